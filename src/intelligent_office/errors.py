@@ -1,0 +1,115 @@
+"""Every error the project raises, in one place.
+
+    OfficeError
+    ├── UserError              bad input or configuration; the message says what to do
+    │   ├── ConfigError        settings, config files, database URLs
+    │   ├── GraphError         a DAG that cannot run: duplicate id, unknown dependency, cycle
+    │   └── WorkflowFileError  a YAML workflow that cannot be loaded
+    └── RunError               something went wrong while running; `retryable` says if a retry may help
+        ├── TransientError     raise from an activity for a failure worth retrying
+        ├── PermanentError     raise from an activity for a failure a retry will not fix
+        ├── ActivityError      an activity's final error as the runtime hands it back (or replays it)
+        ├── SignalTimeout      no signal arrived within the timeout
+        └── LeaseLost          another worker took over this run
+
+Retry intent lives on the error: `retryable` is read by the engine's retry policies.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActivityError",
+    "ConfigError",
+    "GraphError",
+    "LeaseLost",
+    "OfficeError",
+    "PermanentError",
+    "RunError",
+    "SignalTimeout",
+    "TransientError",
+    "UserError",
+    "WorkflowFileError",
+    "is_retryable",
+]
+
+
+class OfficeError(Exception):
+    """Base of every error raised by Intelligent Office."""
+
+    retryable: bool = False
+
+
+class UserError(OfficeError):
+    """A usage mistake: bad input or configuration. The message names the fix."""
+
+
+class ConfigError(UserError):
+    """Settings or a configuration file are invalid."""
+
+
+class GraphError(UserError):
+    """A DAG that cannot run: duplicate id, unknown dependency or a cycle."""
+
+
+class WorkflowFileError(UserError):
+    """A YAML workflow file that cannot be loaded."""
+
+
+class RunError(OfficeError):
+    """A failure while running a workflow."""
+
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class TransientError(RunError):
+    """A failure worth retrying (network blip, rate limit, timeout)."""
+
+    retryable = True
+
+
+class PermanentError(RunError):
+    """A failure that a retry will not fix."""
+
+    retryable = False
+
+
+class ActivityError(RunError):
+    """An activity's final error, as the runtime hands it back or replays it from its journal.
+
+    Attributes:
+        key: the activity's stable key.
+        error_type: the class name of the original exception.
+    """
+
+    def __init__(self, key: str, error_type: str, message: str, *, retryable: bool) -> None:
+        super().__init__(f"{key}: {error_type}: {message}", retryable=retryable)
+        self.key = key
+        self.error_type = error_type
+        self.detail = message
+
+
+class SignalTimeout(RunError):
+    """No signal arrived before the timeout."""
+
+    retryable = False
+
+
+class LeaseLost(RunError):
+    """Another worker holds this run's lease now; this worker must stop running it."""
+
+    retryable = True
+
+
+# Exceptions from outside the project that usually clear up on their own.
+_TRANSIENT_BUILTINS: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether a retry may help: the error's own `retryable`, else transient for timeouts and
+    connection errors, permanent for everything else."""
+    if isinstance(error, OfficeError):
+        return error.retryable
+    return isinstance(error, _TRANSIENT_BUILTINS)

@@ -5,10 +5,10 @@
     │   ├── ConfigError        settings, config files, database URLs
     │   ├── GraphError         a DAG that cannot run: duplicate id, unknown dependency, cycle
     │   └── WorkflowFileError  a YAML workflow that cannot be loaded
-    └── RunError               something went wrong while running; `retryable` says if a retry may help
+    └── RunError               a failure while running; `retryable` says if a retry may help
         ├── TransientError     raise from an activity for a failure worth retrying
         ├── PermanentError     raise from an activity for a failure a retry will not fix
-        ├── ActivityError      an activity's final error as the runtime hands it back (or replays it)
+        ├── ActivityError      an activity's final error, as handed back or replayed
         ├── SignalTimeout      no signal arrived within the timeout
         └── LeaseLost          another worker took over this run
 

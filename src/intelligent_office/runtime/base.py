@@ -51,9 +51,7 @@ class Runtime(Protocol):
         """
         ...
 
-    async def wait_signal(
-        self, name: str, *, timeout_seconds: float | None = None
-    ) -> JsonValue:
+    async def wait_signal(self, name: str, *, timeout_seconds: float | None = None) -> JsonValue:
         """Wait for the signal `name` sent to this run and return its payload.
 
         Raises:

@@ -26,9 +26,9 @@ OutT = TypeVar("OutT", bound=BaseModel)
 
 def event_key(event_type: str, payload: Mapping[str, JsonValue]) -> str:
     """The default dedup key of an event: its type and a hash of its payload."""
-    digest = hashlib.sha256(
-        json.dumps(payload, sort_keys=True, default=str).encode()
-    ).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[
+        :16
+    ]
     return f"{event_type}/{digest}"
 
 
@@ -38,9 +38,7 @@ def to_activity_error(key: str, error: BaseException) -> ActivityError:
         return error
     if isinstance(error, TimeoutError):
         return ActivityError(key, "TimeoutError", str(error) or "timed out", retryable=True)
-    return ActivityError(
-        key, type(error).__name__, str(error), retryable=is_retryable(error)
-    )
+    return ActivityError(key, type(error).__name__, str(error), retryable=is_retryable(error))
 
 
 class InlineRuntime:

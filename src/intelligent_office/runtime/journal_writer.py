@@ -1,0 +1,83 @@
+"""Group commit for the local runtime's journal.
+
+Activities that finish in the same turn of the event loop share one transaction per
+run; each caller is released only after its entry is committed, so a result is never
+handed back before it is durable. Events are queued without waiting and ride along
+with the next commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from intelligent_office.errors import LeaseLost
+from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
+
+__all__ = ["JournalWriter"]
+
+
+class JournalWriter:
+    """Collects journal entries and events, and commits them in batches."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._batches: dict[str, Batch] = {}
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self._flush_scheduled = False
+
+    def _batch(self, run_id: str, owner: str | None, lease_seconds: float) -> Batch:
+        batch = self._batches.get(run_id)
+        if batch is None:
+            batch = self._batches[run_id] = Batch(run_id, owner, lease_seconds)
+        return batch
+
+    async def record(
+        self, run_id: str, owner: str | None, lease_seconds: float, entry: JournalEntry
+    ) -> None:
+        """Journal an entry; returns once it is committed.
+
+        Raises:
+            LeaseLost: this worker no longer holds the run's lease.
+        """
+        self._batch(run_id, owner, lease_seconds).entries.append(entry)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(run_id, []).append(done)
+        self._schedule_flush()
+        await done
+
+    def add_event(
+        self, run_id: str, owner: str | None, lease_seconds: float, event: PendingEvent
+    ) -> None:
+        """Queue an event for the next commit."""
+        self._batch(run_id, owner, lease_seconds).events.append(event)
+        self._schedule_flush()
+
+    async def flush(self) -> None:
+        """Commit everything queued now."""
+        self._flush_now()
+        await asyncio.sleep(0)
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_now)
+
+    def _flush_now(self) -> None:
+        self._flush_scheduled = False
+        batches, self._batches = self._batches, {}
+        waiters, self._waiters = self._waiters, {}
+        for run_id, batch in batches.items():
+            error: BaseException | None = None
+            try:
+                self._store.journal.write([batch])
+            except LeaseLost as lost:
+                error = lost
+            except Exception as failure:  # noqa: BLE001 - handed to every waiter of the batch
+                error = failure
+            for done in waiters.get(run_id, []):
+                if done.done():
+                    continue
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)

@@ -1,0 +1,253 @@
+"""The local runtime's worker: a priority queue of runs, leases, heartbeats, resume.
+
+Runs are rows in the store. A worker claims the highest-priority claimable run under
+a lease, runs its workflow with a `LocalRunContext`, renews the lease while it runs,
+and records the outcome. A run whose worker died is claimed again once its lease
+expires, or at once when the dead worker was a process on this host; the workflow
+then replays its journal and carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, JsonValue
+
+from intelligent_office.errors import LeaseLost, UserError
+from intelligent_office.runtime.base import EventListener
+from intelligent_office.runtime.journal_writer import JournalWriter
+from intelligent_office.runtime.local import LocalRunContext
+from intelligent_office.runtime.workflow import WorkflowRegistry
+from intelligent_office.store import RunRecord, RunStatus, Store
+
+__all__ = ["LocalWorker", "RunListener"]
+
+log = structlog.get_logger(__name__)
+
+# Called with (run_id, event_type, payload) for every event of every run this worker runs.
+RunListener = Callable[[str, str, dict[str, JsonValue]], None]
+
+
+def _owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class LocalWorker:
+    """Runs queued runs in this process, at most `max_concurrent_runs` at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        registry: WorkflowRegistry,
+        *,
+        max_concurrent_runs: int = 4,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 0.5,
+        listener: RunListener | None = None,
+    ) -> None:
+        if max_concurrent_runs < 1:
+            raise UserError("max_concurrent_runs must be at least 1")
+        self.store = store
+        self.registry = registry
+        self.owner = _owner_id()
+        self.max_concurrent_runs = max_concurrent_runs
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self._listener = listener
+        self._writer = JournalWriter(store)
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._signal_events: dict[tuple[str, str], asyncio.Event] = {}
+
+    # -- submitting and signalling -------------------------------------------------
+
+    def submit(
+        self,
+        workflow: str,
+        value: BaseModel,
+        *,
+        task_id: str,
+        priority: int = 5,
+        run_id: str | None = None,
+    ) -> RunRecord:
+        """Queue a run of a registered workflow for an existing task."""
+        definition = self.registry.get(workflow)
+        checked = definition.input_type.model_validate(value.model_dump())
+        return self.store.runs.create(
+            run_id=run_id or uuid.uuid4().hex,
+            task_id=task_id,
+            workflow=workflow,
+            input=checked.model_dump(mode="json"),
+            priority=priority,
+        )
+
+    def send_signal(self, run_id: str, name: str, payload: JsonValue = None) -> bool:
+        """Store a signal for a run and wake it if it waits in this process."""
+        sent = self.store.signals.send(run_id, name, payload)
+        wakeup = self._signal_events.get((run_id, name))
+        if wakeup is not None:
+            wakeup.set()
+        return sent
+
+    def _signal_wakeup(self, run_id: str, name: str) -> asyncio.Event:
+        return self._signal_events.setdefault((run_id, name), asyncio.Event())
+
+    # -- the loop --------------------------------------------------------------------
+
+    def reclaim_dead_local_leases(self) -> list[str]:
+        """Free leases held by processes on this host that no longer exist.
+
+        A killed process cannot release its leases; waiting for them to expire would
+        delay the resume for nothing when we can see the process is gone.
+        """
+        freed = []
+        host = socket.gethostname()
+        for run in self.store.runs.recent(status=RunStatus.RUNNING, limit=10_000):
+            if run.lease_owner is None:
+                continue
+            owner_host, _, rest = run.lease_owner.partition(":")
+            pid_text = rest.partition(":")[0]
+            if owner_host == host and pid_text.isdigit() and not _pid_alive(int(pid_text)):
+                self.store.runs.release(run.run_id, run.lease_owner)
+                freed.append(run.run_id)
+        return freed
+
+    async def run_until_idle(self) -> None:
+        """Run queued and interrupted runs until none is left."""
+        self.reclaim_dead_local_leases()
+        while True:
+            started = self._start_claimable()
+            if not self._running:
+                if not started:
+                    return
+                continue
+            await asyncio.wait(list(self._running.values()), return_when=asyncio.FIRST_COMPLETED)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Keep running runs as they are queued, until `stop` is set."""
+        self.reclaim_dead_local_leases()
+        while not stop.is_set():
+            self._start_claimable()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        await self.shutdown()
+
+    async def run(self, run_id: str) -> RunRecord:
+        """Claim and run one run now, and return its final record."""
+        self.reclaim_dead_local_leases()
+        if run_id not in self._running and not self._claim_and_start(run_id):
+            record = self.store.runs.get(run_id)
+            if record is None:
+                raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
+            if record.status.finished:
+                return record
+            raise UserError(f"run {run_id} is leased by {record.lease_owner}; try again later")
+        await self._running[run_id]
+        record = self.store.runs.get(run_id)
+        assert record is not None
+        return record
+
+    async def shutdown(self) -> None:
+        """Stop every run this worker holds and give their leases back."""
+        for task in self._running.values():
+            task.cancel()
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    def _start_claimable(self) -> bool:
+        free = self.max_concurrent_runs - len(self._running)
+        if free <= 0:
+            return False
+        started = False
+        for run_id in self.store.runs.claimable(limit=free * 2):
+            if len(self._running) >= self.max_concurrent_runs:
+                break
+            if run_id not in self._running and self._claim_and_start(run_id):
+                started = True
+        return started
+
+    def _claim_and_start(self, run_id: str) -> bool:
+        if not self.store.runs.claim(run_id, self.owner, self.lease_seconds):
+            return False
+        task = asyncio.create_task(self._execute(run_id), name=f"run:{run_id}")
+        self._running[run_id] = task
+        task.add_done_callback(lambda _: self._running.pop(run_id, None))
+        return True
+
+    # -- one run ---------------------------------------------------------------------
+
+    async def _execute(self, run_id: str) -> None:
+        run = self.store.runs.get(run_id)
+        assert run is not None
+        definition = self.registry.get(run.workflow)
+        context = LocalRunContext(
+            store=self.store,
+            writer=self._writer,
+            run_id=run_id,
+            task_id=run.task_id,
+            owner=self.owner,
+            lease_seconds=self.lease_seconds,
+            journal=self.store.journal.load(run_id),
+            event_keys=self.store.journal.event_keys(run.task_id),
+            signal_wakeup=self._signal_wakeup,
+            listener=self._run_listener(run_id),
+        )
+        await context.emit(
+            "run.started",
+            {"workflow": run.workflow, "start": run.starts},
+            key=f"run/start/{run.starts}",
+        )
+        body = asyncio.current_task()
+        assert body is not None
+        heartbeat = asyncio.create_task(self._heartbeat(run_id, body))
+        try:
+            output = await definition.fn(context, definition.input_type.model_validate(run.input))
+            await context.emit("run.completed", {"replayed": context.replayed}, key="run/done")
+            await self._writer.flush()
+            self.store.runs.finish(
+                run_id, self.owner, RunStatus.COMPLETED, result=output.model_dump(mode="json")
+            )
+        except (LeaseLost, asyncio.CancelledError):
+            # Someone else owns the run now, or we are shutting down: leave it to them.
+            log.info("run.released", run_id=run_id)
+            with contextlib.suppress(Exception):
+                self.store.runs.release(run_id, self.owner)
+        except Exception as failure:  # noqa: BLE001 - the run fails, the worker carries on
+            message = f"{type(failure).__name__}: {failure}"
+            await context.emit("run.failed", {"error": message}, key="run/failed")
+            await self._writer.flush()
+            self.store.runs.finish(run_id, self.owner, RunStatus.FAILED, error=message)
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self, run_id: str, body: asyncio.Task[Any]) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            renewed = await asyncio.to_thread(
+                self.store.runs.renew, run_id, self.owner, self.lease_seconds
+            )
+            if not renewed:
+                log.warning("run.lease_lost", run_id=run_id, owner=self.owner)
+                body.cancel()
+                return
+
+    def _run_listener(self, run_id: str) -> EventListener | None:
+        listener = self._listener
+        if listener is None:
+            return None
+        return lambda event_type, payload: listener(run_id, event_type, dict(payload))

@@ -1,0 +1,72 @@
+"""Database connection: URL resolution, SQLite pragmas, and migrations at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from intelligent_office.errors import ConfigError
+
+__all__ = ["connect", "migrate", "normalize_url"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def normalize_url(url: str) -> str:
+    """Pick the project's drivers (psycopg 3 for PostgreSQL) and create SQLite's folder."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"OFFICE_DATABASE_URL {url!r} is not a database URL: use "
+            "sqlite:///path/to/office.db or postgresql://user@host/db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            parsed = parsed.set(database=str(Path(parsed.database).expanduser()))
+        return parsed.render_as_string(hide_password=False)
+    raise ConfigError(
+        f"database {backend!r} is not supported: use a sqlite:/// or postgresql:// URL"
+    )
+
+
+def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Engine:
+    """Create an engine for `url`; SQLite gets WAL mode, a busy timeout and foreign keys.
+
+    `synchronous=NORMAL` in WAL mode survives a killed process (every commit is in the
+    WAL before the call returns); FULL also survives a power cut, at a cost per commit.
+    """
+    resolved = normalize_url(url)
+    if resolved.startswith("sqlite"):
+        engine = create_engine(resolved, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(resolved, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

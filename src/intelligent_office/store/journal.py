@@ -1,0 +1,146 @@
+"""The journal: activity outcomes by (run_id, key), written in lease-fenced batches.
+
+One batch is one transaction: it first renews the writer's lease (so a worker that
+lost its lease cannot record anything), then appends events with their sequence
+numbers and records journal entries. Many activities finishing together share one
+commit; each is durable before its result is handed back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from intelligent_office.errors import LeaseLost
+from intelligent_office.store.records import JournalEntry, PendingEvent
+from intelligent_office.store.tables import EventRow, JournalRow, RunRow, TaskRow
+
+__all__ = ["Batch", "JournalRepository"]
+
+
+@dataclass
+class Batch:
+    """What one transaction records for one run."""
+
+    run_id: str
+    owner: str | None
+    lease_seconds: float
+    entries: list[JournalEntry] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
+
+
+class JournalRepository:
+    """Activity outcomes and the events recorded beside them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def load(self, run_id: str) -> dict[str, JournalEntry]:
+        """Every recorded outcome of a run, by key."""
+        query = select(JournalRow).where(JournalRow.run_id == run_id)
+        with self._engine.connect() as connection:
+            return {
+                row.key: JournalEntry(
+                    key=row.key,
+                    activity=row.activity,
+                    ok=row.ok,
+                    output=row.output,
+                    error_type=row.error_type,
+                    error=row.error,
+                    retryable=row.retryable,
+                    recorded_at=row.recorded_at,
+                )
+                for row in connection.execute(query)
+            }
+
+    def event_keys(self, task_id: str) -> set[str]:
+        """Dedup keys of the events already recorded for a task."""
+        query = select(EventRow.dedup_key).where(EventRow.task_id == task_id)
+        with self._engine.connect() as connection:
+            return set(connection.scalars(query))
+
+    def write(self, batches: Sequence[Batch]) -> None:
+        """Record every batch in one transaction.
+
+        Raises:
+            LeaseLost: a batch's owner no longer holds its run's lease; nothing is written.
+        """
+        now = datetime.now(UTC)
+        with self._engine.begin() as connection:
+            for batch in batches:
+                if batch.owner is not None:
+                    _renew_or_raise(connection, batch, now)
+            events = [event for batch in batches for event in batch.events]
+            if events:
+                _append_events(connection, events)
+            entries = [(batch.run_id, e) for batch in batches for e in batch.entries]
+            if entries:
+                rows = [_journal_values(run_id, entry, now) for run_id, entry in entries]
+                connection.execute(_insert_ignore(connection, JournalRow), rows)
+
+
+def _renew_or_raise(connection: Connection, batch: Batch, now: datetime) -> None:
+    statement = (
+        update(RunRow)
+        .where(RunRow.run_id == batch.run_id, RunRow.lease_owner == batch.owner)
+        .values(lease_expires_at=now + timedelta(seconds=batch.lease_seconds))
+    )
+    if connection.execute(statement).rowcount != 1:
+        raise LeaseLost(f"run {batch.run_id} is no longer leased by {batch.owner}")
+
+
+def _append_events(connection: Connection, events: list[PendingEvent]) -> None:
+    by_task: dict[str, list[PendingEvent]] = defaultdict(list)
+    for event in events:
+        by_task[event.task_id].append(event)
+    rows: list[dict[str, Any]] = []
+    for task_id, task_events in by_task.items():
+        # One counter bump per task per batch: the row lock keeps sequences strictly increasing
+        # across processes.
+        last = connection.execute(
+            update(TaskRow)
+            .where(TaskRow.task_id == task_id)
+            .values(event_seq=TaskRow.event_seq + len(task_events))
+            .returning(TaskRow.event_seq)
+        ).scalar_one()
+        first = last - len(task_events) + 1
+        rows.extend(
+            {
+                "task_id": task_id,
+                "run_id": event.run_id,
+                "seq": first + offset,
+                "type": event.type,
+                "time": event.time,
+                "payload": event.payload,
+                "dedup_key": event.dedup_key,
+            }
+            for offset, event in enumerate(task_events)
+        )
+    connection.execute(_insert_ignore(connection, EventRow), rows)
+
+
+def _journal_values(run_id: str, entry: JournalEntry, now: datetime) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "key": entry.key,
+        "activity": entry.activity,
+        "ok": entry.ok,
+        "output": entry.output,
+        "error_type": entry.error_type,
+        "error": entry.error,
+        "retryable": entry.retryable,
+        "recorded_at": now,
+    }
+
+
+def _insert_ignore(connection: Connection, table: type[JournalRow] | type[EventRow]) -> Insert:
+    """INSERT that skips rows whose unique key is already there (replays, lost races)."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()

@@ -1,0 +1,108 @@
+"""Plain records the repositories hand back (table classes never leave the store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "DeadLetterRecord",
+    "JournalEntry",
+    "PendingEvent",
+    "RunRecord",
+    "RunStatus",
+    "TaskRecord",
+]
+
+
+class RunStatus(StrEnum):
+    """Where a run is in its life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run will never run again."""
+        return self in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """A stored task."""
+
+    task_id: str
+    user_id: str
+    description: str
+    priority: int
+    status: str
+    idempotency_key: str | None
+    body: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A stored run."""
+
+    run_id: str
+    task_id: str
+    workflow: str
+    input: dict[str, Any]
+    status: RunStatus
+    priority: int
+    result: dict[str, Any] | None
+    error: str | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    starts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """An activity's recorded outcome: its output, or its final error."""
+
+    key: str
+    activity: str
+    ok: bool
+    output: dict[str, Any] | None = None
+    error_type: str | None = None
+    error: str | None = None
+    retryable: bool = False
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event waiting to be written; its sequence number is assigned on write."""
+
+    task_id: str
+    run_id: str | None
+    type: str
+    time: datetime
+    dedup_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeadLetterRecord:
+    """A task that could not be finished."""
+
+    id: str
+    task_id: str
+    run_id: str | None
+    category: str
+    reason: str
+    history: dict[str, Any]
+    created_at: datetime
+    retried_at: datetime | None
+    retry_task_id: str | None

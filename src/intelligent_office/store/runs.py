@@ -1,0 +1,194 @@
+"""Runs: the queue, leases with heartbeats, and outcomes.
+
+A run is claimed by one worker at a time: claiming sets `lease_owner` and a lease
+expiry with a conditional UPDATE, so two processes sharing one database never both
+win. The holder renews the lease while it runs; a crashed worker's lease expires and
+another worker (or the same one restarted) claims the run and resumes it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from intelligent_office.store.records import RunRecord, RunStatus
+from intelligent_office.store.tables import RunRow
+
+__all__ = ["RunRepository"]
+
+UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+
+
+def _record(row: RunRow) -> RunRecord:
+    return RunRecord(
+        run_id=row.run_id,
+        task_id=row.task_id,
+        workflow=row.workflow,
+        input=row.input,
+        status=RunStatus(row.status),
+        priority=row.priority,
+        result=row.result,
+        error=row.error,
+        lease_owner=row.lease_owner,
+        lease_expires_at=row.lease_expires_at,
+        starts=row.starts,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+class RunRepository:
+    """Stored runs and their leases."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create(
+        self,
+        *,
+        run_id: str,
+        task_id: str,
+        workflow: str,
+        input: dict[str, Any],
+        priority: int = 5,
+    ) -> RunRecord:
+        """Queue a new run."""
+        row = RunRow(
+            run_id=run_id,
+            task_id=task_id,
+            workflow=workflow,
+            input=input,
+            status=RunStatus.QUEUED.value,
+            priority=priority,
+            starts=0,
+            created_at=datetime.now(UTC),
+        )
+        record = _record(row)
+        with Session(self._engine) as session, session.begin():
+            session.add(row)
+        return record
+
+    def get(self, run_id: str) -> RunRecord | None:
+        """The run with this id, if any."""
+        with Session(self._engine) as session:
+            row = session.get(RunRow, run_id)
+            return _record(row) if row else None
+
+    def recent(
+        self, *, status: RunStatus | None = None, task_id: str | None = None, limit: int = 50
+    ) -> list[RunRecord]:
+        """Newest runs first."""
+        query = select(RunRow).order_by(RunRow.created_at.desc()).limit(limit)
+        if status is not None:
+            query = query.where(RunRow.status == status.value)
+        if task_id is not None:
+            query = query.where(RunRow.task_id == task_id)
+        with Session(self._engine) as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def claimable(self, *, limit: int, now: datetime | None = None) -> list[str]:
+        """Ids of runs a worker may claim: queued, or running under an expired lease.
+
+        Highest priority first, then oldest first.
+        """
+        now = now or datetime.now(UTC)
+        query = (
+            select(RunRow.run_id)
+            .where(
+                RunRow.status.in_(UNFINISHED),
+                or_(RunRow.lease_owner.is_(None), RunRow.lease_expires_at < now),
+            )
+            .order_by(RunRow.priority.desc(), RunRow.created_at)
+            .limit(limit)
+        )
+        with Session(self._engine) as session:
+            return list(session.scalars(query))
+
+    def claim(self, run_id: str, owner: str, lease_seconds: float) -> bool:
+        """Take the run's lease if it is free or expired; exactly one claimant wins."""
+        now = datetime.now(UTC)
+        statement = (
+            update(RunRow)
+            .where(
+                RunRow.run_id == run_id,
+                RunRow.status.in_(UNFINISHED),
+                or_(RunRow.lease_owner.is_(None), RunRow.lease_expires_at < now),
+            )
+            .values(
+                lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                status=RunStatus.RUNNING.value,
+                starts=RunRow.starts + 1,
+                started_at=now,
+            )
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def renew(self, run_id: str, owner: str, lease_seconds: float) -> bool:
+        """Extend the lease; False means another worker holds it now."""
+        now = datetime.now(UTC)
+        statement = (
+            update(RunRow)
+            .where(and_(RunRow.run_id == run_id, RunRow.lease_owner == owner))
+            .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def release(self, run_id: str, owner: str) -> None:
+        """Give the lease back without finishing (graceful shutdown)."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(RunRow)
+                .where(RunRow.run_id == run_id, RunRow.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None)
+            )
+
+    def finish(
+        self,
+        run_id: str,
+        owner: str | None,
+        status: RunStatus,
+        *,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record the run's outcome; with an owner, only while it still holds the lease."""
+        conditions = [RunRow.run_id == run_id]
+        if owner is not None:
+            conditions.append(RunRow.lease_owner == owner)
+        statement = (
+            update(RunRow)
+            .where(*conditions)
+            .values(
+                status=status.value,
+                result=result,
+                error=error,
+                lease_owner=None,
+                lease_expires_at=None,
+                finished_at=datetime.now(UTC),
+            )
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def requeue(self, run_id: str) -> bool:
+        """Put a finished or stuck run back in the queue (its journal is kept)."""
+        with self._engine.begin() as connection:
+            statement = (
+                update(RunRow)
+                .where(RunRow.run_id == run_id)
+                .values(
+                    status=RunStatus.QUEUED.value,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    finished_at=None,
+                    error=None,
+                )
+            )
+            return connection.execute(statement).rowcount == 1

@@ -1,0 +1,44 @@
+"""The Store: one database, opened and migrated at the edge, passed down."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import Engine
+
+from intelligent_office.store.db import connect, migrate
+from intelligent_office.store.events import EventRepository
+from intelligent_office.store.journal import JournalRepository
+from intelligent_office.store.runs import RunRepository
+from intelligent_office.store.signals import SignalRepository
+from intelligent_office.store.tasks import TaskRepository
+
+__all__ = ["Store"]
+
+
+class Store:
+    """Tasks, runs, journal, signals and events in one SQL database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.tasks = TaskRepository(engine)
+        self.runs = RunRepository(engine)
+        self.journal = JournalRepository(engine)
+        self.signals = SignalRepository(engine)
+        self.events = EventRepository(engine)
+
+    @classmethod
+    def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:
+        """Connect to `url` and migrate the schema to the newest revision."""
+        engine = connect(url, sqlite_synchronous=sqlite_synchronous)
+        migrate(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """The database in use: "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()

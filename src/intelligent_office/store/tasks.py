@@ -1,0 +1,111 @@
+"""Tasks: create (idempotently), read, list, update status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intelligent_office.store.records import TaskRecord
+from intelligent_office.store.tables import TaskRow
+
+__all__ = ["TaskRepository"]
+
+
+def _record(row: TaskRow) -> TaskRecord:
+    return TaskRecord(
+        task_id=row.task_id,
+        user_id=row.user_id,
+        description=row.description,
+        priority=row.priority,
+        status=row.status,
+        idempotency_key=row.idempotency_key,
+        body=row.body,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class TaskRepository:
+    """Stored tasks."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create(
+        self,
+        *,
+        task_id: str,
+        user_id: str,
+        description: str,
+        priority: int = 5,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        status: str = "queued",
+    ) -> tuple[TaskRecord, bool]:
+        """Store a task; with an idempotency key already used, return that task instead.
+
+        Returns:
+            The task and whether it was created now.
+        """
+        if idempotency_key is not None:
+            existing = self.by_idempotency_key(idempotency_key)
+            if existing is not None:
+                return existing, False
+        now = datetime.now(UTC)
+        row = TaskRow(
+            task_id=task_id,
+            user_id=user_id,
+            description=description,
+            priority=priority,
+            status=status,
+            idempotency_key=idempotency_key,
+            body=body or {},
+            event_seq=0,
+            created_at=now,
+            updated_at=now,
+        )
+        record = _record(row)
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.add(row)
+        except IntegrityError:
+            # Lost a race on the same idempotency key: the other insert's task is the one.
+            if idempotency_key is not None:
+                existing = self.by_idempotency_key(idempotency_key)
+                if existing is not None:
+                    return existing, False
+            raise
+        return record, True
+
+    def get(self, task_id: str) -> TaskRecord | None:
+        """The task with this id, if any."""
+        with Session(self._engine) as session:
+            row = session.get(TaskRow, task_id)
+            return _record(row) if row else None
+
+    def by_idempotency_key(self, key: str) -> TaskRecord | None:
+        """The task submitted with this idempotency key, if any."""
+        with Session(self._engine) as session:
+            row = session.scalars(select(TaskRow).where(TaskRow.idempotency_key == key)).first()
+            return _record(row) if row else None
+
+    def recent(self, *, user_id: str | None = None, limit: int = 50) -> list[TaskRecord]:
+        """Newest tasks first."""
+        query = select(TaskRow).order_by(TaskRow.created_at.desc()).limit(limit)
+        if user_id is not None:
+            query = query.where(TaskRow.user_id == user_id)
+        with Session(self._engine) as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def set_status(self, task_id: str, status: str) -> None:
+        """Record the task's new status."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(TaskRow)
+                .where(TaskRow.task_id == task_id)
+                .values(status=status, updated_at=datetime.now(UTC))
+            )

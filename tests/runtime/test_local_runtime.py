@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from intelligent_office.errors import UserError
 from intelligent_office.runtime import LocalWorker
@@ -141,8 +142,9 @@ async def test_a_worker_that_lost_its_lease_records_nothing_more(store: Store) -
     running = asyncio.create_task(runner.run(run.run_id))
     await asyncio.sleep(0.15)
     with store.engine.begin() as connection:  # another worker takes the run over
-        connection.exec_driver_sql(
-            "UPDATE runs SET lease_owner = 'elsewhere:1:x' WHERE run_id = '%s'" % run.run_id
+        connection.execute(
+            sa.text("UPDATE runs SET lease_owner = 'elsewhere:1:x' WHERE run_id = :run_id"),
+            {"run_id": run.run_id},
         )
     await asyncio.wait_for(running, 5)
     recorded = store.journal.load(run.run_id)

@@ -36,4 +36,6 @@ class Event(BaseModel):
     run_id: str | None = Field(default=None, description="The run that emitted it, if any.")
     seq: int = Field(ge=1, description="Strictly increasing sequence number within the task.")
     time: datetime = Field(description="When it was recorded (UTC).")
-    payload: dict[str, JsonValue] = Field(default_factory=dict)
+    payload: dict[str, JsonValue] = Field(
+        default_factory=dict, description="Details of the event; their shape depends on `type`."
+    )

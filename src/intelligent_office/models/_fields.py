@@ -1,0 +1,74 @@
+"""Field types and the base class shared by the contracts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "NON_EMPTY_SCHEMA",
+    "Contract",
+    "NonEmptyItem",
+    "NonEmptyStr",
+    "UtcDatetime",
+    "strip_non_empty",
+    "utc_now",
+]
+
+
+class Contract(BaseModel):
+    """Base of the contract models: unknown fields are errors, not silently dropped.
+
+    A planner that writes `timeout` instead of `timeout_seconds` must hear about it
+    rather than run with the default.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def strip_non_empty(
+    template: str = "{field} must not be empty or only whitespace",
+) -> AfterValidator:
+    """Build a validator that strips a string and rejects it when nothing is left."""
+
+    def validate(value: str, info: ValidationInfo) -> str:
+        stripped = value.strip()
+        if not stripped:
+            field = info.field_name or "value"
+            raise PydanticCustomError("string_empty", template, {"field": field})
+        return stripped
+
+    return AfterValidator(validate)
+
+
+NON_EMPTY_SCHEMA = WithJsonSchema({"type": "string", "minLength": 1})
+"""JSON Schema of a string validated by `strip_non_empty`."""
+
+NonEmptyStr = Annotated[str, strip_non_empty(), NON_EMPTY_SCHEMA]
+"""A string, stripped, that must not be empty."""
+
+NonEmptyItem = Annotated[
+    str,
+    strip_non_empty("{field} must not contain empty or whitespace-only entries"),
+    NON_EMPTY_SCHEMA,
+]
+"""A list entry (an id, a tool name), stripped, that must not be empty."""
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Naive datetimes are taken as UTC so every datetime in a contract compares safely.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+"""A timezone-aware datetime in UTC; naive input is taken as UTC."""
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC (a default factory; not for workflow code)."""
+    return datetime.now(UTC)

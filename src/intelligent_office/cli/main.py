@@ -1,0 +1,44 @@
+"""The `office` command: a thin Typer layer over the same services the API uses."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from intelligent_office.cli import runs
+from intelligent_office.errors import UserError
+from intelligent_office.models.schema_export import write_json_schemas
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="office",
+    help="Intelligent Office: durable agent workflows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+runs.register(app)
+
+
+@app.command("schema")
+def schema(directory: Annotated[Path, typer.Argument(help="Where to write the files.")]) -> None:
+    """Write the contracts (Task, Plan, Review, ...) as JSON Schema files."""
+    for path in write_json_schemas(directory):
+        typer.echo(path)
+
+
+def main() -> None:
+    """Entry point: user mistakes end with one readable line and exit code 2."""
+    try:
+        app()  # Typer reports usage errors itself and exits
+    except UserError as error:
+        typer.echo(f"office: {error}", err=True)
+        sys.exit(2)
+    except OperationalError as error:
+        typer.echo(f"office: database error: {error.orig}", err=True)
+        sys.exit(2)

@@ -1,0 +1,241 @@
+"""Commands for durable DAG runs: run-workflow, runs, show, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from intelligent_office.cli.context import AppContext
+from intelligent_office.cli.live import STATUS_STYLE, GraphView
+from intelligent_office.errors import UserError
+from intelligent_office.store import RunRecord, RunStatus
+from intelligent_office.workflows.graph_workflow import (
+    WORKFLOW_NAME,
+    GraphRunInput,
+    GraphRunOutput,
+    build_graph,
+)
+from intelligent_office.workflows.spec import WorkflowSpec, load_workflow_file
+
+__all__ = ["register"]
+
+console = Console()
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="YAML settings file (else OFFICE_* variables).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the run commands to the app."""
+    app.command("run-workflow")(run_workflow)
+    app.command("runs")(list_runs)
+    app.command("show")(show)
+    app.command("resume")(resume)
+
+
+def run_workflow(
+    file: Annotated[Path, typer.Argument(help="YAML workflow file.")],
+    max_parallel: Annotated[int | None, typer.Option(min=1, help="Nodes at once.")] = None,
+    priority: Annotated[int, typer.Option(min=0, max=10, help="Queue priority.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Run a YAML workflow durably on the local runtime, with a live view of its nodes."""
+    spec = load_workflow_file(file)
+    build_graph(spec)  # cycles, unknown and duplicate ids fail here, before anything is stored
+    app = AppContext.open(config)
+    task, _ = app.store.tasks.create(
+        task_id=uuid.uuid4().hex,
+        user_id=getpass.getuser(),
+        description=f"workflow {spec.name}",
+        priority=priority,
+        body={"workflow_file": str(file.resolve()), "workflow": spec.name},
+        status="running",
+    )
+    run_input = GraphRunInput(
+        spec=spec, max_parallel=max_parallel or app.settings.max_parallel_nodes
+    )
+    views: dict[str, GraphView] = {}
+    view = GraphView(title=spec.name, node_ids=[node.id for node in spec.nodes])
+    worker = app.worker(
+        listener=lambda run_id, kind, payload: views[run_id].on_event(kind, payload)
+    )
+    run = worker.submit(WORKFLOW_NAME, run_input, task_id=task.task_id, priority=priority)
+    views[run.run_id] = view
+    if not as_json:
+        console.print(f"run [bold]{run.run_id}[/] (task {task.task_id})")
+    finished = _run_live([run.run_id], {run.run_id: view}, worker.run(run.run_id), quiet=as_json)
+    _finish(app, finished, as_json)
+
+
+def _run_live(run_ids: list[str], views: dict[str, GraphView], work: Any, *, quiet: bool) -> Any:
+    if quiet:
+        return asyncio.run(work)
+    from rich.console import Group
+
+    with Live(Group(*views.values()), console=console, refresh_per_second=8, transient=False):
+        return asyncio.run(work)
+
+
+def _finish(app: AppContext, record: RunRecord, as_json: bool) -> None:
+    app.store.tasks.set_status(record.task_id, record.status.value)
+    output = GraphRunOutput.model_validate(record.result) if record.result else None
+    if as_json:
+        body = {
+            "run_id": record.run_id,
+            "status": record.status.value,
+            "error": record.error,
+            "result": output.model_dump(mode="json") if output else None,
+        }
+        typer.echo(json.dumps(body, indent=2))
+    elif output is not None:
+        console.print(_outcome_table(output))
+        console.print(f"graph {output.status}; run {record.status.value}")
+    else:
+        console.print(f"[red]run {record.status.value}[/]: {record.error}")
+    if record.status is not RunStatus.COMPLETED or (output and output.status == "failed"):
+        raise typer.Exit(1)
+
+
+def _outcome_table(output: GraphRunOutput) -> Table:
+    table = Table(title="nodes")
+    for column in ("node", "status", "attempts", "output / error"):
+        table.add_column(column)
+    for node_id, node in output.nodes.items():
+        detail = node.error or node.skip_reason or json.dumps(node.output, default=str)
+        table.add_row(
+            node_id,
+            Text(node.status, style=STATUS_STYLE.get(node.status, "")),
+            str(node.attempts),
+            detail[:100],
+        )
+    return table
+
+
+def list_runs(
+    status: Annotated[RunStatus | None, typer.Option(help="Only runs in this status.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 30,
+    config: ConfigOption = None,
+) -> None:
+    """List recent runs, newest first."""
+    app = AppContext.open(config)
+    table = Table(title="runs")
+    for column in ("run", "workflow", "status", "priority", "starts", "created", "finished"):
+        table.add_column(column)
+    for run in app.store.runs.recent(status=status, limit=limit):
+        table.add_row(
+            run.run_id,
+            _workflow_label(run),
+            Text(run.status.value, style=STATUS_STYLE.get(run.status.value, "")),
+            str(run.priority),
+            str(run.starts),
+            f"{run.created_at:%Y-%m-%d %H:%M:%S}",
+            f"{run.finished_at:%H:%M:%S}" if run.finished_at else "",
+        )
+    console.print(table)
+
+
+def _workflow_label(run: RunRecord) -> str:
+    spec = run.input.get("spec") if run.workflow == WORKFLOW_NAME else None
+    return f"{run.workflow}:{spec['name']}" if isinstance(spec, dict) else run.workflow
+
+
+def show(
+    run_id: Annotated[str, typer.Argument(help="A run id from `office runs`.")],
+    events: Annotated[int, typer.Option(min=0, help="How many latest events to show.")] = 30,
+    config: ConfigOption = None,
+) -> None:
+    """Show a run: its status, its nodes and its latest events."""
+    app = AppContext.open(config)
+    run = app.store.runs.get(run_id)
+    if run is None:
+        raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
+    console.print(
+        f"run [bold]{run.run_id}[/]  {_workflow_label(run)}  "
+        f"[{STATUS_STYLE.get(run.status.value, '')}]{run.status.value}[/]  "
+        f"task {run.task_id}  starts {run.starts}"
+    )
+    if run.error:
+        console.print(f"[red]error[/]: {run.error}")
+    if run.result and run.workflow == WORKFLOW_NAME:
+        console.print(_outcome_table(GraphRunOutput.model_validate(run.result)))
+    elif run.workflow == WORKFLOW_NAME:
+        view = _replay_view(app, run)
+        console.print(view)
+    stream = app.store.events.read(run.task_id, run_id=run.run_id, limit=100_000)
+    table = Table(title=f"latest events ({len(stream)} in all)")
+    for column in ("seq", "time", "type", "payload"):
+        table.add_column(column)
+    for event in stream[-events:] if events else []:
+        table.add_row(
+            str(event.seq),
+            f"{event.time:%H:%M:%S.%f}"[:-3],
+            event.type,
+            json.dumps(event.payload, default=str)[:90],
+        )
+    console.print(table)
+
+
+def _replay_view(app: AppContext, run: RunRecord) -> GraphView:
+    spec = WorkflowSpec.model_validate(run.input["spec"])
+    view = GraphView(title=spec.name, node_ids=[node.id for node in spec.nodes])
+    for event in app.store.events.read(run.task_id, run_id=run.run_id, limit=100_000):
+        view.on_event(event.type, event.payload)
+    return view
+
+
+def resume(
+    run_id: Annotated[
+        str | None, typer.Argument(help="One run; default: every unfinished run.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Resume interrupted runs: finished activities are replayed from the journal, not rerun."""
+    app = AppContext.open(config)
+    views: dict[str, GraphView] = {}
+    worker = app.worker(
+        listener=lambda rid, kind, payload: (
+            views[rid].on_event(kind, payload) if rid in views else None
+        )
+    )
+    worker.reclaim_dead_local_leases()
+    pending = (
+        [app.store.runs.get(run_id)]
+        if run_id
+        else app.store.runs.recent(status=RunStatus.RUNNING, limit=10_000)
+        + app.store.runs.recent(status=RunStatus.QUEUED, limit=10_000)
+    )
+    runs = [run for run in pending if run is not None and not run.status.finished]
+    if run_id and not runs:
+        known = app.store.runs.get(run_id)
+        if known is None:
+            raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
+        console.print(f"run {run_id} is already {known.status.value}")
+        return
+    if not runs:
+        console.print("nothing to resume")
+        return
+    for run in runs:
+        if run.workflow == WORKFLOW_NAME:
+            views[run.run_id] = _replay_view(app, run)
+    work = worker.run(run_id) if run_id else worker.run_until_idle()
+    _run_live(list(views), views, work, quiet=False)
+    failed = False
+    for run in runs:
+        final = app.store.runs.get(run.run_id)
+        assert final is not None
+        app.store.tasks.set_status(final.task_id, final.status.value)
+        console.print(f"run {final.run_id}: {final.status.value}")
+        failed = failed or final.status is RunStatus.FAILED
+    if failed:
+        raise typer.Exit(1)

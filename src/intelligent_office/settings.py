@@ -1,0 +1,96 @@
+"""Settings: one object built at the edge (CLI, server) and passed down.
+
+Sources, strongest first: keyword arguments, `OFFICE_*` environment variables, a YAML
+file (`--config FILE` or `OFFICE_CONFIG_FILE`), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from intelligent_office.errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    """Everything configurable about Intelligent Office."""
+
+    model_config = SettingsConfigDict(env_prefix="OFFICE_", extra="forbid")
+
+    home: Path = Field(
+        default=Path.home() / ".office", description="Where local state lives by default."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default sqlite:///<home>/office.db. PostgreSQL: postgresql://...",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL",
+        description="NORMAL survives a killed process; FULL also survives a power cut.",
+    )
+    max_concurrent_runs: int = Field(default=4, ge=1, description="Runs one worker runs at once.")
+    max_parallel_nodes: int = Field(default=16, ge=1, description="Default DAG parallelism.")
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="A crashed worker's runs are taken over after this."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in use."""
+        return self.database_url or f"sqlite:///{self.home.expanduser() / 'office.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"config file {path}{where}: not valid YAML") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"config file {path}: expected a mapping of setting: value")
+    return loaded
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings; a bad value raises ConfigError naming the setting."""
+
+    file = config_file or (
+        Path(os.environ["OFFICE_CONFIG_FILE"]) if os.environ.get("OFFICE_CONFIG_FILE") else None
+    )
+    from_file = _read_yaml(file) if file is not None else {}
+    env_names = {name for name in Settings.model_fields if f"OFFICE_{name.upper()}" in os.environ}
+    # Environment beats the file: drop file values the environment sets.
+    values = {k: v for k, v in from_file.items() if k not in env_names} | overrides
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"setting {name}: {first['msg']}") from None

@@ -122,7 +122,9 @@ async def test_continue_fails_the_graph_when_more_than_half_fail(
     assert result.status is status
     assert len(result.failed_nodes) == failing
     if status is GraphStatus.FAILED:
-        assert result.failure_reason == "3 of 4 nodes failed (more than half)"
+        assert result.failure_reason == (
+            "3 of 4 nodes failed or were skipped (more than half): 3 failed"
+        )
 
 
 async def test_an_error_that_is_not_a_node_failure_stops_the_run(recorder: Recorder) -> None:
@@ -148,3 +150,17 @@ async def test_an_error_that_is_not_a_node_failure_stops_the_run(recorder: Recor
 
     assert recorder.running == 0
     assert "end slow" not in recorder.log
+
+
+async def test_continue_counts_nodes_skipped_by_a_failure_toward_more_than_half(
+    recorder: Recorder, runtime: RecordingRuntime
+) -> None:
+    chain = [recorder.node("n0", script=[BOOM])]
+    chain += [recorder.node(f"n{i}", f"n{i - 1}") for i in range(1, 4)]
+
+    result = await run_graph(Graph(chain), runtime, failure_mode="continue")
+
+    assert result.status is GraphStatus.FAILED
+    assert result.failure_reason == (
+        "4 of 4 nodes failed or were skipped (more than half): 1 failed"
+    )

@@ -93,7 +93,7 @@ class RetryPolicy(BaseModel):
         *,
         multiplier: float = 2.0,
         max_delay_seconds: float = 60.0,
-        jitter: float = 0.1,
+        jitter: float = 0.0,
     ) -> RetryPolicy:
         """Double (by default) the delay after each failed attempt, capped and jittered."""
         return cls(

@@ -286,6 +286,13 @@ class _GraphRun:
         suffix = event_type.removeprefix("node.")
         await self._runtime.emit(event_type, payload, key=f"{key}/{suffix}")
 
+    def _not_done(self) -> list[str]:
+        return [
+            r.node_id
+            for r in self._results.values()
+            if r.status in (NodeStatus.FAILED, NodeStatus.SKIPPED)
+        ]
+
     def _verdict(self) -> GraphResult:
         """Judge the run: see `run_graph` for the rules."""
         status, reason = GraphStatus.COMPLETED, self._stop_reason
@@ -295,9 +302,13 @@ class _GraphRun:
             status = GraphStatus.FAILED
         elif critical:
             status, reason = GraphStatus.FAILED, f"critical node '{critical[0]}' failed"
-        elif 2 * len(failed) > len(self._graph):
+        elif 2 * len(not_done := self._not_done()) > len(self._graph):
+            # A node skipped because its dependency failed did not get done either.
             status = GraphStatus.FAILED
-            reason = f"{len(failed)} of {len(self._graph)} nodes failed (more than half)"
+            reason = (
+                f"{len(not_done)} of {len(self._graph)} nodes failed or were skipped "
+                f"(more than half): {len(failed)} failed"
+            )
         elif any(r.status is not NodeStatus.COMPLETED for r in self._results.values()):
             status = GraphStatus.PARTIAL
         return GraphResult(

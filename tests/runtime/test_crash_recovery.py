@@ -99,3 +99,60 @@ def test_sigkill_midway_then_resume_completes_without_rerunning_journaled_nodes(
     assert set(repeated) <= set(ran_before_kill) - journaled
     assert final.result is not None and final.result["status"] == "completed"
     store.close()
+
+
+@pytest.mark.timeout(180)
+def test_two_processes_sharing_one_database_never_run_the_same_run(
+    database_url: str, tmp_path: Path
+) -> None:
+    from intelligent_office.cli.context import default_registry
+    from intelligent_office.runtime import LocalWorker
+    from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME, GraphRunInput
+    from intelligent_office.workflows.spec import parse_workflow
+
+    log = tmp_path / "ran.log"
+    store = Store.open(database_url)
+    task, _ = store.tasks.create(task_id="shared", user_id="u", description="shared queue")
+    queue = LocalWorker(store, default_registry())
+    runs = 8
+    for index in range(runs):
+        spec = parse_workflow(
+            {
+                "name": f"job{index}",
+                "nodes": [
+                    {
+                        "id": f"s{step}",
+                        "kind": "python",
+                        "callable": "tests.crash_nodes:append_id",
+                        "params": {
+                            "node_id": f"job{index}-s{step}",
+                            "path": str(log),
+                            "delay": 0.1,
+                        },
+                        "dependencies": [f"s{step - 1}"] if step else [],
+                    }
+                    for step in range(3)
+                ],
+            }
+        )
+        queue.submit(WORKFLOW_NAME, GraphRunInput(spec=spec), task_id=task.task_id)
+
+    env = {
+        **os.environ,
+        "OFFICE_DATABASE_URL": database_url,
+        "OFFICE_HOME": str(tmp_path / "home"),
+        "OFFICE_MAX_CONCURRENT_RUNS": "2",
+        "PYTHONPATH": str(REPO),
+    }
+    workers = [office("resume", env=env) for _ in range(2)]
+    for process in workers:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+
+    counts = Counter(log.read_text().split())
+    assert counts == Counter({f"job{i}-s{s}": 1 for i in range(runs) for s in range(3)})
+    assert all(run.status is RunStatus.COMPLETED for run in store.runs.recent())
+    started = [e for e in store.events.read(task.task_id) if e.type == "run.started"]
+    assert len(started) == runs  # each run started exactly once, by one of the two
+    assert len({str(e.payload["worker"]).split(":")[1] for e in started}) == 2  # both worked
+    store.close()

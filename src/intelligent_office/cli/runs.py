@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import sys
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,7 +30,8 @@ from intelligent_office.workflows.spec import WorkflowSpec, load_workflow_file
 
 __all__ = ["register"]
 
-console = Console()
+# Piped output is read by scripts and people alike: keep ids and rows whole.
+console = Console(width=None if sys.stdout.isatty() else 160)
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="YAML settings file (else OFFICE_* variables).")
 ]
@@ -130,7 +132,8 @@ def list_runs(
     """List recent runs, newest first."""
     app = AppContext.open(config)
     table = Table(title="runs")
-    for column in ("run", "workflow", "status", "priority", "starts", "created", "finished"):
+    table.add_column("run", no_wrap=True, min_width=32)
+    for column in ("workflow", "status", "priority", "starts", "created", "finished"):
         table.add_column(column)
     for run in app.store.runs.recent(status=status, limit=limit):
         table.add_row(

@@ -209,7 +209,7 @@ class LocalWorker:
         )
         await context.emit(
             "run.started",
-            {"workflow": run.workflow, "start": run.starts},
+            {"workflow": run.workflow, "start": run.starts, "worker": self.owner},
             key=f"run/start/{run.starts}",
         )
         body = asyncio.current_task()

@@ -1,9 +1,9 @@
 """One measurement in one fresh process: `python -m benchmarks.harness SYSTEM SHAPE`.
 
 The parent (`engine_bench`) starts this module once per (system, shape) so that peak RSS
-belongs to that scenario alone. The system's module is imported lazily, after the RSS
-reading that serves as a floor, so each process pays only for the libraries it measures.
-The result is printed as one JSON object on stdout.
+belongs to that scenario alone. Only the modules the system needs are imported, and the
+RSS read right after them is the baseline that growth is measured from. The result is
+printed as one JSON object on stdout.
 """
 
 from __future__ import annotations
@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-__all__ = ["SHAPES", "SYSTEMS", "Outcome", "Shape", "Subject", "TimedRun", "peak_rss_mb"]
+__all__ = [
+    "SHAPES",
+    "SYSTEMS",
+    "Outcome",
+    "Shape",
+    "Subject",
+    "TimedRun",
+    "peak_rss_mb",
+    "sqlite_synchronous_name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +64,17 @@ SHAPES = {
     )
 }
 
-# System name -> module defining `open_subject(system, shape, workdir)`.
-SYSTEMS = {
-    "ours_inline": "benchmarks.ours",
-    "ours_local": "benchmarks.ours",
-    "ours_local_full": "benchmarks.ours",
-    "langgraph": "benchmarks.peer_langgraph",
-    "langgraph_sqlite": "benchmarks.peer_langgraph",
-    "langgraph_sqlite_async": "benchmarks.peer_langgraph",
-    "asyncio": "benchmarks.floor_asyncio",
+# System name -> the modules it needs, imported before the baseline RSS reading; the
+# first one defines `open_subject(system, shape, workdir)`.
+SYSTEMS: dict[str, tuple[str, ...]] = {
+    "ours_inline": ("benchmarks.ours",),
+    "ours_local": ("benchmarks.ours",),
+    "ours_local_full": ("benchmarks.ours",),
+    "langgraph": ("benchmarks.peer_langgraph",),
+    "langgraph_sqlite": ("benchmarks.peer_langgraph", "langgraph.checkpoint.sqlite.aio"),
+    "langgraph_sqlite_async": ("benchmarks.peer_langgraph", "langgraph.checkpoint.sqlite.aio"),
+    "asyncio": ("benchmarks.floor_asyncio",),
 }
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,12 @@ class Subject(Protocol):
         ...
 
 
+def sqlite_synchronous_name(value: object) -> str:
+    """The name of a `PRAGMA synchronous` answer, which SQLite gives as a number."""
+    names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    return names.get(value, str(value)) if isinstance(value, int) else str(value)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set size so far, in MiB (ru_maxrss is KiB on Linux)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -111,10 +126,10 @@ def peak_rss_mb() -> float:
 
 async def measure(system: str, shape: Shape, *, repeats: int, warmup: int) -> dict[str, Any]:
     """Build the graph once, run it `warmup` times untimed and `repeats` times timed."""
-    module = importlib.import_module(SYSTEMS[system])
+    modules = [importlib.import_module(name) for name in SYSTEMS[system]]
     baseline = peak_rss_mb()
     with tempfile.TemporaryDirectory(prefix="engine-bench-") as workdir:
-        subject: Subject = await module.open_subject(system, shape, Path(workdir))
+        subject: Subject = await modules[0].open_subject(system, shape, Path(workdir))
         try:
             started = time.perf_counter()
             subject.build()

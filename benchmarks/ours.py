@@ -16,13 +16,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from benchmarks.harness import Outcome, Shape, TimedRun
+from benchmarks.harness import Outcome, Shape, TimedRun, sqlite_synchronous_name
 from intelligent_office.engine import Graph, Node, run_graph
 from intelligent_office.runtime import (
     Empty,
     InlineRuntime,
     LocalWorker,
     Runtime,
+    WorkflowDef,
     WorkflowRegistry,
     activity,
     workflow_def,
@@ -32,9 +33,6 @@ from intelligent_office.store import RunStatus, Store
 __all__ = ["open_subject"]
 
 WORKFLOW_NAME = "bench.graph"
-
-# PRAGMA synchronous answers with a number.
-SQLITE_SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 
 
 @activity("bench.noop")
@@ -65,7 +63,7 @@ def build_graph(shape: Shape) -> Graph:
         [
             Node(id="source", activity=noop),
             *(Node(id=node_id, activity=work, dependencies=("source",)) for node_id in middle),
-            Node(id="sink", activity=noop, dependencies=middle),
+            Node(id="sink", activity=noop, dependencies=tuple(middle)),
         ]
     )
 
@@ -117,7 +115,7 @@ class LocalSubject:
         self._runs = 0
         self.nodes = shape.graph_nodes
 
-    def _workflow(self) -> Any:
+    def _workflow(self) -> WorkflowDef[Empty, GraphDone]:
         @workflow_def(WORKFLOW_NAME)
         async def run_built_graph(runtime: Runtime, value: Empty) -> GraphDone:
             assert self._graph is not None
@@ -155,7 +153,7 @@ class LocalSubject:
             "runtime": "local",
             "database": "sqlite",
             "sqlite_journal_mode": journal_mode,
-            "sqlite_synchronous": SQLITE_SYNCHRONOUS.get(synchronous, synchronous),
+            "sqlite_synchronous": sqlite_synchronous_name(synchronous),
             "max_parallel": self._shape.size,
             "timed": "worker.run(run_id): claim, journal load, run_graph, finish",
             "inner_seconds": "run_graph alone, measured inside the workflow body",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -21,14 +21,16 @@ from intelligent_office.engine import Graph, Node, run_graph
 from intelligent_office.runtime import (
     Empty,
     InlineRuntime,
-    LocalWorker,
     Runtime,
     WorkflowDef,
     WorkflowRegistry,
     activity,
     workflow_def,
 )
-from intelligent_office.store import RunStatus, Store
+
+if TYPE_CHECKING:
+    from intelligent_office.runtime.worker import LocalWorker
+    from intelligent_office.store import Store
 
 __all__ = ["open_subject"]
 
@@ -109,9 +111,13 @@ class LocalSubject:
     def __init__(self, shape: Shape, workdir: Path, synchronous: Literal["NORMAL", "FULL"]) -> None:
         self._shape = shape
         self._graph: Graph | None = None
+        # Imported here so the inline scenarios measure the engine without the SQL store.
+        from intelligent_office.runtime.worker import LocalWorker
+        from intelligent_office.store import Store
+
         url = f"sqlite:///{workdir / 'office.db'}"
-        self._store = Store.open(url, sqlite_synchronous=synchronous)
-        self._worker = LocalWorker(self._store, WorkflowRegistry([self._workflow()]))
+        self._store: Store = Store.open(url, sqlite_synchronous=synchronous)
+        self._worker: LocalWorker = LocalWorker(self._store, WorkflowRegistry([self._workflow()]))
         self._runs = 0
         self.nodes = shape.graph_nodes
 
@@ -138,7 +144,7 @@ class LocalSubject:
 
         async def run() -> Outcome:
             record = await self._worker.run(run_id)
-            if record.status is not RunStatus.COMPLETED or record.result is None:
+            if record.status.value != "completed" or record.result is None:
                 raise RuntimeError(f"run {run_id} ended {record.status}: {record.error}")
             done = GraphDone.model_validate(record.result)
             return Outcome(done.completed, inner_seconds=done.graph_seconds)

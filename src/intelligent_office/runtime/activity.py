@@ -7,6 +7,7 @@ after a crash, so the output must round-trip through JSON.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any, Generic, TypeVar, get_type_hints
 
 from pydantic import BaseModel, JsonValue
 
-__all__ = ["Activity", "Empty", "JsonResult", "activity"]
+__all__ = ["Activity", "Empty", "JsonResult", "activity", "call_activity"]
 
 InT = TypeVar("InT", bound=BaseModel)
 OutT = TypeVar("OutT", bound=BaseModel)
@@ -75,3 +76,13 @@ def activity(
         )
 
     return wrap
+
+
+async def call_activity(
+    target: Activity[InT, OutT], value: InT, timeout_seconds: float | None
+) -> OutT:
+    """Call an activity, within `timeout_seconds` when given (no timer otherwise)."""
+    if timeout_seconds is None:
+        return await target.fn(value)
+    async with asyncio.timeout(timeout_seconds):
+        return await target.fn(value)

@@ -15,7 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, JsonValue
 
 from intelligent_office.errors import ActivityError, SignalTimeout, is_retryable
-from intelligent_office.runtime.activity import Activity
+from intelligent_office.runtime.activity import Activity, call_activity
 from intelligent_office.runtime.base import EventListener, deterministic_uuid
 
 __all__ = ["InlineRuntime", "event_key", "to_activity_error"]
@@ -65,8 +65,7 @@ class InlineRuntime:
         timeout_seconds: float | None = None,
     ) -> OutT:
         try:
-            async with asyncio.timeout(timeout_seconds):
-                return await activity.fn(value)
+            return await call_activity(activity, value, timeout_seconds)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - every failure becomes an ActivityError

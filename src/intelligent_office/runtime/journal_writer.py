@@ -3,17 +3,19 @@
 Activities that finish in the same turn of the event loop share one transaction per
 run; each caller is released only after its entry is committed, so a result is never
 handed back before it is durable. Events are queued without waiting and ride along
-with the next commit.
+with the next commit; when no journal entry comes within `EVENT_FLUSH_SECONDS`, they
+are committed on their own so live views stay current.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from intelligent_office.errors import LeaseLost
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
 
-__all__ = ["JournalWriter"]
+__all__ = ["EVENT_FLUSH_SECONDS", "JournalWriter"]
+
+EVENT_FLUSH_SECONDS = 0.05
 
 
 class JournalWriter:
@@ -23,7 +25,8 @@ class JournalWriter:
         self._store = store
         self._batches: dict[str, Batch] = {}
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
-        self._flush_scheduled = False
+        self._flush_soon: asyncio.Handle | None = None
+        self._flush_later: asyncio.TimerHandle | None = None
 
     def _batch(self, run_id: str, owner: str | None, lease_seconds: float) -> Batch:
         batch = self._batches.get(run_id)
@@ -42,7 +45,8 @@ class JournalWriter:
         self._batch(run_id, owner, lease_seconds).entries.append(entry)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(run_id, []).append(done)
-        self._schedule_flush()
+        if self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush_now)
         await done
 
     def add_event(
@@ -50,29 +54,27 @@ class JournalWriter:
     ) -> None:
         """Queue an event for the next commit."""
         self._batch(run_id, owner, lease_seconds).events.append(event)
-        self._schedule_flush()
+        if self._flush_soon is None and self._flush_later is None:
+            loop = asyncio.get_running_loop()
+            self._flush_later = loop.call_later(EVENT_FLUSH_SECONDS, self._flush_now)
 
     async def flush(self) -> None:
         """Commit everything queued now."""
         self._flush_now()
         await asyncio.sleep(0)
 
-    def _schedule_flush(self) -> None:
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush_now)
-
     def _flush_now(self) -> None:
-        self._flush_scheduled = False
+        for handle in (self._flush_soon, self._flush_later):
+            if handle is not None:
+                handle.cancel()
+        self._flush_soon = self._flush_later = None
         batches, self._batches = self._batches, {}
         waiters, self._waiters = self._waiters, {}
         for run_id, batch in batches.items():
             error: BaseException | None = None
             try:
                 self._store.journal.write([batch])
-            except LeaseLost as lost:
-                error = lost
-            except Exception as failure:  # noqa: BLE001 - handed to every waiter of the batch
+            except Exception as failure:  # noqa: BLE001 - handed to every waiter (LeaseLost...)
                 error = failure
             for done in waiters.get(run_id, []):
                 if done.done():

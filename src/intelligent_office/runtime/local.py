@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, JsonValue
 
 from intelligent_office.errors import ActivityError, SignalTimeout
-from intelligent_office.runtime.activity import Activity
+from intelligent_office.runtime.activity import Activity, call_activity
 from intelligent_office.runtime.base import EventListener, deterministic_uuid
 from intelligent_office.runtime.inline import event_key, to_activity_error
 from intelligent_office.runtime.journal_writer import JournalWriter
@@ -85,8 +85,7 @@ class LocalRunContext:
             self.replayed += 1
             return _replay(recorded, activity)
         try:
-            async with asyncio.timeout(timeout_seconds):
-                output = await activity.fn(value)
+            output = await call_activity(activity, value, timeout_seconds)
         except asyncio.CancelledError:
             raise
         except Exception as failure:  # noqa: BLE001 - every failure is journaled, then raised

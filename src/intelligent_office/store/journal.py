@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, select, update
+from sqlalchemy import Connection, Engine, Insert, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from intelligent_office.errors import LeaseLost
@@ -22,6 +22,24 @@ from intelligent_office.store.records import JournalEntry, PendingEvent
 from intelligent_office.store.tables import EventRow, JournalRow, RunRow, TaskRow
 
 __all__ = ["Batch", "JournalRepository"]
+
+# Built once: constructing statements costs more than SQLite spends running them.
+_RENEW_LEASE = (
+    update(RunRow)
+    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    .values(lease_expires_at=bindparam("b_expires"))
+)
+_BUMP_EVENT_SEQ = (
+    update(TaskRow)
+    .where(TaskRow.task_id == bindparam("b_task_id"))
+    .values(event_seq=TaskRow.event_seq + bindparam("b_count"))
+    .returning(TaskRow.event_seq)
+)
+_INSERT_IGNORE: dict[tuple[str, str], Insert] = {
+    (name, table.__tablename__): dialect.insert(table).on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for table in (JournalRow, EventRow)
+}
 
 
 @dataclass
@@ -86,12 +104,12 @@ class JournalRepository:
 
 
 def _renew_or_raise(connection: Connection, batch: Batch, now: datetime) -> None:
-    statement = (
-        update(RunRow)
-        .where(RunRow.run_id == batch.run_id, RunRow.lease_owner == batch.owner)
-        .values(lease_expires_at=now + timedelta(seconds=batch.lease_seconds))
-    )
-    if connection.execute(statement).rowcount != 1:
+    parameters = {
+        "b_run_id": batch.run_id,
+        "b_owner": batch.owner,
+        "b_expires": now + timedelta(seconds=batch.lease_seconds),
+    }
+    if connection.execute(_RENEW_LEASE, parameters).rowcount != 1:
         raise LeaseLost(f"run {batch.run_id} is no longer leased by {batch.owner}")
 
 
@@ -104,10 +122,7 @@ def _append_events(connection: Connection, events: list[PendingEvent]) -> None:
         # One counter bump per task per batch: the row lock keeps sequences strictly increasing
         # across processes.
         last = connection.execute(
-            update(TaskRow)
-            .where(TaskRow.task_id == task_id)
-            .values(event_seq=TaskRow.event_seq + len(task_events))
-            .returning(TaskRow.event_seq)
+            _BUMP_EVENT_SEQ, {"b_task_id": task_id, "b_count": len(task_events)}
         ).scalar_one()
         first = last - len(task_events) + 1
         rows.extend(
@@ -141,6 +156,4 @@ def _journal_values(run_id: str, entry: JournalEntry, now: datetime) -> dict[str
 
 def _insert_ignore(connection: Connection, table: type[JournalRow] | type[EventRow]) -> Insert:
     """INSERT that skips rows whose unique key is already there (replays, lost races)."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    return _INSERT_IGNORE[(connection.dialect.name, table.__tablename__)]

@@ -76,7 +76,7 @@ def run_workflow(
     views[run.run_id] = view
     if not as_json:
         console.print(f"run [bold]{run.run_id}[/] (task {task.task_id})")
-    finished = _run_live([run.run_id], {run.run_id: view}, worker.run(run.run_id), quiet=as_json)
+    finished = _run_live(views, worker.run(run.run_id), quiet=as_json)
     _finish(app, finished, as_json)
 
 
@@ -232,7 +232,7 @@ def resume(
         if run.workflow == WORKFLOW_NAME:
             views[run.run_id] = _replay_view(app, run)
     work = worker.run(run_id) if run_id else worker.run_until_idle()
-    _run_live(list(views), views, work, quiet=False)
+    _run_live(views, work, quiet=False)
     failed = False
     for run in runs:
         final = app.store.runs.get(run.run_id)

@@ -80,7 +80,7 @@ def run_workflow(
     _finish(app, finished, as_json)
 
 
-def _run_live(run_ids: list[str], views: dict[str, GraphView], work: Any, *, quiet: bool) -> Any:
+def _run_live(views: dict[str, GraphView], work: Any, *, quiet: bool) -> Any:
     if quiet:
         return asyncio.run(work)
     from rich.console import Group

@@ -18,7 +18,6 @@ from rich.text import Text
 
 from intelligent_office.cli.context import AppContext
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
-from intelligent_office.errors import UserError
 from intelligent_office.store import RunRecord, RunStatus
 from intelligent_office.workflows.graph_workflow import (
     WORKFLOW_NAME,
@@ -160,9 +159,7 @@ def show(
 ) -> None:
     """Show a run: its status, its nodes and its latest events."""
     app = AppContext.open(config)
-    run = app.store.runs.get(run_id)
-    if run is None:
-        raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
+    run = app.store.runs.require(run_id)
     console.print(
         f"run [bold]{run.run_id}[/]  {_workflow_label(run)}  "
         f"[{STATUS_STYLE.get(run.status.value, '')}]{run.status.value}[/]  "
@@ -212,19 +209,15 @@ def resume(
         )
     )
     worker.reclaim_dead_local_leases()
-    pending = (
-        [app.store.runs.get(run_id)]
-        if run_id
-        else app.store.runs.recent(status=RunStatus.RUNNING, limit=10_000)
-        + app.store.runs.recent(status=RunStatus.QUEUED, limit=10_000)
-    )
-    runs = [run for run in pending if run is not None and not run.status.finished]
-    if run_id and not runs:
-        known = app.store.runs.get(run_id)
-        if known is None:
-            raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
-        console.print(f"run {run_id} is already {known.status.value}")
-        return
+    if run_id:
+        one = app.store.runs.require(run_id)
+        if one.status.finished:
+            console.print(f"run {run_id} is already {one.status.value}")
+            return
+        runs = [one]
+    else:
+        runs = app.store.runs.recent(status=RunStatus.RUNNING, limit=10_000)
+        runs += app.store.runs.recent(status=RunStatus.QUEUED, limit=10_000)
     if not runs:
         console.print("nothing to resume")
         return

@@ -152,16 +152,12 @@ class LocalWorker:
         """Claim and run one run now, and return its final record."""
         self.reclaim_dead_local_leases()
         if run_id not in self._running and not self._claim_and_start(run_id):
-            record = self.store.runs.get(run_id)
-            if record is None:
-                raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
+            record = self.store.runs.require(run_id)
             if record.status.finished:
                 return record
             raise UserError(f"run {run_id} is leased by {record.lease_owner}; try again later")
         await self._running[run_id]
-        record = self.store.runs.get(run_id)
-        assert record is not None
-        return record
+        return self.store.runs.require(run_id)
 
     async def shutdown(self) -> None:
         """Stop every run this worker holds and give their leases back."""

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from intelligent_office.errors import UserError
 from intelligent_office.store.records import RunRecord, RunStatus
 from intelligent_office.store.tables import RunRow
 
@@ -77,6 +78,13 @@ class RunRepository:
         with Session(self._engine) as session:
             row = session.get(RunRow, run_id)
             return _record(row) if row else None
+
+    def require(self, run_id: str) -> RunRecord:
+        """The run with this id; a clear UserError when there is none."""
+        record = self.get(run_id)
+        if record is None:
+            raise UserError(f"no run {run_id!r}: `office runs` lists the runs")
+        return record
 
     def recent(
         self, *, status: RunStatus | None = None, task_id: str | None = None, limit: int = 50

@@ -9,6 +9,7 @@
         ├── TransientError     raise from an activity for a failure worth retrying
         ├── PermanentError     raise from an activity for a failure a retry will not fix
         ├── ActivityError      an activity's final error, as handed back or replayed
+        ├── ToolError          a tool call failed (bad arguments, missing file, timeout ...)
         ├── SignalTimeout      no signal arrived within the timeout
         └── LeaseLost          another worker took over this run
 
@@ -26,6 +27,7 @@ __all__ = [
     "PermanentError",
     "RunError",
     "SignalTimeout",
+    "ToolError",
     "TransientError",
     "UserError",
     "WorkflowFileError",
@@ -89,6 +91,12 @@ class ActivityError(RunError):
         self.key = key
         self.error_type = error_type
         self.detail = message
+
+
+class ToolError(RunError):
+    """A tool call failed; the message says why, `retryable` whether trying again may help."""
+
+    retryable = False
 
 
 class SignalTimeout(RunError):

@@ -1,0 +1,34 @@
+"""Workspace confinement: every path a tool touches resolves beneath the workspace root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from intelligent_office.errors import ToolError
+
+__all__ = ["resolve_in_workspace", "workspace_relative"]
+
+
+def resolve_in_workspace(workspace: Path, path: str) -> Path:
+    """The absolute, symlink-free path of `path` (relative to the workspace, or absolute).
+
+    Raises:
+        ToolError: the path leaves the workspace, through `..`, an absolute path or a
+            symlink pointing outside.
+    """
+    root = workspace.resolve()
+    candidate = Path(path).expanduser()
+    if not candidate.is_absolute():
+        candidate = root / candidate
+    resolved = candidate.resolve()  # follows symlinks, so a link out of the root is caught
+    if resolved != root and root not in resolved.parents:
+        raise ToolError(f"path {path!r} is outside the workspace {root}: use a path inside it")
+    return resolved
+
+
+def workspace_relative(workspace: Path, path: Path) -> str:
+    """`path` as the workspace-relative string users see (e.g. in file:line)."""
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)

@@ -107,7 +107,7 @@ def tool(
                 Field(default=default, description=arg_docs.get(param_name)),
             )
         tool_name = name or fn.__name__
-        model = create_model(  # type: ignore[call-overload]
+        model = create_model(
             f"{tool_name}_arguments", __config__=ConfigDict(extra="forbid"), **fields
         )
         schema = model.model_json_schema()

@@ -14,6 +14,13 @@ from intelligent_office.models.review import Review, ReviewDecision, ReviewScore
 from intelligent_office.models.risk import RiskLevel
 from intelligent_office.models.subtask import Subtask, SubtaskGraph
 from intelligent_office.models.task import Task, TaskConstraints
+from intelligent_office.models.tool_gap import ToolGapReport
+from intelligent_office.models.validation import (
+    ValidationDecision,
+    ValidationIssue,
+    ValidationLayer,
+    ValidationReport,
+)
 
 __all__ = [
     "Event",
@@ -34,4 +41,9 @@ __all__ = [
     "Task",
     "TaskConstraints",
     "ToolCall",
+    "ToolGapReport",
+    "ValidationDecision",
+    "ValidationIssue",
+    "ValidationLayer",
+    "ValidationReport",
 ]

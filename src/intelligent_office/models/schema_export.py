@@ -13,6 +13,8 @@ from intelligent_office.models.plan import Plan
 from intelligent_office.models.review import Review
 from intelligent_office.models.subtask import SubtaskGraph
 from intelligent_office.models.task import Task
+from intelligent_office.models.tool_gap import ToolGapReport
+from intelligent_office.models.validation import ValidationReport
 
 __all__ = ["CONTRACTS", "JSON_SCHEMA_DIALECT", "write_json_schemas"]
 
@@ -22,8 +24,10 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "task": Task,
     "subtask_graph": SubtaskGraph,
     "plan": Plan,
+    "validation_report": ValidationReport,
     "execution_result": ExecutionResult,
     "review": Review,
+    "tool_gap_report": ToolGapReport,
     "event": Event,
 }
 """The top-level contracts by file stem: `task` is written to `task.schema.json`."""

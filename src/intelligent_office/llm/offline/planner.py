@@ -1,0 +1,146 @@
+"""Offline planning: each intent has strategies, tried in order as feedback comes back.
+
+The first plan uses the best strategy. A rejection or a review asking for a revision
+moves the next iteration to the next strategy (e.g. when the code analyzer is not
+allowed, find a definition with a regex search instead); when the strategies run out,
+the last one is tried again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pydantic import JsonValue
+
+from intelligent_office.llm.base import PlanningResult, PlanRequest
+from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
+from intelligent_office.models import Plan, PlanMetadata, RiskLevel, Step, ToolGapReport
+
+__all__ = ["OFFLINE", "plan_subtask", "strategies_for"]
+
+OFFLINE = "offline"
+
+_RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
+# Rough wall-clock estimates per tool call, for the validator's resource layer.
+_SECONDS = {"trace_calls": 5.0, "find_function": 5.0, "python_exec": 10.0}
+
+Strategy = list[Step]
+
+
+def _step(step_id: str, action: str, deps: list[str] | None = None, **inputs: JsonValue) -> Step:
+    return Step(
+        step_id=step_id,
+        action=action,
+        inputs=dict(inputs),
+        dependencies=deps or [],
+        timeout_seconds=120,
+    )
+
+
+def _trace(p: dict[str, str]) -> list[Strategy]:
+    return [[_step("trace", "trace_calls", root=p["root"], start=p["start"], end=p["end"])]]
+
+
+def _find(p: dict[str, str]) -> list[Strategy]:
+    short = re.escape(p["name"].split(".")[-1])
+    return [
+        [_step("find", "find_function", root=p["root"], name=p["name"])],
+        [
+            _step(
+                "definitions",
+                "search_files",
+                pattern=rf"^\s*(?:async\s+)?(?:def|class)\s+{short}\b",
+                path=p["root"],
+                glob="*.py",
+            ),
+            _step("calls", "search_files", pattern=rf"\b{short}\s*\(", path=p["root"], glob="*.py"),
+        ],
+    ]
+
+
+def _search(p: dict[str, str]) -> list[Strategy]:
+    pattern = re.escape(p["pattern"])
+    return [
+        [_step("search", "search_files", pattern=pattern, path=p["path"])],
+        [_step("search", "search_files", pattern=pattern, path=p["path"], ignore_case=True)],
+    ]
+
+
+_STRATEGIES: dict[IntentKind, Callable[[dict[str, str]], list[Strategy]]] = {
+    IntentKind.TRACE: _trace,
+    IntentKind.FIND_FUNCTION: _find,
+    IntentKind.SEARCH: _search,
+    IntentKind.LIST_FILES: lambda p: [
+        [_step("list", "list_files", path=p["path"], pattern=p["pattern"])]
+    ],
+    IntentKind.READ_FILE: lambda p: [[_step("read", "read_file", path=p["path"])]],
+    IntentKind.SUMMARIZE: lambda p: [
+        [_step("summarize", "summarize_file", path=p["path"], sentences=3)]
+    ],
+    IntentKind.CALCULATE: lambda p: [[_step("calculate", "calculate", expression=p["expression"])]],
+    IntentKind.PYTHON: lambda p: [[_step("run", "python_exec", code=p["code"])]],
+}
+
+
+def strategies_for(intent: Intent) -> list[Strategy]:
+    """The plans the offline brain knows for an intent, best first."""
+    return _STRATEGIES[intent.kind](intent.params)
+
+
+def plan_subtask(request: PlanRequest) -> PlanningResult:
+    """Plan a subtask with the rules, or say what is missing."""
+    subtask = request.subtask
+    intent = parse_intent(subtask.description)
+    if intent is None:
+        return PlanningResult(gap=_gap_report(request))
+    strategies = strategies_for(intent)
+    steps = strategies[min(len(request.feedback), len(strategies) - 1)]
+    risks = {spec.name: spec.risk_level for spec in request.tools}
+    tools = sorted({step.action for step in steps})
+    risk = max((risks.get(name, RiskLevel.LOW) for name in tools), key=_RISK_ORDER.index)
+    plan = Plan(
+        plan_id=f"{subtask.subtask_id}-plan-{request.iteration}",
+        task_id=request.task.task_id,
+        subtask_id=subtask.subtask_id,
+        confidence=0.9 if len(request.feedback) == 0 else 0.7,
+        metadata=PlanMetadata(
+            required_tools=tools,
+            estimated_cost_tokens=0,
+            estimated_duration_seconds=sum(_SECONDS.get(step.action, 1.0) for step in steps),
+            model_used=OFFLINE,
+            context_sources=[f"memory:{plan.plan_id}" for plan in request.similar_plans],
+            risk_level=risk,
+        ),
+        steps=[step.model_copy(deep=True) for step in steps],
+    )
+    return PlanningResult(plan=plan)
+
+
+# What a request probably needed, by the words it uses; for the tool-gap report only.
+_CAPABILITY_WORDS = {
+    "send_email": ("email", "e-mail", "mail "),
+    "http_fetch": ("http", "url", "website", "web page", "download", "browse", "fetch"),
+    "image_generation": ("image", "picture", "photo", "draw"),
+    "calendar": ("calendar", "meeting", "schedule"),
+    "translation": ("translate",),
+}
+
+
+def _gap_report(request: PlanRequest) -> ToolGapReport:
+    text = request.subtask.description.lower()
+    missing = [name for name, words in _CAPABILITY_WORDS.items() if any(w in text for w in words)]
+    return ToolGapReport(
+        task_id=request.task.task_id,
+        subtask_id=request.subtask.subtask_id,
+        request=request.subtask.description,
+        missing_capabilities=missing or ["understand free-form requests (no rule matches)"],
+        available_tools=[spec.name for spec in request.tools],
+        planner=OFFLINE,
+        suggestion=(
+            "The offline brain handles: trace the call sequence from A() to B() in DIR; "
+            "find where F() is defined; list, read, search or summarize files; calculate "
+            "an expression; run a given Python snippet. Rephrase the request as one of "
+            "these, or configure an LLM provider to plan free-form requests."
+        ),
+    )

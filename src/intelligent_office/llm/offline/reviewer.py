@@ -1,0 +1,311 @@
+"""Offline review: check real outputs against the request, and write the answer.
+
+The checks are real: a call path must start at the start function, end at the end
+function, link up, and every call must be found on the line of the file it cites; a
+summary's sentences must come from the file; a snippet must exit cleanly. Results that
+honestly say "not found" are approved, since that is the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from intelligent_office.llm.base import ReviewRequest, ReviewResult
+from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
+from intelligent_office.models import (
+    ExecutionResult,
+    ExecutionStatus,
+    Review,
+    ReviewDecision,
+    ReviewScores,
+    StepStatus,
+)
+
+__all__ = ["review_execution"]
+
+_SHOWN_LINES = 25
+
+
+def review_execution(request: ReviewRequest) -> ReviewResult:
+    """Judge one execution of a plan; the answer is filled in when it is approved."""
+    failures = _failures(request.execution)
+    if failures:
+        return _revise(request, "the plan did not run to the end: " + "; ".join(failures))
+    intent = parse_intent(request.subtask.description)
+    outputs = _outputs_by_action(request)
+    if intent is None:
+        return _approve(request, json.dumps(outputs, indent=2, default=str), outputs)
+    check = _CHECKS[intent.kind]
+    return check(request, intent, outputs)
+
+
+def _failures(execution: ExecutionResult) -> list[str]:
+    if execution.status is ExecutionStatus.SUCCEEDED:
+        return []
+    found = []
+    for step in execution.steps:
+        if step.status in (StepStatus.FAILED, StepStatus.TIMED_OUT):
+            found.append(f"step {step.step_id} failed: {(step.errors or ['unknown error'])[-1]}")
+    return found or [f"execution {execution.status}"]
+
+
+def _outputs_by_action(request: ReviewRequest) -> dict[str, dict[str, Any]]:
+    """Each step's outputs under its tool's name (and its step id)."""
+    by_step = {step.step_id: step.outputs for step in request.execution.steps}
+    found: dict[str, dict[str, Any]] = {}
+    for step in request.plan.steps:
+        if step.step_id in by_step:
+            found.setdefault(step.action, by_step[step.step_id])
+            found[step.step_id] = by_step[step.step_id]
+    return found
+
+
+def _scores(value: float) -> ReviewScores:
+    return ReviewScores(completeness=value, accuracy=value, quality=value, safety=1.0)
+
+
+def _approve(request: ReviewRequest, answer: str, details: Any = None) -> ReviewResult:
+    review = Review(
+        plan_id=request.plan.plan_id, decision=ReviewDecision.APPROVE, scores=_scores(1)
+    )
+    return ReviewResult(review=review, answer=answer, details=details)
+
+
+def _revise(request: ReviewRequest, feedback: str) -> ReviewResult:
+    review = Review(
+        plan_id=request.plan.plan_id,
+        decision=ReviewDecision.REVISE,
+        feedback=feedback,
+        scores=_scores(0.3),
+    )
+    return ReviewResult(review=review)
+
+
+def _fail(request: ReviewRequest, feedback: str) -> ReviewResult:
+    review = Review(
+        plan_id=request.plan.plan_id,
+        decision=ReviewDecision.FAIL,
+        feedback=feedback,
+        scores=_scores(0.0),
+    )
+    return ReviewResult(review=review)
+
+
+def _source_line(request: ReviewRequest, file: str, line: int) -> str | None:
+    path = Path(request.workspace) / file
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def _matches(qualname: str, name: str) -> bool:
+    wanted = name.removesuffix("()")
+    return qualname == wanted or qualname.endswith("." + wanted)
+
+
+def _skipped_note(out: dict[str, Any]) -> str:
+    skipped = out.get("skipped") or []
+    if not skipped:
+        return ""
+    listed = ", ".join(f"{item['file']} ({item['reason']})" for item in skipped[:5])
+    more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    return f"\nSkipped {len(skipped)} file(s) that could not be parsed: {listed}{more}."
+
+
+def _not_found(out: dict[str, Any], root: str) -> str:
+    lines = []
+    for item in out.get("missing") or []:
+        closest = ", ".join(item.get("closest") or []) or "none"
+        lines.append(
+            f"Not found: {item['name']}() is not defined in {root}. Closest names: {closest}."
+        )
+    return "\n".join(lines)
+
+
+def _check_trace(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("trace_calls")
+    if out is None:
+        return _revise(request, "the plan has no trace_calls step: trace the calls with it")
+    start, end, root = intent.params["start"], intent.params["end"], intent.params["root"]
+    if out.get("missing"):
+        return _approve(request, _not_found(out, root) + _skipped_note(out), out)
+    if not out.get("found") or not out.get("paths"):
+        parsed = out.get("files_parsed", 0)
+        answer = f"No call path from {start}() to {end}() in {root} ({parsed} files analysed)."
+        return _approve(request, answer + _skipped_note(out), out)
+    problems: list[str] = []
+    for number, path in enumerate(out["paths"], start=1):
+        problems += [
+            f"path {number}: {problem}" for problem in _path_problems(request, path, start, end)
+        ]
+    if problems:
+        return _revise(request, "the call path does not hold up: " + "; ".join(problems[:5]))
+    return _approve(request, _trace_answer(out, start, end) + _skipped_note(out), out)
+
+
+def _path_problems(request: ReviewRequest, path: dict[str, Any], start: str, end: str) -> list[str]:
+    calls = path.get("calls") or []
+    if not calls:
+        return ["it has no calls"]
+    problems = []
+    if not _matches(calls[0]["caller"], start):
+        problems.append(f"it starts at {calls[0]['caller']}, not {start}()")
+    if not _matches(calls[-1]["callee"], end):
+        problems.append(f"it ends at {calls[-1]['callee']}, not {end}()")
+    for before, after in zip(calls, calls[1:], strict=False):
+        if before["callee"] != after["caller"]:
+            problems.append(f"{before['callee']} does not lead to {after['caller']}")
+    for call in calls:
+        text = _source_line(request, call["file"], int(call["line"]))
+        if text is None or call["callee_name"] not in text:
+            problems.append(f"no call to {call['callee_name']} at {call['file']}:{call['line']}")
+    return problems
+
+
+def _trace_answer(out: dict[str, Any], start: str, end: str) -> str:
+    blocks = []
+    for number, path in enumerate(out["paths"], start=1):
+        calls = path["calls"]
+        heading = "Call sequence" if len(out["paths"]) == 1 else f"Call sequence {number}"
+        lines = [f"{heading} from {start}() to {end}() ({len(calls)} calls):"]
+        lines.append(f"  {calls[0]['caller']}()")
+        for call in calls:
+            lines.append(f"  -> {call['callee']}()    called at {call['file']}:{call['line']}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    name, root = intent.params["name"], intent.params["root"]
+    out = outputs.get("find_function")
+    if out is None:
+        return _find_by_search(request, name, root, outputs)
+    definitions = out.get("definitions") or []
+    if not definitions:
+        closest = ", ".join(out.get("closest") or []) or "none"
+        answer = f"Not found: {name}() is not defined in {root}. Closest names: {closest}."
+        return _approve(request, answer + _skipped_note(out), out)
+    short = name.split(".")[-1]
+    for item in definitions:
+        text = _source_line(request, item["file"], int(item["line"])) or ""
+        if short not in text:
+            return _revise(request, f"no definition of {short} at {item['file']}:{item['line']}")
+    lines = [f"{name}() is defined at:"]
+    lines += [f"  {d['file']}:{d['line']}  {d['qualname']} ({d['kind']})" for d in definitions]
+    callers = out.get("callers") or []
+    lines.append(f"Called from {len(callers)} place(s):" if callers else "No callers found.")
+    lines += [f"  {c['file']}:{c['line']}  in {c['caller']}" for c in callers[:_SHOWN_LINES]]
+    return _approve(request, "\n".join(lines) + _skipped_note(out), out)
+
+
+def _find_by_search(
+    request: ReviewRequest, name: str, root: str, outputs: dict[str, Any]
+) -> ReviewResult:
+    definitions = (outputs.get("definitions") or {}).get("matches") or []
+    calls = (outputs.get("calls") or {}).get("matches") or []
+    if not definitions:
+        return _approve(request, f"Not found: no definition of {name}() in {root} (regex search).")
+    lines = [f"{name}() is defined at (found by regex search):"]
+    lines += [f"  {m['file']}:{m['line']}  {m['text']}" for m in definitions]
+    callers = [m for m in calls if m not in definitions and "def " not in m["text"]]
+    lines.append(f"Called from {len(callers)} place(s):" if callers else "No callers found.")
+    lines += [f"  {m['file']}:{m['line']}  {m['text']}" for m in callers[:_SHOWN_LINES]]
+    return _approve(request, "\n".join(lines), {"definitions": definitions, "calls": callers})
+
+
+def _check_search(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("search_files") or {}
+    matches = out.get("matches") or []
+    pattern = intent.params["pattern"]
+    ignore_case = any(step.inputs.get("ignore_case") for step in request.plan.steps)
+    if not matches and not ignore_case:
+        return _revise(
+            request, f"no matches for {pattern!r} with case-sensitive search: search ignoring case"
+        )
+    if not matches:
+        return _approve(request, f"No matches for {pattern!r} in {intent.params['path']}.", out)
+    lines = [
+        f"{len(matches)} match(es) for {pattern!r}{' (truncated)' if out.get('truncated') else ''}:"
+    ]
+    lines += [f"  {m['file']}:{m['line']}  {m['text']}" for m in matches[:_SHOWN_LINES]]
+    if len(matches) > _SHOWN_LINES:
+        lines.append(f"  ... and {len(matches) - _SHOWN_LINES} more")
+    return _approve(request, "\n".join(lines), out)
+
+
+def _check_list(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("list_files") or {}
+    files = out.get("files") or []
+    lines = [
+        f"{len(files)} file(s) matching {intent.params['pattern']} in {intent.params['path']}:"
+    ]
+    lines += [f"  {name}" for name in files[:100]]
+    if len(files) > 100 or out.get("truncated"):
+        lines.append("  ... (more not shown)")
+    return _approve(request, "\n".join(lines), out)
+
+
+def _check_read(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("read_file") or {}
+    content = out.get("content")
+    if content is None:
+        return _revise(request, f"read_file returned no content for {intent.params['path']}")
+    note = f"\n[truncated: showing part of {out.get('size')} bytes]" if out.get("truncated") else ""
+    return _approve(request, f"{out.get('path', intent.params['path'])}:\n{content}{note}", out)
+
+
+def _check_summary(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("summarize_file") or {}
+    summary = out.get("summary") or []
+    if not summary:
+        return _revise(request, f"the summary of {intent.params['path']} is empty")
+    source = Path(request.workspace) / str(out.get("path", intent.params["path"]))
+    try:
+        text = " ".join(source.read_text(encoding="utf-8", errors="replace").split())
+    except OSError as error:
+        return _revise(request, f"cannot re-read {source} to check the summary: {error}")
+    invented = [s for s in summary if " ".join(str(s).split()) not in text]
+    if invented:
+        return _revise(request, f"summary sentences not found in the file: {invented[:2]}")
+    total = out.get("sentence_count")
+    lines = [f"Summary of {out.get('path')} ({len(summary)} of {total} sentences, extractive):"]
+    lines += [f"  - {sentence}" for sentence in summary]
+    return _approve(request, "\n".join(lines), out)
+
+
+def _check_calculate(
+    request: ReviewRequest, intent: Intent, outputs: dict[str, Any]
+) -> ReviewResult:
+    out = outputs.get("calculate") or {}
+    value = out.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return _revise(request, f"the calculation returned {value!r}, not a number")
+    return _approve(request, f"{intent.params['expression']} = {value}", out)
+
+
+def _check_python(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("python_exec") or {}
+    if out.get("timed_out"):
+        return _fail(request, "the snippet ran past its time limit and was stopped")
+    code = out.get("exit_code")
+    if code != 0:
+        last = (str(out.get("stderr") or "").strip().splitlines() or ["no error output"])[-1]
+        return _fail(request, f"the snippet exited with code {code}: {last}")
+    stdout = str(out.get("stdout") or "")
+    return _approve(request, stdout.rstrip("\n") or "(the snippet printed nothing)", out)
+
+
+_CHECKS = {
+    IntentKind.TRACE: _check_trace,
+    IntentKind.FIND_FUNCTION: _check_find,
+    IntentKind.SEARCH: _check_search,
+    IntentKind.LIST_FILES: _check_list,
+    IntentKind.READ_FILE: _check_read,
+    IntentKind.SUMMARIZE: _check_summary,
+    IntentKind.CALCULATE: _check_calculate,
+    IntentKind.PYTHON: _check_python,
+}

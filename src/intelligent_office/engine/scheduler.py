@@ -217,7 +217,7 @@ class _GraphRun:
         result.status = NodeStatus.FAILED
         result.error = message
         result.retryable = retryable
-        await self._runtime.emit(
+        await self._event(
             "node.failed",
             {
                 "node_id": node.id,
@@ -242,7 +242,7 @@ class _GraphRun:
         result = self._results[node_id]
         result.status = NodeStatus.SKIPPED
         result.skip_reason = reason
-        await self._runtime.emit(
+        await self._event(
             "node.skipped",
             {"node_id": node_id, "reason": reason},
             key=f"{self._prefix}node/{node_id}/skipped",
@@ -260,7 +260,7 @@ class _GraphRun:
             if result.status is NodeStatus.RUNNING:
                 result.status = NodeStatus.CANCELLED
                 result.skip_reason = why
-                await self._runtime.emit(
+                await self._event(
                     "node.cancelled",
                     {"node_id": node_id, "reason": why},
                     key=f"{self._prefix}node/{node_id}/cancelled",
@@ -284,7 +284,13 @@ class _GraphRun:
 
     async def _emit(self, event_type: str, key: str, **payload: JsonValue) -> None:
         suffix = event_type.removeprefix("node.")
-        await self._runtime.emit(event_type, payload, key=f"{key}/{suffix}")
+        await self._event(event_type, payload, key=f"{key}/{suffix}")
+
+    async def _event(self, event_type: str, payload: dict[str, JsonValue], *, key: str) -> None:
+        """Emit a node event; with a key prefix, `scope` says which graph of the run it is."""
+        if self._prefix:
+            payload = {**payload, "scope": self._prefix.rstrip("/")}
+        await self._runtime.emit(event_type, payload, key=key)
 
     def _not_done(self) -> list[str]:
         return [

@@ -2,6 +2,7 @@
 
 from intelligent_office.store.journal import Batch
 from intelligent_office.store.records import (
+    DeadLetterRecord,
     JournalEntry,
     PendingEvent,
     RunRecord,
@@ -11,6 +12,7 @@ from intelligent_office.store.records import (
 from intelligent_office.store.store import Store
 
 __all__ = [
+    "DeadLetterRecord",
     "Batch",
     "JournalEntry",
     "PendingEvent",

@@ -7,6 +7,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from intelligent_office.store.db import connect, migrate
+from intelligent_office.store.dead_letters import DeadLetterRepository
 from intelligent_office.store.events import EventRepository
 from intelligent_office.store.journal import JournalRepository
 from intelligent_office.store.runs import RunRepository
@@ -17,7 +18,7 @@ __all__ = ["Store"]
 
 
 class Store:
-    """Tasks, runs, journal, signals and events in one SQL database."""
+    """Tasks, runs, journal, signals, events and dead letters in one SQL database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -26,6 +27,7 @@ class Store:
         self.journal = JournalRepository(engine)
         self.signals = SignalRepository(engine)
         self.events = EventRepository(engine)
+        self.dead_letters = DeadLetterRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

@@ -1,0 +1,151 @@
+"""The Office's agents as activities: decomposer, planner, validator, step runner, reviewer.
+
+`OfficeAgents` binds the activities to their services (a brain, the tools, plan
+memory, records) the way a Temporal worker binds activity methods to an object: the
+workflow code only sees the `Activity` objects and calls them through the runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from intelligent_office.agents.messages import (
+    Answer,
+    DeadLetterInput,
+    DecomposeInput,
+    PlanInput,
+    StepCall,
+    StepOutput,
+    TaskFinish,
+    ValidateInput,
+)
+from intelligent_office.agents.records import MemoryRecords, OfficeRecords
+from intelligent_office.agents.references import resolve_references
+from intelligent_office.agents.validator import PlanValidator
+from intelligent_office.errors import UserError
+from intelligent_office.llm.base import (
+    Brain,
+    PlanningResult,
+    PlanRequest,
+    ReviewRequest,
+    ReviewResult,
+    SynthesisRequest,
+)
+from intelligent_office.memory.base import NoMemory, PlanRetriever
+from intelligent_office.models import SubtaskGraph, Task, ValidationReport
+from intelligent_office.runtime.activity import Activity, Empty, activity
+from intelligent_office.tools.base import ToolContext, ToolRegistry
+
+__all__ = ["OfficeAgents", "workspace_of"]
+
+
+def workspace_of(task: Task) -> Path:
+    """The task's workspace directory (`context.workspace`), which must exist.
+
+    Raises:
+        UserError: there is none, or it is not a directory.
+    """
+    raw = task.context.get("workspace")
+    if not isinstance(raw, str) or not raw.strip():
+        raise UserError("the task has no workspace: set context.workspace to a directory")
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise UserError(f"workspace {raw} does not exist or is not a directory: pass one that does")
+    return path.resolve()
+
+
+@dataclass
+class OfficeAgents:
+    """The activities the Office workflow calls, bound to the services they use."""
+
+    brain: Brain
+    tools: ToolRegistry
+    records: OfficeRecords = field(default_factory=MemoryRecords)
+    retriever: PlanRetriever = field(default_factory=NoMemory)
+
+    def __post_init__(self) -> None:
+        self.validator = PlanValidator(self.tools)
+        self.decompose: Activity[DecomposeInput, SubtaskGraph] = activity("office.decompose")(
+            self._decompose
+        )
+        self.plan: Activity[PlanInput, PlanningResult] = activity("office.plan")(self._plan)
+        self.validate: Activity[ValidateInput, ValidationReport] = activity("office.validate")(
+            self._validate
+        )
+        self.run_step: Activity[StepCall, StepOutput] = activity("office.run_step")(self._run_step)
+        self.review: Activity[ReviewRequest, ReviewResult] = activity("office.review")(self._review)
+        self.synthesize: Activity[SynthesisRequest, Answer] = activity("office.synthesize")(
+            self._synthesize
+        )
+        self.dead_letter: Activity[DeadLetterInput, Empty] = activity("office.dead_letter")(
+            self._dead_letter
+        )
+        self.finish_task: Activity[TaskFinish, Empty] = activity("office.finish_task")(
+            self._finish_task
+        )
+
+    async def _decompose(self, value: DecomposeInput) -> SubtaskGraph:
+        workspace_of(value.task)  # a task without a usable workspace stops here, clearly
+        return await self.brain.decompose(value.task, self.tools.specs())
+
+    async def _plan(self, value: PlanInput) -> PlanningResult:
+        similar = await self.retriever.similar_plans(value.task, value.subtask)
+        request = PlanRequest(
+            task=value.task,
+            subtask=value.subtask,
+            iteration=value.iteration,
+            feedback=value.feedback,
+            similar_plans=similar,
+            upstream_answers=value.upstream_answers,
+            tools=self.tools.specs(),
+        )
+        return await self.brain.plan(request)
+
+    async def _validate(self, value: ValidateInput) -> ValidationReport:
+        workspace = workspace_of(value.task)
+        return await asyncio.to_thread(self.validator.validate, value.plan, value.task, workspace)
+
+    async def _run_step(self, call: StepCall) -> StepOutput:
+        started_at = datetime.now(UTC)
+        clock = time.perf_counter()
+        arguments = resolve_references(call.inputs, call.upstream)
+        context = ToolContext(
+            workspace=workspace_of(call.task),
+            idempotency_key=call.idempotency_key,
+            timeout_seconds=call.timeout_seconds,
+        )
+        result = await self.tools.call(call.tool, context, arguments)
+        return StepOutput(
+            tool=call.tool,
+            arguments=arguments,
+            result=result,
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+            duration_seconds=time.perf_counter() - clock,
+        )
+
+    async def _review(self, value: ReviewRequest) -> ReviewResult:
+        return await self.brain.review(value)
+
+    async def _synthesize(self, value: SynthesisRequest) -> Answer:
+        return Answer(text=await self.brain.synthesize(value))
+
+    async def _dead_letter(self, value: DeadLetterInput) -> Empty:
+        await asyncio.to_thread(
+            self.records.add_dead_letter,
+            dead_letter_id=value.dead_letter_id,
+            task_id=value.task.task_id,
+            run_id=value.run_id,
+            category=value.category,
+            reason=value.reason,
+            history={"task": value.task.model_dump(mode="json"), **value.history},
+        )
+        return Empty()
+
+    async def _finish_task(self, value: TaskFinish) -> Empty:
+        await asyncio.to_thread(self.records.set_task_status, value.task_id, value.status)
+        return Empty()

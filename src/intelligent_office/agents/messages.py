@@ -1,0 +1,91 @@
+"""Inputs and outputs of the Office's activities (they round-trip through the journal)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, JsonValue
+
+from intelligent_office.models import Subtask, Task
+
+__all__ = [
+    "Answer",
+    "DeadLetterInput",
+    "DecomposeInput",
+    "PlanInput",
+    "StepCall",
+    "StepOutput",
+    "TaskFinish",
+    "ValidateInput",
+]
+
+
+class DecomposeInput(BaseModel):
+    """The task to split."""
+
+    task: Task
+
+
+class PlanInput(BaseModel):
+    """One subtask to plan, with what earlier iterations learned."""
+
+    task: Task
+    subtask: Subtask
+    iteration: int = Field(ge=1)
+    feedback: list[str] = Field(default_factory=list)
+    upstream_answers: dict[str, str] = Field(default_factory=dict)
+
+
+class ValidateInput(BaseModel):
+    """A plan, as JSON, to check for this task."""
+
+    task: Task
+    plan: dict[str, JsonValue]
+
+
+class StepCall(BaseModel):
+    """One step's tool call, with the outputs of the steps it may reference."""
+
+    task: Task
+    plan_id: str
+    step_id: str
+    tool: str
+    inputs: dict[str, JsonValue] = Field(default_factory=dict)
+    upstream: dict[str, JsonValue] = Field(default_factory=dict)
+    idempotency_key: str
+    timeout_seconds: float | None = None
+
+
+class StepOutput(BaseModel):
+    """What the tool returned, with the arguments it really got and when it ran."""
+
+    tool: str
+    arguments: dict[str, JsonValue]
+    result: JsonValue
+    started_at: datetime
+    finished_at: datetime
+    duration_seconds: float
+
+
+class Answer(BaseModel):
+    """The task's final answer."""
+
+    text: str
+
+
+class DeadLetterInput(BaseModel):
+    """A task that could not be finished, with everything needed to inspect and resubmit it."""
+
+    dead_letter_id: str
+    task: Task
+    run_id: str
+    category: str
+    reason: str
+    history: dict[str, JsonValue]
+
+
+class TaskFinish(BaseModel):
+    """The task's final status."""
+
+    task_id: str
+    status: str

@@ -1,0 +1,96 @@
+"""Where the Office's activities record outcomes: the SQL store, or memory for inline use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from intelligent_office.store import Store
+
+__all__ = ["MemoryRecords", "OfficeRecords", "StoreRecords"]
+
+
+class OfficeRecords(Protocol):
+    """Task statuses and dead letters."""
+
+    def set_task_status(self, task_id: str, status: str) -> None:
+        """Record the task's status (running, completed, dead_lettered ...)."""
+        ...
+
+    def add_dead_letter(
+        self,
+        *,
+        dead_letter_id: str,
+        task_id: str,
+        run_id: str,
+        category: str,
+        reason: str,
+        history: dict[str, Any],
+    ) -> None:
+        """Store a dead letter; the same id twice stores it once."""
+        ...
+
+
+@dataclass
+class StoreRecords:
+    """Records in the SQL store (the durable default)."""
+
+    store: Store
+
+    def set_task_status(self, task_id: str, status: str) -> None:
+        """Update the tasks table."""
+        self.store.tasks.set_status(task_id, status)
+
+    def add_dead_letter(
+        self,
+        *,
+        dead_letter_id: str,
+        task_id: str,
+        run_id: str,
+        category: str,
+        reason: str,
+        history: dict[str, Any],
+    ) -> None:
+        """Insert into the dead_letters table, once per id."""
+        self.store.dead_letters.add(
+            dead_letter_id=dead_letter_id,
+            task_id=task_id,
+            run_id=run_id,
+            category=category,
+            reason=reason,
+            history=history,
+        )
+
+
+@dataclass
+class MemoryRecords:
+    """Records kept in memory, for the inline runtime and tests."""
+
+    statuses: dict[str, str] = field(default_factory=dict)
+    dead_letters: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def set_task_status(self, task_id: str, status: str) -> None:
+        """Remember the status."""
+        self.statuses[task_id] = status
+
+    def add_dead_letter(
+        self,
+        *,
+        dead_letter_id: str,
+        task_id: str,
+        run_id: str,
+        category: str,
+        reason: str,
+        history: dict[str, Any],
+    ) -> None:
+        """Remember the dead letter."""
+        self.dead_letters.setdefault(
+            dead_letter_id,
+            {
+                "task_id": task_id,
+                "run_id": run_id,
+                "category": category,
+                "reason": reason,
+                "history": history,
+            },
+        )

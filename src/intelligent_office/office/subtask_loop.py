@@ -1,0 +1,285 @@
+"""One subtask's loop: plan -> validate -> execute -> review, until approved or out of turns.
+
+Deterministic workflow code. A rejected plan or a review asking for a revision
+feeds its reasons into the next plan; a FAIL or an ESCALATE ends the loop at once
+(ESCALATE goes to the dead-letter queue for a human until approvals exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel, JsonValue
+
+from intelligent_office.agents.activities import OfficeAgents
+from intelligent_office.agents.messages import PlanInput, ValidateInput
+from intelligent_office.errors import ActivityError
+from intelligent_office.llm.base import ReviewRequest
+from intelligent_office.models import (
+    ExecutionResult,
+    ReviewDecision,
+    StepStatus,
+    Subtask,
+    Task,
+    ValidationDecision,
+    ValidationLayer,
+    ValidationReport,
+)
+from intelligent_office.office.contracts import (
+    DeadLetterCategory,
+    IterationRecord,
+    OfficeInput,
+    SubtaskOutcome,
+    SubtaskStatus,
+)
+from intelligent_office.office.executor import execute_plan
+from intelligent_office.runtime.activity import Activity
+from intelligent_office.runtime.base import Runtime
+
+__all__ = ["SubtaskLoop", "call_agent"]
+
+InT = TypeVar("InT", bound=BaseModel)
+OutT = TypeVar("OutT", bound=BaseModel)
+
+AGENT_ATTEMPTS = 3
+"""Attempts for an agent (decomposer, planner, ...) that fails with a transient error."""
+
+
+async def call_agent(runtime: Runtime, key: str, target: Activity[InT, OutT], value: InT) -> OutT:
+    """Call an agent activity, retrying transient errors with a durable backoff."""
+    attempt = 1
+    while True:
+        try:
+            return await runtime.activity(f"{key}/attempt/{attempt}", target, value)
+        except ActivityError as error:
+            if not error.retryable or attempt >= AGENT_ATTEMPTS:
+                raise
+            await runtime.sleep(f"{key}/attempt/{attempt}/backoff", 0.5 * 2 ** (attempt - 1))
+            attempt += 1
+
+
+def _validation_category(report: ValidationReport) -> DeadLetterCategory:
+    layers = {issue.layer for issue in report.issues}
+    if ValidationLayer.POLICY in layers:
+        return DeadLetterCategory.POLICY
+    if ValidationLayer.RESOURCES in layers:
+        return DeadLetterCategory.RESOURCE
+    return DeadLetterCategory.VALIDATION
+
+
+def _execution_category(execution: ExecutionResult) -> DeadLetterCategory | None:
+    for step in execution.steps:
+        if step.status is StepStatus.TIMED_OUT:
+            return DeadLetterCategory.TIMEOUT
+        if step.status is StepStatus.FAILED and any("retries exhausted" in e for e in step.errors):
+            return DeadLetterCategory.TRANSIENT
+    return None
+
+
+def _step_summary(execution: ExecutionResult) -> list[JsonValue]:
+    return [
+        {
+            "step_id": step.step_id,
+            "status": step.status.value,
+            "tool": step.tool_calls[0].tool if step.tool_calls else None,
+            "duration_seconds": step.tool_calls[0].duration_seconds if step.tool_calls else None,
+            "error": step.errors[-1] if step.errors else None,
+        }
+        for step in execution.steps
+    ]
+
+
+@dataclass
+class _Turn:
+    """How one iteration ended."""
+
+    settled: SubtaskStatus | None = None  # COMPLETED or UNSUPPORTED: the loop is over
+    category: DeadLetterCategory = DeadLetterCategory.REVIEW
+    reason: str = ""
+    final: bool = False  # a failure another iteration will not fix
+
+
+@dataclass
+class SubtaskLoop:
+    """Runs the plan -> validate -> execute -> review loop for the subtasks of one task."""
+
+    runtime: Runtime
+    agents: OfficeAgents
+    office: OfficeInput
+
+    @property
+    def task(self) -> Task:
+        """The task being worked on."""
+        return self.office.task
+
+    async def _emit(self, event_type: str, key: str, **payload: JsonValue) -> None:
+        await self.runtime.emit(event_type, payload, key=key)
+
+    async def run(self, subtask: Subtask, upstream_answers: dict[str, str]) -> SubtaskOutcome:
+        """Work on one subtask until it is approved, unsupported, failed or out of turns."""
+        sid = subtask.subtask_id
+        outcome = SubtaskOutcome(subtask=subtask, status=SubtaskStatus.FAILED)
+        await self._emit(
+            "subtask.started",
+            f"subtask/{sid}/started",
+            subtask_id=sid,
+            description=subtask.description,
+        )
+        feedback: list[str] = []
+        turn = _Turn(reason="no iteration ran")
+        for iteration in range(1, self.office.max_iterations + 1):
+            record = IterationRecord(iteration=iteration)
+            outcome.iterations.append(record)
+            try:
+                turn = await self._iteration(outcome, record, feedback, upstream_answers)
+            except ActivityError as error:
+                record.error = str(error)
+                category = (
+                    DeadLetterCategory.TRANSIENT
+                    if error.retryable
+                    else DeadLetterCategory.VALIDATION
+                )
+                turn = _Turn(
+                    category=category,
+                    reason=f"an agent failed: {error.error_type}: {error.detail}",
+                    final=True,
+                )
+            if turn.settled is not None:
+                outcome.status = turn.settled
+                break
+            if turn.final:
+                break
+        else:
+            turn.reason = (
+                f"no approved result after {self.office.max_iterations} iterations;"
+                f" last: {turn.reason}"
+            )
+        if outcome.status is SubtaskStatus.FAILED:
+            outcome.failure_category = turn.category
+            outcome.failure_reason = turn.reason
+        await self._emit(
+            f"subtask.{outcome.status.value}",
+            f"subtask/{sid}/finished",
+            subtask_id=sid,
+            iterations=len(outcome.iterations),
+            category=outcome.failure_category.value if outcome.failure_category else None,
+            reason=outcome.failure_reason,
+        )
+        return outcome
+
+    async def _iteration(
+        self,
+        outcome: SubtaskOutcome,
+        record: IterationRecord,
+        feedback: list[str],
+        upstream_answers: dict[str, str],
+    ) -> _Turn:
+        subtask, iteration = outcome.subtask, record.iteration
+        sid = subtask.subtask_id
+        prefix = f"subtask/{sid}/iter/{iteration}/"
+        scope: dict[str, JsonValue] = {"subtask_id": sid, "iteration": iteration}
+        planning = await call_agent(
+            self.runtime,
+            f"{prefix}plan",
+            self.agents.plan,
+            PlanInput(
+                task=self.task,
+                subtask=subtask,
+                iteration=iteration,
+                feedback=list(feedback),
+                upstream_answers=upstream_answers,
+            ),
+        )
+        if planning.plan is None:
+            outcome.gap = planning.gap
+            return _Turn(settled=SubtaskStatus.UNSUPPORTED)
+        plan = record.plan = planning.plan
+        await self._emit(
+            "plan.created",
+            f"{prefix}plan/created",
+            **scope,
+            plan_id=plan.plan_id,
+            confidence=plan.confidence,
+            model=plan.metadata.model_used,
+            steps=[
+                {
+                    "step_id": step.step_id,
+                    "action": step.action,
+                    "inputs": step.inputs,
+                    "dependencies": list(step.dependencies),
+                }
+                for step in plan.steps
+            ],
+        )
+        report = record.validation = await call_agent(
+            self.runtime,
+            f"{prefix}validate",
+            self.agents.validate,
+            ValidateInput(task=self.task, plan=plan.model_dump(mode="json")),
+        )
+        if report.decision is ValidationDecision.REJECTED:
+            reasons = report.reasons()
+            feedback.extend(f"iteration {iteration}: plan rejected: {line}" for line in reasons)
+            listed: list[JsonValue] = list(reasons)
+            await self._emit("plan.rejected", f"{prefix}plan/rejected", **scope, reasons=listed)
+            return _Turn(
+                category=_validation_category(report), reason="plan rejected: " + "; ".join(reasons)
+            )
+        await self._emit("plan.validated", f"{prefix}plan/validated", **scope)
+        execution = record.execution = await execute_plan(
+            self.runtime,
+            self.agents,
+            self.task,
+            plan,
+            key_prefix=prefix,
+            max_parallel=self.office.max_parallel_steps,
+        )
+        await self._emit(
+            "execution.finished",
+            f"{prefix}execution/finished",
+            **scope,
+            status=execution.status.value,
+            steps=_step_summary(execution),
+        )
+        result = await call_agent(
+            self.runtime,
+            f"{prefix}review",
+            self.agents.review,
+            ReviewRequest(
+                task=self.task,
+                subtask=subtask,
+                plan=plan,
+                execution=execution,
+                iteration=iteration,
+                workspace=str(self.task.context.get("workspace", "")),
+            ),
+        )
+        review = record.review = result.review
+        await self._emit(
+            "review.decided",
+            f"{prefix}review/decided",
+            **scope,
+            decision=review.decision.value,
+            feedback=review.feedback,
+            scores=review.scores.model_dump(mode="json"),
+        )
+        if review.decision is ReviewDecision.APPROVE:
+            outcome.answer = result.answer
+            outcome.details = result.details
+            return _Turn(settled=SubtaskStatus.COMPLETED)
+        category = _execution_category(execution) or DeadLetterCategory.REVIEW
+        if review.decision is ReviewDecision.REVISE:
+            feedback.append(
+                f"iteration {iteration}: review asked for a revision: {review.feedback}"
+            )
+            return _Turn(category=category, reason=f"review: {review.feedback}")
+        if review.decision is ReviewDecision.ESCALATE:
+            return _Turn(
+                category=DeadLetterCategory.REVIEW,
+                reason=f"escalated for a human decision: {review.feedback}",
+                final=True,
+            )
+        return _Turn(
+            category=category, reason=f"review failed the result: {review.feedback}", final=True
+        )

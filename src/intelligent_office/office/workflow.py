@@ -1,0 +1,226 @@
+"""The Office workflow: decompose a task, work each subtask, answer or dead-letter it.
+
+Deterministic workflow code: every effect is an agent activity called through the
+runtime, so the same code runs inline, on the durable local runtime and on Temporal.
+Independent subtasks run in parallel (up to `max_parallel_subtasks`); a subtask whose
+dependency did not complete is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from intelligent_office.agents.activities import OfficeAgents
+from intelligent_office.agents.messages import (
+    DeadLetterInput,
+    DecomposeInput,
+    TaskFinish,
+)
+from intelligent_office.errors import ActivityError
+from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
+from intelligent_office.models import Subtask, SubtaskGraph
+from intelligent_office.office.contracts import (
+    DeadLetterCategory,
+    OfficeInput,
+    OfficeOutput,
+    SubtaskOutcome,
+    SubtaskStatus,
+    TaskStatus,
+)
+from intelligent_office.office.subtask_loop import SubtaskLoop, call_agent
+from intelligent_office.runtime.base import Runtime
+from intelligent_office.runtime.workflow import WorkflowDef, workflow_def
+
+__all__ = ["OFFICE_WORKFLOW", "office_workflow", "run_office"]
+
+OFFICE_WORKFLOW = "office.task"
+
+
+def office_workflow(agents: OfficeAgents) -> WorkflowDef[OfficeInput, OfficeOutput]:
+    """The Office workflow bound to these agents, registered as `office.task`."""
+
+    @workflow_def(OFFICE_WORKFLOW)
+    async def run_task(runtime: Runtime, value: OfficeInput) -> OfficeOutput:
+        return await run_office(runtime, agents, value)
+
+    return run_task
+
+
+async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput) -> OfficeOutput:
+    """Take the task from description to answer (or to the dead-letter queue)."""
+    task = value.task
+    await runtime.emit("task.started", {"description": task.description}, key="task/started")
+    await call_agent(
+        runtime,
+        "task/running",
+        agents.finish_task,
+        TaskFinish(task_id=task.task_id, status="running"),
+    )
+    try:
+        graph = await call_agent(runtime, "decompose", agents.decompose, DecomposeInput(task=task))
+    except ActivityError as error:
+        category = (
+            DeadLetterCategory.TRANSIENT if error.retryable else DeadLetterCategory.VALIDATION
+        )
+        output = OfficeOutput(
+            task_id=task.task_id,
+            status=TaskStatus.DEAD_LETTERED,
+            answer="",
+            failure_category=category,
+            failure_reason=f"decomposing the task failed: {error.detail}",
+        )
+        return await _dead_letter(runtime, agents, value, output)
+    await runtime.emit(
+        "task.decomposed",
+        {
+            "subtasks": [
+                {
+                    "subtask_id": subtask.subtask_id,
+                    "description": subtask.description,
+                    "dependencies": list(subtask.dependencies),
+                    "tool_hints": list(subtask.tool_hints),
+                }
+                for subtask in graph.subtasks
+            ]
+        },
+        key="task/decomposed",
+    )
+    outcomes = await _run_subtasks(runtime, agents, value, graph)
+    return await _conclude(runtime, agents, value, graph, outcomes)
+
+
+async def _run_subtasks(
+    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, graph: SubtaskGraph
+) -> dict[str, SubtaskOutcome]:
+    loop = SubtaskLoop(runtime, agents, value)
+    outcomes: dict[str, SubtaskOutcome] = {}
+    finished = {subtask.subtask_id: asyncio.Event() for subtask in graph.subtasks}
+    slots = asyncio.Semaphore(value.max_parallel_subtasks)
+
+    async def work(subtask: Subtask) -> None:
+        try:
+            for dependency in subtask.dependencies:
+                await finished[dependency].wait()
+            blocked = [
+                dep
+                for dep in subtask.dependencies
+                if outcomes[dep].status is not SubtaskStatus.COMPLETED
+            ]
+            if blocked:
+                outcomes[subtask.subtask_id] = SubtaskOutcome(
+                    subtask=subtask,
+                    status=SubtaskStatus.SKIPPED,
+                    failure_reason=f"dependency {blocked[0]!r} did not complete",
+                )
+                return
+            upstream = {dep: outcomes[dep].answer for dep in subtask.dependencies}
+            async with slots:
+                outcomes[subtask.subtask_id] = await loop.run(subtask, upstream)
+        finally:
+            finished[subtask.subtask_id].set()
+
+    async with asyncio.TaskGroup() as group:
+        for subtask in graph.subtasks:
+            group.create_task(work(subtask))
+    return {subtask.subtask_id: outcomes[subtask.subtask_id] for subtask in graph.subtasks}
+
+
+async def _conclude(
+    runtime: Runtime,
+    agents: OfficeAgents,
+    value: OfficeInput,
+    graph: SubtaskGraph,
+    outcomes: dict[str, SubtaskOutcome],
+) -> OfficeOutput:
+    task = value.task
+    answers = [
+        SubtaskAnswer(
+            subtask_id=sid,
+            description=outcome.subtask.description,
+            status=outcome.status.value,
+            answer=outcome.answer or outcome.failure_reason or _gap_text(outcome),
+        )
+        for sid, outcome in outcomes.items()
+    ]
+    synthesis = await call_agent(
+        runtime, "synthesize", agents.synthesize, SynthesisRequest(task=task, answers=answers)
+    )
+    output = OfficeOutput(
+        task_id=task.task_id,
+        status=TaskStatus.COMPLETED,
+        answer=synthesis.text,
+        graph=graph,
+        subtasks=outcomes,
+        gaps=[outcome.gap for outcome in outcomes.values() if outcome.gap is not None],
+    )
+    failed = [o for o in outcomes.values() if o.status is SubtaskStatus.FAILED]
+    if failed:
+        output.failure_category = failed[0].failure_category
+        output.failure_reason = (
+            f"subtask {failed[0].subtask.subtask_id}: {failed[0].failure_reason}"
+        )
+        return await _dead_letter(runtime, agents, value, output)
+    if output.gaps:
+        output.status = TaskStatus.UNSUPPORTED
+    await _finish(runtime, agents, output)
+    return output
+
+
+def _gap_text(outcome: SubtaskOutcome) -> str:
+    gap = outcome.gap
+    if gap is None:
+        return ""
+    return (
+        f"Cannot do this: {gap.request}\n"
+        f"Missing: {', '.join(gap.missing_capabilities)}\n{gap.suggestion}"
+    )
+
+
+async def _dead_letter(
+    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, output: OfficeOutput
+) -> OfficeOutput:
+    output.status = TaskStatus.DEAD_LETTERED
+    output.dead_letter_id = runtime.uuid("dead_letter")
+    category = output.failure_category or DeadLetterCategory.REVIEW
+    reason = output.failure_reason or "unknown"
+    await call_agent(
+        runtime,
+        "dead_letter",
+        agents.dead_letter,
+        DeadLetterInput(
+            dead_letter_id=output.dead_letter_id,
+            task=value.task,
+            run_id=runtime.run_id,
+            category=category.value,
+            reason=reason,
+            history=output.model_dump(mode="json", include={"graph", "subtasks", "answer"}),
+        ),
+    )
+    letter = output.dead_letter_id
+    output.answer = (
+        f"The task could not be finished ({category.value}): {reason}\n"
+        f"Dead letter {letter}: `office dlq show {letter}` to inspect,"
+        f" `office dlq retry {letter} --description ...` to resubmit."
+        + (f"\n\nWhat was done:\n{output.answer}" if output.answer else "")
+    )
+    await runtime.emit(
+        "dead_letter.created",
+        {"dead_letter_id": output.dead_letter_id, "category": category.value, "reason": reason},
+        key="dead_letter/created",
+    )
+    await _finish(runtime, agents, output)
+    return output
+
+
+async def _finish(runtime: Runtime, agents: OfficeAgents, output: OfficeOutput) -> None:
+    await call_agent(
+        runtime,
+        "task/finish",
+        agents.finish_task,
+        TaskFinish(task_id=output.task_id, status=output.status.value),
+    )
+    await runtime.emit(
+        f"task.{output.status.value}",
+        {"answer": output.answer, "dead_letter_id": output.dead_letter_id},
+        key="task/finished",
+    )

@@ -1,0 +1,119 @@
+"""Finding definitions by the names users write, and the shortest call chains between them."""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from intelligent_office.tools.code_analyzer.callgraph import CallEdge, CallGraph
+
+__all__ = ["CallPath", "closest_names", "match_definitions", "normalize_name", "shortest_paths"]
+
+
+@dataclass(frozen=True, slots=True)
+class CallPath:
+    """A chain of calls: `functions[i]` calls `functions[i + 1]` at `calls[i]`."""
+
+    functions: tuple[str, ...]
+    calls: tuple[CallEdge, ...]
+
+
+def normalize_name(name: str) -> str:
+    """`main()` -> `main`, ` app.core.process_data ` -> `app.core.process_data`."""
+    cleaned = name.strip()
+    while cleaned.endswith("()"):
+        cleaned = cleaned[:-2].rstrip()
+    return cleaned
+
+
+def match_definitions(graph: CallGraph, name: str) -> list[str]:
+    """Qualnames of the definitions `name` refers to, by dotted suffix, sorted.
+
+    `run`, `Pipeline.run` and `app.pipeline.Pipeline.run` all match
+    `app.pipeline.Pipeline.run`; `line` does not match `pipeline`.
+    """
+    wanted = normalize_name(name)
+    if not wanted:
+        return []
+    suffix = "." + wanted
+    return sorted(
+        qualname
+        for qualname in graph.definitions
+        if qualname == wanted or qualname.endswith(suffix)
+    )
+
+
+def closest_names(graph: CallGraph, name: str, limit: int = 5) -> list[str]:
+    """Defined names that look like `name` (a typo, a wrong class): the best first.
+
+    A name with k dotted parts is compared with the last k parts of every qualname
+    (`Pipline.run` with `Pipeline.run`) as well as with short names.
+    """
+    wanted = normalize_name(name)
+    if not wanted:
+        return []
+    depth = wanted.count(".") + 1
+    candidates: set[str] = set()
+    for qualname in graph.definitions:
+        parts = qualname.split(".")
+        candidates.add(parts[-1])
+        candidates.add(".".join(parts[-depth:]))
+    # Sorting first makes ties come out the same way on every run.
+    return difflib.get_close_matches(wanted, sorted(candidates), n=limit, cutoff=0.6)
+
+
+def shortest_paths(
+    graph: CallGraph, starts: Iterable[str], ends: Iterable[str], max_paths: int
+) -> list[CallPath]:
+    """Up to `max_paths` shortest call chains from any start to any end.
+
+    Every chain returned has the fewest calls possible. The chains come in the order of
+    their qualnames (start first), so the same tree always gives the same answer. A
+    start that is also an end gives a chain of no calls.
+    """
+    end_set = set(ends)
+    distance = _distance_to_ends(graph, end_set)
+    reachable = [start for start in sorted(set(starts)) if start in distance]
+    if not reachable or max_paths <= 0:
+        return []
+    shortest = min(distance[start] for start in reachable)
+    paths: list[CallPath] = []
+    for start in reachable:
+        if distance[start] != shortest:
+            continue
+        for calls in _chains(graph, start, distance, []):
+            functions = (start, *(edge.callee for edge in calls))
+            paths.append(CallPath(functions=functions, calls=tuple(calls)))
+            if len(paths) == max_paths:
+                return paths
+    return paths
+
+
+def _distance_to_ends(graph: CallGraph, ends: set[str]) -> dict[str, int]:
+    """Fewest calls from each function to an end (backwards BFS from the ends)."""
+    distance = dict.fromkeys(ends, 0)
+    queue = deque(sorted(ends))
+    while queue:
+        callee = queue.popleft()
+        for edge in graph.calls_to(callee):
+            if edge.caller not in distance:
+                distance[edge.caller] = distance[callee] + 1
+                queue.append(edge.caller)
+    return distance
+
+
+def _chains(
+    graph: CallGraph, caller: str, distance: dict[str, int], prefix: list[CallEdge]
+) -> Iterator[list[CallEdge]]:
+    """Every shortest chain from `caller`, following calls that get one step closer."""
+    remaining = distance[caller]
+    if remaining == 0:
+        yield list(prefix)
+        return
+    for edge in graph.calls_from(caller):  # sorted by callee
+        if distance.get(edge.callee) == remaining - 1:
+            prefix.append(edge)
+            yield from _chains(graph, edge.callee, distance, prefix)
+            prefix.pop()

@@ -1,0 +1,515 @@
+"""Reading a parsed module into scopes: what each name is bound to, and where calls are.
+
+One walk over each module's AST records, per scope (module, class, function), the names
+it binds (definitions, imports, assignments, parameters) and the call sites in its body,
+each callee written as a `Ref`: a dotted chain such as `("self", "_stage")` or
+`("Pipeline", "()", "run")` for `Pipeline(...).run`. Nothing is resolved here; resolution
+needs every module (see `resolution.py`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from intelligent_office.tools.code_analyzer.parsing import ParsedFile
+
+__all__ = [
+    "CALL",
+    "AnnotationBinding",
+    "Binding",
+    "CallSite",
+    "ClassBinding",
+    "DefBinding",
+    "Definition",
+    "DefinitionKind",
+    "FromBinding",
+    "ModuleBinding",
+    "Ref",
+    "Scope",
+    "SelfBinding",
+    "UnknownBinding",
+    "ValueBinding",
+    "read_module",
+]
+
+CALL = "()"
+"""The step of a `Ref` that stands for calling what came before."""
+
+Ref = tuple[str, ...]
+DefinitionKind = Literal["function", "method", "nested", "class"]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, method or class defined in the analysed tree."""
+
+    qualname: str
+    name: str
+    kind: DefinitionKind
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DefBinding:
+    """A name bound by `def` or `class`."""
+
+    qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleBinding:
+    """A name bound to a module by `import a.b` (binds `a`) or `import a.b as m`."""
+
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class FromBinding:
+    """A name bound by `from module import name`; relative modules already made absolute."""
+
+    module: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBinding:
+    """A name bound to the value of an expression: `x = Loader()`, `with make() as x`."""
+
+    ref: Ref
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationBinding:
+    """A name annotated with a type: `def f(loader: Loader)`; an instance of it."""
+
+    ref: Ref
+
+
+@dataclass(frozen=True, slots=True)
+class SelfBinding:
+    """The first parameter of a method: an instance of the class."""
+
+    class_qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassBinding:
+    """The first parameter of a classmethod: the class itself."""
+
+    class_qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownBinding:
+    """A name bound to something the analysis cannot follow; it still shadows outer names."""
+
+
+Binding = (
+    DefBinding
+    | ModuleBinding
+    | FromBinding
+    | ValueBinding
+    | AnnotationBinding
+    | SelfBinding
+    | ClassBinding
+    | UnknownBinding
+)
+
+_UNKNOWN = UnknownBinding()
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call in a scope's body.
+
+    Attributes:
+        ref: the callee expression as a chain of names.
+        name: the callee's name as written (the last name of the chain).
+        line: the line where that name appears.
+    """
+
+    ref: Ref
+    name: str
+    line: int
+
+
+@dataclass(slots=True, eq=False)
+class Scope:
+    """A module, class or function body: its bindings and call sites.
+
+    Attributes:
+        qualname: `app.pipeline` for a module, `app.pipeline.Pipeline.run` for a method.
+        kind: what kind of body this is.
+        module: the module the scope belongs to.
+        file: the display path of the module's file.
+        parent: the enclosing scope; None for a module.
+        bindings: every binding of each name, in source order.
+        calls: the call sites directly in this body (not in nested functions or classes).
+        bases: a class's base classes, as written.
+        instance_attributes: a class's `self.x = value` assignments, with the method
+            scope the value is read in and whether the binding is an annotation.
+        star_imports: the modules a module imports with `from m import *`.
+        returns: a function's return annotation.
+    """
+
+    qualname: str
+    kind: Literal["module", "class", "function"]
+    module: str
+    file: str
+    parent: Scope | None = None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    calls: list[CallSite] = field(default_factory=list)
+    bases: list[Ref] = field(default_factory=list)
+    instance_attributes: dict[str, list[tuple[Binding, Scope]]] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    returns: Ref | None = None
+    self_name: str | None = None
+    declared_global: set[str] = field(default_factory=set)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        """Add a binding of `name` in this scope."""
+        if name in self.declared_global:
+            return  # `global x` assigns the module's x; not followed
+        self.bindings.setdefault(name, []).append(binding)
+
+    def enclosing_class(self) -> Scope | None:
+        """For a method's scope, the class scope it is defined in."""
+        if self.parent is not None and self.parent.kind == "class":
+            return self.parent
+        return None
+
+
+def read_module(parsed: ParsedFile) -> tuple[Scope, list[Scope], list[Definition]]:
+    """The module scope, every scope in it (module first) and every definition."""
+    reader = _ModuleReader(parsed)
+    module_scope = Scope(
+        qualname=parsed.module, kind="module", module=parsed.module, file=parsed.display_path
+    )
+    reader.scopes.append(module_scope)
+    reader.body(parsed.tree.body, module_scope)
+    return module_scope, reader.scopes, reader.definitions
+
+
+def ref_of(expression: ast.expr) -> Ref | None:
+    """`a.b(...).c` as `("a", "b", "()", "c")`; None for anything else (subscripts ...)."""
+    steps: list[str] = []
+    node = expression
+    while True:
+        if isinstance(node, ast.Name):
+            steps.append(node.id)
+            break
+        if isinstance(node, ast.Attribute):
+            steps.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            steps.append(CALL)
+            node = node.func
+        else:
+            return None
+    steps.reverse()
+    return tuple(steps)
+
+
+_WRAPPERS = frozenset({"Optional", "Annotated", "ClassVar", "Final", "Type", "type"})
+
+
+def annotation_ref(annotation: ast.expr | None) -> Ref | None:
+    """The class an annotation names: `Loader`, `"Loader"`, `Loader | None`, `Optional[Loader]`."""
+    node = annotation
+    for _ in range(8):  # a bound on nesting such as Optional[Annotated["X", ...]]
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left_is_none = isinstance(node.left, ast.Constant) and node.left.value is None
+            node = node.right if left_is_none else node.left
+        elif isinstance(node, ast.Subscript):
+            wrapper = ref_of(node.value)
+            if wrapper is None or wrapper[-1] not in _WRAPPERS:
+                return None
+            inner = node.slice
+            node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+        else:
+            return ref_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+    return None
+
+
+def _call_line(func: ast.expr) -> int:
+    # For `obj\n    .method(...)` the method's name is on the attribute's last line.
+    if isinstance(func, ast.Attribute):
+        return func.end_lineno or func.lineno
+    return func.lineno
+
+
+def _last_name(ref: Ref) -> str:
+    for step in reversed(ref):
+        if step != CALL:
+            return step
+    return ref[0]
+
+
+def _decorator_names(decorators: list[ast.expr]) -> set[str]:
+    names: set[str] = set()
+    for decorator in decorators:
+        ref = ref_of(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        if ref:
+            names.add(ref[-1])
+    return names
+
+
+# Nodes with nothing to record beneath them: names, constants, contexts and operators.
+_LEAVES: frozenset[type[ast.AST]] = frozenset(
+    {ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue}
+    | {cls for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, ast.operator)}
+    | {ast.And, ast.Or, ast.Not, ast.Invert, ast.UAdd, ast.USub}
+    | {ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn}
+)
+
+
+class _ModuleReader:
+    """Walks one module's AST, building scopes and definitions."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self.scopes: list[Scope] = []
+        self.definitions: list[Definition] = []
+        self.handlers: dict[type[ast.AST], Callable[[Any, Scope], bool]] = {
+            ast.Call: self.call,
+            ast.FunctionDef: self.function,
+            ast.AsyncFunctionDef: self.function,
+            ast.ClassDef: self.class_,
+            ast.Import: self.import_,
+            ast.ImportFrom: self.import_from,
+            ast.Assign: self.assign,
+            ast.AnnAssign: self.annotated_assign,
+            ast.For: self.loop,
+            ast.AsyncFor: self.loop,
+            ast.comprehension: self.loop,
+            ast.With: self.with_,
+            ast.AsyncWith: self.with_,
+            ast.ExceptHandler: self.except_handler,
+            ast.NamedExpr: self.named_expression,
+            ast.Global: self.global_,
+        }
+
+    def body(self, statements: list[ast.stmt], scope: Scope) -> None:
+        for statement in statements:
+            self.visit(statement, scope)
+
+    def visit(self, node: ast.AST, scope: Scope) -> None:
+        handler = self.handlers.get(type(node))
+        if handler is not None and handler(node, scope):
+            return  # the handler walked what it needed
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                        self.visit(item, scope)
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                self.visit(value, scope)
+
+    # Each handler returns True when the node's children need no generic walk.
+
+    def call(self, node: ast.Call, scope: Scope) -> bool:
+        ref = ref_of(node.func)
+        if ref is not None:
+            scope.calls.append(CallSite(ref=ref, name=_last_name(ref), line=_call_line(node.func)))
+        return False
+
+    def assign(self, node: ast.Assign, scope: Scope) -> bool:
+        for target in node.targets:
+            self.bind_value(target, node.value, scope)
+        return False
+
+    def loop(self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: Scope) -> bool:
+        self.bind_targets(node.target, scope)
+        return False
+
+    def with_(self, node: ast.With | ast.AsyncWith, scope: Scope) -> bool:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self.bind_value(item.optional_vars, item.context_expr, scope)
+        return False
+
+    def except_handler(self, node: ast.ExceptHandler, scope: Scope) -> bool:
+        if node.name:
+            scope.bind(node.name, _UNKNOWN)
+        return False
+
+    def named_expression(self, node: ast.NamedExpr, scope: Scope) -> bool:
+        self.bind_value(node.target, node.value, scope)
+        return False
+
+    def global_(self, node: ast.Global, scope: Scope) -> bool:
+        scope.declared_global.update(node.names)
+        return True
+
+    def define(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: Scope
+    ) -> str:
+        qualname = f"{scope.qualname}.{node.name}"
+        kind: DefinitionKind
+        if isinstance(node, ast.ClassDef):
+            kind = "class"
+        elif scope.kind == "class":
+            kind = "method"
+        elif scope.kind == "function":
+            kind = "nested"
+        else:
+            kind = "function"
+        self.definitions.append(
+            Definition(
+                qualname=qualname,
+                name=node.name,
+                kind=kind,
+                file=self.parsed.display_path,
+                line=node.lineno,
+            )
+        )
+        scope.bind(node.name, DefBinding(qualname))
+        return qualname
+
+    def child_scope(
+        self, qualname: str, kind: Literal["class", "function"], parent: Scope
+    ) -> Scope:
+        child = Scope(
+            qualname=qualname,
+            kind=kind,
+            module=parent.module,
+            file=parent.file,
+            parent=parent,
+        )
+        self.scopes.append(child)
+        return child
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> bool:
+        # Decorators, defaults and annotations run in the enclosing scope.
+        for expression in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
+            if expression is not None:
+                self.visit(expression, scope)
+        qualname = self.define(node, scope)
+        inner = self.child_scope(qualname, "function", scope)
+        inner.returns = annotation_ref(node.returns)
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        everything = [*positional, *arguments.kwonlyargs]
+        for extra in (arguments.vararg, arguments.kwarg):
+            if extra is not None:
+                inner.bind(extra.arg, _UNKNOWN)
+        first_bound = self.bind_first_parameter(node, scope, inner, positional)
+        for argument in everything[first_bound:]:
+            ref = annotation_ref(argument.annotation)
+            inner.bind(argument.arg, AnnotationBinding(ref) if ref else _UNKNOWN)
+        self.body(node.body, inner)
+        return True
+
+    def bind_first_parameter(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        scope: Scope,
+        inner: Scope,
+        positional: list[ast.arg],
+    ) -> int:
+        """Bind `self` or `cls` of a method; how many parameters that took (0 or 1)."""
+        if scope.kind != "class" or not positional:
+            return 0
+        decorators = _decorator_names(node.decorator_list)
+        if "staticmethod" in decorators:
+            return 0
+        name = positional[0].arg
+        if "classmethod" in decorators or node.name in ("__new__", "__init_subclass__"):
+            inner.bind(name, ClassBinding(scope.qualname))
+        else:
+            inner.bind(name, SelfBinding(scope.qualname))
+            inner.self_name = name
+        return 1
+
+    def class_(self, node: ast.ClassDef, scope: Scope) -> bool:
+        for expression in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(expression, scope)
+        qualname = self.define(node, scope)
+        inner = self.child_scope(qualname, "class", scope)
+        inner.bases = [ref for ref in map(ref_of, node.bases) if ref is not None]
+        self.body(node.body, inner)
+        return True
+
+    def import_(self, node: ast.Import, scope: Scope) -> bool:
+        for alias in node.names:
+            if alias.asname:
+                scope.bind(alias.asname, ModuleBinding(alias.name))
+            else:
+                top = alias.name.partition(".")[0]
+                scope.bind(top, ModuleBinding(top))
+        return True
+
+    def import_from(self, node: ast.ImportFrom, scope: Scope) -> bool:
+        module = self.absolute_module(node.module, node.level)
+        if module is None:
+            return True  # a relative import reaching above the analysed root
+        for alias in node.names:
+            if alias.name == "*":
+                scope.star_imports.append(module)
+            else:
+                scope.bind(alias.asname or alias.name, FromBinding(module, alias.name))
+        return True
+
+    def absolute_module(self, module: str | None, level: int) -> str | None:
+        if level == 0:
+            return module or ""
+        package = self.parsed.module.split(".") if self.parsed.module else []
+        if not self.parsed.is_package:
+            package = package[:-1]
+        if level - 1 > len(package):
+            return None
+        base = package[: len(package) - (level - 1)]
+        if module:
+            base.append(module)
+        return ".".join(base)
+
+    def annotated_assign(self, node: ast.AnnAssign, scope: Scope) -> bool:
+        ref = annotation_ref(node.annotation)
+        if ref is not None:
+            self.bind_target(node.target, AnnotationBinding(ref), scope)
+        if node.value is not None:
+            self.bind_value(node.target, node.value, scope)
+            self.visit(node.value, scope)
+        elif ref is None:
+            self.bind_target(node.target, _UNKNOWN, scope)
+        return True
+
+    def bind_value(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
+        ref = ref_of(value)
+        self.bind_target(target, ValueBinding(ref) if ref else _UNKNOWN, scope)
+
+    def bind_target(self, target: ast.expr, binding: Binding, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.bind(target.id, binding)
+        elif isinstance(target, ast.Attribute):
+            # `self.loader = Loader()` in a method gives instances a typed attribute.
+            owner = scope.enclosing_class()
+            if (
+                owner is not None
+                and scope.self_name is not None
+                and isinstance(target.value, ast.Name)
+                and target.value.id == scope.self_name
+            ):
+                owner.instance_attributes.setdefault(target.attr, []).append((binding, scope))
+        else:
+            self.bind_targets(target, scope)
+
+    def bind_targets(self, target: ast.expr, scope: Scope) -> None:
+        """Names bound by unpacking or loops: they shadow outer names but are not followed."""
+        if scope.kind != "function":
+            return  # a loop variable at module level must not hide a function of that name
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                scope.bind(node.id, _UNKNOWN)

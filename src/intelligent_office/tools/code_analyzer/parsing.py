@@ -161,9 +161,10 @@ def _parse_file(path: Path) -> ast.Module | str:
         return "binary file (contains NUL bytes)"
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"  # an unusable declaration; decoding says where the bytes go wrong
+    try:
         text = data.decode(encoding)
-    except (SyntaxError, LookupError) as error:
-        return f"undecodable: {error}"
     except UnicodeDecodeError as error:
         byte = error.object[error.start]
         return f"undecodable as {error.encoding}: byte {byte:#04x} at offset {error.start}"

@@ -168,10 +168,18 @@ class Resolver:
             )
         if isinstance(target, SuperTarget):
             return self.class_member(target.class_qualname, name, skip_self=True)
+        if name == "__class__":
+            return DefTarget(target.class_qualname)
         found = self.class_member(target.class_qualname, name)
-        if found is not None:
-            return found
-        return self.instance_attribute(target.class_qualname, name)
+        if found is None:
+            return self.instance_attribute(target.class_qualname, name)
+        if isinstance(found, DefTarget) and self._is_property(found.qualname):
+            return self.call_result(found)  # reading a property returns its value
+        return found
+
+    def _is_property(self, qualname: str) -> bool:
+        scope = self.scopes.get(qualname)
+        return scope is not None and scope.is_property
 
     # -- names ------------------------------------------------------------------------
 

@@ -154,6 +154,9 @@ class Scope:
             scope the value is read in and whether the binding is an annotation.
         star_imports: the modules a module imports with `from m import *`.
         returns: a function's return annotation.
+        is_property: whether a method is a property: reading the attribute calls it.
+        self_name: a method's name for its instance (`self`), for `self.x = ...`.
+        declared_global: names a function declares `global`.
     """
 
     qualname: str
@@ -167,6 +170,7 @@ class Scope:
     instance_attributes: dict[str, list[tuple[Binding, Scope]]] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
     returns: Ref | None = None
+    is_property: bool = False
     self_name: str | None = None
     declared_global: set[str] = field(default_factory=set)
 
@@ -399,6 +403,10 @@ class _ModuleReader:
         qualname = self.define(node, scope)
         inner = self.child_scope(qualname, "function", scope)
         inner.returns = annotation_ref(node.returns)
+        # property, cached_property, functools.cached_property, util.memoized_property ...
+        inner.is_property = scope.kind == "class" and any(
+            name.endswith("property") for name in _decorator_names(node.decorator_list)
+        )
         arguments = node.args
         positional = [*arguments.posonlyargs, *arguments.args]
         everything = [*positional, *arguments.kwonlyargs]

@@ -112,7 +112,7 @@ _NOT_ALLOWED = {
 
 @tool()
 def calculate(ctx: ToolContext, expression: str) -> CalculateResult:
-    """Evaluate an arithmetic expression exactly and safely, e.g. "sqrt(2) * 3^2".
+    """Evaluate an arithmetic expression safely, e.g. "sqrt(2) * 3^2" or "1,250 * 12".
 
     Args:
         expression: numbers, + - * / // % ** (or ^), parentheses, pi, e and the functions

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     )
     max_concurrent_runs: int = Field(default=4, ge=1, description="Runs one worker runs at once.")
     max_parallel_nodes: int = Field(default=16, ge=1, description="Default DAG parallelism.")
+    max_iterations: int = Field(
+        default=3, ge=1, le=20, description="Plans per subtask before a task is dead-lettered."
+    )
+    max_parallel_subtasks: int = Field(
+        default=4, ge=1, description="Subtasks of one task worked on at once."
+    )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="A crashed worker's runs are taken over after this."
     )

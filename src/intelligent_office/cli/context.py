@@ -1,30 +1,36 @@
-"""What every command needs: settings, the store and a worker, built at the edge."""
+"""What every command needs: settings, the store and the Office service, built at the edge."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
 
 from intelligent_office.runtime.worker import LocalWorker, RunListener
-from intelligent_office.runtime.workflow import WorkflowRegistry
+from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
-from intelligent_office.workflows.graph_workflow import run_spec
 
-__all__ = ["AppContext", "default_registry"]
+__all__ = ["AppContext", "ConfigOption", "console"]
 
-
-def default_registry() -> WorkflowRegistry:
-    """Every workflow the local runtime can run or resume."""
-    return WorkflowRegistry([run_spec])
+# Piped output is read by scripts and people alike: keep ids and rows whole.
+console = Console(width=None if sys.stdout.isatty() else 160)
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="YAML settings file (else OFFICE_* variables).")
+]
 
 
 @dataclass
 class AppContext:
-    """Settings and an open store."""
+    """Settings, an open store and the service over them."""
 
     settings: Settings
     store: Store
+    service: OfficeService
 
     @classmethod
     def open(cls, config_file: Path | None) -> AppContext:
@@ -33,14 +39,8 @@ class AppContext:
         store = Store.open(
             settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
-        return cls(settings=settings, store=store)
+        return cls(settings=settings, store=store, service=OfficeService(settings, store))
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
-        """A local worker on this store."""
-        return LocalWorker(
-            self.store,
-            default_registry(),
-            max_concurrent_runs=self.settings.max_concurrent_runs,
-            lease_seconds=self.settings.lease_seconds,
-            listener=listener,
-        )
+        """A local worker on this store that can run every workflow."""
+        return self.service.worker(listener)

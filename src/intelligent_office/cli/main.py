@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from intelligent_office.cli import runs
+from intelligent_office.cli import dlq, runs, tasks
 from intelligent_office.errors import UserError
 from intelligent_office.models.schema_export import write_json_schemas
 
@@ -22,7 +22,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+tasks.register(app)
 runs.register(app)
+dlq.register(app)
 
 
 @app.command("schema")

@@ -5,19 +5,19 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
-import sys
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from intelligent_office.cli.context import AppContext
+from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
+from intelligent_office.cli.tasks import show_task
+from intelligent_office.office import OFFICE_WORKFLOW
 from intelligent_office.store import RunRecord, RunStatus
 from intelligent_office.workflows.graph_workflow import (
     WORKFLOW_NAME,
@@ -28,12 +28,6 @@ from intelligent_office.workflows.graph_workflow import (
 from intelligent_office.workflows.spec import WorkflowSpec, load_workflow_file
 
 __all__ = ["register"]
-
-# Piped output is read by scripts and people alike: keep ids and rows whole.
-console = Console(width=None if sys.stdout.isatty() else 160)
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="YAML settings file (else OFFICE_* variables).")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -153,13 +147,18 @@ def _workflow_label(run: RunRecord) -> str:
 
 
 def show(
-    run_id: Annotated[str, typer.Argument(help="A run id from `office runs`.")],
+    run_id: Annotated[str, typer.Argument(help="A task id from `office tasks` or a run id.")],
     events: Annotated[int, typer.Option(min=0, help="How many latest events to show.")] = 30,
     config: ConfigOption = None,
 ) -> None:
-    """Show a run: its status, its nodes and its latest events."""
+    """Show a task (subtasks, plans, steps, outputs, reviews, events) or a workflow run."""
     app = AppContext.open(config)
-    run = app.store.runs.require(run_id)
+    task = app.store.tasks.get(run_id)
+    latest = app.store.runs.recent(task_id=run_id, limit=1) if task else []
+    if task is not None and (not latest or latest[0].workflow == OFFICE_WORKFLOW):
+        show_task(app, task, events)
+        return
+    run = latest[0] if latest else app.store.runs.require(run_id)
     console.print(
         f"run [bold]{run.run_id}[/]  {_workflow_label(run)}  "
         f"[{STATUS_STYLE.get(run.status.value, '')}]{run.status.value}[/]  "
@@ -230,7 +229,8 @@ def resume(
     for run in runs:
         final = app.store.runs.get(run.run_id)
         assert final is not None
-        app.store.tasks.set_status(final.task_id, final.status.value)
+        if final.workflow != OFFICE_WORKFLOW:  # the Office workflow records its own status
+            app.store.tasks.set_status(final.task_id, final.status.value)
         console.print(f"run {final.run_id}: {final.status.value}")
         failed = failed or final.status is RunStatus.FAILED
     if failed:

@@ -201,7 +201,7 @@ async def _dead_letter(
         f"The task could not be finished ({category.value}): {reason}\n"
         f"Dead letter {letter}: `office dlq show {letter}` to inspect,"
         f" `office dlq retry {letter} --description ...` to resubmit."
-        + (f"\n\nWhat was done:\n{output.answer}" if output.answer else "")
+        + (f"\n\nWhat was done:\n{output.answer}" if _any_completed(output) else "")
     )
     await runtime.emit(
         "dead_letter.created",
@@ -210,6 +210,10 @@ async def _dead_letter(
     )
     await _finish(runtime, agents, output)
     return output
+
+
+def _any_completed(output: OfficeOutput) -> bool:
+    return any(o.status is SubtaskStatus.COMPLETED for o in output.subtasks.values())
 
 
 async def _finish(runtime: Runtime, agents: OfficeAgents, output: OfficeOutput) -> None:

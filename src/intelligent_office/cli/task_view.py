@@ -1,0 +1,229 @@
+"""Live view of an Office task: subtasks, their plans, steps, tool calls and reviews.
+
+Fed by the same events the store keeps, so `office run` shows it live and
+`office show` rebuilds it afterwards from the stored events.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import JsonValue
+from rich.console import Group, RenderableType
+from rich.text import Text
+from rich.tree import Tree
+
+__all__ = ["TaskView"]
+
+_STEP_MARK = {
+    "pending": ("·", "dim"),
+    "running": ("…", "cyan"),
+    "retrying": ("↻", "yellow"),
+    "completed": ("✓", "green"),
+    "succeeded": ("✓", "green"),
+    "failed": ("✗", "bold red"),
+    "timed_out": ("✗", "bold red"),
+    "skipped": ("-", "magenta"),
+    "cancelled": ("-", "magenta"),
+}
+_DECISION_STYLE = {"APPROVE": "green", "REVISE": "yellow", "ESCALATE": "magenta", "FAIL": "red"}
+_SUBTASK_STYLE = {
+    "running": "cyan",
+    "completed": "green",
+    "failed": "bold red",
+    "unsupported": "yellow",
+    "skipped": "magenta",
+}
+
+
+@dataclass
+class _Step:
+    action: str
+    inputs: dict[str, Any]
+    status: str = "pending"
+    note: str = ""
+
+
+@dataclass
+class _Iteration:
+    number: int
+    plan_id: str = ""
+    confidence: float | None = None
+    model: str = ""
+    steps: dict[str, _Step] = field(default_factory=dict)
+    validation: str = ""
+    rejections: list[str] = field(default_factory=list)
+    decision: str = ""
+    feedback: str = ""
+
+
+@dataclass
+class _Subtask:
+    description: str
+    status: str = "pending"
+    iterations: dict[int, _Iteration] = field(default_factory=dict)
+    reason: str = ""
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass
+class TaskView:
+    """The task's progress as a tree; feed it events, render it with Rich."""
+
+    title: str
+    status: str = "queued"
+    subtasks: dict[str, _Subtask] = field(default_factory=dict)
+    footer: str = ""
+
+    def on_event(self, event_type: str, payload: dict[str, JsonValue]) -> None:
+        """Update from one event."""
+        data: dict[str, Any] = dict(payload)
+        handler = _HANDLERS.get(event_type)
+        if handler is not None:
+            handler(self, data)
+        elif event_type.startswith("node."):
+            self._on_node(event_type.removeprefix("node."), data)
+        elif event_type.startswith("task."):
+            self.status = event_type.removeprefix("task.")
+
+    def _iteration(self, data: dict[str, Any]) -> _Iteration | None:
+        subtask = self.subtasks.get(str(data.get("subtask_id")))
+        number = data.get("iteration")
+        if subtask is None or not isinstance(number, int):
+            return None
+        return subtask.iterations.setdefault(number, _Iteration(number))
+
+    def _on_decomposed(self, data: dict[str, Any]) -> None:
+        for item in data.get("subtasks") or []:
+            self.subtasks[item["subtask_id"]] = _Subtask(item["description"])
+        self.status = "running"
+
+    def _on_subtask_started(self, data: dict[str, Any]) -> None:
+        subtask = self.subtasks.setdefault(
+            str(data.get("subtask_id")), _Subtask(str(data.get("description", "")))
+        )
+        subtask.status = "running"
+
+    def _on_subtask_finished(self, status: str, data: dict[str, Any]) -> None:
+        subtask = self.subtasks.get(str(data.get("subtask_id")))
+        if subtask is not None:
+            subtask.status = status
+            subtask.reason = str(data.get("reason") or "")
+
+    def _on_plan(self, data: dict[str, Any]) -> None:
+        iteration = self._iteration(data)
+        if iteration is None:
+            return
+        iteration.plan_id = str(data.get("plan_id", ""))
+        iteration.confidence = data.get("confidence")
+        iteration.model = str(data.get("model", ""))
+        iteration.steps = {
+            step["step_id"]: _Step(step["action"], step.get("inputs") or {})
+            for step in data.get("steps") or []
+        }
+
+    def _on_validation(self, verdict: str, data: dict[str, Any]) -> None:
+        iteration = self._iteration(data)
+        if iteration is not None:
+            iteration.validation = verdict
+            iteration.rejections = [str(reason) for reason in data.get("reasons") or []]
+
+    def _on_execution(self, data: dict[str, Any]) -> None:
+        iteration = self._iteration(data)
+        if iteration is None:
+            return
+        for item in data.get("steps") or []:
+            step = iteration.steps.get(item["step_id"])
+            if step is None:
+                continue
+            step.status = item["status"]
+            if item.get("error"):
+                step.note = _short(item["error"], 90)
+            elif item.get("duration_seconds") is not None:
+                step.note = f"{item['duration_seconds']:.2f} s"
+
+    def _on_review(self, data: dict[str, Any]) -> None:
+        iteration = self._iteration(data)
+        if iteration is not None:
+            iteration.decision = str(data.get("decision", ""))
+            iteration.feedback = str(data.get("feedback") or "")
+
+    def _on_node(self, kind: str, data: dict[str, Any]) -> None:
+        scope = str(data.get("scope") or "")  # subtask/<id>/iter/<n>
+        parts = scope.split("/")
+        if len(parts) != 4 or parts[0] != "subtask":
+            return
+        iteration = self._iteration({"subtask_id": parts[1], "iteration": int(parts[3])})
+        step = iteration.steps.get(str(data.get("node_id"))) if iteration else None
+        if step is None:
+            return
+        step.status = "running" if kind == "started" else kind
+        if kind in ("failed", "retrying"):
+            step.note = _short(data.get("error", ""), 90)
+
+    def __rich__(self) -> RenderableType:
+        root = Tree(Text.assemble((self.title, "bold"), "  ", (self.status, "cyan")))
+        for subtask_id, subtask in self.subtasks.items():
+            style = _SUBTASK_STYLE.get(subtask.status, "dim")
+            branch = root.add(
+                Text.assemble(
+                    (f"{subtask_id} ", "bold"), subtask.description, "  ", (subtask.status, style)
+                )
+            )
+            for iteration in subtask.iterations.values():
+                self._render_iteration(branch, iteration)
+            if subtask.reason and subtask.status != "completed":
+                branch.add(Text(_short(subtask.reason, 140), style="red"))
+        return Group(root, Text(self.footer)) if self.footer else root
+
+    @staticmethod
+    def _render_iteration(branch: Tree, iteration: _Iteration) -> None:
+        label = Text(f"iteration {iteration.number}: plan {iteration.plan_id}")
+        if iteration.confidence is not None:
+            label.append(f" (confidence {iteration.confidence:.2f}, {iteration.model})", "dim")
+        if iteration.validation:
+            style = "green" if iteration.validation == "validated" else "red"
+            label.append(f" {iteration.validation}", style)
+        node = branch.add(label)
+        for reason in iteration.rejections:
+            node.add(Text(reason, style="red"))
+        for step_id, step in iteration.steps.items():
+            mark, style = _STEP_MARK.get(step.status, ("?", ""))
+            line = Text.assemble(
+                (f"{mark} ", style),
+                (step_id, "bold"),
+                f" {step.action}({_short(step.inputs)})",
+            )
+            if step.note:
+                line.append(
+                    f"  {step.note}", "red" if step.status in ("failed", "timed_out") else "dim"
+                )
+            node.add(line)
+        if iteration.decision:
+            review = Text.assemble(
+                "review: ", (iteration.decision, _DECISION_STYLE.get(iteration.decision, ""))
+            )
+            if iteration.feedback:
+                review.append(f" {_short(iteration.feedback, 120)}", "dim")
+            node.add(review)
+
+
+_HANDLERS: dict[str, Any] = {
+    "task.decomposed": TaskView._on_decomposed,
+    "subtask.started": TaskView._on_subtask_started,
+    "subtask.completed": lambda view, data: view._on_subtask_finished("completed", data),
+    "subtask.failed": lambda view, data: view._on_subtask_finished("failed", data),
+    "subtask.unsupported": lambda view, data: view._on_subtask_finished("unsupported", data),
+    "plan.created": TaskView._on_plan,
+    "plan.validated": lambda view, data: view._on_validation("validated", data),
+    "plan.rejected": lambda view, data: view._on_validation("rejected", data),
+    "execution.finished": TaskView._on_execution,
+    "review.decided": TaskView._on_review,
+}

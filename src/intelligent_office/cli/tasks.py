@@ -1,0 +1,185 @@
+"""Commands for Office tasks: run, tasks, and the task side of show."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.task_view import TaskView
+from intelligent_office.office import OfficeOutput, TaskStatus
+from intelligent_office.runtime.worker import LocalWorker
+from intelligent_office.service import new_task
+from intelligent_office.store import RunRecord, RunStatus, TaskRecord
+
+__all__ = ["follow_task", "register", "show_task"]
+
+_STATUS_STYLE = {
+    "completed": "green",
+    "dead_lettered": "bold red",
+    "failed": "bold red",
+    "unsupported": "yellow",
+    "running": "cyan",
+    "queued": "dim",
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the task commands to the app."""
+    app.command("run")(run)
+    app.command("tasks")(list_tasks)
+
+
+def run(
+    description: Annotated[str, typer.Argument(help="The task, in plain language.")],
+    workspace: Annotated[
+        Path, typer.Option(help="Directory the task's tools are confined to.")
+    ] = Path("."),
+    allow_tool: Annotated[
+        list[str] | None,
+        typer.Option("--allow-tool", help="Only these tools may run (repeat the option)."),
+    ] = None,
+    priority: Annotated[int, typer.Option(min=0, max=10, help="Queue priority.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Get a task done: decompose, plan, validate, execute and review, with live progress."""
+    task = new_task(description, workspace=workspace, allowed_tools=allow_tool, priority=priority)
+    app = AppContext.open(config)
+    view = TaskView(title=task.description.splitlines()[0][:80])
+    worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
+    record, submitted = app.service.submit(worker, task)
+    if not as_json:
+        console.print(f"task [bold]{record.task_id}[/]  workspace {task.context['workspace']}")
+    follow_task(app, worker, record, submitted, view, as_json=as_json)
+
+
+def follow_task(
+    app: AppContext,
+    worker: LocalWorker,
+    record: TaskRecord,
+    submitted: RunRecord,
+    view: TaskView,
+    *,
+    as_json: bool,
+) -> None:
+    """Run a submitted task to its end with the live view, print the answer, set the exit code."""
+    work = worker.run(submitted.run_id)
+    if as_json:
+        finished = asyncio.run(work)
+    else:
+        with Live(view, console=console, refresh_per_second=8, transient=False):
+            finished = asyncio.run(work)
+    output = OfficeOutput.model_validate(finished.result) if finished.result else None
+    if as_json:
+        body = {
+            "task_id": record.task_id,
+            "run_id": finished.run_id,
+            "run_status": finished.status.value,
+            "error": finished.error,
+            "result": output.model_dump(mode="json") if output else None,
+        }
+        typer.echo(json.dumps(body, indent=2))
+    elif output is not None:
+        _print_answer(output)
+    else:
+        console.print(f"[red]run {finished.status.value}[/]: {finished.error}")
+    if finished.status is not RunStatus.COMPLETED or output is None:
+        raise typer.Exit(1)
+    if output.status is not TaskStatus.COMPLETED:
+        raise typer.Exit(1)
+
+
+def _print_answer(output: OfficeOutput) -> None:
+    style = _STATUS_STYLE.get(output.status.value, "")
+    title = Text.assemble("answer  ", (output.status.value, style))
+    console.print(Panel(Text(output.answer), title=title, title_align="left", expand=False))
+    for gap in output.gaps:
+        console.print_json(gap.model_dump_json())
+
+
+def list_tasks(
+    status: Annotated[str | None, typer.Option(help="Only tasks in this status.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 30,
+    config: ConfigOption = None,
+) -> None:
+    """List recent tasks, newest first."""
+    app = AppContext.open(config)
+    table = Table(title="tasks")
+    table.add_column("task", no_wrap=True, min_width=32)
+    for column in ("status", "created", "description"):
+        table.add_column(column)
+    for task in app.store.tasks.recent(limit=limit):
+        if status is not None and task.status != status:
+            continue
+        table.add_row(
+            task.task_id,
+            Text(task.status, style=_STATUS_STYLE.get(task.status, "")),
+            f"{task.created_at:%Y-%m-%d %H:%M:%S}",
+            task.description.splitlines()[0][:70],
+        )
+    console.print(table)
+
+
+def show_task(app: AppContext, task: TaskRecord, events: int) -> None:
+    """Show an Office task: its subtasks, plans, steps, reviews, answer and latest events."""
+    runs = app.store.runs.recent(task_id=task.task_id, limit=1)
+    style = _STATUS_STYLE.get(task.status, "")
+    console.print(f"task [bold]{task.task_id}[/]  [{style}]{task.status}[/]  {task.user_id}")
+    console.print(f"  {task.description}")
+    stream = app.store.events.read(task.task_id, limit=100_000)
+    view = TaskView(title=task.description.splitlines()[0][:80])
+    for event in stream:
+        view.on_event(event.type, event.payload)
+    console.print(view)
+    if runs and runs[0].result:
+        output = OfficeOutput.model_validate(runs[0].result)
+        console.print(_details_table(output))
+        _print_answer(output)
+    elif runs and runs[0].error:
+        console.print(f"[red]run {runs[0].status.value}[/]: {runs[0].error}")
+    table = Table(title=f"latest events ({len(stream)} in all)")
+    for column in ("seq", "time", "type", "payload"):
+        table.add_column(column)
+    for event in stream[-events:] if events else []:
+        table.add_row(
+            str(event.seq),
+            f"{event.time:%H:%M:%S.%f}"[:-3],
+            event.type,
+            json.dumps(event.payload, default=str)[:90],
+        )
+    console.print(table)
+
+
+def _details_table(output: OfficeOutput) -> Table:
+    """Every step of every iteration with its output or error."""
+    table = Table(title="steps")
+    for column in ("subtask", "iter", "step", "tool", "status", "output / error", "review"):
+        table.add_column(column)
+    for subtask_id, outcome in output.subtasks.items():
+        for record in outcome.iterations:
+            review = record.review.decision.value if record.review else ""
+            if record.validation and record.validation.decision.value == "REJECTED":
+                table.add_row(subtask_id, str(record.iteration), "", "", "rejected", "", "")
+                continue
+            for step in record.execution.steps if record.execution else []:
+                action = record.plan.step(step.step_id).action if record.plan else ""
+                detail = step.errors[-1] if step.errors else json.dumps(step.outputs, default=str)
+                table.add_row(
+                    subtask_id,
+                    str(record.iteration),
+                    step.step_id,
+                    action,
+                    step.status.value,
+                    detail[:80],
+                    review,
+                )
+    return table

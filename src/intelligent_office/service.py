@@ -1,0 +1,135 @@
+"""The Office as a service: submit tasks, run them durably, retry dead letters.
+
+Built at the edge from `Settings` and an open `Store`; the CLI calls it today and the
+API will call the same methods.
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from intelligent_office.agents import OfficeAgents, StoreRecords
+from intelligent_office.errors import UserError
+from intelligent_office.llm import Brain, OfflineBrain
+from intelligent_office.models import Task, TaskConstraints
+from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
+from intelligent_office.runtime.worker import LocalWorker, RunListener
+from intelligent_office.runtime.workflow import WorkflowRegistry
+from intelligent_office.settings import Settings
+from intelligent_office.store import RunRecord, Store, TaskRecord
+from intelligent_office.tools.base import ToolRegistry
+from intelligent_office.tools.builtin import builtin_tools
+from intelligent_office.workflows.graph_workflow import run_spec
+
+__all__ = ["OfficeService", "new_task"]
+
+
+def new_task(
+    description: str,
+    *,
+    workspace: Path,
+    allowed_tools: list[str] | None = None,
+    priority: int = 5,
+    user_id: str | None = None,
+) -> Task:
+    """A Task from plain input; a UserError says what is wrong with it.
+
+    Raises:
+        UserError: an empty description, or a workspace that is not a directory.
+    """
+    if not workspace.is_dir():
+        raise UserError(
+            f"workspace {workspace} does not exist or is not a directory: pass --workspace DIR"
+        )
+    try:
+        return Task(
+            description=description,
+            user_id=user_id or getpass.getuser(),
+            priority=priority,
+            constraints=TaskConstraints(allowed_tools=allowed_tools),
+            context={"workspace": str(workspace.resolve())},
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise UserError(f"bad task: {first['msg']}") from None
+
+
+@dataclass
+class OfficeService:
+    """Tasks in, answers out, on the durable local runtime."""
+
+    settings: Settings
+    store: Store
+    brain: Brain = field(default_factory=OfflineBrain)
+    tools: ToolRegistry = field(default_factory=builtin_tools)
+
+    def agents(self) -> OfficeAgents:
+        """The Office's agents, recording into the store."""
+        return OfficeAgents(brain=self.brain, tools=self.tools, records=StoreRecords(self.store))
+
+    def registry(self) -> WorkflowRegistry:
+        """Every workflow a worker of this service can run or resume."""
+        return WorkflowRegistry([run_spec, office_workflow(self.agents())])
+
+    def worker(self, listener: RunListener | None = None) -> LocalWorker:
+        """A local worker on the store."""
+        return LocalWorker(
+            self.store,
+            self.registry(),
+            max_concurrent_runs=self.settings.max_concurrent_runs,
+            lease_seconds=self.settings.lease_seconds,
+            listener=listener,
+        )
+
+    def submit(self, worker: LocalWorker, task: Task) -> tuple[TaskRecord, RunRecord]:
+        """Store the task and queue its run; a known idempotency key returns the first run."""
+        record, created = self.store.tasks.create(
+            task_id=task.task_id,
+            user_id=task.user_id or "local",
+            description=task.description,
+            priority=task.priority,
+            body=task.model_dump(mode="json"),
+            idempotency_key=task.idempotency_key,
+        )
+        if not created:
+            runs = self.store.runs.recent(task_id=record.task_id, limit=1)
+            if runs:
+                return record, runs[0]
+        run = worker.submit(
+            OFFICE_WORKFLOW,
+            OfficeInput(
+                task=Task.model_validate(record.body),
+                max_iterations=self.settings.max_iterations,
+                max_parallel_subtasks=self.settings.max_parallel_subtasks,
+            ),
+            task_id=record.task_id,
+            priority=record.priority,
+        )
+        return record, run
+
+    def retry_dead_letter(
+        self, worker: LocalWorker, dead_letter_id: str, description: str | None = None
+    ) -> tuple[TaskRecord, RunRecord]:
+        """Resubmit a dead letter's task as a new task, with an edited description if given.
+
+        The dead letter is marked as retried by the new task.
+        """
+        letter = self.store.dead_letters.require(dead_letter_id)
+        stored = letter.history.get("task")
+        if not isinstance(stored, dict):
+            raise UserError(f"dead letter {dead_letter_id} holds no task to resubmit")
+        changes: dict[str, object] = {"task_id": uuid.uuid4().hex, "idempotency_key": None}
+        if description is not None:
+            changes["description"] = description
+        try:
+            task = Task.model_validate({**stored, **changes})
+        except ValidationError as error:
+            raise UserError(f"bad task: {error.errors()[0]['msg']}") from None
+        submitted = self.submit(worker, task)
+        self.store.dead_letters.mark_retried(dead_letter_id, task.task_id)
+        return submitted

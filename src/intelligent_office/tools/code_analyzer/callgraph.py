@@ -93,8 +93,10 @@ def build_call_graph(files: Iterable[ParsedFile | SkippedFile]) -> CallGraph:
     definitions: dict[str, Definition] = {}
     skipped: list[SkippedFile] = []
     files_parsed = 0
-    # The analysis allocates many small objects and frees none of them until the end:
-    # the cyclic collector would rescan them over and over (3x slower on large trees).
+    # The analysis allocates many objects and frees few until the end: the cyclic
+    # collector would rescan them again and again (twice as slow on a large tree). Each
+    # tree is freed by reference counting once read, and `_release` breaks the scopes'
+    # cycles, so nothing is left for the collector when it is switched back on.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -107,13 +109,25 @@ def build_call_graph(files: Iterable[ParsedFile | SkippedFile]) -> CallGraph:
             scopes.extend(file_scopes)
             for definition in file_definitions:
                 definitions.setdefault(definition.qualname, definition)
-        edges = _resolve_edges(scopes)
+        graph = CallGraph(
+            definitions=definitions,
+            edges=_resolve_edges(scopes),
+            files_parsed=files_parsed,
+            skipped=skipped,
+        )
+        _release(scopes)
     finally:
         if collecting:
             gc.enable()
-    return CallGraph(
-        definitions=definitions, edges=edges, files_parsed=files_parsed, skipped=skipped
-    )
+    return graph
+
+
+def _release(scopes: list[Scope]) -> None:
+    """Break the reference cycles between scopes (a class and its methods' scopes)."""
+    for scope in scopes:
+        scope.parent = None
+        scope.instance_attributes.clear()
+    scopes.clear()
 
 
 def _resolve_edges(scopes: Iterable[Scope]) -> list[CallEdge]:

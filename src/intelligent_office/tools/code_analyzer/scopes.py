@@ -285,32 +285,14 @@ class _ModuleReader:
         self.parsed = parsed
         self.scopes: list[Scope] = []
         self.definitions: list[Definition] = []
-        self.handlers: dict[type[ast.AST], Callable[[Any, Scope], bool]] = {
-            ast.Call: self.call,
-            ast.FunctionDef: self.function,
-            ast.AsyncFunctionDef: self.function,
-            ast.ClassDef: self.class_,
-            ast.Import: self.import_,
-            ast.ImportFrom: self.import_from,
-            ast.Assign: self.assign,
-            ast.AnnAssign: self.annotated_assign,
-            ast.For: self.loop,
-            ast.AsyncFor: self.loop,
-            ast.comprehension: self.loop,
-            ast.With: self.with_,
-            ast.AsyncWith: self.with_,
-            ast.ExceptHandler: self.except_handler,
-            ast.NamedExpr: self.named_expression,
-            ast.Global: self.global_,
-        }
 
     def body(self, statements: list[ast.stmt], scope: Scope) -> None:
         for statement in statements:
             self.visit(statement, scope)
 
     def visit(self, node: ast.AST, scope: Scope) -> None:
-        handler = self.handlers.get(type(node))
-        if handler is not None and handler(node, scope):
+        handler = _HANDLERS.get(type(node))
+        if handler is not None and handler(self, node, scope):
             return  # the handler walked what it needed
         for field_name in node._fields:
             value = getattr(node, field_name, None)
@@ -521,3 +503,25 @@ class _ModuleReader:
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
                 scope.bind(node.id, _UNKNOWN)
+
+
+# Node handlers, by node type; a class-level table keeps readers free of reference cycles
+# (bound methods stored on the reader would keep every parsed tree alive until a gc pass).
+_HANDLERS: dict[type[ast.AST], Callable[[_ModuleReader, Any, Scope], bool]] = {
+    ast.Call: _ModuleReader.call,
+    ast.FunctionDef: _ModuleReader.function,
+    ast.AsyncFunctionDef: _ModuleReader.function,
+    ast.ClassDef: _ModuleReader.class_,
+    ast.Import: _ModuleReader.import_,
+    ast.ImportFrom: _ModuleReader.import_from,
+    ast.Assign: _ModuleReader.assign,
+    ast.AnnAssign: _ModuleReader.annotated_assign,
+    ast.For: _ModuleReader.loop,
+    ast.AsyncFor: _ModuleReader.loop,
+    ast.comprehension: _ModuleReader.loop,
+    ast.With: _ModuleReader.with_,
+    ast.AsyncWith: _ModuleReader.with_,
+    ast.ExceptHandler: _ModuleReader.except_handler,
+    ast.NamedExpr: _ModuleReader.named_expression,
+    ast.Global: _ModuleReader.global_,
+}

@@ -578,6 +578,19 @@ async def test_unparseable_files_are_skipped_with_a_reason(
     assert reasons["latin.py"].startswith("undecodable as utf-8")
 
 
+async def test_a_symlink_out_of_the_root_is_not_followed(ctx: ToolContext, tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"secret.py": "def hidden():\n    pass\n", "tree/app.py": "def main():\n    pass\n"},
+    )
+    (tmp_path / "tree" / "link.py").symlink_to(tmp_path / "secret.py")
+    result = await find(ctx, "tree", "hidden")
+    assert result["definitions"] == []
+    assert result["skipped"] == [
+        {"file": "tree/link.py", "reason": "symlink to a file outside the root"}
+    ]
+
+
 async def test_roots_that_are_missing_outside_or_not_directories_are_refused(
     ctx: ToolContext, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ from intelligent_office.tools.code_analyzer.paths import (
     match_definitions,
     shortest_paths,
 )
-from intelligent_office.tools.code_analyzer.scopes import Definition
+from intelligent_office.tools.code_analyzer.symbols import Definition
 from intelligent_office.tools.code_analyzer.tools import find_function, trace_calls
 
 __all__ = [

@@ -12,8 +12,9 @@ from intelligent_office.tools.code_analyzer.parsing import (
     SkippedFile,
     iter_parsed_files,
 )
+from intelligent_office.tools.code_analyzer.reader import read_module
 from intelligent_office.tools.code_analyzer.resolution import Resolver
-from intelligent_office.tools.code_analyzer.scopes import Definition, Scope, read_module
+from intelligent_office.tools.code_analyzer.symbols import Definition, Scope
 
 __all__ = ["MODULE_BODY", "CallEdge", "CallGraph", "analyze_tree", "build_call_graph"]
 

@@ -123,6 +123,10 @@ def iter_parsed_files(root: Path, display_base: Path) -> Iterator[ParsedFile | S
     prefix = package_prefix(base)
     for path in find_python_files(root):
         display_path = _display(path, display_base)
+        if path.is_symlink() and not path.resolve().is_relative_to(base):
+            # A link must not let the analysis read files outside what it was given.
+            yield SkippedFile(file=display_path, reason="symlink to a file outside the root")
+            continue
         with warnings.catch_warnings():
             # Invalid escape sequences and the like warn at parse time; they are the
             # analysed project's business, and an "error" filter would turn them into

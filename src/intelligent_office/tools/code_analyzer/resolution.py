@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from intelligent_office.tools.code_analyzer.scopes import (
+from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
     AnnotationBinding,
     Binding,

@@ -1,190 +1,36 @@
 """Reading a parsed module into scopes: what each name is bound to, and where calls are.
 
 One walk over each module's AST records, per scope (module, class, function), the names
-it binds (definitions, imports, assignments, parameters) and the call sites in its body,
-each callee written as a `Ref`: a dotted chain such as `("self", "_stage")` or
-`("Pipeline", "()", "run")` for `Pipeline(...).run`. Nothing is resolved here; resolution
-needs every module (see `resolution.py`).
+it binds (definitions, imports, assignments, parameters) and the call sites in its body.
+Nothing is resolved here; resolution needs every module (see `resolution.py`).
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from intelligent_office.tools.code_analyzer.parsing import ParsedFile
-
-__all__ = [
-    "CALL",
-    "AnnotationBinding",
-    "Binding",
-    "CallSite",
-    "ClassBinding",
-    "DefBinding",
-    "Definition",
-    "DefinitionKind",
-    "FromBinding",
-    "ModuleBinding",
-    "Ref",
-    "Scope",
-    "SelfBinding",
-    "UnknownBinding",
-    "ValueBinding",
-    "read_module",
-]
-
-CALL = "()"
-"""The step of a `Ref` that stands for calling what came before."""
-
-Ref = tuple[str, ...]
-DefinitionKind = Literal["function", "method", "nested", "class"]
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """A function, method or class defined in the analysed tree."""
-
-    qualname: str
-    name: str
-    kind: DefinitionKind
-    file: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class DefBinding:
-    """A name bound by `def` or `class`."""
-
-    qualname: str
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleBinding:
-    """A name bound to a module by `import a.b` (binds `a`) or `import a.b as m`."""
-
-    module: str
-
-
-@dataclass(frozen=True, slots=True)
-class FromBinding:
-    """A name bound by `from module import name`; relative modules already made absolute."""
-
-    module: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ValueBinding:
-    """A name bound to the value of an expression: `x = Loader()`, `with make() as x`."""
-
-    ref: Ref
-
-
-@dataclass(frozen=True, slots=True)
-class AnnotationBinding:
-    """A name annotated with a type: `def f(loader: Loader)`; an instance of it."""
-
-    ref: Ref
-
-
-@dataclass(frozen=True, slots=True)
-class SelfBinding:
-    """The first parameter of a method: an instance of the class."""
-
-    class_qualname: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClassBinding:
-    """The first parameter of a classmethod: the class itself."""
-
-    class_qualname: str
-
-
-@dataclass(frozen=True, slots=True)
-class UnknownBinding:
-    """A name bound to something the analysis cannot follow; it still shadows outer names."""
-
-
-Binding = (
-    DefBinding
-    | ModuleBinding
-    | FromBinding
-    | ValueBinding
-    | AnnotationBinding
-    | SelfBinding
-    | ClassBinding
-    | UnknownBinding
+from intelligent_office.tools.code_analyzer.symbols import (
+    CALL,
+    UNKNOWN,
+    AnnotationBinding,
+    Binding,
+    CallSite,
+    ClassBinding,
+    DefBinding,
+    Definition,
+    DefinitionKind,
+    FromBinding,
+    ModuleBinding,
+    Ref,
+    Scope,
+    SelfBinding,
+    ValueBinding,
 )
 
-_UNKNOWN = UnknownBinding()
-
-
-@dataclass(frozen=True, slots=True)
-class CallSite:
-    """A call in a scope's body.
-
-    Attributes:
-        ref: the callee expression as a chain of names.
-        name: the callee's name as written (the last name of the chain).
-        line: the line where that name appears.
-    """
-
-    ref: Ref
-    name: str
-    line: int
-
-
-@dataclass(slots=True, eq=False)
-class Scope:
-    """A module, class or function body: its bindings and call sites.
-
-    Attributes:
-        qualname: `app.pipeline` for a module, `app.pipeline.Pipeline.run` for a method.
-        kind: what kind of body this is.
-        module: the module the scope belongs to.
-        file: the display path of the module's file.
-        parent: the enclosing scope; None for a module.
-        bindings: every binding of each name, in source order.
-        calls: the call sites directly in this body (not in nested functions or classes).
-        bases: a class's base classes, as written.
-        instance_attributes: a class's `self.x = value` assignments, with the method
-            scope the value is read in and whether the binding is an annotation.
-        star_imports: the modules a module imports with `from m import *`.
-        returns: a function's return annotation.
-        is_property: whether a method is a property: reading the attribute calls it.
-        self_name: a method's name for its instance (`self`), for `self.x = ...`.
-        declared_global: names a function declares `global`.
-    """
-
-    qualname: str
-    kind: Literal["module", "class", "function"]
-    module: str
-    file: str
-    parent: Scope | None = None
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    calls: list[CallSite] = field(default_factory=list)
-    bases: list[Ref] = field(default_factory=list)
-    instance_attributes: dict[str, list[tuple[Binding, Scope]]] = field(default_factory=dict)
-    star_imports: list[str] = field(default_factory=list)
-    returns: Ref | None = None
-    is_property: bool = False
-    self_name: str | None = None
-    declared_global: set[str] = field(default_factory=set)
-
-    def bind(self, name: str, binding: Binding) -> None:
-        """Add a binding of `name` in this scope."""
-        if name in self.declared_global:
-            return  # `global x` assigns the module's x; not followed
-        self.bindings.setdefault(name, []).append(binding)
-
-    def enclosing_class(self) -> Scope | None:
-        """For a method's scope, the class scope it is defined in."""
-        if self.parent is not None and self.parent.kind == "class":
-            return self.parent
-        return None
+__all__ = ["annotation_ref", "read_module", "ref_of"]
 
 
 def read_module(parsed: ParsedFile) -> tuple[Scope, list[Scope], list[Definition]]:
@@ -328,7 +174,7 @@ class _ModuleReader:
 
     def except_handler(self, node: ast.ExceptHandler, scope: Scope) -> bool:
         if node.name:
-            scope.bind(node.name, _UNKNOWN)
+            scope.bind(node.name, UNKNOWN)
         return False
 
     def named_expression(self, node: ast.NamedExpr, scope: Scope) -> bool:
@@ -394,11 +240,11 @@ class _ModuleReader:
         everything = [*positional, *arguments.kwonlyargs]
         for extra in (arguments.vararg, arguments.kwarg):
             if extra is not None:
-                inner.bind(extra.arg, _UNKNOWN)
+                inner.bind(extra.arg, UNKNOWN)
         first_bound = self.bind_first_parameter(node, scope, inner, positional)
         for argument in everything[first_bound:]:
             ref = annotation_ref(argument.annotation)
-            inner.bind(argument.arg, AnnotationBinding(ref) if ref else _UNKNOWN)
+            inner.bind(argument.arg, AnnotationBinding(ref) if ref else UNKNOWN)
         self.body(node.body, inner)
         return True
 
@@ -473,12 +319,12 @@ class _ModuleReader:
             self.bind_value(node.target, node.value, scope)
             self.visit(node.value, scope)
         elif ref is None:
-            self.bind_target(node.target, _UNKNOWN, scope)
+            self.bind_target(node.target, UNKNOWN, scope)
         return True
 
     def bind_value(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         ref = ref_of(value)
-        self.bind_target(target, ValueBinding(ref) if ref else _UNKNOWN, scope)
+        self.bind_target(target, ValueBinding(ref) if ref else UNKNOWN, scope)
 
     def bind_target(self, target: ast.expr, binding: Binding, scope: Scope) -> None:
         if isinstance(target, ast.Name):
@@ -502,7 +348,7 @@ class _ModuleReader:
             return  # a loop variable at module level must not hide a function of that name
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
-                scope.bind(node.id, _UNKNOWN)
+                scope.bind(node.id, UNKNOWN)
 
 
 # Node handlers, by node type; a class-level table keeps readers free of reference cycles

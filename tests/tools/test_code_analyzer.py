@@ -214,6 +214,8 @@ def test_constructors_and_typed_locals_attributes_and_parameters(tmp_path: Path)
             "app.py": """
                 from __future__ import annotations
 
+                from typing import Self
+
                 class Loader:
                     def __init__(self, path):
                         self.path = path
@@ -235,6 +237,9 @@ def test_constructors_and_typed_locals_attributes_and_parameters(tmp_path: Path)
                     def fetch(self):
                         return self.loader.load()
 
+                    def copy(self) -> Self:
+                        return self
+
                 def make_loader() -> Loader:
                     return Loader("y")
 
@@ -251,6 +256,9 @@ def test_constructors_and_typed_locals_attributes_and_parameters(tmp_path: Path)
                 def with_factory():
                     return make_loader().load()
 
+                def with_self_type(service: Service):
+                    return service.copy().fetch()
+
                 def constructors():
                     Plain().go()
                     Child("c")
@@ -265,6 +273,7 @@ def test_constructors_and_typed_locals_attributes_and_parameters(tmp_path: Path)
     assert ("app.with_parameter", "app.Loader.load") in found
     assert ("app.with_string_annotation", "app.Loader.load") in found
     assert ("app.with_factory", "app.Loader.load") in found
+    assert ("app.with_self_type", "app.Service.fetch") in found
     # A class without __init__ is itself the callee; a subclass runs its base's __init__.
     assert ("app.constructors", "app.Plain") in found
     assert ("app.constructors", "app.Plain.go") in found

@@ -64,7 +64,8 @@ def ref_of(expression: ast.expr) -> Ref | None:
     return tuple(steps)
 
 
-_WRAPPERS = frozenset({"Optional", "Annotated", "ClassVar", "Final", "Type", "type"})
+# Annotations that wrap the class of the value (`type[X]` would be the class itself).
+_WRAPPERS = frozenset({"Optional", "Annotated", "ClassVar", "Final"})
 
 
 def annotation_ref(annotation: ast.expr | None) -> Ref | None:
@@ -93,7 +94,10 @@ def annotation_ref(annotation: ast.expr | None) -> Ref | None:
 
 
 def _call_line(func: ast.expr) -> int:
-    # For `obj\n    .method(...)` the method's name is on the attribute's last line.
+    """The line of the callee's name: for `make()()` the name `make`, for
+    `obj\n    .method(...)` the attribute's last line."""
+    while isinstance(func, ast.Call):
+        func = func.func
     if isinstance(func, ast.Attribute):
         return func.end_lineno or func.lineno
     return func.lineno

@@ -153,6 +153,8 @@ class Resolver:
             return InstanceTarget(target.qualname)
         if scope.returns is None or scope.parent is None:
             return None
+        if scope.returns[-1] == "Self" and scope.parent.kind == "class":
+            return InstanceTarget(scope.parent.qualname)  # typing.Self in a method
         returned = self.resolve_ref(scope.returns, scope.parent)
         if isinstance(returned, DefTarget) and self.is_class(returned.qualname):
             return InstanceTarget(returned.qualname)

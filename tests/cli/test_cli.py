@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from intelligent_office.cli.main import main
+from intelligent_office.models.schema_export import CONTRACTS
 from intelligent_office.store import RunStatus, Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -191,9 +192,6 @@ def test_schema_writes_every_contract(
     code, out, _ = office(["schema", str(tmp_path / "schemas")], capsys, monkeypatch)
     assert code == 0
     names = sorted(path.name for path in (tmp_path / "schemas").iterdir())
-    assert names == [
-        f"{name}.schema.json"
-        for name in sorted(["event", "execution_result", "plan", "review", "subtask_graph", "task"])
-    ]
+    assert names == [f"{name}.schema.json" for name in sorted(CONTRACTS)]
     plan = json.loads((tmp_path / "schemas" / "plan.schema.json").read_text())
     assert "steps" in plan["properties"]

@@ -258,16 +258,23 @@ async def test_events_and_keys(recorder: Recorder, runtime: RecordingRuntime) ->
 
     await run_graph(graph, runtime, key_prefix="subtask/s1/")
 
+    scope = {"scope": "subtask/s1"}  # with a key prefix, events say which graph they are from
     assert runtime.events == [
-        ("node.started", {"node_id": "a", "attempt": 1}),
+        ("node.started", {"node_id": "a", "attempt": 1, **scope}),
         (
             "node.retrying",
-            {"node_id": "a", "attempt": 1, "delay_seconds": 0.0, "error": "TransientError: blip"},
+            {
+                "node_id": "a",
+                "attempt": 1,
+                "delay_seconds": 0.0,
+                "error": "TransientError: blip",
+                **scope,
+            },
         ),
-        ("node.started", {"node_id": "a", "attempt": 2}),
-        ("node.completed", {"node_id": "a", "attempt": 2}),
-        ("node.started", {"node_id": "b", "attempt": 1}),
-        ("node.completed", {"node_id": "b", "attempt": 1}),
+        ("node.started", {"node_id": "a", "attempt": 2, **scope}),
+        ("node.completed", {"node_id": "a", "attempt": 2, **scope}),
+        ("node.started", {"node_id": "b", "attempt": 1, **scope}),
+        ("node.completed", {"node_id": "b", "attempt": 1, **scope}),
     ]
     assert runtime.activity_keys == [
         "subtask/s1/node/a/attempt/1",

@@ -48,8 +48,10 @@ def test_writes_one_file_per_contract_in_order(tmp_path: Path) -> None:
         "task.schema.json",
         "subtask_graph.schema.json",
         "plan.schema.json",
+        "validation_report.schema.json",
         "execution_result.schema.json",
         "review.schema.json",
+        "tool_gap_report.schema.json",
         "event.schema.json",
     ]
     assert all(path.read_text().endswith("}\n") for path in paths)
@@ -200,5 +202,10 @@ def test_public_names_are_pinned() -> None:
         "Task",
         "TaskConstraints",
         "ToolCall",
+        "ToolGapReport",
+        "ValidationDecision",
+        "ValidationIssue",
+        "ValidationLayer",
+        "ValidationReport",
     ]
     assert all(hasattr(models, name) for name in models.__all__)

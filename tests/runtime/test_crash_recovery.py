@@ -105,15 +105,15 @@ def test_sigkill_midway_then_resume_completes_without_rerunning_journaled_nodes(
 def test_two_processes_sharing_one_database_never_run_the_same_run(
     database_url: str, tmp_path: Path
 ) -> None:
-    from intelligent_office.cli.context import default_registry
     from intelligent_office.runtime import LocalWorker
-    from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME, GraphRunInput
+    from intelligent_office.runtime.workflow import WorkflowRegistry
+    from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME, GraphRunInput, run_spec
     from intelligent_office.workflows.spec import parse_workflow
 
     log = tmp_path / "ran.log"
     store = Store.open(database_url)
     task, _ = store.tasks.create(task_id="shared", user_id="u", description="shared queue")
-    queue = LocalWorker(store, default_registry())
+    queue = LocalWorker(store, WorkflowRegistry([run_spec]))
     runs = 8
     for index in range(runs):
         spec = parse_workflow(

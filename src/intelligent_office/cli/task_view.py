@@ -147,7 +147,8 @@ class TaskView:
             if item.get("error"):
                 step.note = _short(item["error"], 90)
             elif item.get("duration_seconds") is not None:
-                step.note = f"{item['duration_seconds']:.2f} s"
+                seconds = float(item["duration_seconds"])
+                step.note = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
     def _on_review(self, data: dict[str, Any]) -> None:
         iteration = self._iteration(data)

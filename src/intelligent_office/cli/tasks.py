@@ -78,6 +78,7 @@ def follow_task(
     else:
         with Live(view, console=console, refresh_per_second=8, transient=False):
             finished = asyncio.run(work)
+        console.line()
     output = OfficeOutput.model_validate(finished.result) if finished.result else None
     if as_json:
         body = {

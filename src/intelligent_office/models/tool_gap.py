@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from intelligent_office.models._fields import Contract
 
@@ -11,6 +11,22 @@ __all__ = ["ToolGapReport"]
 
 class ToolGapReport(Contract):
     """A machine-readable statement that a request cannot be done with the tools at hand."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "task_id": "3f0c9d6e2b8a4c1d9e7f5a3b1c0d2e4f",
+                    "subtask_id": "s1",
+                    "request": "Send an email to Bob about the release",
+                    "missing_capabilities": ["send_email"],
+                    "available_tools": ["calculate", "read_file", "trace_calls"],
+                    "planner": "offline",
+                    "suggestion": "Add an email tool (e.g. through an MCP server).",
+                }
+            ]
+        }
+    )
 
     task_id: str = Field(description="The task that asked.")
     subtask_id: str | None = Field(default=None, description="The subtask that could not be done.")

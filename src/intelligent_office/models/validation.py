@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from intelligent_office.models._fields import Contract
 
@@ -37,6 +37,24 @@ class ValidationIssue(Contract):
 
 class ValidationReport(Contract):
     """APPROVED, or REJECTED with every reason found."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "plan_id": "s1-plan-1",
+                    "decision": "REJECTED",
+                    "issues": [
+                        {
+                            "layer": "policy",
+                            "step_id": "find",
+                            "message": "tool 'find_function' is not allowed for this task",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     plan_id: str = Field(description="The plan that was checked.")
     decision: ValidationDecision = Field(description="APPROVED or REJECTED.")

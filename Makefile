@@ -28,8 +28,9 @@ unit: setup
 
 test: lint typecheck unit
 
+# The seed use case, offline: no API key, no network.
 demo: setup
-	$(BIN)/office run-workflow examples/workflows/release.yaml
+	$(BIN)/office run "Trace the call sequence from main() to process_data() in examples/sample_app"
 
 # The benchmark environment also holds the peer (LangGraph) measured in the same run.
 $(BENCH_STAMP): pyproject.toml benchmarks/requirements.txt

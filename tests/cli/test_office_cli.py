@@ -115,3 +115,14 @@ def test_dead_letter_then_retry_with_a_corrected_description(
     assert retried.retry_task_id == body["task_id"] and retried.retried_at is not None
     assert store.tasks.get(letter.task_id).status == "dead_lettered"  # type: ignore[union-attr]
     assert store.tasks.get(body["task_id"]).status == "completed"  # type: ignore[union-attr]
+
+
+def test_tools_lists_every_builtin_tool_with_its_schema(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = office(["tools", "--json"], capsys, monkeypatch)
+    assert code == 0
+    specs = {spec["name"]: spec for spec in json.loads(out)}
+    assert {"trace_calls", "read_file", "calculate", "python_exec"} <= set(specs)
+    assert specs["python_exec"]["risk_level"] == "high" and not specs["python_exec"]["idempotent"]
+    assert specs["trace_calls"]["parameters"]["required"] == ["root", "start", "end"]

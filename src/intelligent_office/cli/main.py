@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from intelligent_office.cli import dlq, runs, tasks
+from intelligent_office.cli import dlq, runs, tasks, tools
 from intelligent_office.errors import UserError
 from intelligent_office.models.schema_export import write_json_schemas
 
@@ -17,7 +17,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="office",
-    help="Intelligent Office: durable agent workflows.",
+    help="Intelligent Office: tasks in plain language, done by a team of agents, durably.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -25,6 +25,7 @@ app = typer.Typer(
 tasks.register(app)
 runs.register(app)
 dlq.register(app)
+tools.register(app)
 
 
 @app.command("schema")

@@ -129,7 +129,9 @@ class OfficeAgents:
         )
 
     async def _review(self, value: ReviewRequest) -> ReviewResult:
-        return await self.brain.review(value)
+        # The reviewer re-reads files to check the outputs: give it the resolved workspace.
+        workspace = str(workspace_of(value.task))
+        return await self.brain.review(value.model_copy(update={"workspace": workspace}))
 
     async def _synthesize(self, value: SynthesisRequest) -> Answer:
         return Answer(text=await self.brain.synthesize(value))

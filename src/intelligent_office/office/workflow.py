@@ -119,9 +119,13 @@ async def _run_subtasks(
         finally:
             finished[subtask.subtask_id].set()
 
-    async with asyncio.TaskGroup() as group:
-        for subtask in graph.subtasks:
-            group.create_task(work(subtask))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for subtask in graph.subtasks:
+                group.create_task(work(subtask))
+    except BaseExceptionGroup as errors:
+        # Surface the error itself (e.g. LeaseLost), which the runtime knows how to handle.
+        raise errors.exceptions[0] from None
     return {subtask.subtask_id: outcomes[subtask.subtask_id] for subtask in graph.subtasks}
 
 

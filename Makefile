@@ -42,6 +42,7 @@ $(BENCH_STAMP): pyproject.toml benchmarks/requirements.txt
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.engine_bench --out benchmarks/results/engine.json
 	$(BENCH_VENV)/bin/python -m benchmarks.trace_bench --out benchmarks/results/trace.json
+	$(BENCH_VENV)/bin/python -m benchmarks.office_bench --out benchmarks/results/office.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -113,13 +113,25 @@ class OfficeService:
         return record, run
 
     def retry_dead_letter(
-        self, worker: LocalWorker, dead_letter_id: str, description: str | None = None
+        self,
+        worker: LocalWorker,
+        dead_letter_id: str,
+        description: str | None = None,
+        *,
+        again: bool = False,
     ) -> tuple[TaskRecord, RunRecord]:
         """Resubmit a dead letter's task as a new task, with an edited description if given.
 
-        The dead letter is marked as retried by the new task.
+        The dead letter is marked as retried by the new task. A dead letter already
+        retried is refused unless `again` is set, so a repeated command does not run
+        the task twice by accident.
         """
         letter = self.store.dead_letters.require(dead_letter_id)
+        if letter.retry_task_id is not None and not again:
+            raise UserError(
+                f"dead letter {dead_letter_id} was already retried as task"
+                f" {letter.retry_task_id}; pass --again to retry it once more"
+            )
         stored = letter.history.get("task")
         if not isinstance(stored, dict):
             raise UserError(f"dead letter {dead_letter_id} holds no task to resubmit")

@@ -115,6 +115,8 @@ def test_dead_letter_then_retry_with_a_corrected_description(
     assert retried.retry_task_id == body["task_id"] and retried.retried_at is not None
     assert store.tasks.get(letter.task_id).status == "dead_lettered"  # type: ignore[union-attr]
     assert store.tasks.get(body["task_id"]).status == "completed"  # type: ignore[union-attr]
+    code, _, err = office(["dlq", "retry", letter.id], capsys, monkeypatch)
+    assert code == 2 and f"already retried as task {body['task_id']}; pass --again" in err
 
 
 def test_tools_lists_every_builtin_tool_with_its_schema(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intelligent_office.llm import PlanningResult, PlanRequest, ReviewRequest, ReviewResult
+from intelligent_office.llm.offline.reviewer import review_execution
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.models import (
     Plan,
@@ -174,7 +175,7 @@ async def test_escalate_dead_letters_for_a_human(workspace: Path) -> None:
     )
 
 
-async def test_a_step_that_keeps_timing_out_is_a_timeout_dead_letter(workspace: Path) -> None:
+async def test_a_step_that_times_out_is_a_timeout_dead_letter(workspace: Path) -> None:
     def planner(request: PlanRequest) -> PlanningResult:
         slow = Step(
             step_id="slow",
@@ -192,8 +193,11 @@ async def test_a_step_that_keeps_timing_out_is_a_timeout_dead_letter(workspace: 
     )
     assert done.output.status is TaskStatus.DEAD_LETTERED
     assert done.output.failure_category is DeadLetterCategory.TIMEOUT
-    retries = [p for kind, p in done.events if kind == "node.retrying"]
-    assert len(retries) == 2  # three attempts in all, each cut off by the step's timeout
+    (outcome,) = done.output.subtasks.values()
+    execution = outcome.iterations[0].execution
+    assert execution is not None and execution.steps[0].status == "timed_out"
+    # python_exec is not idempotent, so a timed-out call is not run again.
+    assert "node.retrying" not in done.types()
 
 
 async def test_a_dependent_subtask_is_skipped_when_its_dependency_fails(workspace: Path) -> None:
@@ -204,3 +208,68 @@ async def test_a_dependent_subtask_is_skipped_when_its_dependency_fails(workspac
     assert done.output.subtasks["s2"].status is SubtaskStatus.SKIPPED
     assert "plan.created" in done.types()
     assert not [p for p in done.payloads("subtask.started") if p["subtask_id"] == "s2"]
+
+
+async def test_each_dead_letter_of_one_runtime_gets_its_own_id(workspace: Path) -> None:
+    first = await run_task("Read the file notes/nothing.txt", workspace, max_iterations=1)
+    second = await run_task("Read the file notes/void.txt", workspace, max_iterations=1)
+    assert first.output.dead_letter_id and second.output.dead_letter_id
+    assert first.output.dead_letter_id != second.output.dead_letter_id
+
+
+async def test_a_skipped_subtask_is_an_event_too(workspace: Path) -> None:
+    done = await run_task(
+        "Read the file notes/missing.txt and then calculate 1 + 1", workspace, max_iterations=1
+    )
+    assert done.payloads("subtask.skipped") == [
+        {"subtask_id": "s2", "reason": "dependency 's1' did not complete"}
+    ]
+
+
+async def test_the_reviewer_never_reads_outside_the_workspace(workspace: Path) -> None:
+    """A crafted tool output citing a file outside the workspace is not confirmed."""
+    secret = workspace.parent / "secret.py"
+    secret.write_text("process_data()\n")
+
+    def planner(request: PlanRequest) -> PlanningResult:
+        return scripted_plan(
+            request,
+            [Step(step_id="trace", action="calculate", inputs={"expression": "1"})],
+        )
+
+    def forge(request: ReviewRequest) -> ReviewResult:
+        step = request.execution.steps[0]
+        forged = {
+            "found": True,
+            "paths": [
+                {
+                    "functions": ["m.main", "m.process_data"],
+                    "calls": [
+                        {
+                            "caller": "m.main",
+                            "callee": "m.process_data",
+                            "callee_name": "process_data",
+                            "file": "../secret.py",
+                            "line": 1,
+                        }
+                    ],
+                }
+            ],
+        }
+        execution = request.execution.model_copy(
+            update={"steps": [step.model_copy(update={"outputs": forged})]}
+        )
+        plan = request.plan.model_copy(
+            update={"steps": [request.plan.steps[0].model_copy(update={"action": "trace_calls"})]}
+        )
+        return review_execution(request.model_copy(update={"execution": execution, "plan": plan}))
+
+    done = await run_task(
+        "Trace the call sequence from main() to process_data() in .",
+        workspace,
+        brain=ScriptedBrain(planner=planner, reviewer=forge),
+        max_iterations=1,
+    )
+    decisions = [p["decision"] for p in done.payloads("review.decided")]
+    assert decisions == ["REVISE"]
+    assert "no call to process_data at ../secret.py:1" in str(done.payloads("review.decided"))

@@ -8,7 +8,7 @@ Syntax, inside any string of a step's `inputs` (nested lists and objects include
 A string that is exactly one reference takes the referenced value with its JSON type
 (a list stays a list); a reference inside longer text is replaced by its text (JSON
 for lists and objects). Write `$${` for a literal `${`. The referenced step must be
-one of the step's dependencies, direct or indirect, so it has finished first.
+one of the step's own dependencies, so it has finished first and its output is at hand.
 """
 
 from __future__ import annotations

@@ -82,7 +82,6 @@ class PlanValidator:
 
     def _tools_layer(self, plan: Plan) -> list[ValidationIssue]:
         issues = []
-        ancestors = _ancestors(plan)
         for step in plan.steps:
             if step.action not in self.tools:
                 known = ", ".join(self.tools.names())
@@ -96,12 +95,12 @@ class PlanValidator:
                 continue
             references = find_references(step.inputs)
             for reference in references:
-                if reference.step_id not in ancestors[step.step_id]:
+                if reference.step_id not in step.dependencies:
                     issues.append(
                         _issue(
                             ValidationLayer.TOOLS,
                             f"{reference.text} does not resolve: step {reference.step_id!r} is"
-                            " not one of this step's dependencies",
+                            " one of this step's dependencies; add it to them",
                             step.step_id,
                         )
                     )
@@ -190,22 +189,3 @@ def _is_whole_reference(value: Any) -> bool:
         return False
     found = find_references({"v": value})
     return len(found) == 1 and found[0].text == value
-
-
-def _ancestors(plan: Plan) -> dict[str, set[str]]:
-    """Each step's direct and indirect dependencies."""
-    direct = {step.step_id: set(step.dependencies) for step in plan.steps}
-    result: dict[str, set[str]] = {}
-
-    def visit(step_id: str) -> set[str]:
-        if step_id not in result:
-            result[step_id] = set()  # plans are acyclic (checked by Plan), so this is a guard
-            found: set[str] = set()
-            for dep in direct.get(step_id, set()):
-                found |= {dep} | visit(dep)
-            result[step_id] = found
-        return result[step_id]
-
-    for step_id in direct:
-        visit(step_id)
-    return result

@@ -93,6 +93,9 @@ def retry_dead_letter(
     description: Annotated[
         str | None, typer.Option(help="A corrected task description to use instead.")
     ] = None,
+    again: Annotated[
+        bool, typer.Option("--again", help="Retry even if it was retried before.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
@@ -100,7 +103,9 @@ def retry_dead_letter(
     app = AppContext.open(config)
     view = TaskView(title=description or "retry")
     worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
-    record, submitted = app.service.retry_dead_letter(worker, dead_letter_id, description)
+    record, submitted = app.service.retry_dead_letter(
+        worker, dead_letter_id, description, again=again
+    )
     view.title = record.description.splitlines()[0][:80]
     if not as_json:
         console.print(f"retrying dead letter {dead_letter_id} as task [bold]{record.task_id}[/]")

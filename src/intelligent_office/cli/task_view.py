@@ -222,6 +222,7 @@ _HANDLERS: dict[str, Any] = {
     "subtask.completed": lambda view, data: view._on_subtask_finished("completed", data),
     "subtask.failed": lambda view, data: view._on_subtask_finished("failed", data),
     "subtask.unsupported": lambda view, data: view._on_subtask_finished("unsupported", data),
+    "subtask.skipped": lambda view, data: view._on_subtask_finished("skipped", data),
     "plan.created": TaskView._on_plan,
     "plan.validated": lambda view, data: view._on_validation("validated", data),
     "plan.rejected": lambda view, data: view._on_validation("rejected", data),

@@ -118,9 +118,7 @@ def list_tasks(
     table.add_column("task", no_wrap=True, min_width=32)
     for column in ("status", "created", "description"):
         table.add_column(column)
-    for task in app.store.tasks.recent(limit=limit):
-        if status is not None and task.status != status:
-            continue
+    for task in app.store.tasks.recent(status=status, limit=limit):
         table.add_row(
             task.task_id,
             Text(task.status, style=_STATUS_STYLE.get(task.status, "")),

@@ -8,9 +8,9 @@ holds no state between calls.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, Self
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, model_validator
 
 from intelligent_office.models import (
     ExecutionResult,
@@ -58,6 +58,12 @@ class PlanningResult(BaseModel):
 
     plan: Plan | None = None
     gap: ToolGapReport | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.plan is None) == (self.gap is None):
+            raise ValueError("a planning result holds either a plan or a tool-gap report")
+        return self
 
 
 class ReviewRequest(BaseModel):

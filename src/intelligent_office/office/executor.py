@@ -2,7 +2,8 @@
 
 Deterministic workflow code. Each step is an engine node whose activity key carries
 the step (`subtask/s1/iter/2/node/trace/attempt/1`); its tool receives the step's
-idempotency key; transient failures are retried with exponential backoff; a step's
+idempotency key; transient failures of idempotent tools are retried with exponential
+backoff; a step's
 input is built from the outputs of the steps it depends on, so `${step.field}`
 references resolve.
 """
@@ -37,7 +38,8 @@ __all__ = ["STEP_RETRY", "execute_plan"]
 STEP_RETRY = RetryPolicy.exponential(
     delay_seconds=0.5, max_attempts=3, max_delay_seconds=10, jitter=0.2
 )
-"""Retries for a step whose tool failed with a transient error (timeouts included)."""
+"""Retries for a step whose idempotent tool failed with a transient error (timeouts
+included); a tool that is not idempotent (python_exec) is never retried."""
 
 
 def _step_input(
@@ -55,11 +57,17 @@ def _step_input(
             tool=step.action,
             inputs=step.inputs,
             upstream=upstream,
-            idempotency_key=step.idempotency_key or f"{plan.plan_id}/{step.step_id}",
+            # Unique per task: plan and step ids repeat from one task to the next.
+            idempotency_key=f"{task.task_id}/{step.idempotency_key or step.step_id}",
             timeout_seconds=step.timeout_seconds,
         )
 
     return build
+
+
+def _idempotent(agents: OfficeAgents, step: Step) -> bool:
+    """Only tools that are safe to call twice are retried after a failure."""
+    return step.action in agents.tools and agents.tools.get(step.action).spec.idempotent
 
 
 async def execute_plan(
@@ -80,7 +88,7 @@ async def execute_plan(
                 input=_step_input(task, plan, step),
                 dependencies=tuple(step.dependencies),
                 timeout_seconds=step.timeout_seconds,
-                retry=STEP_RETRY,
+                retry=STEP_RETRY if _idempotent(agents, step) else RetryPolicy.none(),
             )
             for step in plan.steps
         ]

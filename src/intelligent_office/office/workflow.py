@@ -9,6 +9,7 @@ dependency did not complete is skipped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.agents.messages import (
@@ -16,7 +17,7 @@ from intelligent_office.agents.messages import (
     DecomposeInput,
     TaskFinish,
 )
-from intelligent_office.errors import ActivityError
+from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
 from intelligent_office.models import Subtask, SubtaskGraph
 from intelligent_office.office.contracts import (
@@ -41,7 +42,16 @@ def office_workflow(agents: OfficeAgents) -> WorkflowDef[OfficeInput, OfficeOutp
 
     @workflow_def(OFFICE_WORKFLOW)
     async def run_task(runtime: Runtime, value: OfficeInput) -> OfficeOutput:
-        return await run_office(runtime, agents, value)
+        try:
+            return await run_office(runtime, agents, value)
+        except (LeaseLost, asyncio.CancelledError):
+            raise  # another worker carries on with this task
+        except Exception:
+            # The run fails; say so on the task too rather than leave it "running".
+            failed = TaskFinish(task_id=value.task.task_id, status="failed")
+            with contextlib.suppress(ActivityError):
+                await runtime.activity("task/failed", agents.finish_task, failed)
+            raise
 
     return run_task
 
@@ -107,10 +117,14 @@ async def _run_subtasks(
                 if outcomes[dep].status is not SubtaskStatus.COMPLETED
             ]
             if blocked:
+                reason = f"dependency {blocked[0]!r} did not complete"
                 outcomes[subtask.subtask_id] = SubtaskOutcome(
-                    subtask=subtask,
-                    status=SubtaskStatus.SKIPPED,
-                    failure_reason=f"dependency {blocked[0]!r} did not complete",
+                    subtask=subtask, status=SubtaskStatus.SKIPPED, failure_reason=reason
+                )
+                await runtime.emit(
+                    "subtask.skipped",
+                    {"subtask_id": subtask.subtask_id, "reason": reason},
+                    key=f"subtask/{subtask.subtask_id}/finished",
                 )
                 return
             upstream = {dep: outcomes[dep].answer for dep in subtask.dependencies}
@@ -184,7 +198,7 @@ async def _dead_letter(
     runtime: Runtime, agents: OfficeAgents, value: OfficeInput, output: OfficeOutput
 ) -> OfficeOutput:
     output.status = TaskStatus.DEAD_LETTERED
-    output.dead_letter_id = runtime.uuid("dead_letter")
+    output.dead_letter_id = runtime.uuid(f"task/{output.task_id}/dead_letter")
     category = output.failure_category or DeadLetterCategory.REVIEW
     reason = output.failure_reason or "unknown"
     await call_agent(

@@ -93,11 +93,15 @@ class TaskRepository:
             row = session.scalars(select(TaskRow).where(TaskRow.idempotency_key == key)).first()
             return _record(row) if row else None
 
-    def recent(self, *, user_id: str | None = None, limit: int = 50) -> list[TaskRecord]:
-        """Newest tasks first."""
+    def recent(
+        self, *, user_id: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[TaskRecord]:
+        """Newest tasks first, optionally one user's or in one status."""
         query = select(TaskRow).order_by(TaskRow.created_at.desc()).limit(limit)
         if user_id is not None:
             query = query.where(TaskRow.user_id == user_id)
+        if status is not None:
+            query = query.where(TaskRow.status == status)
         with Session(self._engine) as session:
             return [_record(row) for row in session.scalars(query)]
 

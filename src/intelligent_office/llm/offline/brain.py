@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from intelligent_office.llm.base import (
     PlanningResult,
     PlanRequest,
@@ -49,7 +51,8 @@ class OfflineBrain:
 
     async def review(self, request: ReviewRequest) -> ReviewResult:
         """Check the outputs for real and write the answer."""
-        return review_execution(request)
+        # It re-reads files to check the outputs: keep that off the event loop.
+        return await asyncio.to_thread(review_execution, request)
 
     async def synthesize(self, request: SynthesisRequest) -> str:
         """The one answer, or each subtask's answer under its description."""

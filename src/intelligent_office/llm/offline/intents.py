@@ -71,17 +71,38 @@ _WHERE = r"(?:\s+(?:in|within|inside|under)\s+(?P<root>[^\s,;]+))?"
 _QUOTED = r"(?:\"(?P<dq>[^\"]+)\"|'(?P<sq>[^']+)'|`(?P<bq>[^`]+)`|(?P<bare>\S+))"
 _CODE = re.compile(r"```(?:python|py)?\s*\n?(?P<code>.*?)```|`(?P<inline>[^`]+)`", re.DOTALL)
 _ARITHMETIC = re.compile(r"^[\d\s.,_+\-*/%^()×÷a-z]+$", re.IGNORECASE)
+_MATH_WORDS = {
+    "sqrt", "log", "log10", "exp", "sin", "cos", "tan", "abs", "round", "min", "max",
+    "floor", "ceil", "pi", "e",
+}  # fmt: skip
+# A question about code names a function with "()" or says what it wants to know.
+_CODE_CUE = re.compile(
+    r"\(\)|\b(?:defined|declared|implemented|definition|calls|where|function|method|class)\b",
+    re.IGNORECASE,
+)
+_PRONOUNS = {"it", "this", "that", "them", "these", "those"}
+
+
+def _trace_rule(verb: str, ends: str) -> re.Pattern[str]:
+    names = ends.format(start=_NAME.format("start"), end=_NAME.format("end"))
+    return re.compile(rf"^(?:please\s+)?{verb}[^;\n]*?\b{names}{_WHERE}\s*$", re.IGNORECASE)
+
 
 _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
+    # "Trace ... from A() to B() [in DIR]", "Show the calls between A and B in DIR" ...
+    (IntentKind.TRACE, _trace_rule(r"trace\b", r"from\s+{start}\s+(?:to|until|through)\s+{end}")),
+    (IntentKind.TRACE, _trace_rule(r"trace\b", r"between\s+{start}\s+and\s+{end}")),
     (
         IntentKind.TRACE,
-        re.compile(
-            r"^(?:please\s+)?(?:trace|show|find|explain)\b.*?\bcall\w*\b.*?\bfrom\s+"
-            + _NAME.format("start")
-            + r"\s+(?:to|until|through)\s+"
-            + _NAME.format("end")
-            + _WHERE,
-            re.IGNORECASE | re.DOTALL,
+        _trace_rule(
+            r"(?:show|find|explain|list)\b[^;\n]*?\bcall\w*\b",
+            r"from\s+{start}\s+(?:to|until|through)\s+{end}",
+        ),
+    ),
+    (
+        IntentKind.TRACE,
+        _trace_rule(
+            r"(?:show|find|explain|list)\b[^;\n]*?\bcall\w*\b", r"between\s+{start}\s+and\s+{end}"
         ),
     ),
     (
@@ -185,16 +206,23 @@ def _strip_full_stop(request: str) -> str:
     return request
 
 
+def _clean_path(text: str) -> str:
+    """A path as written, without the sentence's punctuation around it ("./x" stays)."""
+    return text.rstrip(_TRAILING).lstrip("\"'`(") or "."
+
+
 def _intent_from(kind: IntentKind, match: re.Match[str]) -> Intent | None:
     groups = {key: value for key, value in match.groupdict().items() if value}
-    root = groups.get("root", ".").strip(_TRAILING) or "."
+    root = _clean_path(groups.get("root", "."))
     match kind:
         case IntentKind.TRACE:
             return Intent(kind, {"start": groups["start"], "end": groups["end"], "root": root})
         case IntentKind.FIND_FUNCTION:
-            name = groups["name"].strip(_TRAILING)
+            name = groups["name"].rstrip(_TRAILING)
             # "find README.md" or "show config" are not questions about code.
             if name.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES or name.lower() in _WORDS:
+                return None
+            if not _CODE_CUE.search(match.string):
                 return None
             return Intent(kind, {"name": name, "root": root})
         case IntentKind.LIST_FILES:
@@ -203,17 +231,18 @@ def _intent_from(kind: IntentKind, match: re.Match[str]) -> Intent | None:
                 pattern = "*.py"
             elif pattern.isalnum() and pattern.lower() not in ("all", "the"):
                 pattern = f"*.{pattern.lower()}"
-            path = groups.get("path", ".").strip(_TRAILING) or "."
-            return Intent(kind, {"pattern": pattern, "path": path})
+            return Intent(kind, {"pattern": pattern, "path": _clean_path(groups.get("path", "."))})
         case IntentKind.SEARCH:
             pattern = groups.get("dq") or groups.get("sq") or groups.get("bq") or groups["bare"]
             return Intent(kind, {"pattern": pattern, "path": root})
         case IntentKind.SUMMARIZE | IntentKind.READ_FILE:
-            return Intent(kind, {"path": groups["path"].strip(_TRAILING)})
+            path = _clean_path(groups["path"])
+            return None if path.lower() in _PRONOUNS else Intent(kind, {"path": path})
         case IntentKind.CALCULATE:
             expression = groups["expression"].strip().rstrip("?=").strip()
             has_digit = any(char.isdigit() for char in expression)
-            if not has_digit or not _ARITHMETIC.match(expression):
+            words = set(re.findall(r"[a-z]\w*", expression.lower()))
+            if not has_digit or not _ARITHMETIC.match(expression) or words - _MATH_WORDS:
                 return None
             return Intent(kind, {"expression": expression})
         case _:
@@ -228,22 +257,39 @@ _WORDS = {"all", "files", "file", "the", "me", "out", "a", "an", "it", "this", "
 def split_requests(text: str) -> list[tuple[str, bool]]:
     """Split a task into requests, each with whether it must wait for the one before.
 
-    A task that reads as one request (or carries code) is not split, so a snippet or a
-    quoted pattern containing "then" or ";" stays whole.
+    A task carrying code is not split, so a snippet containing "then" or ";" stays
+    whole. Otherwise a split into requests that all make sense wins over reading the
+    whole task as one request, so no part of a task is silently dropped.
     """
     whole = text.strip()
-    if parse_intent(whole) is not None or "```" in whole or "`" in whole:
+    if "`" in whole:
         return [(whole, False)]
+    parts = _split(whole)
+    if len(parts) > 1 and all(parse_intent(part) is not None for part, _ in parts):
+        return parts
+    if parse_intent(whole) is not None:
+        return [(whole, False)]
+    return parts
+
+
+_LEADING_THEN = re.compile(r"^(?:and\s+)?then\b[\s,]*", re.IGNORECASE)
+
+
+def _add_piece(parts: list[tuple[str, bool]], piece: str, after_then: bool) -> None:
+    """Add one request; a leading "Then" ("... defined. Then trace ...") makes it wait."""
+    piece = piece.strip()
+    stripped = _LEADING_THEN.sub("", piece)
+    if stripped:
+        parts.append((stripped, after_then or stripped != piece))
+
+
+def _split(whole: str) -> list[tuple[str, bool]]:
     parts: list[tuple[str, bool]] = []
     position = 0
     after_then = False
     for separator in _SPLIT.finditer(whole):
-        piece = whole[position : separator.start()].strip()
-        if piece:
-            parts.append((piece, after_then))
+        _add_piece(parts, whole[position : separator.start()], after_then)
         after_then = bool(_THEN.search(separator.group(0)))
         position = separator.end()
-    tail = whole[position:].strip()
-    if tail:
-        parts.append((tail, after_then))
+    _add_piece(parts, whole[position:], after_then)
     return parts or [(whole, False)]

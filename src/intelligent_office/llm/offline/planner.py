@@ -95,7 +95,7 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
     if intent is None:
         return PlanningResult(gap=_gap_report(request))
     strategies = strategies_for(intent)
-    steps = strategies[min(len(request.feedback), len(strategies) - 1)]
+    steps = strategies[min(request.iteration - 1, len(strategies) - 1)]
     risks = {spec.name: spec.risk_level for spec in request.tools}
     tools = sorted({step.action for step in steps})
     risk = max((risks.get(name, RiskLevel.LOW) for name in tools), key=_RISK_ORDER.index)
@@ -103,7 +103,7 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
         plan_id=f"{subtask.subtask_id}-plan-{request.iteration}",
         task_id=request.task.task_id,
         subtask_id=subtask.subtask_id,
-        confidence=0.9 if len(request.feedback) == 0 else 0.7,
+        confidence=0.9 if request.iteration == 1 else 0.7,
         metadata=PlanMetadata(
             required_tools=tools,
             estimated_cost_tokens=0,

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from intelligent_office.errors import ToolError
 from intelligent_office.llm.base import ReviewRequest, ReviewResult
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
 from intelligent_office.models import (
@@ -22,6 +23,7 @@ from intelligent_office.models import (
     ReviewScores,
     StepStatus,
 )
+from intelligent_office.tools.workspace import resolve_in_workspace
 
 __all__ = ["review_execution"]
 
@@ -52,14 +54,21 @@ def _failures(execution: ExecutionResult) -> list[str]:
 
 
 def _outputs_by_action(request: ReviewRequest) -> dict[str, dict[str, Any]]:
-    """Each step's outputs under its tool's name (and its step id)."""
+    """The outputs of the first step calling each tool, under the tool's name."""
     by_step = {step.step_id: step.outputs for step in request.execution.steps}
     found: dict[str, dict[str, Any]] = {}
     for step in request.plan.steps:
         if step.step_id in by_step:
             found.setdefault(step.action, by_step[step.step_id])
-            found[step.step_id] = by_step[step.step_id]
     return found
+
+
+def _search_outputs(request: ReviewRequest, step_id: str) -> dict[str, Any]:
+    """The outputs of the search_files step `step_id`; empty if there is no such step."""
+    actions = {step.step_id: step.action for step in request.plan.steps}
+    if actions.get(step_id) != "search_files":
+        return {}
+    return next((s.outputs for s in request.execution.steps if s.step_id == step_id), {})
 
 
 def _scores(value: float) -> ReviewScores:
@@ -93,12 +102,23 @@ def _fail(request: ReviewRequest, feedback: str) -> ReviewResult:
     return ReviewResult(review=review)
 
 
-def _source_line(request: ReviewRequest, file: str, line: int) -> str | None:
-    path = Path(request.workspace) / file
+_LARGEST_SOURCE = 5_000_000  # bytes; the code analyzer skips larger files too
+
+
+def _workspace_text(request: ReviewRequest, file: str) -> str | None:
+    """A text file's content, if it is a regular file inside the workspace."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        path = resolve_in_workspace(Path(request.workspace), file)
+        if not path.is_file() or path.stat().st_size > _LARGEST_SOURCE:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (OSError, ToolError):
         return None
+
+
+def _source_line(request: ReviewRequest, file: str, line: int) -> str | None:
+    text = _workspace_text(request, file)
+    lines = text.splitlines() if text is not None else []
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
@@ -205,8 +225,8 @@ def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any])
 def _find_by_search(
     request: ReviewRequest, name: str, root: str, outputs: dict[str, Any]
 ) -> ReviewResult:
-    definitions = (outputs.get("definitions") or {}).get("matches") or []
-    calls = (outputs.get("calls") or {}).get("matches") or []
+    definitions = _search_outputs(request, "definitions").get("matches") or []
+    calls = _search_outputs(request, "calls").get("matches") or []
     if not definitions:
         return _approve(request, f"Not found: no definition of {name}() in {root} (regex search).")
     lines = [f"{name}() is defined at (found by regex search):"]
@@ -263,11 +283,11 @@ def _check_summary(request: ReviewRequest, intent: Intent, outputs: dict[str, An
     summary = out.get("summary") or []
     if not summary:
         return _revise(request, f"the summary of {intent.params['path']} is empty")
-    source = Path(request.workspace) / str(out.get("path", intent.params["path"]))
-    try:
-        text = " ".join(source.read_text(encoding="utf-8", errors="replace").split())
-    except OSError as error:
-        return _revise(request, f"cannot re-read {source} to check the summary: {error}")
+    source = str(out.get("path", intent.params["path"]))
+    content = _workspace_text(request, source)
+    if content is None:
+        return _revise(request, f"cannot re-read {source} in the workspace to check the summary")
+    text = " ".join(content.split())
     invented = [s for s in summary if " ".join(str(s).split()) not in text]
     if invented:
         return _revise(request, f"summary sentences not found in the file: {invented[:2]}")

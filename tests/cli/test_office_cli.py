@@ -60,6 +60,8 @@ def test_run_json_and_show_and_tasks(
         "task.completed",
     ):
         assert expected in out
+    code, by_run, _ = office(["show", body["run_id"]], capsys, monkeypatch)
+    assert code == 0 and f"task {task_id}" in by_run and "review: APPROVE" in by_run
 
 
 @pytest.mark.parametrize(

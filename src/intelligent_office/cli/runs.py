@@ -159,6 +159,10 @@ def show(
         show_task(app, task, events)
         return
     run = latest[0] if latest else app.store.runs.require(run_id)
+    owner = app.store.tasks.get(run.task_id)
+    if run.workflow == OFFICE_WORKFLOW and owner is not None:
+        show_task(app, owner, events)  # an Office run is shown as its task
+        return
     console.print(
         f"run [bold]{run.run_id}[/]  {_workflow_label(run)}  "
         f"[{STATUS_STYLE.get(run.status.value, '')}]{run.status.value}[/]  "

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,11 +20,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from benchmarks.provenance import ROOT, provenance
 from benchmarks.report import LABELS, build_report, summary_table
 
 __all__ = ["PLAN", "main"]
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # (scenario, system), in the order they run.
 PLAN: tuple[tuple[str, str], ...] = (
@@ -70,39 +67,10 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def _cpu_model() -> str | None:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return platform.processor() or None
-
-
-def _git(*args: str) -> str | None:
-    try:
-        found = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return found.stdout.strip()
-
-
 def header(repeats: int, warmup: int) -> dict[str, Any]:
     """Machine, versions and method: everything needed to read the figures."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
     return {
-        "benchmark": "engine",
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": None if status is None else bool(status),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "cpu_model": _cpu_model(),
-            "python": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "platform": platform.platform(),
-        },
+        **provenance("engine"),
         "versions": {name: _version(name) for name in VERSIONED},
         "method": {
             "isolation": "each (scenario, system) pair in a fresh subprocess, one at a time",

@@ -22,22 +22,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from benchmarks.provenance import ROOT, provenance
 from intelligent_office.agents import MemoryRecords, OfficeAgents
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.office import OfficeInput, OfficeOutput, TaskStatus, run_office
@@ -51,7 +48,6 @@ from intelligent_office.tools.builtin import builtin_tools
 
 __all__ = ["RUNTIMES", "TASKS", "main"]
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # (name, description); the workspace is the repository root.
 TASKS: tuple[tuple[str, str], ...] = (
@@ -244,31 +240,6 @@ async def measure(runs: int, warmup: int, temporary: Path) -> list[dict[str, Any
     return results
 
 
-def _git(*args: str) -> str | None:
-    try:
-        found = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return found.stdout.strip()
-
-
-def _machine() -> dict[str, Any]:
-    cpu_model = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
 def print_summary(results: list[dict[str, Any]]) -> None:
     """One line per (task, runtime): overhead median and p95, and where it goes."""
     print(
@@ -297,13 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         results = asyncio.run(measure(args.runs, args.warmup, Path(temporary)))
     elapsed = time.perf_counter() - began
     completed = all(row["statuses"] == {TaskStatus.COMPLETED.value: row["runs"]} for row in results)
-    status = _git("status", "--porcelain", "--untracked-files=no")
     report = {
-        "benchmark": "office",
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": None if status is None else bool(status),
-        "machine": _machine(),
+        **provenance("office"),
         "method": {
             "warmup_runs": args.warmup,
             "timed_runs": args.runs,

@@ -13,25 +13,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.provenance import ROOT, provenance
 from intelligent_office.tools import ToolContext
 from intelligent_office.tools.code_analyzer import trace_calls
 
 __all__ = ["GeneratedTree", "generate_tree", "main"]
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 5.0
 PACKAGES = 25
 MODULES_PER_PACKAGE = 39  # plus each package's __init__.py: 25 * 40 = 1,000 files
@@ -228,31 +224,6 @@ async def _timed_runs(workspace: Path, tree: GeneratedTree, runs: int) -> tuple[
     return seconds, result
 
 
-def _git(*args: str) -> str | None:
-    try:
-        found = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return found.stdout.strip()
-
-
-def _machine() -> dict[str, Any]:
-    cpu_model = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     """Generate the tree, time the tool, write the JSON report and print a summary."""
     parser = argparse.ArgumentParser(description="trace_calls on a generated 1,000-file tree.")
@@ -271,10 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     median = statistics.median(seconds)
     chain_correct = bool(result["found"]) and chain_found == tree.chain_calls
     report = {
-        "benchmark": "trace_calls",
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "machine": _machine(),
+        **provenance("trace_calls"),
         "method": (
             "one trace_calls tool call per run (parse every file, resolve every call, "
             f"search) on a seeded generated tree; one warm-up, then {args.runs} timed runs"

@@ -27,14 +27,6 @@ def office(
     return (code if isinstance(code, int) else 1), out, err
 
 
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'office.db'}"
-    monkeypatch.setenv("OFFICE_DATABASE_URL", url)
-    monkeypatch.setenv("OFFICE_HOME", str(tmp_path / "home"))
-    return url
-
-
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "workflow.yaml"
     path.write_text(text)

@@ -15,14 +15,6 @@ TRACE = "Trace the call sequence from main() to process_data() in examples/sampl
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'office.db'}"
-    monkeypatch.setenv("OFFICE_DATABASE_URL", url)
-    monkeypatch.setenv("OFFICE_HOME", str(tmp_path / "home"))
-    return url
-
-
-@pytest.fixture
 def notes(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     (root / "notes").mkdir(parents=True)

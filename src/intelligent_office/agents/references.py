@@ -21,7 +21,7 @@ from pydantic import JsonValue
 
 from intelligent_office.errors import ToolError
 
-__all__ = ["Reference", "find_references", "resolve_references"]
+__all__ = ["Reference", "find_references", "is_whole_reference", "resolve_references"]
 
 _REFERENCE = re.compile(r"(?<!\$)\$\{(?P<step>[A-Za-z0-9_\-]+)(?P<path>(?:\.[^.}\s]+)*)\}")
 
@@ -59,6 +59,11 @@ def find_references(inputs: Mapping[str, JsonValue]) -> list[Reference]:
     return found
 
 
+def is_whole_reference(value: JsonValue) -> bool:
+    """Whether `value` is exactly one reference (so it takes the referenced JSON type)."""
+    return isinstance(value, str) and _REFERENCE.fullmatch(value) is not None
+
+
 def _lookup(reference: Reference, outputs: Mapping[str, JsonValue]) -> JsonValue:
     if reference.step_id not in outputs:
         raise ToolError(
@@ -90,8 +95,7 @@ def _resolve(value: JsonValue, outputs: Mapping[str, JsonValue]) -> JsonValue:
         return {key: _resolve(item, outputs) for key, item in value.items()}
     if not isinstance(value, str):
         return value
-    whole = _REFERENCE.fullmatch(value)
-    if whole:
+    if is_whole_reference(value):
         return _lookup(find_references({"v": value})[0], outputs)
 
     def replace(match: re.Match[str]) -> str:

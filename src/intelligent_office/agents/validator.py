@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import JsonValue, ValidationError
 
-from intelligent_office.agents.references import find_references
+from intelligent_office.agents.references import find_references, is_whole_reference
 from intelligent_office.errors import ToolError
 from intelligent_office.models import (
     Plan,
@@ -104,7 +103,7 @@ class PlanValidator:
                             step.step_id,
                         )
                     )
-            referenced = {key for key, value in step.inputs.items() if _is_whole_reference(value)}
+            referenced = {key for key, value in step.inputs.items() if is_whole_reference(value)}
             checked = {k: v for k, v in step.inputs.items() if k not in referenced}
             for error in self.tools.argument_errors(step.action, checked):
                 if error.split(":", 1)[0] in referenced:
@@ -182,10 +181,3 @@ def _estimated_cost(plan: Plan) -> float | None:
 
 def _issue(layer: ValidationLayer, message: str, step_id: str | None = None) -> ValidationIssue:
     return ValidationIssue(layer=layer, step_id=step_id, message=message)
-
-
-def _is_whole_reference(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    found = find_references({"v": value})
-    return len(found) == 1 and found[0].text == value

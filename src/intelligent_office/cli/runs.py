@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.events import events_table
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
 from intelligent_office.cli.tasks import show_task
 from intelligent_office.office import OFFICE_WORKFLOW
@@ -176,17 +177,7 @@ def show(
         view = _replay_view(app, run)
         console.print(view)
     stream = app.store.events.read(run.task_id, run_id=run.run_id, limit=100_000)
-    table = Table(title=f"latest events ({len(stream)} in all)")
-    for column in ("seq", "time", "type", "payload"):
-        table.add_column(column)
-    for event in stream[-events:] if events else []:
-        table.add_row(
-            str(event.seq),
-            f"{event.time:%H:%M:%S.%f}"[:-3],
-            event.type,
-            json.dumps(event.payload, default=str)[:90],
-        )
-    console.print(table)
+    console.print(events_table(stream, events))
 
 
 def _replay_view(app: AppContext, run: RunRecord) -> GraphView:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.events import events_table
 from intelligent_office.cli.task_view import TaskView
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.runtime.worker import LocalWorker
@@ -145,17 +146,7 @@ def show_task(app: AppContext, task: TaskRecord, events: int) -> None:
         _print_answer(output)
     elif runs and runs[0].error:
         console.print(f"[red]run {runs[0].status.value}[/]: {runs[0].error}")
-    table = Table(title=f"latest events ({len(stream)} in all)")
-    for column in ("seq", "time", "type", "payload"):
-        table.add_column(column)
-    for event in stream[-events:] if events else []:
-        table.add_row(
-            str(event.seq),
-            f"{event.time:%H:%M:%S.%f}"[:-3],
-            event.type,
-            json.dumps(event.payload, default=str)[:90],
-        )
-    console.print(table)
+    console.print(events_table(stream, events))
 
 
 def _details_table(output: OfficeOutput) -> Table:

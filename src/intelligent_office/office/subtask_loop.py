@@ -106,12 +106,12 @@ class SubtaskLoop:
 
     runtime: Runtime
     agents: OfficeAgents
-    office: OfficeInput
+    office_input: OfficeInput
 
     @property
     def task(self) -> Task:
         """The task being worked on."""
-        return self.office.task
+        return self.office_input.task
 
     async def _emit(self, event_type: str, key: str, **payload: JsonValue) -> None:
         await self.runtime.emit(event_type, payload, key=key)
@@ -128,7 +128,7 @@ class SubtaskLoop:
         )
         feedback: list[str] = []
         turn = _Turn(reason="no iteration ran")
-        for iteration in range(1, self.office.max_iterations + 1):
+        for iteration in range(1, self.office_input.max_iterations + 1):
             record = IterationRecord(iteration=iteration)
             outcome.iterations.append(record)
             try:
@@ -152,7 +152,7 @@ class SubtaskLoop:
                 break
         else:
             turn.reason = (
-                f"no approved result after {self.office.max_iterations} iterations;"
+                f"no approved result after {self.office_input.max_iterations} iterations;"
                 f" last: {turn.reason}"
             )
         if outcome.status is SubtaskStatus.FAILED:
@@ -233,7 +233,7 @@ class SubtaskLoop:
             self.task,
             plan,
             key_prefix=prefix,
-            max_parallel=self.office.max_parallel_steps,
+            max_parallel=self.office_input.max_parallel_steps,
         )
         await self._emit(
             "execution.finished",

@@ -71,35 +71,31 @@ def _search_outputs(request: ReviewRequest, step_id: str) -> dict[str, Any]:
     return next((s.outputs for s in request.execution.steps if s.step_id == step_id), {})
 
 
-def _scores(value: float) -> ReviewScores:
-    return ReviewScores(completeness=value, accuracy=value, quality=value, safety=1.0)
-
-
-def _approve(request: ReviewRequest, answer: str, details: Any = None) -> ReviewResult:
+def _verdict(
+    request: ReviewRequest,
+    decision: ReviewDecision,
+    feedback: str = "",
+    score: float = 0.0,
+    answer: str = "",
+    details: Any = None,
+) -> ReviewResult:
+    scores = ReviewScores(completeness=score, accuracy=score, quality=score, safety=1.0)
     review = Review(
-        plan_id=request.plan.plan_id, decision=ReviewDecision.APPROVE, scores=_scores(1)
+        plan_id=request.plan.plan_id, decision=decision, feedback=feedback, scores=scores
     )
     return ReviewResult(review=review, answer=answer, details=details)
 
 
+def _approve(request: ReviewRequest, answer: str, details: Any = None) -> ReviewResult:
+    return _verdict(request, ReviewDecision.APPROVE, score=1.0, answer=answer, details=details)
+
+
 def _revise(request: ReviewRequest, feedback: str) -> ReviewResult:
-    review = Review(
-        plan_id=request.plan.plan_id,
-        decision=ReviewDecision.REVISE,
-        feedback=feedback,
-        scores=_scores(0.3),
-    )
-    return ReviewResult(review=review)
+    return _verdict(request, ReviewDecision.REVISE, feedback, score=0.3)
 
 
 def _fail(request: ReviewRequest, feedback: str) -> ReviewResult:
-    review = Review(
-        plan_id=request.plan.plan_id,
-        decision=ReviewDecision.FAIL,
-        feedback=feedback,
-        scores=_scores(0.0),
-    )
-    return ReviewResult(review=review)
+    return _verdict(request, ReviewDecision.FAIL, feedback)
 
 
 _LARGEST_SOURCE = 5_000_000  # bytes; the code analyzer skips larger files too
@@ -203,7 +199,7 @@ def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any])
     name, root = intent.params["name"], intent.params["root"]
     out = outputs.get("find_function")
     if out is None:
-        return _find_by_search(request, name, root, outputs)
+        return _find_by_search(request, name, root)
     definitions = out.get("definitions") or []
     if not definitions:
         closest = ", ".join(out.get("closest") or []) or "none"
@@ -222,9 +218,7 @@ def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any])
     return _approve(request, "\n".join(lines) + _skipped_note(out), out)
 
 
-def _find_by_search(
-    request: ReviewRequest, name: str, root: str, outputs: dict[str, Any]
-) -> ReviewResult:
+def _find_by_search(request: ReviewRequest, name: str, root: str) -> ReviewResult:
     definitions = _search_outputs(request, "definitions").get("matches") or []
     calls = _search_outputs(request, "calls").get("matches") or []
     if not definitions:

@@ -1,23 +1,35 @@
 """The SQL store: the single source of truth (SQLite by default, PostgreSQL by URL)."""
 
+from intelligent_office.store.approvals import approval_signal
 from intelligent_office.store.journal import Batch
+from intelligent_office.store.llm_calls import CostGrouping
 from intelligent_office.store.records import (
+    ApprovalRecord,
+    CostRow,
     DeadLetterRecord,
     JournalEntry,
+    LLMCallRecord,
     PendingEvent,
     RunRecord,
     RunStatus,
+    Spend,
     TaskRecord,
 )
 from intelligent_office.store.store import Store
 
 __all__ = [
-    "DeadLetterRecord",
+    "ApprovalRecord",
     "Batch",
+    "CostGrouping",
+    "CostRow",
+    "DeadLetterRecord",
     "JournalEntry",
+    "LLMCallRecord",
     "PendingEvent",
     "RunRecord",
     "RunStatus",
+    "Spend",
     "Store",
     "TaskRecord",
+    "approval_signal",
 ]

@@ -1,13 +1,31 @@
-"""Events: read a task's stream in order, from any sequence number on."""
+"""Events: append to a task's stream with the next sequence numbers, read it in order."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from intelligent_office.models.event import Event
-from intelligent_office.store.tables import EventRow
+from intelligent_office.store.records import PendingEvent
+from intelligent_office.store.tables import EventRow, TaskRow
 
-__all__ = ["EventRepository"]
+__all__ = ["EventRepository", "append_events"]
+
+# Built once: constructing statements costs more than SQLite spends running them.
+_BUMP_EVENT_SEQ = (
+    update(TaskRow)
+    .where(TaskRow.task_id == bindparam("b_task_id"))
+    .values(event_seq=TaskRow.event_seq + bindparam("b_count"))
+    .returning(TaskRow.event_seq)
+)
+_INSERT_EVENT_IGNORE: dict[str, Insert] = {
+    name: dialect.insert(EventRow).on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 class EventRepository:
@@ -15,6 +33,28 @@ class EventRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def append(
+        self,
+        *,
+        task_id: str,
+        run_id: str | None,
+        type: str,
+        payload: dict[str, Any],
+        dedup_key: str,
+    ) -> None:
+        """Append one event with the task's next sequence number; a dedup_key seen before is
+        ignored."""
+        event = PendingEvent(
+            task_id=task_id,
+            run_id=run_id,
+            type=type,
+            time=datetime.now(UTC),
+            dedup_key=dedup_key,
+            payload=payload,
+        )
+        with self._engine.begin() as connection:
+            append_events(connection, [event])
 
     def read(
         self,
@@ -45,3 +85,35 @@ class EventRepository:
                 )
                 for row in connection.execute(query)
             ]
+
+
+def append_events(connection: Connection, events: list[PendingEvent]) -> None:
+    """Insert events in the caller's transaction, numbered after each task's last one.
+
+    An event whose (task_id, dedup_key) is already stored is skipped (a replay); its
+    sequence number is left unused, so numbers always increase but may have gaps.
+    """
+    by_task: dict[str, list[PendingEvent]] = defaultdict(list)
+    for event in events:
+        by_task[event.task_id].append(event)
+    rows: list[dict[str, Any]] = []
+    for task_id, task_events in by_task.items():
+        # One counter bump per task per batch: the row lock keeps sequences strictly increasing
+        # across processes.
+        last = connection.execute(
+            _BUMP_EVENT_SEQ, {"b_task_id": task_id, "b_count": len(task_events)}
+        ).scalar_one()
+        first = last - len(task_events) + 1
+        rows.extend(
+            {
+                "task_id": task_id,
+                "run_id": event.run_id,
+                "seq": first + offset,
+                "type": event.type,
+                "time": event.time,
+                "payload": event.payload,
+                "dedup_key": event.dedup_key,
+            }
+            for offset, event in enumerate(task_events)
+        )
+    connection.execute(_INSERT_EVENT_IGNORE[connection.dialect.name], rows)

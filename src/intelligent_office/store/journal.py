@@ -8,7 +8,6 @@ commit; each is durable before its result is handed back.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,9 @@ from sqlalchemy import Connection, Engine, Insert, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from intelligent_office.errors import LeaseLost
+from intelligent_office.store.events import append_events
 from intelligent_office.store.records import JournalEntry, PendingEvent
-from intelligent_office.store.tables import EventRow, JournalRow, RunRow, TaskRow
+from intelligent_office.store.tables import EventRow, JournalRow, RunRow
 
 __all__ = ["Batch", "JournalRepository"]
 
@@ -29,16 +29,9 @@ _RENEW_LEASE = (
     .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
     .values(lease_expires_at=bindparam("b_expires"))
 )
-_BUMP_EVENT_SEQ = (
-    update(TaskRow)
-    .where(TaskRow.task_id == bindparam("b_task_id"))
-    .values(event_seq=TaskRow.event_seq + bindparam("b_count"))
-    .returning(TaskRow.event_seq)
-)
-_INSERT_IGNORE: dict[tuple[str, str], Insert] = {
-    (name, table.__tablename__): dialect.insert(table).on_conflict_do_nothing()
+_INSERT_JOURNAL_IGNORE: dict[str, Insert] = {
+    name: dialect.insert(JournalRow).on_conflict_do_nothing()
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-    for table in (JournalRow, EventRow)
 }
 
 
@@ -96,11 +89,12 @@ class JournalRepository:
                     _renew_or_raise(connection, batch, now)
             events = [event for batch in batches for event in batch.events]
             if events:
-                _append_events(connection, events)
+                append_events(connection, events)
             entries = [(batch.run_id, e) for batch in batches for e in batch.entries]
             if entries:
                 rows = [_journal_values(run_id, entry, now) for run_id, entry in entries]
-                connection.execute(_insert_ignore(connection, JournalRow), rows)
+                # A replayed activity's outcome is already there: keep the first.
+                connection.execute(_INSERT_JOURNAL_IGNORE[connection.dialect.name], rows)
 
 
 def _renew_or_raise(connection: Connection, batch: Batch, now: datetime) -> None:
@@ -111,33 +105,6 @@ def _renew_or_raise(connection: Connection, batch: Batch, now: datetime) -> None
     }
     if connection.execute(_RENEW_LEASE, parameters).rowcount != 1:
         raise LeaseLost(f"run {batch.run_id} is no longer leased by {batch.owner}")
-
-
-def _append_events(connection: Connection, events: list[PendingEvent]) -> None:
-    by_task: dict[str, list[PendingEvent]] = defaultdict(list)
-    for event in events:
-        by_task[event.task_id].append(event)
-    rows: list[dict[str, Any]] = []
-    for task_id, task_events in by_task.items():
-        # One counter bump per task per batch: the row lock keeps sequences strictly increasing
-        # across processes.
-        last = connection.execute(
-            _BUMP_EVENT_SEQ, {"b_task_id": task_id, "b_count": len(task_events)}
-        ).scalar_one()
-        first = last - len(task_events) + 1
-        rows.extend(
-            {
-                "task_id": task_id,
-                "run_id": event.run_id,
-                "seq": first + offset,
-                "type": event.type,
-                "time": event.time,
-                "payload": event.payload,
-                "dedup_key": event.dedup_key,
-            }
-            for offset, event in enumerate(task_events)
-        )
-    connection.execute(_insert_ignore(connection, EventRow), rows)
 
 
 def _journal_values(run_id: str, entry: JournalEntry, now: datetime) -> dict[str, Any]:
@@ -152,8 +119,3 @@ def _journal_values(run_id: str, entry: JournalEntry, now: datetime) -> dict[str
         "retryable": entry.retryable,
         "recorded_at": now,
     }
-
-
-def _insert_ignore(connection: Connection, table: type[JournalRow] | type[EventRow]) -> Insert:
-    """INSERT that skips rows whose unique key is already there (replays, lost races)."""
-    return _INSERT_IGNORE[(connection.dialect.name, table.__tablename__)]

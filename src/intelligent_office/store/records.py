@@ -8,11 +8,15 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "ApprovalRecord",
+    "CostRow",
     "DeadLetterRecord",
     "JournalEntry",
+    "LLMCallRecord",
     "PendingEvent",
     "RunRecord",
     "RunStatus",
+    "Spend",
     "TaskRecord",
 ]
 
@@ -106,3 +110,68 @@ class DeadLetterRecord:
     created_at: datetime
     retried_at: datetime | None
     retry_task_id: str | None
+
+
+@dataclass(frozen=True)
+class LLMCallRecord:
+    """One LLM call as billed: who made it, with which prompt and model, and what it cost.
+
+    A call the cache answered is recorded with `cache_hit` set and whatever it cost (0).
+    """
+
+    call_id: str
+    task_id: str | None
+    run_id: str | None
+    subtask_id: str | None
+    agent: str
+    tier: str
+    provider: str
+    model: str
+    prompt_id: str
+    prompt_version: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    cache_hit: bool
+    ok: bool
+    error: str | None
+    duration_seconds: float
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What a task (or one of its agents) has spent on LLM calls so far."""
+
+    cost_usd: float
+    tokens: int
+    calls: int
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """LLM calls summed under one key (a model, tier, day, agent or task)."""
+
+    key: str
+    calls: int
+    cache_hits: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    """A human decision a run asked for: pending, approved, denied or expired."""
+
+    id: str
+    task_id: str
+    run_id: str | None
+    kind: str
+    subject: str
+    detail: dict[str, Any]
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    comment: str | None

@@ -6,10 +6,13 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
+from intelligent_office.store.approvals import ApprovalRepository
 from intelligent_office.store.db import connect, migrate
 from intelligent_office.store.dead_letters import DeadLetterRepository
 from intelligent_office.store.events import EventRepository
 from intelligent_office.store.journal import JournalRepository
+from intelligent_office.store.llm_cache import LLMCacheRepository
+from intelligent_office.store.llm_calls import LLMCallRepository
 from intelligent_office.store.runs import RunRepository
 from intelligent_office.store.signals import SignalRepository
 from intelligent_office.store.tasks import TaskRepository
@@ -18,7 +21,8 @@ __all__ = ["Store"]
 
 
 class Store:
-    """Tasks, runs, journal, signals, events and dead letters in one SQL database."""
+    """Tasks, runs, journal, signals, events, dead letters, the LLM call ledger and cache, and
+    approvals in one SQL database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -28,6 +32,9 @@ class Store:
         self.signals = SignalRepository(engine)
         self.events = EventRepository(engine)
         self.dead_letters = DeadLetterRepository(engine)
+        self.llm_calls = LLMCallRepository(engine)
+        self.llm_cache = LLMCacheRepository(engine)
+        self.approvals = ApprovalRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

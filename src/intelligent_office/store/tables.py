@@ -1,4 +1,5 @@
-"""SQLAlchemy table classes: the durable record of tasks, runs, journal, signals, events, DLQ."""
+"""SQLAlchemy table classes: the durable record of tasks, runs, journal, signals, events, DLQ,
+LLM calls, the LLM response cache and approvals."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -22,9 +24,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base",
     "UTCDateTime",
+    "ApprovalRow",
     "DeadLetterRow",
     "EventRow",
     "JournalRow",
+    "LLMCacheRow",
+    "LLMCallRow",
     "RunRow",
     "SignalRow",
     "TaskRow",
@@ -161,3 +166,58 @@ class DeadLetterRow(Base):
     created_at: Mapped[datetime]
     retried_at: Mapped[datetime | None]
     retry_task_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class LLMCallRow(Base):
+    """One LLM call as billed; `task_id` has no foreign key so calls outside a task count too."""
+
+    __tablename__ = "llm_calls"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    subtask_id: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(String(256))
+    prompt_id: Mapped[str] = mapped_column(String(128))
+    prompt_version: Mapped[int] = mapped_column(Integer)
+    input_tokens: Mapped[int] = mapped_column(Integer)
+    output_tokens: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float] = mapped_column(Float)
+    cache_hit: Mapped[bool]
+    ok: Mapped[bool]
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LLMCacheRow(Base):
+    """A cached LLM response by the sha256 of its request, kept until `expires_at`."""
+
+    __tablename__ = "llm_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(256))
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ApprovalRow(Base):
+    """A human decision a run waits for (over budget, a risky tool): pending until decided."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.task_id"), index=True)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    comment: Mapped[str | None] = mapped_column(Text)

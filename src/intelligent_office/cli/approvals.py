@@ -1,0 +1,112 @@
+"""`office approvals`, `office approve` and `office deny`: the decisions runs wait for."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.store import approval_signal
+
+__all__ = ["register"]
+
+CommentOption = Annotated[
+    str | None, typer.Option(help="Why; kept with the decision and sent to the run.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the approval commands to the app."""
+    app.command("approvals")(list_approvals)
+    app.command("approve")(approve)
+    app.command("deny")(deny)
+
+
+def list_approvals(
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Decided ones too, not only pending.")
+    ] = False,
+    task: Annotated[str | None, typer.Option(help="Only the approvals of this task.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """List approvals waiting for a decision (or all of them), newest first."""
+    app = AppContext.open(config)
+    approvals = app.store.approvals.list(status=None if show_all else "pending", task_id=task)
+    if as_json:
+        body = [
+            {
+                "id": a.id,
+                "task_id": a.task_id,
+                "run_id": a.run_id,
+                "kind": a.kind,
+                "subject": a.subject,
+                "detail": a.detail,
+                "status": a.status,
+                "requested_at": a.requested_at.isoformat(),
+                "decided_at": a.decided_at.isoformat() if a.decided_at else None,
+                "decided_by": a.decided_by,
+                "comment": a.comment,
+            }
+            for a in approvals
+        ]
+        typer.echo(json.dumps(body, indent=2, default=str))
+        return
+    table = Table(title="approvals" if show_all else "pending approvals")
+    table.add_column("id", no_wrap=True)
+    for column in ("task", "kind", "subject", "status", "requested at"):
+        table.add_column(column)
+    for approval in approvals:
+        table.add_row(
+            approval.id,
+            approval.task_id,
+            approval.kind,
+            approval.subject,
+            approval.status,
+            f"{approval.requested_at:%Y-%m-%d %H:%M:%S}",
+        )
+    console.print(table)
+
+
+def approve(
+    approval_id: Annotated[str, typer.Argument(help="An id from `office approvals`.")],
+    comment: CommentOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Approve a pending approval and let the waiting run go on."""
+    _decide(approval_id, "approved", comment, config)
+
+
+def deny(
+    approval_id: Annotated[str, typer.Argument(help="An id from `office approvals`.")],
+    comment: CommentOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Deny a pending approval; the waiting run is told so."""
+    _decide(approval_id, "denied", comment, config)
+
+
+def _decide(
+    approval_id: str,
+    decision: Literal["approved", "denied"],
+    comment: str | None,
+    config_file: Path | None,
+) -> None:
+    app = AppContext.open(config_file)
+    user = getpass.getuser()
+    approval = app.store.approvals.decide(approval_id, status=decision, by=user, comment=comment)
+    if approval.run_id is not None:
+        app.store.signals.send(
+            approval.run_id,
+            approval_signal(approval.id),
+            {"decision": decision, "by": user, "comment": comment},
+        )
+    console.print(
+        f"{decision} {approval.kind} approval {approval.id} (task {approval.task_id}): "
+        f"{approval.subject}"
+    )

@@ -1,0 +1,151 @@
+"""Approvals: human decisions a run waits for (over budget, a risky tool), decided once.
+
+A run asks with `request` and then waits on the signal `approval_signal(id)`; whoever
+decides (CLI, API) records the decision here and sends that signal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Engine, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intelligent_office.errors import UserError
+from intelligent_office.store.records import ApprovalRecord
+from intelligent_office.store.tables import ApprovalRow
+
+__all__ = ["ApprovalRepository", "Decision", "approval_signal"]
+
+Decision = Literal["approved", "denied", "expired"]
+
+
+def approval_signal(approval_id: str) -> str:
+    """The name of the signal the waiting run receives the decision on."""
+    return f"approval/{approval_id}"
+
+
+def _record(row: ApprovalRow) -> ApprovalRecord:
+    return ApprovalRecord(
+        id=row.id,
+        task_id=row.task_id,
+        run_id=row.run_id,
+        kind=row.kind,
+        subject=row.subject,
+        detail=row.detail,
+        status=row.status,
+        requested_at=row.requested_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+        comment=row.comment,
+    )
+
+
+class ApprovalRepository:
+    """Stored approvals."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def request(
+        self,
+        *,
+        approval_id: str,
+        task_id: str,
+        run_id: str | None,
+        kind: str,
+        subject: str,
+        detail: dict[str, Any],
+    ) -> ApprovalRecord:
+        """Store a pending approval; requesting the same id again returns the stored one."""
+        existing = self.get(approval_id)
+        if existing is not None:
+            return existing
+        row = ApprovalRow(
+            id=approval_id,
+            task_id=task_id,
+            run_id=run_id,
+            kind=kind,
+            subject=subject,
+            detail=detail,
+            status="pending",
+            requested_at=datetime.now(UTC),
+            decided_at=None,
+            decided_by=None,
+            comment=None,
+        )
+        record = _record(row)
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.add(row)
+        except IntegrityError:
+            stored = self.get(approval_id)  # a replayed activity raced its first attempt
+            if stored is None:
+                raise
+            return stored
+        return record
+
+    def get(self, approval_id: str) -> ApprovalRecord | None:
+        """The approval with this id, if any."""
+        with Session(self._engine) as session:
+            row = session.get(ApprovalRow, approval_id)
+            return _record(row) if row else None
+
+    def require(self, approval_id: str) -> ApprovalRecord:
+        """The approval with this id; a UserError naming `office approvals` if none."""
+        found = self.get(approval_id)
+        if found is None:
+            raise UserError(f"no approval {approval_id}: `office approvals` lists the pending ones")
+        return found
+
+    def list(
+        self, *, status: str | None = "pending", task_id: str | None = None, limit: int = 100
+    ) -> list[ApprovalRecord]:
+        """Newest first; pending ones unless another status (or None, for all) is given."""
+        query = (
+            select(ApprovalRow)
+            .order_by(ApprovalRow.requested_at.desc(), ApprovalRow.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(ApprovalRow.status == status)
+        if task_id is not None:
+            query = query.where(ApprovalRow.task_id == task_id)
+        with Session(self._engine) as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def decide(
+        self, approval_id: str, *, status: Decision, by: str | None, comment: str | None = None
+    ) -> ApprovalRecord:
+        """Record the decision on a pending approval.
+
+        Raises:
+            UserError: there is no such approval, or it was decided already.
+        """
+        decided = (
+            update(ApprovalRow)
+            .where(ApprovalRow.id == approval_id, ApprovalRow.status == "pending")
+            .values(status=status, decided_at=datetime.now(UTC), decided_by=by, comment=comment)
+        )
+        with self._engine.begin() as connection:
+            # One UPDATE guarded by the status: of two deciders at once, exactly one wins.
+            won = connection.execute(decided).rowcount == 1
+        approval = self.require(approval_id)
+        if not won:
+            by_whom = f" by {approval.decided_by}" if approval.decided_by else ""
+            raise UserError(f"approval {approval_id} was already {approval.status}{by_whom}")
+        return approval
+
+    def granted(self, task_id: str, kind: str) -> bool:
+        """Whether an approval of this kind was approved for the task."""
+        query = select(
+            exists().where(
+                ApprovalRow.task_id == task_id,
+                ApprovalRow.kind == kind,
+                ApprovalRow.status == "approved",
+            )
+        )
+        with self._engine.connect() as connection:
+            return bool(connection.scalar(query))

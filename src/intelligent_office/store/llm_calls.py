@@ -1,0 +1,124 @@
+"""The LLM call ledger: every call with its tokens and cost, summed per task, agent or model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Literal
+
+from sqlalchemy import Engine, Insert, Label, SQLColumnExpression, String, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from intelligent_office.store.records import CostRow, LLMCallRecord, Spend
+from intelligent_office.store.tables import LLMCallRow
+
+__all__ = ["CostGrouping", "LLMCallRepository"]
+
+CostGrouping = Literal["model", "tier", "day", "agent", "task"]
+
+_INSERT_IGNORE: dict[str, Insert] = {
+    name: dialect.insert(LLMCallRow).on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _record(row: LLMCallRow) -> LLMCallRecord:
+    return LLMCallRecord(
+        call_id=row.call_id,
+        task_id=row.task_id,
+        run_id=row.run_id,
+        subtask_id=row.subtask_id,
+        agent=row.agent,
+        tier=row.tier,
+        provider=row.provider,
+        model=row.model,
+        prompt_id=row.prompt_id,
+        prompt_version=row.prompt_version,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cost_usd=row.cost_usd,
+        cache_hit=row.cache_hit,
+        ok=row.ok,
+        error=row.error,
+        duration_seconds=row.duration_seconds,
+        created_at=row.created_at,
+    )
+
+
+class LLMCallRepository:
+    """Recorded LLM calls."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, record: LLMCallRecord) -> None:
+        """Record a call; a call_id already recorded (a replayed activity) is kept as it was."""
+        with self._engine.begin() as connection:
+            connection.execute(_INSERT_IGNORE[connection.dialect.name], asdict(record))
+
+    def spent(self, task_id: str, agent: str | None = None) -> Spend:
+        """What every recorded call of a task (or of one of its agents) cost."""
+        query = select(
+            func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0),
+            func.coalesce(func.sum(LLMCallRow.input_tokens + LLMCallRow.output_tokens), 0),
+            func.count(),
+        ).where(LLMCallRow.task_id == task_id)
+        if agent is not None:
+            query = query.where(LLMCallRow.agent == agent)
+        with self._engine.connect() as connection:
+            cost, tokens, calls = connection.execute(query).one()
+        return Spend(cost_usd=float(cost), tokens=int(tokens), calls=int(calls))
+
+    def summary(self, by: CostGrouping, task_id: str | None = None) -> list[CostRow]:
+        """Calls summed per model, tier, UTC day, agent or task; costliest first."""
+        key: Label[str] = self._group_key(by).label("key")
+        cost = func.sum(LLMCallRow.cost_usd)
+        query = (
+            select(
+                key,
+                func.count(),
+                func.sum(case((LLMCallRow.cache_hit, 1), else_=0)),
+                func.sum(LLMCallRow.input_tokens),
+                func.sum(LLMCallRow.output_tokens),
+                cost,
+            )
+            .group_by(key)
+            .order_by(cost.desc(), key)
+        )
+        if task_id is not None:
+            query = query.where(LLMCallRow.task_id == task_id)
+        with self._engine.connect() as connection:
+            sums = connection.execute(query).all()
+        return [
+            CostRow(
+                key=str(name),
+                calls=int(calls),
+                cache_hits=int(hits),
+                input_tokens=int(input_tokens),
+                output_tokens=int(output_tokens),
+                cost_usd=float(cost_usd),
+            )
+            for name, calls, hits, input_tokens, output_tokens, cost_usd in sums
+        ]
+
+    def for_task(self, task_id: str) -> list[LLMCallRecord]:
+        """Every recorded call of a task, oldest first."""
+        query = (
+            select(LLMCallRow)
+            .where(LLMCallRow.task_id == task_id)
+            .order_by(LLMCallRow.created_at, LLMCallRow.call_id)
+        )
+        with Session(self._engine) as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def _group_key(self, by: CostGrouping) -> SQLColumnExpression[str]:
+        if by == "day":
+            if self._engine.dialect.name == "postgresql":
+                utc = func.timezone("UTC", LLMCallRow.created_at)
+                return func.to_char(utc, "YYYY-MM-DD", type_=String)
+            # SQLite keeps timestamps as UTC text ("2026-01-31 23:59:59.000000").
+            return func.date(LLMCallRow.created_at, type_=String)
+        if by == "task":
+            return func.coalesce(LLMCallRow.task_id, "(no task)")
+        columns = {"model": LLMCallRow.model, "tier": LLMCallRow.tier, "agent": LLMCallRow.agent}
+        return columns[by]

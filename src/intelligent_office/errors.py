@@ -10,6 +10,9 @@
         ├── PermanentError     raise from an activity for a failure a retry will not fix
         ├── ActivityError      an activity's final error, as handed back or replayed
         ├── ToolError          a tool call failed (bad arguments, missing file, timeout ...)
+        ├── ModelUnavailable   no model of a tier answered (errors, timeouts, 429s, open circuits)
+        ├── BudgetExceeded     a budget is spent: the task stops (dead letter, resource)
+        ├── BudgetApprovalRequired  a budget is nearly spent: a human must approve going on
         ├── SignalTimeout      no signal arrived within the timeout
         └── LeaseLost          another worker took over this run
 
@@ -20,9 +23,12 @@ from __future__ import annotations
 
 __all__ = [
     "ActivityError",
+    "BudgetApprovalRequired",
+    "BudgetExceeded",
     "ConfigError",
     "GraphError",
     "LeaseLost",
+    "ModelUnavailable",
     "OfficeError",
     "PermanentError",
     "RunError",
@@ -95,6 +101,24 @@ class ActivityError(RunError):
 
 class ToolError(RunError):
     """A tool call failed; the message says why, `retryable` whether trying again may help."""
+
+    retryable = False
+
+
+class ModelUnavailable(RunError):
+    """Every model of a tier failed; the message lists each one's reason."""
+
+    retryable = True
+
+
+class BudgetExceeded(RunError):
+    """A task's or agent's budget is spent; no further model call is made for it."""
+
+    retryable = False
+
+
+class BudgetApprovalRequired(RunError):
+    """A budget passed its approval threshold: the task waits for a human to approve more."""
 
     retryable = False
 

@@ -16,12 +16,16 @@ from pydantic import ValidationError
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
 from intelligent_office.llm import Brain, OfflineBrain
+from intelligent_office.llm.config import Tier
+from intelligent_office.llm.llm_brain import LLMBrain
+from intelligent_office.llm.router import LLMRouter
 from intelligent_office.models import Task, TaskConstraints
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
 from intelligent_office.runtime.worker import LocalWorker, RunListener
 from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.settings import Settings
 from intelligent_office.store import RunRecord, Store, TaskRecord
+from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
 from intelligent_office.workflows.graph_workflow import run_spec
@@ -36,6 +40,8 @@ def new_task(
     allowed_tools: list[str] | None = None,
     priority: int = 5,
     user_id: str | None = None,
+    max_cost: float | None = None,
+    max_tokens: int | None = None,
 ) -> Task:
     """A Task from plain input; a UserError says what is wrong with it.
 
@@ -51,7 +57,9 @@ def new_task(
             description=description,
             user_id=user_id or getpass.getuser(),
             priority=priority,
-            constraints=TaskConstraints(allowed_tools=allowed_tools),
+            constraints=TaskConstraints(
+                allowed_tools=allowed_tools, max_cost=max_cost, max_tokens=max_tokens
+            ),
             context={"workspace": str(workspace.resolve())},
         )
     except ValidationError as error:
@@ -67,6 +75,21 @@ class OfficeService:
     store: Store
     brain: Brain = field(default_factory=OfflineBrain)
     tools: ToolRegistry = field(default_factory=builtin_tools)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: Store) -> OfficeService:
+        """The service the settings describe: models when a tier has one, else offline.
+
+        Raises:
+            ConfigError: a provider's key is missing from the environment.
+        """
+        if not settings.llm.enabled:
+            return cls(settings, store)
+        router = LLMRouter(settings.llm, settings.budgets, store)
+        tools = builtin_tools()
+        if router.serves(Tier.AI_TOOL):
+            tools.register(ai_tool(router))
+        return cls(settings, store, brain=LLMBrain(router), tools=tools)
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store."""
@@ -106,6 +129,7 @@ class OfficeService:
                 task=Task.model_validate(record.body),
                 max_iterations=self.settings.max_iterations,
                 max_parallel_subtasks=self.settings.max_parallel_subtasks,
+                approval_timeout_seconds=self.settings.approval_timeout_seconds,
             ),
             task_id=record.task_id,
             priority=record.priority,

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.llm.config import BudgetSettings, LLMSettings
 
 __all__ = ["Settings", "load_settings"]
 
@@ -49,6 +50,17 @@ class Settings(BaseSettings):
     )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="A crashed worker's runs are taken over after this."
+    )
+    llm: LLMSettings = Field(
+        default_factory=LLMSettings, description="Model providers and tiers; none: offline brain."
+    )
+    budgets: BudgetSettings = Field(
+        default_factory=BudgetSettings, description="Money and tokens per task and per agent."
+    )
+    approval_timeout_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        description="A task waiting for a human decision gives up after this.",
     )
 
     @property
@@ -99,4 +111,5 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"setting {name}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"setting {name}: {message}") from None

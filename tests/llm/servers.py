@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,6 +163,9 @@ class ScriptedLLMServer:
     wire: WireFormat
     requests: list[JSON] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)  # time.monotonic() of each request
+    max_in_flight: int = 0  # the most requests being answered at once
+    _in_flight: int = 0
     _replies: deque[Reply] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -212,6 +216,9 @@ class ScriptedLLMServer:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
+            self.arrivals.append(time.monotonic())
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             reply = self._replies.popleft() if self._replies else _SCRIPT_EXHAUSTED
             return reply, len(self.requests)
 
@@ -233,6 +240,20 @@ def _handler_for(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 return
             headers = {key.lower(): value for key, value in self.headers.items()}
             reply, number = server._take(body, headers)
+            self._counted = True
+            try:
+                self._reply(reply, number, body)
+            finally:
+                self._leave()
+
+        def _leave(self) -> None:
+            # Leave before the reply's bytes go out: the client may send its next request the
+            # moment it reads them, and must not be counted as overlapping this one.
+            if getattr(self, "_counted", False):
+                self._counted = False
+                _finished(server)
+
+        def _reply(self, reply: Reply, number: int, body: JSON) -> None:
             if reply.delay_s and server._stopping.wait(reply.delay_s):
                 return
             if isinstance(reply, ErrorReply):
@@ -251,6 +272,7 @@ def _handler_for(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
         def _send_bytes(
             self, status: int, data: bytes, content_type: str, extra: dict[str, str]
         ) -> None:
+            self._leave()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -266,3 +288,8 @@ def _handler_for(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output quiet
 
     return Handler
+
+
+def _finished(server: ScriptedLLMServer) -> None:
+    with server._lock:
+        server._in_flight -= 1

@@ -108,7 +108,12 @@ def test_task_schema(schemas: dict[str, dict[str, Any]]) -> None:
         "minimum": 0,
         "maximum": 10,
     }
-    assert set(_properties(task, "constraints")) == {"max_cost", "max_duration", "allowed_tools"}
+    assert set(_properties(task, "constraints")) == {
+        "max_cost",
+        "max_tokens",
+        "max_duration",
+        "allowed_tools",
+    }
 
 
 def test_subtask_graph_schema(schemas: dict[str, dict[str, Any]]) -> None:

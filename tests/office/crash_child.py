@@ -20,6 +20,7 @@ from pydantic import JsonValue
 
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.llm.base import (
+    PlanCheckRequest,
     PlanningResult,
     PlanRequest,
     ReviewRequest,
@@ -66,6 +67,10 @@ class RecordingBrain:
         """Log, then plan."""
         append_line(self.log, f"plan {request.subtask.subtask_id} {request.iteration}")
         return await self.inner.plan(request)
+
+    async def check_plan(self, request: PlanCheckRequest) -> list[str]:
+        """No semantic objections (the offline brain's)."""
+        return await self.inner.check_plan(request)
 
     async def review(self, request: ReviewRequest) -> ReviewResult:
         """Log, then review."""

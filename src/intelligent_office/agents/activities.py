@@ -15,6 +15,8 @@ from pathlib import Path
 
 from intelligent_office.agents.messages import (
     Answer,
+    ApprovalOutcome,
+    ApprovalRequest,
     DeadLetterInput,
     DecomposeInput,
     PlanInput,
@@ -29,6 +31,7 @@ from intelligent_office.agents.validator import PlanValidator
 from intelligent_office.errors import UserError
 from intelligent_office.llm.base import (
     Brain,
+    PlanCheckRequest,
     PlanningResult,
     PlanRequest,
     ReviewRequest,
@@ -36,7 +39,15 @@ from intelligent_office.llm.base import (
     SynthesisRequest,
 )
 from intelligent_office.memory.base import NoMemory, PlanRetriever
-from intelligent_office.models import SubtaskGraph, Task, ValidationReport
+from intelligent_office.models import (
+    Plan,
+    SubtaskGraph,
+    Task,
+    ValidationDecision,
+    ValidationIssue,
+    ValidationLayer,
+    ValidationReport,
+)
 from intelligent_office.runtime.activity import Activity, Empty, activity
 from intelligent_office.tools.base import ToolContext, ToolRegistry
 
@@ -87,6 +98,12 @@ class OfficeAgents:
         self.finish_task: Activity[TaskFinish, Empty] = activity("office.finish_task")(
             self._finish_task
         )
+        self.request_approval: Activity[ApprovalRequest, Empty] = activity(
+            "office.request_approval"
+        )(self._request_approval)
+        self.expire_approval: Activity[ApprovalOutcome, ApprovalOutcome] = activity(
+            "office.expire_approval"
+        )(self._expire_approval)
 
     async def _decompose(self, value: DecomposeInput) -> SubtaskGraph:
         workspace_of(value.task)  # a task without a usable workspace stops here, clearly
@@ -107,7 +124,24 @@ class OfficeAgents:
 
     async def _validate(self, value: ValidateInput) -> ValidationReport:
         workspace = workspace_of(value.task)
-        return await asyncio.to_thread(self.validator.validate, value.plan, value.task, workspace)
+        report = await asyncio.to_thread(self.validator.validate, value.plan, value.task, workspace)
+        if report.decision is ValidationDecision.REJECTED or value.subtask is None:
+            return report
+        # The rules passed: the brain's semantic look (a model, when one is configured).
+        problems = await self.brain.check_plan(
+            PlanCheckRequest(
+                task=value.task,
+                subtask=value.subtask,
+                plan=Plan.model_validate(value.plan),
+                tools=self.tools.specs(),
+            )
+        )
+        if not problems:
+            return report
+        issues = [ValidationIssue(layer=ValidationLayer.SEMANTIC, message=p) for p in problems]
+        return ValidationReport(
+            plan_id=report.plan_id, decision=ValidationDecision.REJECTED, issues=issues
+        )
 
     async def _run_step(self, call: StepCall) -> StepOutput:
         started_at = datetime.now(UTC)
@@ -117,6 +151,8 @@ class OfficeAgents:
             workspace=workspace_of(call.task),
             idempotency_key=call.idempotency_key,
             timeout_seconds=call.timeout_seconds,
+            task_id=call.task.task_id,
+            subtask_id=call.subtask_id,
         )
         result = await self.tools.call(call.tool, context, arguments)
         return StepOutput(
@@ -151,3 +187,19 @@ class OfficeAgents:
     async def _finish_task(self, value: TaskFinish) -> Empty:
         await asyncio.to_thread(self.records.set_task_status, value.task_id, value.status)
         return Empty()
+
+    async def _request_approval(self, value: ApprovalRequest) -> Empty:
+        await asyncio.to_thread(
+            self.records.request_approval,
+            approval_id=value.approval_id,
+            task_id=value.task_id,
+            run_id=value.run_id,
+            kind=value.kind,
+            subject=value.subject,
+            detail=dict(value.detail),
+        )
+        return Empty()
+
+    async def _expire_approval(self, value: ApprovalOutcome) -> ApprovalOutcome:
+        status = await asyncio.to_thread(self.records.expire_approval, value.approval_id)
+        return ApprovalOutcome(approval_id=value.approval_id, status=status)

@@ -10,6 +10,8 @@ from intelligent_office.models import Subtask, Task
 
 __all__ = [
     "Answer",
+    "ApprovalOutcome",
+    "ApprovalRequest",
     "DeadLetterInput",
     "DecomposeInput",
     "PlanInput",
@@ -41,6 +43,7 @@ class ValidateInput(BaseModel):
 
     task: Task
     plan: dict[str, JsonValue]
+    subtask: Subtask | None = None  # for the semantic check; None skips it
 
 
 class StepCall(BaseModel):
@@ -54,6 +57,7 @@ class StepCall(BaseModel):
     upstream: dict[str, JsonValue] = Field(default_factory=dict)
     idempotency_key: str
     timeout_seconds: float | None = None
+    subtask_id: str | None = None
 
 
 class StepOutput(BaseModel):
@@ -88,4 +92,22 @@ class TaskFinish(BaseModel):
     """The task's final status."""
 
     task_id: str
+    status: str
+
+
+class ApprovalRequest(BaseModel):
+    """A human decision a run is about to wait for."""
+
+    approval_id: str
+    task_id: str
+    run_id: str
+    kind: str
+    subject: str
+    detail: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class ApprovalOutcome(BaseModel):
+    """How an approval ended: approved, denied or expired."""
+
+    approval_id: str
     status: str

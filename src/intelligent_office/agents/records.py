@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from intelligent_office.errors import UserError
 from intelligent_office.store import Store
 
 __all__ = ["MemoryRecords", "OfficeRecords", "StoreRecords"]
 
 
 class OfficeRecords(Protocol):
-    """Task statuses and dead letters."""
+    """Task statuses, dead letters and approvals."""
+
+    def request_approval(
+        self,
+        *,
+        approval_id: str,
+        task_id: str,
+        run_id: str,
+        kind: str,
+        subject: str,
+        detail: dict[str, Any],
+    ) -> None:
+        """Store a pending approval; the same id twice stores it once."""
+        ...
+
+    def expire_approval(self, approval_id: str) -> str:
+        """Mark a still-pending approval expired; return its final status."""
+        ...
 
     def set_task_status(self, task_id: str, status: str) -> None:
         """Record the task's status (running, completed, dead_lettered ...)."""
@@ -36,6 +55,34 @@ class StoreRecords:
     """Records in the SQL store (the durable default)."""
 
     store: Store
+
+    def request_approval(
+        self,
+        *,
+        approval_id: str,
+        task_id: str,
+        run_id: str,
+        kind: str,
+        subject: str,
+        detail: dict[str, Any],
+    ) -> None:
+        """Insert into the approvals table, once per id."""
+        self.store.approvals.request(
+            approval_id=approval_id,
+            task_id=task_id,
+            run_id=run_id,
+            kind=kind,
+            subject=subject,
+            detail=detail,
+        )
+
+    def expire_approval(self, approval_id: str) -> str:
+        """Expire it unless someone decided first (then their decision stands)."""
+        record = self.store.approvals.require(approval_id)
+        if record.status == "pending":
+            with contextlib.suppress(UserError):  # decided a moment ago: read it below
+                self.store.approvals.decide(approval_id, status="expired", by=None)
+        return self.store.approvals.require(approval_id).status
 
     def set_task_status(self, task_id: str, status: str) -> None:
         """Update the tasks table."""
@@ -68,6 +115,37 @@ class MemoryRecords:
 
     statuses: dict[str, str] = field(default_factory=dict)
     dead_letters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def request_approval(
+        self,
+        *,
+        approval_id: str,
+        task_id: str,
+        run_id: str,
+        kind: str,
+        subject: str,
+        detail: dict[str, Any],
+    ) -> None:
+        """Remember the approval as pending."""
+        self.approvals.setdefault(
+            approval_id,
+            {
+                "task_id": task_id,
+                "run_id": run_id,
+                "kind": kind,
+                "subject": subject,
+                "detail": detail,
+                "status": "pending",
+            },
+        )
+
+    def expire_approval(self, approval_id: str) -> str:
+        """Expire it if still pending."""
+        approval = self.approvals[approval_id]
+        if approval["status"] == "pending":
+            approval["status"] = "expired"
+        return str(approval["status"])
 
     def set_task_status(self, task_id: str, status: str) -> None:
         """Remember the status."""

@@ -39,7 +39,9 @@ class AppContext:
         store = Store.open(
             settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
-        return cls(settings=settings, store=store, service=OfficeService(settings, store))
+        return cls(
+            settings=settings, store=store, service=OfficeService.from_settings(settings, store)
+        )
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
         """A local worker on this store that can run every workflow."""

@@ -49,11 +49,24 @@ def run(
         typer.Option("--allow-tool", help="Only these tools may run (repeat the option)."),
     ] = None,
     priority: Annotated[int, typer.Option(min=0, max=10, help="Queue priority.")] = 5,
+    max_cost: Annotated[
+        float | None, typer.Option(min=0, help="Most the task may spend on models, in USD.")
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Most model tokens the task may use.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Get a task done: decompose, plan, validate, execute and review, with live progress."""
-    task = new_task(description, workspace=workspace, allowed_tools=allow_tool, priority=priority)
+    task = new_task(
+        description,
+        workspace=workspace,
+        allowed_tools=allow_tool,
+        priority=priority,
+        max_cost=max_cost,
+        max_tokens=max_tokens,
+    )
     app = AppContext.open(config)
     view = TaskView(title=task.description.splitlines()[0][:80])
     worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))

@@ -25,6 +25,7 @@ from intelligent_office.tools.base import ToolSpec
 
 __all__ = [
     "Brain",
+    "PlanCheckRequest",
     "PlanRequest",
     "PlanningResult",
     "ReviewRequest",
@@ -64,6 +65,15 @@ class PlanningResult(BaseModel):
         if (self.plan is None) == (self.gap is None):
             raise ValueError("a planning result holds either a plan or a tool-gap report")
         return self
+
+
+class PlanCheckRequest(BaseModel):
+    """A plan that passed the rule-based checks, for a semantic look before it runs."""
+
+    task: Task
+    subtask: Subtask
+    plan: Plan
+    tools: list[ToolSpec] = Field(default_factory=list)
 
 
 class ReviewRequest(BaseModel):
@@ -117,6 +127,10 @@ class Brain(Protocol):
 
     async def plan(self, request: PlanRequest) -> PlanningResult:
         """Plan one subtask, or report what is missing."""
+        ...
+
+    async def check_plan(self, request: PlanCheckRequest) -> list[str]:
+        """Problems that would keep the plan from achieving the subtask; [] when it is sound."""
         ...
 
     async def review(self, request: ReviewRequest) -> ReviewResult:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from intelligent_office.llm.base import (
+    PlanCheckRequest,
     PlanningResult,
     PlanRequest,
     ReviewRequest,
@@ -31,6 +32,7 @@ class ScriptedBrain:
     planner: Callable[[PlanRequest], PlanningResult] | None = None
     reviewer: Callable[[ReviewRequest], ReviewResult] | None = None
     decomposer: Callable[[Task], SubtaskGraph] | None = None
+    checker: Callable[[PlanCheckRequest], list[str]] | None = None
     label: str = "scripted"
     plan_requests: list[PlanRequest] = field(default_factory=list)
     review_requests: list[ReviewRequest] = field(default_factory=list)
@@ -53,6 +55,10 @@ class ScriptedBrain:
         if self.planner is not None:
             return self.planner(request)
         return await self._offline.plan(request)
+
+    async def check_plan(self, request: PlanCheckRequest) -> list[str]:
+        """The scripted semantic check, or none."""
+        return self.checker(request) if self.checker is not None else []
 
     async def review(self, request: ReviewRequest) -> ReviewResult:
         """The scripted review (every request is kept)."""

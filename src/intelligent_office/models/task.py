@@ -37,6 +37,9 @@ class TaskConstraints(Contract):
     max_cost: float | None = Field(
         default=None, ge=0, description="Most the task may spend, in USD; None for no limit."
     )
+    max_tokens: int | None = Field(
+        default=None, ge=1, description="Most LLM tokens the task may use; None for no limit."
+    )
     max_duration: float | None = Field(
         default=None,
         gt=0,

@@ -19,12 +19,13 @@ class ValidationDecision(StrEnum):
 
 
 class ValidationLayer(StrEnum):
-    """The four layers a plan passes, in order."""
+    """The layers a plan passes, in order (semantic: a model's review, when one is set up)."""
 
     SCHEMA = "schema"
     TOOLS = "tools"
     POLICY = "policy"
     RESOURCES = "resources"
+    SEMANTIC = "semantic"
 
 
 class ValidationIssue(Contract):

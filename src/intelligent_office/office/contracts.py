@@ -63,6 +63,9 @@ class OfficeInput(BaseModel):
     max_iterations: int = Field(default=3, ge=1, le=20, description="Plans per subtask at most.")
     max_parallel_subtasks: int = Field(default=4, ge=1)
     max_parallel_steps: int = Field(default=8, ge=1)
+    approval_timeout_seconds: float = Field(
+        default=86400.0, gt=0, description="How long the task waits for a human decision."
+    )
 
 
 class IterationRecord(BaseModel):

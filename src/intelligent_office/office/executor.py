@@ -60,6 +60,7 @@ def _step_input(
             # Unique per task: plan and step ids repeat from one task to the next.
             idempotency_key=f"{task.task_id}/{step.idempotency_key or step.step_id}",
             timeout_seconds=step.timeout_seconds,
+            subtask_id=plan.subtask_id,
         )
 
     return build

@@ -7,10 +7,9 @@ feeds its reasons into the next plan; a FAIL or an ESCALATE ends the loop at onc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
 
-from pydantic import BaseModel, JsonValue
+from pydantic import JsonValue
 
 from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.agents.messages import PlanInput, ValidateInput
@@ -26,6 +25,7 @@ from intelligent_office.models import (
     ValidationLayer,
     ValidationReport,
 )
+from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
     DeadLetterCategory,
     IterationRecord,
@@ -34,29 +34,9 @@ from intelligent_office.office.contracts import (
     SubtaskStatus,
 )
 from intelligent_office.office.executor import execute_plan
-from intelligent_office.runtime.activity import Activity
 from intelligent_office.runtime.base import Runtime
 
-__all__ = ["SubtaskLoop", "call_agent"]
-
-InT = TypeVar("InT", bound=BaseModel)
-OutT = TypeVar("OutT", bound=BaseModel)
-
-AGENT_ATTEMPTS = 3
-"""Attempts for an agent (decomposer, planner, ...) that fails with a transient error."""
-
-
-async def call_agent(runtime: Runtime, key: str, target: Activity[InT, OutT], value: InT) -> OutT:
-    """Call an agent activity, retrying transient errors with a durable backoff."""
-    attempt = 1
-    while True:
-        try:
-            return await runtime.activity(f"{key}/attempt/{attempt}", target, value)
-        except ActivityError as error:
-            if not error.retryable or attempt >= AGENT_ATTEMPTS:
-                raise
-            await runtime.sleep(f"{key}/attempt/{attempt}/backoff", 0.5 * 2 ** (attempt - 1))
-            attempt += 1
+__all__ = ["SubtaskLoop"]
 
 
 def _validation_category(report: ValidationReport) -> DeadLetterCategory:
@@ -107,6 +87,10 @@ class SubtaskLoop:
     runtime: Runtime
     agents: OfficeAgents
     office_input: OfficeInput
+    call: AgentCaller = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.call = AgentCaller(self.runtime, self.agents, self.office_input)
 
     @property
     def task(self) -> Task:
@@ -135,13 +119,8 @@ class SubtaskLoop:
                 turn = await self._iteration(outcome, record, feedback, upstream_answers)
             except ActivityError as error:
                 record.error = str(error)
-                category = (
-                    DeadLetterCategory.TRANSIENT
-                    if error.retryable
-                    else DeadLetterCategory.VALIDATION
-                )
                 turn = _Turn(
-                    category=category,
+                    category=failure_category(error),
                     reason=f"an agent failed: {error.error_type}: {error.detail}",
                     final=True,
                 )
@@ -179,8 +158,7 @@ class SubtaskLoop:
         sid = subtask.subtask_id
         prefix = f"subtask/{sid}/iter/{iteration}/"
         scope: dict[str, JsonValue] = {"subtask_id": sid, "iteration": iteration}
-        planning = await call_agent(
-            self.runtime,
+        planning = await self.call(
             f"{prefix}plan",
             self.agents.plan,
             PlanInput(
@@ -212,11 +190,10 @@ class SubtaskLoop:
                 for step in plan.steps
             ],
         )
-        report = record.validation = await call_agent(
-            self.runtime,
+        report = record.validation = await self.call(
             f"{prefix}validate",
             self.agents.validate,
-            ValidateInput(task=self.task, plan=plan.model_dump(mode="json")),
+            ValidateInput(task=self.task, plan=plan.model_dump(mode="json"), subtask=subtask),
         )
         if report.decision is ValidationDecision.REJECTED:
             reasons = report.reasons()
@@ -242,8 +219,7 @@ class SubtaskLoop:
             status=execution.status.value,
             steps=_step_summary(execution),
         )
-        result = await call_agent(
-            self.runtime,
+        result = await self.call(
             f"{prefix}review",
             self.agents.review,
             ReviewRequest(

@@ -20,6 +20,7 @@ from intelligent_office.agents.messages import (
 from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
 from intelligent_office.models import Subtask, SubtaskGraph
+from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
     DeadLetterCategory,
     OfficeInput,
@@ -28,7 +29,7 @@ from intelligent_office.office.contracts import (
     SubtaskStatus,
     TaskStatus,
 )
-from intelligent_office.office.subtask_loop import SubtaskLoop, call_agent
+from intelligent_office.office.subtask_loop import SubtaskLoop
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.runtime.workflow import WorkflowDef, workflow_def
 
@@ -59,19 +60,17 @@ def office_workflow(agents: OfficeAgents) -> WorkflowDef[OfficeInput, OfficeOutp
 async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput) -> OfficeOutput:
     """Take the task from description to answer (or to the dead-letter queue)."""
     task = value.task
+    call = AgentCaller(runtime, agents, value)
     await runtime.emit("task.started", {"description": task.description}, key="task/started")
-    await call_agent(
-        runtime,
+    await call(
         "task/running",
         agents.finish_task,
         TaskFinish(task_id=task.task_id, status="running"),
     )
     try:
-        graph = await call_agent(runtime, "decompose", agents.decompose, DecomposeInput(task=task))
+        graph = await call("decompose", agents.decompose, DecomposeInput(task=task))
     except ActivityError as error:
-        category = (
-            DeadLetterCategory.TRANSIENT if error.retryable else DeadLetterCategory.VALIDATION
-        )
+        category = failure_category(error)
         output = OfficeOutput(
             task_id=task.task_id,
             status=TaskStatus.DEAD_LETTERED,
@@ -160,17 +159,23 @@ async def _conclude(
         )
         for sid, outcome in outcomes.items()
     ]
-    synthesis = await call_agent(
-        runtime, "synthesize", agents.synthesize, SynthesisRequest(task=task, answers=answers)
-    )
     output = OfficeOutput(
         task_id=task.task_id,
         status=TaskStatus.COMPLETED,
-        answer=synthesis.text,
+        answer="",
         graph=graph,
         subtasks=outcomes,
         gaps=[outcome.gap for outcome in outcomes.values() if outcome.gap is not None],
     )
+    try:
+        synthesis = await AgentCaller(runtime, agents, value)(
+            "synthesize", agents.synthesize, SynthesisRequest(task=task, answers=answers)
+        )
+    except ActivityError as error:
+        output.failure_category = failure_category(error)
+        output.failure_reason = f"writing the answer failed: {error.detail}"
+        return await _dead_letter(runtime, agents, value, output)
+    output.answer = synthesis.text
     failed = [o for o in outcomes.values() if o.status is SubtaskStatus.FAILED]
     if failed:
         output.failure_category = failed[0].failure_category
@@ -180,7 +185,7 @@ async def _conclude(
         return await _dead_letter(runtime, agents, value, output)
     if output.gaps:
         output.status = TaskStatus.UNSUPPORTED
-    await _finish(runtime, agents, output)
+    await _finish(runtime, agents, value, output)
     return output
 
 
@@ -201,8 +206,7 @@ async def _dead_letter(
     output.dead_letter_id = runtime.uuid(f"task/{output.task_id}/dead_letter")
     category = output.failure_category or DeadLetterCategory.REVIEW
     reason = output.failure_reason or "unknown"
-    await call_agent(
-        runtime,
+    await AgentCaller(runtime, agents, value)(
         "dead_letter",
         agents.dead_letter,
         DeadLetterInput(
@@ -226,7 +230,7 @@ async def _dead_letter(
         {"dead_letter_id": output.dead_letter_id, "category": category.value, "reason": reason},
         key="dead_letter/created",
     )
-    await _finish(runtime, agents, output)
+    await _finish(runtime, agents, value, output)
     return output
 
 
@@ -234,9 +238,10 @@ def _any_completed(output: OfficeOutput) -> bool:
     return any(o.status is SubtaskStatus.COMPLETED for o in output.subtasks.values())
 
 
-async def _finish(runtime: Runtime, agents: OfficeAgents, output: OfficeOutput) -> None:
-    await call_agent(
-        runtime,
+async def _finish(
+    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, output: OfficeOutput
+) -> None:
+    await AgentCaller(runtime, agents, value)(
         "task/finish",
         agents.finish_task,
         TaskFinish(task_id=output.task_id, status=output.status.value),

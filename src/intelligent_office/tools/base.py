@@ -49,11 +49,15 @@ class ToolContext:
         workspace: the directory the call is confined to; relative paths are under it.
         idempotency_key: a non-idempotent tool uses it to apply its effect once.
         timeout_seconds: the call's time limit, for tools that start processes.
+        task_id: the task the call serves (model calls are costed to it), if any.
+        subtask_id: the subtask the call serves, if any.
     """
 
     workspace: Path
     idempotency_key: str = ""
     timeout_seconds: float | None = None
+    task_id: str | None = None
+    subtask_id: str | None = None
 
 
 @dataclass(frozen=True)

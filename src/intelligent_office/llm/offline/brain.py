@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from intelligent_office.llm.base import (
+    PlanCheckRequest,
     PlanningResult,
     PlanRequest,
     ReviewRequest,
@@ -48,6 +49,10 @@ class OfflineBrain:
     async def plan(self, request: PlanRequest) -> PlanningResult:
         """A plan from the intent's strategies, or a tool-gap report."""
         return plan_subtask(request)
+
+    async def check_plan(self, request: PlanCheckRequest) -> list[str]:
+        """Nothing beyond the rule-based layers: the offline planner's plans are its own rules."""
+        return []
 
     async def review(self, request: ReviewRequest) -> ReviewResult:
         """Check the outputs for real and write the answer."""

@@ -1,0 +1,323 @@
+"""The LLM brain: decomposer, planner, semantic validator, reviewer and synthesizer on models.
+
+Each role asks its tier (through the router) for a small, strictly validated draft — a
+decomposition, a plan or a gap report, a list of problems, a review — and turns it into
+the project's contract. A draft that does not validate (a dependency cycle, a plan with
+no steps ...) is sent back to the model by pydantic-ai with the error, up to
+`output_retries` times. A tier with no model falls back to the offline brain.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, JsonValue, model_validator
+
+from intelligent_office.llm.base import (
+    Brain,
+    PlanCheckRequest,
+    PlanningResult,
+    PlanRequest,
+    ReviewRequest,
+    ReviewResult,
+    SynthesisRequest,
+)
+from intelligent_office.llm.budget import CallScope
+from intelligent_office.llm.config import Budget, Tier
+from intelligent_office.llm.offline import OfflineBrain
+from intelligent_office.llm.prompts import CHECK_PLAN, DECOMPOSE, PLAN, REVIEW, SYNTHESIZE
+from intelligent_office.llm.router import LLMRouter
+from intelligent_office.models import (
+    Plan,
+    PlanMetadata,
+    Review,
+    ReviewDecision,
+    ReviewScores,
+    Step,
+    Subtask,
+    SubtaskGraph,
+    Task,
+    ToolGapReport,
+)
+from intelligent_office.models._dependencies import check_dependencies
+from intelligent_office.tools.base import ToolSpec
+
+__all__ = ["LLMBrain"]
+
+_OUTPUT_LIMIT = 4000
+"""Characters of one step's output shown to the reviewer."""
+
+
+class DraftSubtask(BaseModel):
+    id: str = Field(min_length=1, description="Short id: s1, s2 ...")
+    description: str = Field(min_length=1)
+    dependencies: list[str] = Field(default_factory=list, description="Ids this one needs.")
+    tool_hints: list[str] = Field(default_factory=list)
+
+
+class DraftDecomposition(BaseModel):
+    """The task's subtasks (one for a simple task)."""
+
+    subtasks: list[DraftSubtask] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _is_a_dag(self) -> Self:
+        check_dependencies("subtask", [(s.id, s.dependencies) for s in self.subtasks])
+        return self
+
+
+class DraftStep(BaseModel):
+    id: str = Field(min_length=1, description="Step id, unique in the plan.")
+    tool: str = Field(min_length=1, description="A tool name from the list.")
+    inputs: dict[str, Any] = Field(default_factory=dict, description="The tool's arguments.")
+    dependencies: list[str] = Field(default_factory=list)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+
+class DraftGap(BaseModel):
+    missing_capabilities: list[str] = Field(min_length=1)
+    suggestion: str = Field(min_length=1, description="What tool or access would close the gap.")
+
+
+class DraftPlan(BaseModel):
+    """Either steps (a plan) or a gap (the tools cannot do it)."""
+
+    steps: list[DraftStep] = Field(default_factory=list)
+    confidence: float = Field(default=0.7, ge=0, le=1)
+    gap: DraftGap | None = None
+
+    @model_validator(mode="after")
+    def _steps_or_gap(self) -> Self:
+        if bool(self.steps) == (self.gap is not None):
+            raise ValueError("give either steps (a plan) or a gap report, not both or neither")
+        check_dependencies("step", [(s.id, s.dependencies) for s in self.steps])
+        return self
+
+
+class DraftCheck(BaseModel):
+    problems: list[str] = Field(default_factory=list, description="[] when the plan is sound.")
+
+
+class DraftReview(BaseModel):
+    decision: Literal["APPROVE", "REVISE", "ESCALATE", "FAIL"]
+    feedback: str = Field(default="", description="Required unless APPROVE.")
+    answer: str = Field(default="", description="The subtask's answer, when APPROVE.")
+    completeness: float = Field(ge=0, le=1)
+    accuracy: float = Field(ge=0, le=1)
+    quality: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _explained(self) -> Self:
+        if self.decision != "APPROVE" and not self.feedback.strip():
+            raise ValueError(f"feedback is required for {self.decision}: say what is wrong")
+        if self.decision == "APPROVE" and not self.answer.strip():
+            raise ValueError("an APPROVE needs the subtask's answer")
+        return self
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=1, default=str, ensure_ascii=False)
+
+
+def _tool_lines(tools: list[ToolSpec]) -> list[dict[str, JsonValue]]:
+    return [
+        {"name": t.name, "description": t.description, "parameters": t.parameters} for t in tools
+    ]
+
+
+def _clip(value: JsonValue) -> JsonValue:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return value if len(text) <= _OUTPUT_LIMIT else text[:_OUTPUT_LIMIT] + " ...[truncated]"
+
+
+@dataclass
+class LLMBrain:
+    """A brain whose roles are models behind the router; the offline brain fills gaps."""
+
+    router: LLMRouter
+    fallback: Brain = field(default_factory=OfflineBrain)
+
+    @property
+    def name(self) -> str:
+        """`llm:` and the planner's first model, e.g. `llm:local:gpt-4o-mini`."""
+        models = self.router.settings.models_for(Tier.PLANNER)
+        return f"llm:{models[0]}" if models else self.fallback.name
+
+    def _scope(self, agent: str, task: Task, subtask: Subtask | None = None) -> CallScope:
+        limits = task.constraints
+        return CallScope(
+            agent=agent,
+            task_id=task.task_id,
+            subtask_id=subtask.subtask_id if subtask else None,
+            task_budget=Budget(max_cost_usd=limits.max_cost, max_tokens=limits.max_tokens),
+        )
+
+    async def decompose(self, task: Task, tools: list[ToolSpec]) -> SubtaskGraph:
+        """Subtasks from the decomposer tier."""
+        if not self.router.serves(Tier.DECOMPOSER):
+            return await self.fallback.decompose(task, tools)
+        user = _dumps(
+            {
+                "task": task.description,
+                "context": task.context,
+                "tools": [{"name": t.name, "description": t.description} for t in tools],
+            }
+        )
+        reply = await self.router.run(
+            Tier.DECOMPOSER, DECOMPOSE, user, DraftDecomposition, self._scope("decomposer", task)
+        )
+        known = {t.name for t in tools}
+        return SubtaskGraph(
+            task_id=task.task_id,
+            subtasks=[
+                Subtask(
+                    subtask_id=draft.id,
+                    description=draft.description,
+                    dependencies=draft.dependencies,
+                    tool_hints=[hint for hint in draft.tool_hints if hint in known],
+                )
+                for draft in reply.output.subtasks
+            ],
+        )
+
+    async def plan(self, request: PlanRequest) -> PlanningResult:
+        """A plan, or a tool-gap report, from the planner tier."""
+        if not self.router.serves(Tier.PLANNER):
+            return await self.fallback.plan(request)
+        task, subtask = request.task, request.subtask
+        user = _dumps(
+            {
+                "task": task.description,
+                "subtask": subtask.description,
+                "tool_hints": subtask.tool_hints,
+                "iteration": request.iteration,
+                "feedback": request.feedback,
+                "answers_of_earlier_subtasks": request.upstream_answers,
+                "similar_past_plans": [
+                    [{"tool": s.action, "inputs": s.inputs} for s in plan.steps]
+                    for plan in request.similar_plans
+                ],
+                "tools": _tool_lines(request.tools),
+            }
+        )
+        reply = await self.router.run(
+            Tier.PLANNER, PLAN, user, DraftPlan, self._scope("planner", task, subtask)
+        )
+        draft = reply.output
+        if draft.gap is not None:
+            return PlanningResult(
+                gap=ToolGapReport(
+                    task_id=task.task_id,
+                    subtask_id=subtask.subtask_id,
+                    request=subtask.description,
+                    missing_capabilities=draft.gap.missing_capabilities,
+                    available_tools=[t.name for t in request.tools],
+                    planner=f"llm:{reply.model}",
+                    suggestion=draft.gap.suggestion,
+                )
+            )
+        plan_id = f"p-{subtask.subtask_id}-{request.iteration}-{task.task_id[:8]}"
+        return PlanningResult(
+            plan=Plan(
+                plan_id=plan_id,
+                task_id=task.task_id,
+                subtask_id=subtask.subtask_id,
+                confidence=draft.confidence,
+                metadata=PlanMetadata(
+                    required_tools=sorted({step.tool for step in draft.steps}),
+                    model_used=str(reply.model),
+                    context_sources=[f"memory:{p.plan_id}" for p in request.similar_plans],
+                    estimated_cost_tokens=reply.input_tokens + reply.output_tokens,
+                ),
+                steps=[
+                    Step(
+                        step_id=step.id,
+                        action=step.tool,
+                        inputs=step.inputs,
+                        dependencies=step.dependencies,
+                        timeout_seconds=step.timeout_seconds,
+                    )
+                    for step in draft.steps
+                ],
+            )
+        )
+
+    async def check_plan(self, request: PlanCheckRequest) -> list[str]:
+        """Problems the validator tier sees in the plan ([] without a validator model)."""
+        if not self.router.serves(Tier.VALIDATOR):
+            return await self.fallback.check_plan(request)
+        user = _dumps(
+            {
+                "task": request.task.description,
+                "subtask": request.subtask.description,
+                "plan": [
+                    {"id": s.step_id, "tool": s.action, "inputs": s.inputs, "after": s.dependencies}
+                    for s in request.plan.steps
+                ],
+                "tools": [{"name": t.name, "description": t.description} for t in request.tools],
+            }
+        )
+        scope = self._scope("validator", request.task, request.subtask)
+        reply = await self.router.run(Tier.VALIDATOR, CHECK_PLAN, user, DraftCheck, scope)
+        return [problem for problem in reply.output.problems if problem.strip()]
+
+    async def review(self, request: ReviewRequest) -> ReviewResult:
+        """The reviewer tier's decision, and the answer when it approves."""
+        if not self.router.serves(Tier.REVIEWER):
+            return await self.fallback.review(request)
+        user = _dumps(
+            {
+                "task": request.task.description,
+                "subtask": request.subtask.description,
+                "iteration": request.iteration,
+                "steps": [
+                    {
+                        "id": step.step_id,
+                        "status": step.status.value,
+                        "calls": [
+                            {
+                                "tool": call.tool,
+                                "arguments": call.arguments,
+                                "result": _clip(call.result),
+                                "error": call.error,
+                            }
+                            for call in step.tool_calls
+                        ],
+                        "errors": step.errors,
+                    }
+                    for step in request.execution.steps
+                ],
+            }
+        )
+        scope = self._scope("reviewer", request.task, request.subtask)
+        reply = await self.router.run(Tier.REVIEWER, REVIEW, user, DraftReview, scope)
+        draft = reply.output
+        review = Review(
+            plan_id=request.plan.plan_id,
+            decision=ReviewDecision(draft.decision),
+            feedback=draft.feedback,
+            scores=ReviewScores(
+                completeness=draft.completeness,
+                accuracy=draft.accuracy,
+                quality=draft.quality,
+                safety=1.0,
+            ),
+        )
+        answer = draft.answer if review.decision is ReviewDecision.APPROVE else ""
+        return ReviewResult(review=review, answer=answer)
+
+    async def synthesize(self, request: SynthesisRequest) -> str:
+        """One subtask's answer as it is; several combined by the synthesizer tier."""
+        if len(request.answers) == 1 or not self.router.serves(Tier.SYNTHESIZER):
+            return await self.fallback.synthesize(request)
+        user = _dumps(
+            {
+                "task": request.task.description,
+                "subtasks": [item.model_dump(mode="json") for item in request.answers],
+            }
+        )
+        scope = self._scope("synthesizer", request.task)
+        reply = await self.router.run(Tier.SYNTHESIZER, SYNTHESIZE, user, str, scope)
+        return reply.output

@@ -168,6 +168,7 @@ def test_a_semantic_objection_sends_the_plan_back(
 
     assert code == 0, err
     assert "ask for one path only" in json.dumps(openai_server.requests[3])
+    assert "model calls 6" in out  # the run ends with what the models cost
     assert "max_paths" in json.dumps(openai_server.requests[4])  # the revised plan
 
 

@@ -17,7 +17,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from intelligent_office.errors import BudgetApprovalRequired, BudgetExceeded, ModelUnavailable
+from intelligent_office.errors import (
+    BudgetApprovalRequired,
+    BudgetExceeded,
+    ModelUnavailable,
+    ToolError,
+)
 from intelligent_office.llm.budget import CallScope
 from intelligent_office.llm.config import (
     Budget,
@@ -30,7 +35,9 @@ from intelligent_office.llm.config import (
 from intelligent_office.llm.prompts import PLAN
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.store import Store
-from tests.llm.servers import ErrorReply, ScriptedLLMServer, ToolCallReply
+from intelligent_office.tools.ai_tool import ai_tool
+from intelligent_office.tools.base import ToolContext
+from tests.llm.servers import ErrorReply, ScriptedLLMServer, TextReply, ToolCallReply
 
 KEY = "sk-test-SUPERSECRET-0123456789abcdef"
 OPENAI_MODEL = "gpt-4o-mini"
@@ -399,3 +406,43 @@ async def test_the_api_key_never_appears_in_errors_ledger_events_or_logs(
     for text in seen:
         assert KEY not in text and KEY[8:24] not in text
     assert "[redacted]" in str(raised.value)
+
+
+async def test_ai_tool_classifies_text_through_the_router_and_is_costed_to_the_task(
+    store: Store, openai_server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    openai_server.script(TextReply("This is a complaint."))
+    router = make_router(store, {"main": openai_server})
+    classify = ai_tool(router)
+    context = ToolContext(workspace=tmp_path, task_id=TASK_ID, subtask_id="s2")
+
+    result = await classify(
+        context,
+        {
+            "operation": "classify",
+            "text": "My order never came!",
+            "labels": ["praise", "complaint"],
+        },
+    )
+
+    assert result == {
+        "operation": "classify",
+        "result": "complaint",
+        "model": f"main:{OPENAI_MODEL}",
+    }
+    assert "My order never came!" in json.dumps(openai_server.requests[0])
+    (call,) = store.llm_calls.for_task(TASK_ID)
+    assert (call.agent, call.tier, call.subtask_id) == ("ai_tool", "ai_tool", "s2")
+
+
+async def test_ai_tool_refuses_bad_input_before_any_call(
+    store: Store, openai_server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    tool = ai_tool(make_router(store, {"main": openai_server}))
+    context = ToolContext(workspace=tmp_path, task_id=TASK_ID)
+
+    with pytest.raises(ToolError, match="classify needs labels"):
+        await tool(context, {"operation": "classify", "text": "hi"})
+    with pytest.raises(ToolError, match="text is empty"):
+        await tool(context, {"operation": "summarize", "text": "  "})
+    assert openai_server.requests == []

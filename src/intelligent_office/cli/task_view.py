@@ -216,7 +216,21 @@ class TaskView:
             node.add(review)
 
 
+def _on_approval_requested(view: TaskView, data: dict[str, Any]) -> None:
+    approval = data.get("approval_id")
+    view.footer = (
+        f"waiting for a human: {data.get('subject')}\n"
+        f"  office approve {approval}   or   office deny {approval}   (in another terminal)"
+    )
+
+
+def _on_approval_decided(view: TaskView, data: dict[str, Any]) -> None:
+    view.footer = f"approval {data.get('approval_id')}: {data.get('status')}"
+
+
 _HANDLERS: dict[str, Any] = {
+    "approval.requested": _on_approval_requested,
+    "approval.decided": _on_approval_decided,
     "task.decomposed": TaskView._on_decomposed,
     "subtask.started": TaskView._on_subtask_started,
     "subtask.completed": lambda view, data: view._on_subtask_finished("completed", data),

@@ -105,6 +105,7 @@ def follow_task(
         typer.echo(json.dumps(body, indent=2))
     elif output is not None:
         _print_answer(output)
+        _print_spend(app, record.task_id)
     else:
         console.print(f"[red]run {finished.status.value}[/]: {finished.error}")
     if finished.status is not RunStatus.COMPLETED or output is None:
@@ -119,6 +120,15 @@ def _print_answer(output: OfficeOutput) -> None:
     console.print(Panel(Text(output.answer), title=title, title_align="left", expand=False))
     for gap in output.gaps:
         console.print_json(gap.model_dump_json())
+
+
+def _print_spend(app: AppContext, task_id: str) -> None:
+    spent = app.store.llm_calls.spent(task_id)
+    if spent.calls:
+        console.print(
+            f"model calls {spent.calls}  tokens {spent.tokens}  cost ${spent.cost_usd:.6f}"
+            f"  (office costs --task {task_id})"
+        )
 
 
 def list_tasks(

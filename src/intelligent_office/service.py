@@ -10,8 +10,9 @@ import getpass
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
@@ -24,7 +25,8 @@ from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workf
 from intelligent_office.runtime.worker import LocalWorker, RunListener
 from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.settings import Settings
-from intelligent_office.store import RunRecord, Store, TaskRecord
+from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
+from intelligent_office.store.approvals import approval_signal
 from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
@@ -169,3 +171,29 @@ class OfficeService:
         submitted = self.submit(worker, task)
         self.store.dead_letters.mark_retried(dead_letter_id, task.task_id)
         return submitted
+
+    def decide_approval(
+        self,
+        approval_id: str,
+        decision: Literal["approved", "denied"],
+        *,
+        by: str,
+        comment: str | None = None,
+    ) -> ApprovalRecord:
+        """Record a human decision and signal the run waiting for it.
+
+        Deciding again the way it was decided only re-sends the signal, so a decision
+        whose signal was cut off by a crash still reaches the run.
+
+        Raises:
+            UserError: no such approval, or it was decided otherwise (or expired).
+        """
+        current = self.store.approvals.require(approval_id)
+        if current.status != decision or current.run_id is None:
+            current = self.store.approvals.decide(
+                approval_id, status=decision, by=by, comment=comment
+            )
+        if current.run_id is not None:
+            payload: dict[str, JsonValue] = {"decision": decision, "by": by, "comment": comment}
+            self.store.signals.send(current.run_id, approval_signal(approval_id), payload)
+        return current

@@ -115,6 +115,21 @@ def test_approve_records_the_decision_and_signals_the_run(
     assert err.strip() == "office: approval a1 was already approved by ann"
 
 
+def test_approving_again_delivers_a_decision_whose_signal_was_lost(
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.approvals.request(
+        approval_id="a1", task_id="t1", run_id="r1", kind="budget", subject="s", detail={}
+    )
+    store.approvals.decide("a1", status="approved", by="ann")  # then the process died
+
+    code, _, _ = office(["approve", "a1"], capsys, monkeypatch)
+
+    assert code == 0
+    arrived, payload = store.signals.get("r1", approval_signal("a1"))
+    assert arrived and isinstance(payload, dict) and payload["decision"] == "approved"
+
+
 def test_deny_without_a_run_and_an_unknown_id(
     store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

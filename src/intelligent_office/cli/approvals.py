@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
-from intelligent_office.store import approval_signal
 
 __all__ = ["register"]
 
@@ -99,13 +98,7 @@ def _decide(
 ) -> None:
     app = AppContext.open(config_file)
     user = getpass.getuser()
-    approval = app.store.approvals.decide(approval_id, status=decision, by=user, comment=comment)
-    if approval.run_id is not None:
-        app.store.signals.send(
-            approval.run_id,
-            approval_signal(approval.id),
-            {"decision": decision, "by": user, "comment": comment},
-        )
+    approval = app.service.decide_approval(approval_id, decision, by=user, comment=comment)
     console.print(
         f"{decision} {approval.kind} approval {approval.id} (task {approval.task_id}): "
         f"{approval.subject}"

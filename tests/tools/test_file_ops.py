@@ -300,15 +300,15 @@ async def test_write_file_refuses_symlinks_pointing_outside(
     assert not (tmp_path / "new.txt").exists()
 
 
-async def test_write_file_through_a_link_inside_replaces_the_target(
+async def test_write_file_refuses_to_write_through_a_link_inside(
     ctx: ToolContext, workspace: Path
 ) -> None:
     link = workspace / "alias.md"
     link.symlink_to(workspace / "README.md")
-    result = await call(write_file, ctx, path="alias.md", content="new")
-    assert result["path"] == "README.md"
+    with pytest.raises(ToolError, match="alias.md is a symbolic link: write_file does not"):
+        await call(write_file, ctx, path="alias.md", content="new")
     assert link.is_symlink()
-    assert (workspace / "README.md").read_text() == "new"
+    assert (workspace / "README.md").read_text().startswith("# Project")
 
 
 async def test_write_file_under_a_file_is_an_error(ctx: ToolContext) -> None:

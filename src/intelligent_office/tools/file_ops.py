@@ -1,9 +1,20 @@
 """File tools: list, read, search and write files, all confined to the call's workspace.
 
 Every path argument goes through `resolve_in_workspace`, so `..`, absolute paths and
-symlinks that lead outside the workspace are refused. Walks skip hidden directories
-(`.git`, `.venv`, ...), `__pycache__` and `node_modules`, do not descend into symlinked
-directories, and leave out symlinked files that point outside the workspace.
+symlinks that lead outside the workspace are refused with a clear message. That check
+alone would race (a directory swapped for a symlink between check and open), so every
+file is then opened with `safe_open.open_beneath`: the kernel keeps the resolution
+beneath the workspace (openat2 RESOLVE_BENEATH, or an O_NOFOLLOW walk on old kernels).
+
+Files are opened O_NONBLOCK and checked with fstat, so FIFOs, devices and sockets are
+refused without hanging. A regular file with more than one hard link is refused for
+reading and writing: its other name may be a file outside the workspace. write_file
+refuses to write through a symlink, and writes atomically (a temporary file beside the
+target, then a rename, both relative to the opened parent directory).
+
+Walks skip hidden directories (`.git`, `.venv`, ...), `__pycache__` and `node_modules`,
+do not descend into symlinked directories, and leave out symlinked files that point
+outside the workspace.
 
 `read_text_file` is the one place that reads a text file for a tool; `summarize_file`
 uses it too, so both refuse the same paths with the same messages.
@@ -14,10 +25,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import difflib
+import errno
 import fnmatch
 import os
 import re
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +39,7 @@ from typing import TypedDict
 from intelligent_office.errors import ToolError
 from intelligent_office.models.risk import RiskLevel
 from intelligent_office.tools.base import ToolContext, tool
+from intelligent_office.tools.safe_open import open_beneath, open_directory_beneath, opened
 from intelligent_office.tools.workspace import resolve_in_workspace, workspace_relative
 
 __all__ = [
@@ -151,14 +165,12 @@ def read_text_file(workspace: Path, path: str, max_bytes: int) -> TextFile:
         raise ToolError(f"max_bytes must be between 1 and {MAX_READ_BYTES}, got {max_bytes}")
     resolved = resolve_in_workspace(workspace, path)
     shown = workspace_relative(workspace, resolved)
-    if not resolved.exists():
-        raise ToolError(_not_found_message(workspace, path, shown))
-    if resolved.is_dir():
-        raise ToolError(f"{shown} is a directory, not a file: use list_files to see what it holds")
-    if not resolved.is_file():
-        raise ToolError(f"{shown} is not a regular file")
     try:
-        with resolved.open("rb") as handle:
+        descriptor = _open_regular_file(workspace, resolved, shown)
+    except FileNotFoundError:
+        raise ToolError(_not_found_message(workspace, path, shown)) from None
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             data = handle.read(max_bytes + 1)
     except OSError as error:
@@ -261,7 +273,7 @@ def search_files(
     }
     for file in files:
         shown = file.relative_to(workspace_root).as_posix()
-        lines, reason = _text_lines(file)
+        lines, reason = _text_lines(ctx.workspace, file)
         if lines is None:
             if len(result["skipped"]) < MAX_SKIPPED_REPORTED:
                 result["skipped"].append({"file": shown, "reason": reason})
@@ -301,37 +313,122 @@ def write_file(
         )
     if target.is_dir():
         raise ToolError(f"{shown} is a directory: give the path of a file")
-    existed = target.exists()
-    if existed and not overwrite:
-        raise ToolError(f"{shown} already exists: pass overwrite=true to replace it")
-    if existed and not target.is_file():
-        raise ToolError(f"{shown} is not a regular file: choose another path")
+    # The name as given, not as resolved: a symlink there is refused, not followed.
+    requested = Path(path).expanduser()
+    root = ctx.workspace.resolve()
+    requested = requested if requested.is_absolute() else root / requested
+    parent = resolve_in_workspace(ctx.workspace, str(requested.parent))
+    shown = (parent / requested.name).relative_to(root).as_posix()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, data)
+        with opened(
+            open_directory_beneath(root, parent.relative_to(root).as_posix(), create=True)
+        ) as directory:
+            existing = _existing_entry(directory, requested.name, shown)
+            if existing is not None and not overwrite:
+                raise ToolError(f"{shown} already exists: pass overwrite=true to replace it")
+            mode = existing.st_mode & 0o7777 if existing is not None else 0o644
+            _write_atomically(directory, requested.name, data, mode)
     except OSError as error:
-        raise ToolError(f"cannot write {shown}: {error.strerror or error}") from None
-    return {"path": shown, "bytes_written": len(data), "created": not existed}
+        raise ToolError(_open_error_message(shown, error, "write")) from None
+    return {"path": shown, "bytes_written": len(data), "created": existing is None}
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside `target`, then rename it over `target`.
+def _existing_entry(directory: int, name: str, shown: str) -> os.stat_result | None:
+    """The stat of `name` in `directory` when it is a file write_file may replace."""
+    if name in ("", ".", ".."):
+        raise ToolError(f"{shown} is a directory: give the path of a file")
+    try:
+        existing = os.stat(name, dir_fd=directory, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(existing.st_mode):
+        raise ToolError(
+            f"{shown} is a symbolic link: write_file does not write through links; "
+            "write to the file it points to, or delete the link first"
+        )
+    if stat.S_ISDIR(existing.st_mode):
+        raise ToolError(f"{shown} is a directory: give the path of a file")
+    if not stat.S_ISREG(existing.st_mode):
+        raise ToolError(f"{shown} is not a regular file: choose another path")
+    if existing.st_nlink > 1:
+        raise ToolError(_hard_link_message(shown, existing.st_nlink))
+    return existing
 
-    Readers see the old content or the new, never half a file.
+
+def _write_atomically(directory: int, name: str, data: bytes, mode: int) -> None:
+    """Write to a temporary file beside `name`, then rename it over `name`.
+
+    Readers see the old content or the new, never half a file. Both names are relative
+    to the already opened `directory`, so nothing is resolved again; the rename replaces
+    whatever entry is there (even a symlink planted meanwhile) rather than writing
+    through it.
     """
-    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    temporary = f".{name}.{secrets.token_hex(6)}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    descriptor = os.open(temporary, flags, 0o600, dir_fd=directory)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
+        os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+            os.unlink(temporary, dir_fd=directory)
         raise
+
+
+def _open_regular_file(workspace: Path, resolved: Path, shown: str) -> int:
+    """A read-only descriptor of the regular file `resolved`, opened beneath the workspace.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ToolError: the path escapes (a race or a planted link), or is not a regular file
+            with a single link.
+    """
+    root = workspace.resolve()
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY  # NONBLOCK: a FIFO must not hang us
+    try:
+        descriptor = open_beneath(root, resolved.relative_to(root).as_posix(), flags)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise ToolError(_open_error_message(shown, error, "read")) from None
+    try:
+        found = os.fstat(descriptor)
+        if stat.S_ISDIR(found.st_mode):
+            raise ToolError(
+                f"{shown} is a directory, not a file: use list_files to see what it holds"
+            )
+        if not stat.S_ISREG(found.st_mode):
+            raise ToolError(f"{shown} is not a regular file (a FIFO, device or socket)")
+        if found.st_nlink > 1:
+            raise ToolError(_hard_link_message(shown, found.st_nlink))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _open_error_message(shown: str, error: OSError, verb: str) -> str:
+    if error.errno == errno.EXDEV:
+        return (
+            f"path {shown!r} leads outside the workspace (a symlink or a path changed while "
+            "it was opened): use a path inside it"
+        )
+    if error.errno == errno.ELOOP:
+        return f"path {shown!r} goes through a symbolic link that was refused: use the real path"
+    if error.errno == errno.ENXIO:
+        return f"{shown} is not a regular file (a FIFO, device or socket)"
+    return f"cannot {verb} {shown}: {error.strerror or error}"
+
+
+def _hard_link_message(shown: str, links: int) -> str:
+    return (
+        f"{shown} has {links} hard links, so another name for it may be outside the "
+        "workspace: refused; copy the file instead of linking it"
+    )
 
 
 def _existing_directory(workspace: Path, path: str) -> Path:
@@ -349,10 +446,11 @@ def _walk_files(
 ) -> Iterator[Path]:
     """Files under `root` whose name matches `pattern`, in a stable order.
 
-    Skips hidden and cache directories, does not follow symlinked directories, and
-    leaves out symlinked files that point outside the workspace.
+    Skips hidden and cache directories, does not follow symlinked directories (fwalk
+    checks each directory it enters is the one it listed, so a swap is not followed),
+    and leaves out symlinked files that point outside the workspace.
     """
-    for directory, dirnames, filenames in os.walk(root):
+    for directory, dirnames, filenames, _ in os.fwalk(root):
         dirnames[:] = sorted(name for name in dirnames if not _skipped(name)) if recursive else []
         for name in sorted(filenames):
             file = Path(directory, name)
@@ -368,14 +466,17 @@ def _skipped(directory_name: str) -> bool:
     return directory_name.startswith(".") or directory_name in _SKIPPED_DIRECTORIES
 
 
-def _text_lines(file: Path) -> tuple[list[str] | None, str]:
+def _text_lines(workspace: Path, file: Path) -> tuple[list[str] | None, str]:
     """The lines of a text file to search, or None and the reason it was skipped."""
     try:
-        if not file.is_file():
-            return None, "not a regular file"
-        if file.stat().st_size > MAX_SEARCH_FILE_BYTES:
-            return None, f"larger than {MAX_SEARCH_FILE_BYTES} bytes"
-        text = decode_text(file.read_bytes())
+        resolved = resolve_in_workspace(workspace, str(file))
+        shown = workspace_relative(workspace, resolved)
+        with os.fdopen(_open_regular_file(workspace, resolved, shown), "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_SEARCH_FILE_BYTES:
+                return None, f"larger than {MAX_SEARCH_FILE_BYTES} bytes"
+            text = decode_text(handle.read(MAX_SEARCH_FILE_BYTES + 1))
+    except ToolError as error:
+        return None, str(error)
     except OSError as error:
         return None, f"unreadable: {error.strerror or error}"
     if text is None:

@@ -14,13 +14,20 @@ def resolve_in_workspace(workspace: Path, path: str) -> Path:
 
     Raises:
         ToolError: the path leaves the workspace, through `..`, an absolute path or a
-            symlink pointing outside.
+            symlink pointing outside, or cannot be resolved (a symlink loop).
+
+    This check gives clear messages and serves the plan validator; it is not the
+    boundary itself: file tools then open with `safe_open.open_beneath`, which the kernel
+    keeps beneath the workspace even if the path changes after this check.
     """
     root = workspace.resolve()
     candidate = Path(path).expanduser()
     if not candidate.is_absolute():
         candidate = root / candidate
-    resolved = candidate.resolve()  # follows symlinks, so a link out of the root is caught
+    try:
+        resolved = candidate.resolve()  # follows symlinks, so a link out of the root is caught
+    except (OSError, RuntimeError) as error:  # a symlink loop, or a path changing meanwhile
+        raise ToolError(f"cannot resolve path {path!r} in the workspace: {error}") from None
     if resolved != root and root not in resolved.parents:
         raise ToolError(f"path {path!r} is outside the workspace {root}: use a path inside it")
     return resolved
@@ -30,5 +37,5 @@ def workspace_relative(workspace: Path, path: Path) -> str:
     """`path` as the workspace-relative string users see (e.g. in file:line)."""
     try:
         return path.resolve().relative_to(workspace.resolve()).as_posix() or "."
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside, or changing while resolved
         return str(path)

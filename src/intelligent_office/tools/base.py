@@ -143,6 +143,10 @@ class ToolRegistry:
             raise UserError(f"tool {item.spec.name!r} is registered twice")
         self._tools[item.spec.name] = item
 
+    def unregister(self, name: str) -> None:
+        """Remove a tool (an MCP server stopped offering it, or changed it)."""
+        self._tools.pop(name, None)
+
     def get(self, name: str) -> Tool:
         """The tool called `name`; ToolError naming the known tools if there is none."""
         try:

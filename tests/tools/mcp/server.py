@@ -1,0 +1,56 @@
+"""A small real MCP server for the tests, over stdio: `python -m tests.tools.mcp.server`."""
+
+from __future__ import annotations
+
+import os
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+server = MCPServer("office-test-tools", log_level="WARNING")
+
+
+@server.tool()
+def word_count(text: str) -> int:
+    """Count the words in a text."""
+    return len(text.split())
+
+
+@server.tool()
+def reverse(text: str) -> str:
+    """Reverse a text."""
+    return text[::-1]
+
+
+@server.tool()
+def fail(reason: str) -> str:
+    """Always fails, with the reason given."""
+    raise ToolError(f"failed on purpose: {reason}")
+
+
+@server.tool()
+def environment() -> dict[str, str]:
+    """The server's own environment variables."""
+    return dict(os.environ)
+
+
+@server.tool()
+def add_shout() -> str:
+    """Start offering a `shout` tool (the tool list changes)."""
+
+    def shout(text: str) -> str:
+        """Upper-case a text."""
+        return text.upper()
+
+    server.add_tool(shout)
+    return "shout added"
+
+
+@server.tool()
+def crash() -> str:
+    """End the server process abruptly."""
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    server.run("stdio")

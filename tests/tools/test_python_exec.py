@@ -7,6 +7,7 @@ import os
 import signal
 import textwrap
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,34 +24,34 @@ def ctx(tmp_path: Path) -> ToolContext:
     return ToolContext(workspace=tmp_path)
 
 
+def running_with(marker: str) -> list[int]:
+    """Host pids whose command line holds `marker` (pids inside a sandbox differ)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
 @pytest.fixture
-def spawned() -> Iterator[list[int]]:
-    """Pids a test saw its snippet start; killed at the end in case a test failed."""
-    pids: list[int] = []
-    yield pids
-    for pid in pids:
+def marker() -> Iterator[str]:
+    """A token the snippet's children carry in their argv; any left are killed at the end."""
+    token = f"office-test-{uuid.uuid4().hex}"
+    yield token
+    for pid in running_with(token):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
 
-async def run(ctx: ToolContext, code: str, **arguments: Any) -> Any:
-    return await python_exec(ctx, {"code": textwrap.dedent(code), **arguments})
-
-
-def alive(pid: int) -> bool:
-    """Whether `pid` runs; a zombie (dead, not yet reaped by its new parent) does not."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-async def gone(pid: int, within: float = 2.0) -> bool:
+async def gone(marker: str, within: float = 2.0) -> bool:
     deadline = time.monotonic() + within
-    while alive(pid):
+    while running_with(marker):
         if time.monotonic() > deadline:
             return False
         await asyncio.sleep(0.02)
@@ -61,11 +62,15 @@ SPAWN_SLEEPER = textwrap.dedent(
     """
     import subprocess, sys
     child = subprocess.Popen(
-        [sys.executable, "-I", "-S", "-c", "import time; time.sleep(30)"], {options}
+        [sys.executable, "-I", "-S", "-c", "import time; time.sleep(30)", "{marker}"], {options}
     )
     print(child.pid, flush=True)
     """
 )
+
+
+async def run(ctx: ToolContext, code: str, **arguments: Any) -> Any:
+    return await python_exec(ctx, {"code": textwrap.dedent(code), **arguments})
 
 
 async def test_captures_output_in_the_workspace(ctx: ToolContext, tmp_path: Path) -> None:
@@ -97,7 +102,9 @@ async def test_reports_nonzero_exits(ctx: ToolContext) -> None:
 async def test_environment_is_clean(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OFFICE_SECRET", "hunter2")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-snippets")
-    result = await run(ctx, "import os; print(sorted(os.environ.items()))")
+    result = await run(
+        ctx, "import os; os.environ.pop('PWD', None); print(sorted(os.environ.items()))"
+    )
     assert "hunter2" not in result["stdout"]
     assert "sk-not-for-snippets" not in result["stdout"]
     assert (
@@ -122,38 +129,32 @@ async def test_runs_isolated_without_site_packages(ctx: ToolContext) -> None:
     assert "ModuleNotFoundError" in missing["stderr"]
 
 
-async def test_timeout_kills_the_snippet_and_its_children(
-    ctx: ToolContext, spawned: list[int]
-) -> None:
-    code = SPAWN_SLEEPER.format(options="") + "import time; time.sleep(30)\n"
+async def test_timeout_kills_the_snippet_and_its_children(ctx: ToolContext, marker: str) -> None:
+    code = SPAWN_SLEEPER.format(options="", marker=marker) + "import time; time.sleep(30)\n"
     started = time.monotonic()
     result = await run(ctx, code, timeout_seconds=0.5)
     assert time.monotonic() - started < 3
     assert result["timed_out"] is True
     assert result["exit_code"] == -signal.SIGKILL
-    spawned.append(int(result["stdout"]))
-    assert await gone(spawned[0]), "the child the snippet started was not killed"
+    assert await gone(marker), "the child the snippet started was not killed"
 
 
-async def test_children_do_not_outlive_a_snippet_that_exits(
-    ctx: ToolContext, spawned: list[int]
-) -> None:
-    result = await run(ctx, SPAWN_SLEEPER.format(options=""))
+async def test_children_do_not_outlive_a_snippet_that_exits(ctx: ToolContext, marker: str) -> None:
+    result = await run(ctx, SPAWN_SLEEPER.format(options="", marker=marker))
     assert result["exit_code"] == 0
     assert result["timed_out"] is False
-    spawned.append(int(result["stdout"]))
-    assert await gone(spawned[0])
+    assert await gone(marker)
 
 
-async def test_a_child_in_its_own_session_escapes_but_does_not_hang_the_call(
-    ctx: ToolContext, spawned: list[int]
+async def test_a_child_in_its_own_session_does_not_outlive_the_call(
+    ctx: ToolContext, marker: str
 ) -> None:
-    """Documents the limit of process-group isolation: not a sandbox."""
     started = time.monotonic()
-    result = await run(ctx, SPAWN_SLEEPER.format(options="start_new_session=True"))
+    code = SPAWN_SLEEPER.format(options="start_new_session=True", marker=marker)
+    result = await run(ctx, code)
     assert time.monotonic() - started < 3
     assert result["exit_code"] == 0
-    spawned.append(int(result["stdout"]))
+    assert await gone(marker)
 
 
 async def test_the_call_time_limit_caps_the_timeout(tmp_path: Path) -> None:
@@ -180,7 +181,7 @@ async def test_file_size_limit(ctx: ToolContext, tmp_path: Path) -> None:
 
 async def test_output_is_capped(ctx: ToolContext) -> None:
     result = await run(ctx, "print('x' * 200_000)")
-    assert result["exit_code"] == 0
+    assert result["exit_code"] == -signal.SIGKILL  # more than the cap ends the run
     assert len(result["stdout"]) == 64 * 1024
     assert result["truncated"] is True
 
@@ -191,31 +192,39 @@ async def test_output_written_just_before_exit_is_kept(ctx: ToolContext) -> None
     assert result["truncated"] is False
 
 
-async def test_endless_output_is_capped_until_the_timeout(ctx: ToolContext) -> None:
-    result = await run(ctx, "while True: print('spam' * 1000)", timeout_seconds=0.5)
-    assert result["timed_out"] is True
+async def test_endless_output_is_capped_and_ends_the_run(ctx: ToolContext) -> None:
+    started = time.monotonic()
+    result = await run(ctx, "while True: print('spam' * 1000)", timeout_seconds=5)
+    assert time.monotonic() - started < 3
+    assert result["timed_out"] is False
+    assert result["exit_code"] == -signal.SIGKILL
     assert result["truncated"] is True
     assert len(result["stdout"]) == 64 * 1024
 
 
 async def test_cancelling_the_call_kills_the_process(
-    ctx: ToolContext, spawned: list[int], tmp_path: Path
+    ctx: ToolContext, marker: str, tmp_path: Path
 ) -> None:
-    code = "import os, time\nopen('pid', 'w').write(str(os.getpid()))\ntime.sleep(30)\n"
+    code = SPAWN_SLEEPER.format(options="", marker=marker)
+    code += "import os, time\nopen('pid', 'w').write(str(os.getpid()))\ntime.sleep(30)\n"
     call = asyncio.create_task(run(ctx, code))
     while not (tmp_path / "pid").exists() or not (tmp_path / "pid").read_text():
         await asyncio.sleep(0.02)
-    spawned.append(int((tmp_path / "pid").read_text()))
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call
-    assert await gone(spawned[0])
+    assert await gone(marker)
 
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan")])
 async def test_rejects_a_bad_timeout(ctx: ToolContext, timeout: float) -> None:
     with pytest.raises(ToolError, match="timeout_seconds must be a positive number"):
         await run(ctx, "print(1)", timeout_seconds=timeout)
+
+
+async def test_reports_the_sandbox_tier(ctx: ToolContext) -> None:
+    result = await run(ctx, "print(1)")
+    assert result["sandbox"]["tier"] in {"A", "B", "process"}
 
 
 def test_spec_is_high_risk_and_not_idempotent() -> None:

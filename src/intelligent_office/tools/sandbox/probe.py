@@ -1,0 +1,153 @@
+"""Find the strongest tier this machine allows by running `true` under each, and pick one.
+
+`for_machine(settings)` probes once, enforces `require_tier`, logs the choice and returns
+the sandbox; `doctor_status(report)` renders the result for `office doctor`.
+`current_sandbox()` is what tools call: the configured sandbox, probed on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from intelligent_office.errors import ConfigError
+from intelligent_office.tools.sandbox.base import Sandbox, SandboxCommand, Tier
+from intelligent_office.tools.sandbox.bubblewrap import BubblewrapSandbox
+from intelligent_office.tools.sandbox.process import ProcessSandbox
+from intelligent_office.tools.sandbox.restricted import RestrictedSandbox
+from intelligent_office.tools.sandbox.settings import SandboxSettings
+
+__all__ = [
+    "ProbeReport",
+    "configure",
+    "current_sandbox",
+    "doctor_status",
+    "for_machine",
+    "probe",
+    "probe_tier",
+]
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_FACTORIES: dict[Tier, Callable[[SandboxSettings], Sandbox]] = {
+    Tier.A: BubblewrapSandbox,
+    Tier.B: RestrictedSandbox,
+    Tier.PROCESS: ProcessSandbox,
+}
+_PROBE_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass
+class ProbeReport:
+    """Which tiers work here, why the others do not, and the one chosen."""
+
+    sandbox: Sandbox | None
+    results: dict[Tier, str] = field(default_factory=dict)
+    """"ok" or why the tier failed, for each tier tried."""
+
+    @property
+    def tier(self) -> Tier | None:
+        """The chosen tier, None when nothing works."""
+        return self.sandbox.tier if self.sandbox else None
+
+
+def _run_sync(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run a coroutine to completion from sync code, even inside a running event loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def probe_tier(tier: Tier, settings: SandboxSettings) -> Sandbox:
+    """Build the tier's sandbox and run `true` under it; raises with the reason it fails."""
+    sandbox = _FACTORIES[tier](settings)
+    with tempfile.TemporaryDirectory(prefix="office-sandbox-probe-") as workspace:
+        run = await sandbox.run(
+            SandboxCommand(["/bin/true"], Path(workspace), _PROBE_TIMEOUT_SECONDS)
+        )
+    if run.exit_code != 0:
+        detail = run.stderr.decode(errors="replace").strip().splitlines()
+        raise OSError(f"`true` exited {run.exit_code}: {detail[-1] if detail else ''}")
+    return sandbox
+
+
+async def _probe(settings: SandboxSettings) -> ProbeReport:
+    report = ProbeReport(sandbox=None)
+    for tier in Tier:
+        try:
+            started = time.monotonic()
+            report.sandbox = await probe_tier(tier, settings)
+        except Exception as error:  # any failure means: not this tier
+            report.results[tier] = f"unavailable: {error}"
+            continue
+        report.results[tier] = f"ok ({(time.monotonic() - started) * 1000:.0f} ms)"
+        break
+    return report
+
+
+def probe(settings: SandboxSettings | None = None) -> ProbeReport:
+    """Try tiers strongest first and stop at the first that runs `true`."""
+    report = _run_sync(_probe(settings or SandboxSettings()))
+    for tier, result in report.results.items():
+        logger.info("sandbox tier %s: %s", tier.value, result)
+    return report
+
+
+def for_machine(settings: SandboxSettings | None = None) -> Sandbox:
+    """The strongest working sandbox; ConfigError when it is weaker than `require_tier`."""
+    settings = settings or SandboxSettings()
+    report = probe(settings)
+    sandbox = report.sandbox
+    if sandbox is None:
+        raise ConfigError(f"no sandbox tier works on this machine: {_reasons(report)}")
+    required = settings.require_tier
+    if required is not None and sandbox.tier.strength < required.strength:
+        raise ConfigError(
+            f"sandbox tier {sandbox.tier.value} is weaker than require_tier={required.value} "
+            f"({_reasons(report)}); install bubblewrap (scripts/install-system-deps.sh) "
+            "or lower sandbox.require_tier"
+        )
+    logger.warning(
+        "sandbox: tier %s (%s)", sandbox.tier.value, sandbox.tier.label
+    ) if sandbox.tier is Tier.PROCESS else logger.info("sandbox: tier %s", sandbox.tier.label)
+    return sandbox
+
+
+def _reasons(report: ProbeReport) -> str:
+    return "; ".join(f"{tier.value}: {result}" for tier, result in report.results.items())
+
+
+def doctor_status(report: ProbeReport) -> list[str]:
+    """Lines for `office doctor`: the tier in use, each tier's probe and each layer's state."""
+    if report.sandbox is None:
+        lines = ["sandbox: NONE works"]
+    else:
+        lines = [f"sandbox: tier {report.sandbox.tier.label}"]
+    lines += [f"  tier {tier.value}: {result}" for tier, result in report.results.items()]
+    if report.sandbox is not None:
+        lines += [f"  {layer}: {state}" for layer, state in report.sandbox.layers().items()]
+    return lines
+
+
+_current: Sandbox | None = None
+
+
+def configure(sandbox: Sandbox | None) -> None:
+    """Set the sandbox tools use (the service calls it with `for_machine(...)` at start)."""
+    global _current
+    _current = sandbox
+
+
+async def current_sandbox() -> Sandbox:
+    """The configured sandbox; probed with default settings on first use when none is."""
+    global _current
+    if _current is None:
+        _current = await asyncio.to_thread(for_machine, None)
+    return _current

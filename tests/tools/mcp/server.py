@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 server = MCPServer("office-test-tools", log_level="WARNING")
@@ -52,5 +53,14 @@ def crash() -> str:
     os._exit(3)
 
 
+@server.tool()
+def headers(ctx: Context) -> dict[str, str]:
+    """The HTTP headers of the current request (streamable HTTP only)."""
+    return dict(ctx.headers or {})
+
+
 if __name__ == "__main__":
-    server.run("stdio")
+    if len(sys.argv) > 2 and sys.argv[1] == "--http":
+        server.run("streamable-http", port=int(sys.argv[2]))
+    else:
+        server.run("stdio")

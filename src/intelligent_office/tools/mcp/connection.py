@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
 import mcp_types
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client import Transport
+from mcp.client._transport import TransportStreams
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CONNECTION_CLOSED
 
@@ -143,12 +145,7 @@ class MCPConnection:
                 env=settings.resolved_env(),
                 cwd=settings.cwd,
             )
-        assert settings.url is not None
-        http_client = httpx2.AsyncClient(
-            headers=settings.resolved_headers(),
-            timeout=httpx2.Timeout(settings.timeout_seconds),
-        )
-        return streamable_http_client(settings.url, http_client=http_client)
+        return _http_transport(settings)
 
     async def _failed(self, what: str, error: Exception) -> ToolError:
         """A ToolError for a failed request; a broken transport also drops the session."""
@@ -160,6 +157,20 @@ class MCPConnection:
             f"MCP server {self.settings.name!r} failed during {what}: {_reason(error)}",
             retryable=True,
         )
+
+
+@contextlib.asynccontextmanager
+async def _http_transport(settings: MCPServerSettings) -> AsyncIterator[TransportStreams]:
+    """Streamable HTTP with the configured headers; the SDK leaves a given client open."""
+    assert settings.url is not None
+    http_client = httpx2.AsyncClient(
+        headers=settings.resolved_headers(), timeout=httpx2.Timeout(settings.timeout_seconds)
+    )
+    async with (
+        http_client,
+        streamable_http_client(settings.url, http_client=http_client) as streams,
+    ):
+        yield streams
 
 
 def _reason(error: BaseException) -> str:

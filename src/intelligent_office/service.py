@@ -30,6 +30,7 @@ from intelligent_office.store.approvals import approval_signal
 from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
+from intelligent_office.tools.policy import Policy, default_policy, load_policy
 from intelligent_office.workflows.graph_workflow import run_spec
 
 __all__ = ["OfficeService", "new_task"]
@@ -85,17 +86,25 @@ class OfficeService:
         Raises:
             ConfigError: a provider's key is missing from the environment.
         """
+        policy = load_policy(settings.policy_file)
         if not settings.llm.enabled:
-            return cls(settings, store)
+            return cls(settings, store, policy=policy)
         router = LLMRouter(settings.llm, settings.budgets, store)
         tools = builtin_tools()
         if router.serves(Tier.AI_TOOL):
             tools.register(ai_tool(router))
-        return cls(settings, store, brain=LLMBrain(router), tools=tools)
+        return cls(settings, store, brain=LLMBrain(router), tools=tools, policy=policy)
+
+    policy: Policy = field(default_factory=default_policy)
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store."""
-        return OfficeAgents(brain=self.brain, tools=self.tools, records=StoreRecords(self.store))
+        return OfficeAgents(
+            brain=self.brain,
+            tools=self.tools,
+            records=StoreRecords(self.store),
+            policy=self.policy,
+        )
 
     def registry(self) -> WorkflowRegistry:
         """Every workflow a worker of this service can run or resume."""
@@ -192,6 +201,15 @@ class OfficeService:
         if current.status != decision or current.run_id is None:
             current = self.store.approvals.decide(
                 approval_id, status=decision, by=by, comment=comment
+            )
+            self.store.audit.add(
+                actor=by,
+                action=f"approval.{decision}",
+                subject=current.subject,
+                reason=comment or "",
+                task_id=current.task_id,
+                run_id=current.run_id,
+                detail={"approval_id": approval_id, "kind": current.kind},
             )
         if current.run_id is not None:
             payload: dict[str, JsonValue] = {"decision": decision, "by": by, "comment": comment}

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     budgets: BudgetSettings = Field(
         default_factory=BudgetSettings, description="Money and tokens per task and per agent."
     )
+    policy_file: Path | None = Field(
+        default=None, description="The tool policy (YAML); the shipped default when unset."
+    )
     approval_timeout_seconds: float = Field(
         default=86400.0,
         gt=0,

@@ -107,6 +107,7 @@ async def test_a_trace_task_completes_with_its_events_and_journal_in_the_store(
         "decompose/attempt/1": "office.decompose",
         "subtask/s1/iter/1/plan/attempt/1": "office.plan",
         "subtask/s1/iter/1/validate/attempt/1": "office.validate",
+        "subtask/s1/iter/1/authorize/attempt/1": "office.authorize",
         "subtask/s1/iter/1/node/trace/attempt/1": "office.run_step",
         "subtask/s1/iter/1/review/attempt/1": "office.review",
         "synthesize/attempt/1": "office.synthesize",

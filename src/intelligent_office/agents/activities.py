@@ -17,9 +17,12 @@ from intelligent_office.agents.messages import (
     Answer,
     ApprovalOutcome,
     ApprovalRequest,
+    Authorization,
+    AuthorizeInput,
     DeadLetterInput,
     DecomposeInput,
     PlanInput,
+    StepAuthorization,
     StepCall,
     StepOutput,
     TaskFinish,
@@ -50,6 +53,7 @@ from intelligent_office.models import (
 )
 from intelligent_office.runtime.activity import Activity, Empty, activity
 from intelligent_office.tools.base import ToolContext, ToolRegistry
+from intelligent_office.tools.policy import Policy, default_policy
 
 __all__ = ["OfficeAgents", "workspace_of"]
 
@@ -77,6 +81,7 @@ class OfficeAgents:
     tools: ToolRegistry
     records: OfficeRecords = field(default_factory=MemoryRecords)
     retriever: PlanRetriever = field(default_factory=NoMemory)
+    policy: Policy = field(default_factory=default_policy)
 
     def __post_init__(self) -> None:
         self.validator = PlanValidator(self.tools)
@@ -86,6 +91,9 @@ class OfficeAgents:
         self.plan: Activity[PlanInput, PlanningResult] = activity("office.plan")(self._plan)
         self.validate: Activity[ValidateInput, ValidationReport] = activity("office.validate")(
             self._validate
+        )
+        self.authorize: Activity[AuthorizeInput, Authorization] = activity("office.authorize")(
+            self._authorize
         )
         self.run_step: Activity[StepCall, StepOutput] = activity("office.run_step")(self._run_step)
         self.review: Activity[ReviewRequest, ReviewResult] = activity("office.review")(self._review)
@@ -142,6 +150,36 @@ class OfficeAgents:
         return ValidationReport(
             plan_id=report.plan_id, decision=ValidationDecision.REJECTED, issues=issues
         )
+
+    async def _authorize(self, value: AuthorizeInput) -> Authorization:
+        decisions: list[StepAuthorization] = []
+        for step in value.plan.steps:
+            spec = self.tools.get(step.action).spec
+            decision = self.policy.decide(step.action, spec.risk_level, step.inputs)
+            decisions.append(
+                StepAuthorization(
+                    step_id=step.step_id,
+                    tool=step.action,
+                    arguments=step.inputs,
+                    verdict=decision.verdict.value,
+                    risk=decision.risk.value,
+                    rule=decision.rule,
+                    reason=decision.reason,
+                )
+            )
+        for item in decisions:
+            await asyncio.to_thread(
+                self.records.audit,
+                actor="policy",
+                action=f"policy.{item.verdict}",
+                subject=item.describe(),
+                reason=item.reason,
+                task_id=value.task.task_id,
+                run_id=value.run_id,
+                rule=item.rule,
+                detail={"plan_id": value.plan.plan_id, "step_id": item.step_id, "risk": item.risk},
+            )
+        return Authorization(steps=decisions)
 
     async def _run_step(self, call: StepCall) -> StepOutput:
         started_at = datetime.now(UTC)

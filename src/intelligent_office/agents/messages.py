@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from pydantic import BaseModel, Field, JsonValue
 
-from intelligent_office.models import Subtask, Task
+from intelligent_office.models import Plan, Subtask, Task
 
 __all__ = [
     "Answer",
+    "Authorization",
+    "AuthorizeInput",
+    "StepAuthorization",
     "ApprovalOutcome",
     "ApprovalRequest",
     "DeadLetterInput",
@@ -111,3 +115,34 @@ class ApprovalOutcome(BaseModel):
 
     approval_id: str
     status: str
+
+
+class AuthorizeInput(BaseModel):
+    """A validated plan, for the tool policy to decide on before anything runs."""
+
+    task: Task
+    plan: Plan
+    run_id: str
+
+
+class StepAuthorization(BaseModel):
+    """The policy's decision on one step."""
+
+    step_id: str
+    tool: str
+    arguments: dict[str, JsonValue]
+    verdict: str  # allow | require_approval | deny
+    risk: str
+    rule: str
+    reason: str
+
+    def describe(self) -> str:
+        """`write_file {"path": "report.md", ...}`, short."""
+        shown = json.dumps(self.arguments, default=str)
+        return f"{self.tool} {shown[:160]}"
+
+
+class Authorization(BaseModel):
+    """The policy's decisions on every step of a plan."""
+
+    steps: list[StepAuthorization]

@@ -32,6 +32,21 @@ class OfficeRecords(Protocol):
         """Mark a still-pending approval expired; return its final status."""
         ...
 
+    def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        reason: str,
+        task_id: str | None,
+        run_id: str | None,
+        rule: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        """Append a decision to the audit log."""
+        ...
+
     def set_task_status(self, task_id: str, status: str) -> None:
         """Record the task's status (running, completed, dead_lettered ...)."""
         ...
@@ -82,7 +97,40 @@ class StoreRecords:
         if record.status == "pending":
             with contextlib.suppress(UserError):  # decided a moment ago: read it below
                 self.store.approvals.decide(approval_id, status="expired", by=None)
+                self.store.audit.add(
+                    actor="timeout",
+                    action="approval.expired",
+                    subject=record.subject,
+                    reason="no decision within the approval timeout: escalated",
+                    task_id=record.task_id,
+                    run_id=record.run_id,
+                    detail={"approval_id": approval_id, "kind": record.kind},
+                )
         return self.store.approvals.require(approval_id).status
+
+    def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        reason: str,
+        task_id: str | None,
+        run_id: str | None,
+        rule: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        """Insert into the append-only audit_log table."""
+        self.store.audit.add(
+            actor=actor,
+            action=action,
+            subject=subject,
+            reason=reason,
+            task_id=task_id,
+            run_id=run_id,
+            rule=rule,
+            detail=detail,
+        )
 
     def set_task_status(self, task_id: str, status: str) -> None:
         """Update the tasks table."""
@@ -116,6 +164,33 @@ class MemoryRecords:
     statuses: dict[str, str] = field(default_factory=dict)
     dead_letters: dict[str, dict[str, Any]] = field(default_factory=dict)
     approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audit_log: list[dict[str, Any]] = field(default_factory=list)
+
+    def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        reason: str,
+        task_id: str | None,
+        run_id: str | None,
+        rule: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        """Remember the entry."""
+        self.audit_log.append(
+            {
+                "actor": actor,
+                "action": action,
+                "subject": subject,
+                "reason": reason,
+                "task_id": task_id,
+                "run_id": run_id,
+                "rule": rule,
+                "detail": detail,
+            }
+        )
 
     def request_approval(
         self,

@@ -1,4 +1,4 @@
-"""`office approvals`, `office approve` and `office deny`: the decisions runs wait for."""
+"""`office approvals`, `approve`, `deny` and `audit`: the decisions runs wait for, and their log."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from intelligent_office.cli.context import AppContext, ConfigOption, console
 __all__ = ["register"]
 
 CommentOption = Annotated[
-    str | None, typer.Option(help="Why; kept with the decision and sent to the run.")
+    str | None,
+    typer.Option(
+        "--comment", "--reason", help="Why; kept with the decision, audited, sent to the run."
+    ),
 ]
 
 
@@ -24,6 +27,7 @@ def register(app: typer.Typer) -> None:
     app.command("approvals")(list_approvals)
     app.command("approve")(approve)
     app.command("deny")(deny)
+    app.command("audit")(audit)
 
 
 def list_approvals(
@@ -103,3 +107,46 @@ def _decide(
         f"{decision} {approval.kind} approval {approval.id} (task {approval.task_id}): "
         f"{approval.subject}"
     )
+
+
+def audit(
+    task: Annotated[str | None, typer.Option(help="Only this task's entries.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """The audit log: every policy decision and human decision, newest first."""
+    app = AppContext.open(config)
+    entries = app.store.audit.recent(task_id=task, limit=limit)
+    if as_json:
+        rows = [
+            {
+                "time": e.time.isoformat(),
+                "task_id": e.task_id,
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "rule": e.rule,
+                "reason": e.reason,
+            }
+            for e in entries
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not entries:
+        console.print("the audit log is empty")
+        return
+    table = Table()
+    for column in ("time", "task", "actor", "action", "subject", "rule", "reason"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(
+            f"{e.time:%Y-%m-%d %H:%M:%S}",
+            e.task_id or "",
+            e.actor,
+            e.action,
+            e.subject,
+            e.rule or "",
+            e.reason,
+        )
+    console.print(table)

@@ -1,6 +1,7 @@
 """Calling an agent from the Office workflow: durable retries, and waiting for approvals.
 
-Deterministic workflow code. A transient failure is retried with a durable backoff. A
+Deterministic workflow code. A transient failure is retried with a durable backoff.
+`approval` asks a human and waits durably for the decision. A
 call held by a nearly spent budget (`BudgetApprovalRequired`) asks a human: the run
 records a pending approval, emits `approval.requested` and waits, durably, for the
 `approve` or `deny` signal (`office approve ID`). Approved, the call is made again;
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue
 
 from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.agents.messages import ApprovalOutcome, ApprovalRequest
@@ -70,8 +71,10 @@ class AgentCaller:
                     await self.runtime.sleep(f"{attempt_key}/backoff", backoff)
             attempt += 1
 
-    async def _wait_for_approval(self, key: str, error: ActivityError) -> None:
-        """Ask for the budget approval and wait; raise BudgetExceeded unless it is approved."""
+    async def approval(
+        self, key: str, *, kind: str, subject: str, detail: dict[str, JsonValue] | None = None
+    ) -> str:
+        """Ask a human and wait, durably: "approved", "denied" or "expired" (timed out)."""
         runtime, task = self.runtime, self.office_input.task
         approval_id = runtime.uuid(f"{key}/approval")
         await runtime.activity(
@@ -81,13 +84,14 @@ class AgentCaller:
                 approval_id=approval_id,
                 task_id=task.task_id,
                 run_id=runtime.run_id,
-                kind="budget",
-                subject=error.detail,
+                kind=kind,
+                subject=subject,
+                detail=detail or {},
             ),
         )
         await runtime.emit(
             "approval.requested",
-            {"approval_id": approval_id, "kind": "budget", "subject": error.detail},
+            {"approval_id": approval_id, "kind": kind, "subject": subject, **(detail or {})},
             key=f"{key}/approval/requested",
         )
         try:
@@ -105,9 +109,14 @@ class AgentCaller:
             status = outcome.status
         await runtime.emit(
             "approval.decided",
-            {"approval_id": approval_id, "kind": "budget", "status": status},
+            {"approval_id": approval_id, "kind": kind, "status": status},
             key=f"{key}/approval/decided",
         )
+        return status
+
+    async def _wait_for_approval(self, key: str, error: ActivityError) -> None:
+        """Ask for the budget approval and wait; raise BudgetExceeded unless it is approved."""
+        status = await self.approval(key, kind="budget", subject=error.detail)
         if status != "approved":
             raise ActivityError(
                 key,

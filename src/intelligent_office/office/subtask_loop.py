@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pydantic import JsonValue
 
 from intelligent_office.agents.activities import OfficeAgents
-from intelligent_office.agents.messages import PlanInput, ValidateInput
+from intelligent_office.agents.messages import AuthorizeInput, PlanInput, ValidateInput
 from intelligent_office.errors import ActivityError
 from intelligent_office.llm.base import ReviewRequest
 from intelligent_office.models import (
     ExecutionResult,
+    Plan,
     ReviewDecision,
     StepStatus,
     Subtask,
@@ -35,6 +36,7 @@ from intelligent_office.office.contracts import (
 )
 from intelligent_office.office.executor import execute_plan
 from intelligent_office.runtime.base import Runtime
+from intelligent_office.tools.policy import Verdict
 
 __all__ = ["SubtaskLoop"]
 
@@ -147,6 +149,54 @@ class SubtaskLoop:
         )
         return outcome
 
+    async def _authorize(
+        self,
+        plan: Plan,
+        prefix: str,
+        iteration: int,
+        feedback: list[str],
+        scope: dict[str, JsonValue],
+    ) -> _Turn | None:
+        """The tool policy on every step; a human for the risky ones. None: all may run."""
+        authorization = await self.call(
+            f"{prefix}authorize",
+            self.agents.authorize,
+            AuthorizeInput(task=self.task, plan=plan, run_id=self.runtime.run_id),
+        )
+        for step in authorization.steps:
+            if step.verdict == Verdict.ALLOW:
+                continue
+            if step.verdict == Verdict.DENY:
+                status = "denied by the policy"
+            else:
+                status = await self.call.approval(
+                    f"{prefix}approve/{step.step_id}",
+                    kind="tool",
+                    subject=f"step {step.step_id}: {step.describe()} ({step.reason})",
+                    detail={"step_id": step.step_id, "tool": step.tool, "rule": step.rule},
+                )
+                if status == "approved":
+                    continue
+                status = "expired" if status == "expired" else f"{status} by a human"
+            reason = f"step {step.step_id} ({step.describe()}) was {status}: {step.reason}"
+            await self._emit(
+                "plan.refused",
+                f"{prefix}plan/refused",
+                **scope,
+                step_id=step.step_id,
+                reason=reason,
+            )
+            if status == "expired":
+                # Nobody decided in time: escalate instead of guessing.
+                return _Turn(
+                    category=DeadLetterCategory.POLICY,
+                    reason=f"escalated: {reason}",
+                    final=True,
+                )
+            feedback.append(f"iteration {iteration}: {reason}; plan without that step")
+            return _Turn(category=DeadLetterCategory.POLICY, reason=reason)
+        return None
+
     async def _iteration(
         self,
         outcome: SubtaskOutcome,
@@ -204,6 +254,9 @@ class SubtaskLoop:
                 category=_validation_category(report), reason="plan rejected: " + "; ".join(reasons)
             )
         await self._emit("plan.validated", f"{prefix}plan/validated", **scope)
+        refused = await self._authorize(plan, prefix, iteration, feedback, scope)
+        if refused is not None:
+            return refused
         execution = record.execution = await execute_plan(
             self.runtime,
             self.agents,

@@ -5,6 +5,7 @@ from intelligent_office.store.journal import Batch
 from intelligent_office.store.llm_calls import CostGrouping
 from intelligent_office.store.records import (
     ApprovalRecord,
+    AuditRecord,
     CostRow,
     DeadLetterRecord,
     JournalEntry,
@@ -14,11 +15,13 @@ from intelligent_office.store.records import (
     RunStatus,
     Spend,
     TaskRecord,
+    ToolGapRecord,
 )
 from intelligent_office.store.store import Store
 
 __all__ = [
     "ApprovalRecord",
+    "AuditRecord",
     "Batch",
     "CostGrouping",
     "CostRow",
@@ -31,5 +34,6 @@ __all__ = [
     "Spend",
     "Store",
     "TaskRecord",
+    "ToolGapRecord",
     "approval_signal",
 ]

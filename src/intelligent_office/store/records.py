@@ -175,3 +175,30 @@ class ApprovalRecord:
     decided_at: datetime | None
     decided_by: str | None
     comment: str | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit entry."""
+
+    id: int
+    time: datetime
+    task_id: str | None
+    run_id: str | None
+    actor: str
+    action: str
+    subject: str
+    rule: str | None
+    reason: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolGapRecord:
+    """A stored tool-gap report."""
+
+    id: int
+    task_id: str
+    subtask_id: str | None
+    created_at: datetime
+    report: dict[str, Any]

@@ -7,6 +7,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from intelligent_office.store.approvals import ApprovalRepository
+from intelligent_office.store.audit import AuditRepository
 from intelligent_office.store.db import connect, migrate
 from intelligent_office.store.dead_letters import DeadLetterRepository
 from intelligent_office.store.events import EventRepository
@@ -16,6 +17,7 @@ from intelligent_office.store.llm_calls import LLMCallRepository
 from intelligent_office.store.runs import RunRepository
 from intelligent_office.store.signals import SignalRepository
 from intelligent_office.store.tasks import TaskRepository
+from intelligent_office.store.tool_gaps import ToolGapRepository
 
 __all__ = ["Store"]
 
@@ -35,6 +37,8 @@ class Store:
         self.llm_calls = LLMCallRepository(engine)
         self.llm_cache = LLMCacheRepository(engine)
         self.approvals = ApprovalRepository(engine)
+        self.audit = AuditRepository(engine)
+        self.tool_gaps = ToolGapRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

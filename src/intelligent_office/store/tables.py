@@ -25,6 +25,8 @@ __all__ = [
     "Base",
     "UTCDateTime",
     "ApprovalRow",
+    "AuditRow",
+    "ToolGapRow",
     "DeadLetterRow",
     "EventRow",
     "JournalRow",
@@ -221,3 +223,35 @@ class ApprovalRow(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(128))
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    """One decision about a tool call or an approval: who, what, when, why, which rule.
+
+    Append-only: the migration adds triggers that refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    time: Mapped[datetime] = mapped_column(index=True)
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ToolGapRow(Base):
+    """A machine-readable report of a capability a task was missing."""
+
+    __tablename__ = "tool_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(64), index=True)
+    subtask_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -104,6 +104,7 @@ class BubblewrapSandbox(Sandbox):
             *self._static_args,
             "--bind", workspace, workspace,
             "--chdir", workspace,
+            "--remount-ro", "/",
             "--seccomp", str(filter_fd),
         ]  # fmt: skip
         for key, value in command.env.items():

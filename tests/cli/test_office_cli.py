@@ -122,3 +122,30 @@ def test_tools_lists_every_builtin_tool_with_its_schema(
     assert {"trace_calls", "read_file", "calculate", "python_exec"} <= set(specs)
     assert specs["python_exec"]["risk_level"] == "high" and not specs["python_exec"]["idempotent"]
     assert specs["trace_calls"]["parameters"]["required"] == ["root", "start", "end"]
+
+
+def test_an_unsupported_task_leaves_a_tool_gap_report_for_office_gaps(
+    database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, _ = office(
+        ["run", "Send an email to Bob about the release", "--workspace", str(tmp_path), "--json"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 1
+    assert json.loads(out)["result"]["status"] == "unsupported"
+
+    code, out, _ = office(["gaps", "--json"], capsys, monkeypatch)
+
+    assert code == 0
+    (report,) = json.loads(out)
+    (tool,) = report["missing_tools"]
+    assert (tool["name"], tool["estimated_risk"]) == ("send_email", "high")
+    assert set(tool["inputs"]) == {"to", "subject", "body"}
+    assert "write_file" in report["existing_tools_checked"]
+    assert "email MCP server" in report["proposed_mcp_server"]
+    code, out, _ = office(["gaps"], capsys, monkeypatch)
+    assert code == 0 and "send_email" in out

@@ -46,6 +46,7 @@ from intelligent_office.models import (
     Plan,
     SubtaskGraph,
     Task,
+    ToolGapReport,
     ValidationDecision,
     ValidationIssue,
     ValidationLayer,
@@ -94,6 +95,9 @@ class OfficeAgents:
         )
         self.authorize: Activity[AuthorizeInput, Authorization] = activity("office.authorize")(
             self._authorize
+        )
+        self.record_gap: Activity[ToolGapReport, Empty] = activity("office.record_gap")(
+            self._record_gap
         )
         self.run_step: Activity[StepCall, StepOutput] = activity("office.run_step")(self._run_step)
         self.review: Activity[ReviewRequest, ReviewResult] = activity("office.review")(self._review)
@@ -150,6 +154,15 @@ class OfficeAgents:
         return ValidationReport(
             plan_id=report.plan_id, decision=ValidationDecision.REJECTED, issues=issues
         )
+
+    async def _record_gap(self, value: ToolGapReport) -> Empty:
+        await asyncio.to_thread(
+            self.records.add_tool_gap,
+            value.task_id,
+            value.subtask_id,
+            value.model_dump(mode="json"),
+        )
+        return Empty()
 
     async def _authorize(self, value: AuthorizeInput) -> Authorization:
         decisions: list[StepAuthorization] = []

@@ -47,6 +47,10 @@ class OfficeRecords(Protocol):
         """Append a decision to the audit log."""
         ...
 
+    def add_tool_gap(self, task_id: str, subtask_id: str | None, report: dict[str, Any]) -> None:
+        """Store a tool-gap report (once per task and subtask)."""
+        ...
+
     def set_task_status(self, task_id: str, status: str) -> None:
         """Record the task's status (running, completed, dead_lettered ...)."""
         ...
@@ -108,6 +112,10 @@ class StoreRecords:
                 )
         return self.store.approvals.require(approval_id).status
 
+    def add_tool_gap(self, task_id: str, subtask_id: str | None, report: dict[str, Any]) -> None:
+        """Insert into the tool_gaps table."""
+        self.store.tool_gaps.add(task_id=task_id, subtask_id=subtask_id, report=report)
+
     def audit(
         self,
         *,
@@ -165,6 +173,11 @@ class MemoryRecords:
     dead_letters: dict[str, dict[str, Any]] = field(default_factory=dict)
     approvals: dict[str, dict[str, Any]] = field(default_factory=dict)
     audit_log: list[dict[str, Any]] = field(default_factory=list)
+    tool_gaps: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_tool_gap(self, task_id: str, subtask_id: str | None, report: dict[str, Any]) -> None:
+        """Remember the report."""
+        self.tool_gaps.append(report)
 
     def audit(
         self,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from intelligent_office.cli import approvals, costs, dlq, runs, tasks, tools
+from intelligent_office.cli import approvals, costs, dlq, gaps, runs, tasks, tools
 from intelligent_office.errors import UserError
 from intelligent_office.models.schema_export import write_json_schemas
 
@@ -28,6 +28,7 @@ dlq.register(app)
 tools.register(app)
 costs.register(app)
 approvals.register(app)
+gaps.register(app)
 
 
 @app.command("schema")

@@ -30,6 +30,7 @@ from intelligent_office.llm.offline import OfflineBrain
 from intelligent_office.llm.prompts import CHECK_PLAN, DECOMPOSE, PLAN, REVIEW, SYNTHESIZE
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.models import (
+    MissingTool,
     Plan,
     PlanMetadata,
     Review,
@@ -79,6 +80,12 @@ class DraftStep(BaseModel):
 class DraftGap(BaseModel):
     missing_capabilities: list[str] = Field(min_length=1)
     suggestion: str = Field(min_length=1, description="What tool or access would close the gap.")
+    missing_tools: list[MissingTool] = Field(
+        default_factory=list, description="Tools that would close the gap, specified."
+    )
+    proposed_mcp_server: str | None = Field(
+        default=None, description="An MCP server that could provide them, if you know one."
+    )
 
 
 class DraftPlan(BaseModel):
@@ -216,6 +223,9 @@ class LLMBrain:
                     available_tools=[t.name for t in request.tools],
                     planner=f"llm:{reply.model}",
                     suggestion=draft.gap.suggestion,
+                    missing_tools=draft.gap.missing_tools,
+                    existing_tools_checked=[t.name for t in request.tools],
+                    proposed_mcp_server=draft.gap.proposed_mcp_server,
                 )
             )
         plan_id = f"p-{subtask.subtask_id}-{request.iteration}-{task.task_id[:8]}"

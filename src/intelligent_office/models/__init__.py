@@ -14,7 +14,7 @@ from intelligent_office.models.review import Review, ReviewDecision, ReviewScore
 from intelligent_office.models.risk import RiskLevel
 from intelligent_office.models.subtask import Subtask, SubtaskGraph
 from intelligent_office.models.task import Task, TaskConstraints
-from intelligent_office.models.tool_gap import ToolGapReport
+from intelligent_office.models.tool_gap import MissingTool, ToolGapReport
 from intelligent_office.models.validation import (
     ValidationDecision,
     ValidationIssue,
@@ -41,6 +41,7 @@ __all__ = [
     "Task",
     "TaskConstraints",
     "ToolCall",
+    "MissingTool",
     "ToolGapReport",
     "ValidationDecision",
     "ValidationIssue",

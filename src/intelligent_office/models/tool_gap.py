@@ -5,8 +5,21 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from intelligent_office.models._fields import Contract
+from intelligent_office.models.risk import RiskLevel
 
-__all__ = ["ToolGapReport"]
+__all__ = ["MissingTool", "ToolGapReport"]
+
+
+class MissingTool(Contract):
+    """A tool that would close the gap, described well enough to build or find it."""
+
+    name: str = Field(description="A name for the tool, e.g. send_email.")
+    description: str = Field(description="What it would do.")
+    inputs: dict[str, str] = Field(default_factory=dict, description="Argument -> meaning.")
+    outputs: dict[str, str] = Field(default_factory=dict, description="Result field -> meaning.")
+    estimated_risk: RiskLevel = Field(
+        default=RiskLevel.MEDIUM, description="How much harm a call could do."
+    )
 
 
 class ToolGapReport(Contract):
@@ -23,6 +36,17 @@ class ToolGapReport(Contract):
                     "available_tools": ["calculate", "read_file", "trace_calls"],
                     "planner": "offline",
                     "suggestion": "Add an email tool (e.g. through an MCP server).",
+                    "missing_tools": [
+                        {
+                            "name": "send_email",
+                            "description": "Send an email message.",
+                            "inputs": {"to": "recipient address", "subject": "", "body": ""},
+                            "outputs": {"message_id": "id of the sent message"},
+                            "estimated_risk": "high",
+                        }
+                    ],
+                    "existing_tools_checked": ["calculate", "read_file", "trace_calls"],
+                    "proposed_mcp_server": "an email MCP server (SMTP or Gmail)",
                 }
             ]
         }
@@ -39,3 +63,12 @@ class ToolGapReport(Contract):
     )
     planner: str = Field(description="The planner that gave up, e.g. offline.")
     suggestion: str = Field(description="What would make the request possible.")
+    missing_tools: list[MissingTool] = Field(
+        default_factory=list, description="Tools that would close the gap."
+    )
+    existing_tools_checked: list[str] = Field(
+        default_factory=list, description="The tools considered before giving up."
+    )
+    proposed_mcp_server: str | None = Field(
+        default=None, description="An MCP server that could provide the missing tools."
+    )

@@ -221,6 +221,8 @@ class SubtaskLoop:
         )
         if planning.plan is None:
             outcome.gap = planning.gap
+            if planning.gap is not None:
+                await self.call(f"{prefix}gap", self.agents.record_gap, planning.gap)
             return _Turn(settled=SubtaskStatus.UNSUPPORTED)
         plan = record.plan = planning.plan
         await self._emit(

@@ -15,7 +15,14 @@ from pydantic import JsonValue
 
 from intelligent_office.llm.base import PlanningResult, PlanRequest
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
-from intelligent_office.models import Plan, PlanMetadata, RiskLevel, Step, ToolGapReport
+from intelligent_office.models import (
+    MissingTool,
+    Plan,
+    PlanMetadata,
+    RiskLevel,
+    Step,
+    ToolGapReport,
+)
 
 __all__ = ["OFFLINE", "plan_subtask", "strategies_for"]
 
@@ -127,10 +134,69 @@ _CAPABILITY_WORDS = {
 }
 
 
+# What each capability's tool would look like, and where one might come from.
+_MISSING_TOOLS: dict[str, tuple[MissingTool, str]] = {
+    "send_email": (
+        MissingTool(
+            name="send_email",
+            description="Send an email message.",
+            inputs={"to": "recipient address", "subject": "subject line", "body": "text"},
+            outputs={"message_id": "id of the sent message"},
+            estimated_risk=RiskLevel.HIGH,
+        ),
+        "an email MCP server (SMTP or Gmail)",
+    ),
+    "http_fetch": (
+        MissingTool(
+            name="http_request",
+            description="Fetch a web page or call an HTTP API on an allowed host.",
+            inputs={"url": "the URL", "method": "GET or POST"},
+            outputs={"status": "HTTP status", "body": "response text"},
+            estimated_risk=RiskLevel.MEDIUM,
+        ),
+        "the built-in http tool with an allow-list (settings), or a fetch MCP server",
+    ),
+    "image_generation": (
+        MissingTool(
+            name="generate_image",
+            description="Create an image from a text prompt.",
+            inputs={"prompt": "what to draw"},
+            outputs={"path": "the image file in the workspace"},
+            estimated_risk=RiskLevel.LOW,
+        ),
+        "an image-generation MCP server",
+    ),
+    "calendar": (
+        MissingTool(
+            name="calendar_events",
+            description="Read or create calendar events.",
+            inputs={"start": "ISO time", "end": "ISO time", "title": "for new events"},
+            outputs={"events": "list of events"},
+            estimated_risk=RiskLevel.MEDIUM,
+        ),
+        "a calendar MCP server (CalDAV or Google Calendar)",
+    ),
+    "translation": (
+        MissingTool(
+            name="translate",
+            description="Translate text between languages.",
+            inputs={"text": "the text", "target_language": "e.g. fr"},
+            outputs={"text": "the translation"},
+            estimated_risk=RiskLevel.LOW,
+        ),
+        "an LLM provider (the ai_tool tool) or a translation MCP server",
+    ),
+}
+
+
 def _gap_report(request: PlanRequest) -> ToolGapReport:
     text = request.subtask.description.lower()
     missing = [name for name, words in _CAPABILITY_WORDS.items() if any(w in text for w in words)]
+    known = [_MISSING_TOOLS[name] for name in missing if name in _MISSING_TOOLS]
     return ToolGapReport(
+        missing_tools=[tool for tool, _ in known],
+        existing_tools_checked=[spec.name for spec in request.tools],
+        proposed_mcp_server="; ".join(server for _, server in known) or None,
         task_id=request.task.task_id,
         subtask_id=request.subtask.subtask_id,
         request=request.subtask.description,

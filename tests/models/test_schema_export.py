@@ -193,6 +193,7 @@ def test_public_names_are_pinned() -> None:
         "ExecutionMetrics",
         "ExecutionResult",
         "ExecutionStatus",
+        "MissingTool",
         "Plan",
         "PlanMetadata",
         "Review",

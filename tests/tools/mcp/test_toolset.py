@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,40 @@ async def test_an_unstartable_server_is_a_clear_tool_error() -> None:
     with pytest.raises(ToolError, match="MCP server 'words' could not be reached"):
         await toolset.start()
     await toolset.aclose()
+
+
+async def test_a_server_down_at_refresh_keeps_its_tools_and_reports_the_error(
+    tmp_path: Path,
+) -> None:
+    settings = words_server()
+    toolset = MCPToolset([settings], ToolRegistry())
+    before = await toolset.start()
+    with pytest.raises(ToolError):
+        await toolset.registry.call("words.crash", context(tmp_path), {})
+    settings.args = ["-c", "raise SystemExit(1)"]  # the server no longer starts
+    assert await toolset.refresh() == before
+    (status,) = toolset.servers()
+    assert "could not be reached" in str(status["error"])
+    with pytest.raises(ToolError, match="could not be reached"):
+        await toolset.refresh(strict=True)
+    await toolset.aclose()
+
+
+async def test_a_server_that_never_answers_times_out_without_hanging() -> None:
+    silent = words_server(args=["-c", "import time; time.sleep(60)"], timeout_seconds=0.5)
+    toolset = MCPToolset([silent], ToolRegistry())
+    with pytest.raises(ToolError, match="could not be reached: TimeoutError"):
+        await toolset.start()
+    await toolset.aclose()
+
+
+async def test_concurrent_calls_share_one_session(toolset: MCPToolset, tmp_path: Path) -> None:
+    texts = [" ".join(["w"] * n) for n in range(1, 21)]
+    results = await asyncio.gather(
+        *(
+            toolset.registry.call("words.word_count", context(tmp_path), {"text": text})
+            for text in texts
+        )
+    )
+    assert results == [{"result": n} for n in range(1, 21)]
+    assert toolset.servers()[0]["connected"] is True

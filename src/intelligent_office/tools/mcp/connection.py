@@ -83,16 +83,19 @@ class MCPConnection:
 
     async def aclose(self) -> None:
         """Close the session (and stop a stdio server) if one is open on this loop."""
-        owner, stop, loop = self._owner, self._stop, self._loop
+        owner, stop, loop, client = self._owner, self._stop, self._loop, self._client
         self._owner = self._stop = self._client = None
         self._loop = self._lock = None
         if owner is None or stop is None or owner.done():
             return
-        if loop is asyncio.get_running_loop():
-            stop.set()
-            await owner
-        elif loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(stop.set)
+        if loop is not asyncio.get_running_loop():
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(stop.set)
+            return
+        if client is None:
+            owner.cancel()  # still connecting: there is no session to leave politely
+        stop.set()
+        await asyncio.wait([owner])
 
     async def _session(self) -> Client:
         loop = asyncio.get_running_loop()
@@ -117,6 +120,8 @@ class MCPConnection:
                 self._client = await asyncio.shield(ready)
         except Exception as error:
             await self.aclose()
+            if ready.done() and not ready.cancelled():
+                ready.exception()  # retrieved: the error is reported below
             raise ToolError(
                 f"MCP server {self.settings.name!r} could not be reached: {_reason(error)}",
                 retryable=True,
@@ -129,10 +134,11 @@ class MCPConnection:
                 ready.set_result(client)
                 await stop.wait()
         except BaseException as error:
-            if not ready.done():
-                ready.set_exception(error if isinstance(error, Exception) else ConnectionError())
             if not isinstance(error, Exception):
+                ready.cancel()
                 raise
+            if not ready.done():
+                ready.set_exception(error)
             logger.warning("MCP server %r session ended: %s", self.settings.name, _reason(error))
 
     def _transport(self) -> Transport | StdioServerParameters:

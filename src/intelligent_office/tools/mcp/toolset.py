@@ -52,6 +52,7 @@ class _Server:
     settings: MCPServerSettings
     connection: MCPConnection
     tools: dict[str, MCPTool] = field(default_factory=dict)
+    error: str | None = None
 
 
 class MCPToolset:
@@ -70,8 +71,12 @@ class MCPToolset:
         self._servers = {s.name: _Server(s, MCPConnection(s)) for s in servers}
 
     async def start(self) -> list[dict[str, JsonValue]]:
-        """List every server's tools and register them; the snapshot of what was found."""
-        return await self.refresh()
+        """List every server's tools and register them; the snapshot of what was found.
+
+        Raises:
+            ToolError: a server could not be started, reached or listed (all are named).
+        """
+        return await self.refresh(strict=True)
 
     def start_blocking(self) -> list[dict[str, JsonValue]]:
         """`start()` from synchronous code: list in a short-lived loop on a thread.
@@ -83,7 +88,7 @@ class MCPToolset:
 
         async def list_and_close() -> list[dict[str, JsonValue]]:
             try:
-                return await self.refresh()
+                return await self.refresh(strict=True)
             finally:
                 await self.aclose()
 
@@ -101,16 +106,27 @@ class MCPToolset:
             raise value
         return value
 
-    async def refresh(self) -> list[dict[str, JsonValue]]:
+    async def refresh(self, *, strict: bool = False) -> list[dict[str, JsonValue]]:
         """Re-list every server's tools and bring the registry in step; the new snapshot.
 
-        A server that cannot be listed raises ToolError naming it.
+        A server that cannot be listed keeps the tools it had (their calls fail until it
+        is back) and its error shows in `servers()`; with `strict`, it raises ToolError.
         """
+        servers = list(self._servers.values())
         listings = await asyncio.gather(
-            *(server.connection.list_tools() for server in self._servers.values())
+            *(server.connection.list_tools() for server in servers), return_exceptions=True
         )
-        for server, listing in zip(self._servers.values(), listings, strict=True):
-            self._update(server, listing)
+        for server, listing in zip(servers, listings, strict=True):
+            if isinstance(listing, BaseException):
+                if not isinstance(listing, Exception):
+                    raise listing
+                server.error = str(listing)
+            else:
+                server.error = None
+                self._update(server, listing)
+        failures = [server.error for server in servers if server.error]
+        if strict and failures:
+            raise ToolError("; ".join(failures), retryable=True)
         return self.snapshot()
 
     def snapshot(self) -> list[dict[str, JsonValue]]:
@@ -128,13 +144,14 @@ class MCPToolset:
         ]
 
     def servers(self) -> list[dict[str, JsonValue]]:
-        """Each server's name, transport, tool count and whether a session is open."""
+        """Each server's name, transport, tool count, open session and last listing error."""
         return [
             {
                 "name": name,
                 "transport": server.settings.transport,
                 "tools": len(server.tools),
                 "connected": server.connection.is_open,
+                "error": server.error,
             }
             for name, server in self._servers.items()
         ]

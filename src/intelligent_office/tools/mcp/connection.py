@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
 import mcp_types
+import structlog
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client import Transport
 from mcp.client._transport import TransportStreams
@@ -29,7 +29,7 @@ from intelligent_office.tools.mcp.settings import MCPServerSettings
 
 __all__ = ["MCPConnection"]
 
-logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 class MCPConnection:
@@ -139,7 +139,7 @@ class MCPConnection:
                 raise
             if not ready.done():
                 ready.set_exception(error)
-            logger.warning("MCP server %r session ended: %s", self.settings.name, _reason(error))
+            log.warning("mcp.session_ended", server=self.settings.name, reason=_reason(error))
 
     def _transport(self) -> Transport | StdioServerParameters:
         settings = self.settings

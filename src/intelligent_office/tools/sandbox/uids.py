@@ -7,34 +7,58 @@ uid: a uid of its own makes both mean "this run only".
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import random
 import signal
-import threading
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 __all__ = ["UidPool", "kill_uid"]
 
 
 class UidPool:
-    """Hands out uids from [base, base + count), never the same one to two live runs."""
+    """Hands out uids from [base, base + count), never one to two live runs.
 
-    def __init__(self, base: int, count: int) -> None:
-        self._free = list(range(base + count - 1, base - 1, -1))
-        self._lock = threading.Lock()
+    Runs of other service processes on the machine (tests, a second worker) draw from
+    the same range, so a uid is held with an flock on a file in `lock_dir`, released
+    when the run ends or its process dies; a uid that still has processes is skipped.
+    """
+
+    def __init__(self, base: int, count: int, lock_dir: Path | None = None) -> None:
+        self.base, self.count = base, count
+        self.lock_dir = lock_dir or _default_lock_dir()
 
     @contextlib.contextmanager
     def lease(self) -> Iterator[int]:
         """A uid for one run, returned to the pool when the block ends."""
-        with self._lock:
-            if not self._free:
-                raise RuntimeError("no free sandbox uid: too many concurrent runs")
-            uid = self._free.pop()
-        try:
-            yield uid
-        finally:
-            with self._lock:
-                self._free.append(uid)
+        self.lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        start = random.randrange(self.count)
+        for offset in range(self.count):
+            uid = self.base + (start + offset) % self.count
+            fd = os.open(self.lock_dir / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            if _pids_of(uid):  # left over from a crashed service: not ours to share
+                os.close(fd)
+                continue
+            try:
+                yield uid
+            finally:
+                os.close(fd)  # releases the lock
+            return
+        raise RuntimeError("no free sandbox uid: too many concurrent runs")
+
+
+def _default_lock_dir() -> Path:
+    run = Path("/run")
+    base = run if os.access(run, os.W_OK) else Path(tempfile.gettempdir())
+    return base / "intelligent-office-sandbox-uids"
 
 
 def _pids_of(uid: int) -> list[int]:
@@ -42,12 +66,15 @@ def _pids_of(uid: int) -> list[int]:
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
+        fields: dict[str, str] = {}
         with contextlib.suppress(OSError), open(f"/proc/{name}/status") as status:
-            # The real, effective, saved and filesystem uids; the directory's owner
-            # turns to root for a process that made itself non-dumpable.
-            line = next(line for line in status if line.startswith("Uid:"))
-            if str(uid) in line.split()[1:]:
-                pids.append(int(name))
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+        if fields.get("State", "Z").split()[0] in ("Z", "X"):
+            continue  # dead, waiting for its (new) parent to reap it: nothing to kill
+        # Real, effective, saved and filesystem uids; the /proc directory's owner turns
+        # to root for a process that made itself non-dumpable.
+        if str(uid) in fields.get("Uid", "").split():
+            pids.append(int(name))
     return pids
 
 

@@ -1,0 +1,95 @@
+"""Probing tiers, refusing weaker ones, the doctor's lines, the fake and the public names."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from intelligent_office.errors import ConfigError
+from intelligent_office.tools import sandbox as sandbox_package
+from intelligent_office.tools.sandbox import (
+    FakeSandbox,
+    ProbeReport,
+    SandboxCommand,
+    SandboxSettings,
+    Tier,
+    doctor_status,
+    for_machine,
+    probe,
+)
+from intelligent_office.tools.sandbox.uids import UidPool
+
+# The package re-exports the function `probe`, which hides the module of that name.
+probe_module = importlib.import_module("intelligent_office.tools.sandbox.probe")
+
+
+def test_public_names() -> None:
+    assert sorted(sandbox_package.__all__) == [
+        "BubblewrapSandbox",
+        "FakeSandbox",
+        "ProbeReport",
+        "ProcessSandbox",
+        "RestrictedSandbox",
+        "Sandbox",
+        "SandboxCommand",
+        "SandboxRun",
+        "SandboxSettings",
+        "Tier",
+        "configure",
+        "current_sandbox",
+        "doctor_status",
+        "for_machine",
+        "probe",
+        "probe_tier",
+    ]
+
+
+def test_probe_picks_the_strongest_working_tier_and_the_doctor_shows_it() -> None:
+    report = probe()
+    assert report.sandbox is not None
+    assert report.results[report.sandbox.tier].startswith("ok")
+    lines = doctor_status(report)
+    assert lines[0] == f"sandbox: tier {report.sandbox.tier.label}"
+    assert any(line.strip().startswith("rlimits:") for line in lines)
+
+
+def test_require_tier_refuses_a_weaker_tier(monkeypatch: pytest.MonkeyPatch) -> None:
+    weak = ProbeReport(
+        sandbox=FakeSandbox(tier=Tier.PROCESS),
+        results={Tier.A: "unavailable: bwrap not found", Tier.PROCESS: "ok (3 ms)"},
+    )
+    monkeypatch.setattr(probe_module, "probe", lambda settings=None: weak)
+    with pytest.raises(ConfigError, match="weaker than require_tier=A.*bwrap not found"):
+        for_machine(SandboxSettings(require_tier=Tier.A))
+    assert for_machine(SandboxSettings(require_tier=Tier.PROCESS)).tier is Tier.PROCESS
+
+
+def test_no_working_tier_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    nothing = ProbeReport(sandbox=None, results={Tier.A: "unavailable: no"})
+    monkeypatch.setattr(probe_module, "probe", lambda settings=None: nothing)
+    with pytest.raises(ConfigError, match="no sandbox tier works"):
+        for_machine(SandboxSettings())
+    assert doctor_status(nothing)[0] == "sandbox: NONE works"
+
+
+def test_settings_take_the_tier_by_name() -> None:
+    assert SandboxSettings.model_validate({"require_tier": "A"}).require_tier is Tier.A
+    with pytest.raises(ValueError):
+        SandboxSettings.model_validate({"require_tier": "C"})
+
+
+async def test_fake_sandbox_records_commands(tmp_path: Path) -> None:
+    fake = FakeSandbox(stdout=b"42\n")
+    run = await fake.run(SandboxCommand(["/bin/true"], tmp_path, 1.0))
+    assert (run.stdout, run.report()["tier"]) == (b"42\n", "A")
+    assert fake.commands[0].argv == ["/bin/true"]
+
+
+def test_uid_leases_are_exclusive_across_pools(tmp_path: Path) -> None:
+    first, second = UidPool(62000, 2, tmp_path), UidPool(62000, 2, tmp_path)
+    with first.lease() as a, second.lease() as b:
+        assert a != b
+        with pytest.raises(RuntimeError, match="no free sandbox uid"), first.lease():
+            pass

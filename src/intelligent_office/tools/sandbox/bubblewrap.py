@@ -113,7 +113,9 @@ class BubblewrapSandbox(Sandbox):
 
     async def run(self, command: SandboxCommand) -> SandboxRun:
         workspace = str(command.workspace.resolve())
-        cgroup = Cgroup(self.settings.processes)
+        # The PID namespace ends the tree; the cgroup only caps processes (RLIMIT_NPROC
+        # cannot: bubblewrap started by root maps the sandbox's uid to root outside).
+        cgroup = Cgroup(self.settings.processes, kill=False)
         rlimits = limits.resource_limits(
             self.settings, command.timeout_seconds, command.cpu_seconds
         )

@@ -82,12 +82,20 @@ def support() -> CgroupSupport:
 class Cgroup:
     """The cgroup(s) of one run. Create, join from the child, kill, remove."""
 
-    def __init__(self, max_processes: int, support_: CgroupSupport | None = None) -> None:
+    def __init__(
+        self, max_processes: int, support_: CgroupSupport | None = None, kill: bool = True
+    ) -> None:
+        """Create the group; `kill=False` when a PID namespace already ends the tree.
+
+        Every hierarchy joined costs a migration at start (milliseconds on a busy
+        machine), so a run joins only those it needs.
+        """
         found = support_ or support()
         name = f"{_PREFIX}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.directories: list[Path] = []
         self._kill_dir: Path | None = None
-        for parent in dict.fromkeys(p for p in (found.kill_parent, found.pids_parent) if p):
+        parents = (found.kill_parent if kill else None, found.pids_parent)
+        for parent in dict.fromkeys(p for p in parents if p):
             directory = parent / name
             try:
                 directory.mkdir()

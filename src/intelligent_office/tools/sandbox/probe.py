@@ -114,9 +114,10 @@ def for_machine(settings: SandboxSettings | None = None) -> Sandbox:
             f"({_reasons(report)}); install bubblewrap (scripts/install-system-deps.sh) "
             "or lower sandbox.require_tier"
         )
-    logger.warning(
-        "sandbox: tier %s (%s)", sandbox.tier.value, sandbox.tier.label
-    ) if sandbox.tier is Tier.PROCESS else logger.info("sandbox: tier %s", sandbox.tier.label)
+    if sandbox.tier is Tier.PROCESS:
+        logger.warning("sandbox: tier %s", sandbox.tier.label)
+    else:
+        logger.info("sandbox: tier %s", sandbox.tier.label)
     return sandbox
 
 

@@ -30,7 +30,11 @@ from intelligent_office.store.approvals import approval_signal
 from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
+from intelligent_office.tools.http import http_tool
+from intelligent_office.tools.mcp.toolset import MCPToolset
 from intelligent_office.tools.policy import Policy, default_policy, load_policy
+from intelligent_office.tools.sandbox.probe import configure as configure_sandbox
+from intelligent_office.tools.sandbox.probe import for_machine
 from intelligent_office.workflows.graph_workflow import run_spec
 
 __all__ = ["OfficeService", "new_task"]
@@ -87,10 +91,17 @@ class OfficeService:
             ConfigError: a provider's key is missing from the environment.
         """
         policy = load_policy(settings.policy_file)
-        if not settings.llm.enabled:
-            return cls(settings, store, policy=policy)
-        router = LLMRouter(settings.llm, settings.budgets, store)
+        # Probe the sandbox now: a machine weaker than `require_tier` stops here, clearly.
+        configure_sandbox(for_machine(settings.sandbox))
         tools = builtin_tools()
+        if settings.http_allow:
+            tools.register(http_tool(settings.http_allow))
+        if settings.mcp_servers:
+            # The planners need every tool's spec up front: list the servers now.
+            MCPToolset(settings.mcp_servers, tools).start_blocking()
+        if not settings.llm.enabled:
+            return cls(settings, store, tools=tools, policy=policy)
+        router = LLMRouter(settings.llm, settings.budgets, store)
         if router.serves(Tier.AI_TOOL):
             tools.register(ai_tool(router))
         return cls(settings, store, brain=LLMBrain(router), tools=tools, policy=policy)

@@ -20,6 +20,8 @@ from pydantic_settings import (
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
+from intelligent_office.tools.mcp.settings import MCPServerSettings
+from intelligent_office.tools.sandbox.settings import SandboxSettings
 
 __all__ = ["Settings", "load_settings"]
 
@@ -56,6 +58,16 @@ class Settings(BaseSettings):
     )
     budgets: BudgetSettings = Field(
         default_factory=BudgetSettings, description="Money and tokens per task and per agent."
+    )
+    sandbox: SandboxSettings = Field(
+        default_factory=SandboxSettings, description="The sandbox for untrusted tools."
+    )
+    mcp_servers: list[MCPServerSettings] = Field(
+        default_factory=list, description="MCP servers whose tools join the registry."
+    )
+    http_allow: list[str] = Field(
+        default_factory=list,
+        description='Exact "host:port" entries the http_request tool may reach; none: no tool.',
     )
     policy_file: Path | None = Field(
         default=None, description="The tool policy (YAML); the shipped default when unset."

@@ -149,3 +149,37 @@ def test_an_unsupported_task_leaves_a_tool_gap_report_for_office_gaps(
     assert "email MCP server" in report["proposed_mcp_server"]
     code, out, _ = office(["gaps"], capsys, monkeypatch)
     assert code == 0 and "send_email" in out
+
+
+def test_doctor_reports_every_layer(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = office(["doctor"], capsys, monkeypatch)
+    assert code == 0, out
+    for expected in (
+        "database: sqlite",
+        "schema revision 0003",
+        "runtime: local",
+        "models: none configured: the offline brain answers",
+        "tool policy: default_policy.yaml (shipped)",
+        "sandbox: tier",
+        "MCP servers: none configured",
+    ):
+        assert expected in out
+
+
+def test_doctor_flags_a_missing_key(
+    database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "office.yaml"
+    config.write_text(
+        "llm:\n  providers: {p: {kind: openai, api_key_env: DOCTOR_KEY}}\n"
+        "  tiers: {default: ['p:gpt-4o-mini']}\n"
+    )
+    monkeypatch.delenv("DOCTOR_KEY", raising=False)
+    code, out, _ = office(["doctor", "--config", str(config)], capsys, monkeypatch)
+    assert code == 1
+    assert "key DOCTOR_KEY: MISSING" in out and "planner: p:gpt-4o-mini" in out

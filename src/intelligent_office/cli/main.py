@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from intelligent_office.cli import approvals, costs, dlq, gaps, runs, tasks, tools
+from intelligent_office.cli import approvals, costs, dlq, doctor, gaps, runs, tasks, tools
 from intelligent_office.errors import UserError
 from intelligent_office.models.schema_export import write_json_schemas
 
@@ -29,6 +29,7 @@ tools.register(app)
 costs.register(app)
 approvals.register(app)
 gaps.register(app)
+doctor.register(app)
 
 
 @app.command("schema")

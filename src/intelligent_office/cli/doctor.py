@@ -1,0 +1,113 @@
+"""`office doctor`: what this installation runs on, layer by layer, and what is missing."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from sqlalchemy import text
+
+from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.llm.config import Tier
+from intelligent_office.settings import Settings, load_settings
+from intelligent_office.store import Store
+from intelligent_office.tools.base import ToolRegistry
+from intelligent_office.tools.mcp.toolset import MCPToolset
+from intelligent_office.tools.policy import load_policy
+from intelligent_office.tools.sandbox.probe import doctor_status, probe
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `office doctor` to the app."""
+    app.command("doctor")(doctor)
+
+
+def doctor(config: ConfigOption = None) -> None:
+    """Report the database, runtime, models, tool policy, sandbox and MCP servers."""
+    settings = load_settings(config)
+    problems = 0
+    for check in (_database, _models, _policy, _sandbox, _mcp):
+        lines, ok = check(settings)
+        problems += not ok
+        for number, line in enumerate(lines):
+            mark = ("[green]ok[/]  " if ok else "[red]!![/]  ") if number == 0 else "      "
+            console.print(mark + line, highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _database(settings: Settings) -> tuple[list[str], bool]:
+    url = settings.resolved_database_url
+    shown = url.split("@")[-1] if "@" in url else url  # never print a password
+    try:
+        store = Store.open(url, sqlite_synchronous=settings.sqlite_synchronous)
+    except Exception as error:  # reported, not raised: doctor's job is to show it
+        return [f"database: {shown}: {type(error).__name__}: {error}"], False
+    try:
+        with store.engine.connect() as connection:
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        runs = len(store.runs.recent(limit=1000))
+    finally:
+        store.close()
+    return [
+        f"database: {store.dialect} {shown}, schema revision {revision}",
+        f"runtime: local (journaled in the database), {runs} recent runs",
+    ], True
+
+
+def _models(settings: Settings) -> tuple[list[str], bool]:
+    llm = settings.llm
+    if not llm.enabled:
+        return ["models: none configured: the offline brain answers (no key, no network)"], True
+    lines = ["models: by tier, in fallback order"]
+    ok = True
+    for tier in Tier:
+        refs = llm.models_for(tier)
+        lines.append(f"  {tier.value}: {', '.join(map(str, refs)) or 'offline brain'}")
+    for name, provider in llm.providers.items():
+        has_key = provider.no_key or bool(os.environ.get(provider.key_variable))
+        ok = ok and has_key
+        key = "no key needed" if provider.no_key else f"key {provider.key_variable}"
+        state = "set" if has_key else "MISSING"
+        where = provider.base_url or "vendor default URL"
+        lines.append(f"  provider {name}: {provider.kind} at {where}, {key}: {state}")
+    return lines, ok
+
+
+def _policy(settings: Settings) -> tuple[list[str], bool]:
+    policy = load_policy(settings.policy_file)
+    defaults = ", ".join(
+        f"{risk.value}: {verdict.value}" for risk, verdict in policy.defaults.items()
+    )
+    return [f"tool policy: {policy.source}: {len(policy.rules)} rules; defaults {defaults}"], True
+
+
+def _sandbox(settings: Settings) -> tuple[list[str], bool]:
+    report = probe(settings.sandbox)
+    required = settings.sandbox.require_tier
+    ok = report.sandbox is not None and (
+        required is None or report.sandbox.tier.strength >= required.strength
+    )
+    return doctor_status(report), ok
+
+
+def _mcp(settings: Settings) -> tuple[list[str], bool]:
+    if not settings.mcp_servers:
+        return ["MCP servers: none configured"], True
+    toolset = MCPToolset(settings.mcp_servers, ToolRegistry())
+    try:
+        toolset.start_blocking()
+        ok = True
+    except Exception as error:  # reported, not raised
+        ok = False
+        first = f"MCP servers: {error}"
+    else:
+        first = f"MCP servers: {len(settings.mcp_servers)} configured"
+    lines = [first] + [
+        f"  {s['name']} ({s['transport']}): {s['tools']} tools"
+        + (f", error: {s['error']}" if s["error"] else "")
+        for s in toolset.servers()
+    ]
+    return lines, ok

@@ -8,6 +8,8 @@ their hits to prove nothing arrived.
 from __future__ import annotations
 
 import ipaddress
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -332,3 +334,41 @@ def test_a_malformed_allow_list_entry_is_a_user_error() -> None:
 def test_builtin_tools_has_http_request_only_with_an_allow_list() -> None:
     assert "http_request" not in builtin_tools()
     assert "http_request" in builtin_tools(http_allow=["api.example.com:443"])
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[Server, ssl.SSLContext]]:
+    """An https server on 127.0.0.1 whose self-signed certificate names api.example.com."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=api.example.com"]
+        + ["-addext", "subjectAltName=DNS:api.example.com"],
+        check=True,
+        capture_output=True,
+    )
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.record = Server(port=server.server_address[1])
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server.record, ssl.create_default_context(cafile=str(cert))
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+async def test_https_is_pinned_and_still_verified_against_the_name(
+    ctx: ToolContext, tls_server: tuple[Server, ssl.SSLContext]
+) -> None:
+    server, trust = tls_server
+    resolver = fake_resolver({"api.example.com": ["127.0.0.1"], "wrong.example.com": ["127.0.0.1"]})
+    allow = [f"api.example.com:{server.port}", f"wrong.example.com:{server.port}", server.endpoint]
+    tool_obj = http_tool(allow, resolver=resolver, verify=trust)
+    url = f"https://api.example.com:{server.port}/ok"
+    result = await fetch(tool_obj, ctx, url=url)
+    assert result["content"] == f"hello host=api.example.com:{server.port}"
+    with pytest.raises(ToolError, match="CERTIFICATE_VERIFY_FAILED.*mismatch"):
+        await fetch(tool_obj, ctx, url=f"https://wrong.example.com:{server.port}/ok")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ class _Target:
 class _Rules:
     allow: frozenset[str]
     resolver: Resolver
+    verify: ssl.SSLContext | bool
 
     def check(self, url: httpx2.URL) -> _Target:
         """The address to connect to for `url`; ToolError saying why when it is refused."""
@@ -145,6 +147,7 @@ def http_tool(
     resolver: Resolver = system_resolver,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    verify: ssl.SSLContext | bool = True,
 ) -> Tool:
     """The http_request tool, confined to the `allow` list of exact "host:port" entries.
 
@@ -154,11 +157,14 @@ def http_tool(
         resolver: looks up host names; tests pass a fake one.
         timeout_seconds: the deadline of one call, redirects included.
         max_bytes: the most body bytes a call may return.
+        verify: how https certificates are checked (an SSLContext with a private CA, say).
 
     Raises:
         UserError: an entry is not "host:port".
     """
-    rules = _Rules(allow=frozenset(_parse_entry(entry) for entry in allow), resolver=resolver)
+    rules = _Rules(
+        allow=frozenset(_parse_entry(entry) for entry in allow), resolver=resolver, verify=verify
+    )
     limit = max_bytes
 
     def http_request(
@@ -203,7 +209,8 @@ def _fetch(
     rules: _Rules, url: httpx2.URL, request: _Request, *, deadline: float, limit: int
 ) -> HttpResult:
     redirects: list[str] = []
-    with httpx2.Client(follow_redirects=False, trust_env=False) as client:
+    # trust_env=False: no proxy from the environment may carry the pinned request elsewhere.
+    with httpx2.Client(follow_redirects=False, trust_env=False, verify=rules.verify) as client:
         while True:
             target = rules.check(url)
             result, location = _send_once(client, target, request, deadline=deadline, limit=limit)

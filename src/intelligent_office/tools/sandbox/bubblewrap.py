@@ -151,7 +151,7 @@ class BubblewrapSandbox(Sandbox):
             raise ToolError(f"cannot start the sandbox: {error}", retryable=True) from None
         finally:
             os.close(filter_fd)
-            cgroup.remove()
+            cgroup.remove_later()
         report = scrub_workspace(Path(workspace))
         return SandboxRun(
             tier=self.tier,

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import os
 import signal
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -137,16 +138,21 @@ class Cgroup:
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.005)
+            time.sleep(0.001)
 
     def remove(self) -> None:
-        """Remove the group's directories (empty groups only; retried briefly)."""
+        """Remove the group's directories; a group still emptying is retried briefly."""
         for directory in self.directories:
-            for _ in range(50):
+            for _ in range(200):
                 try:
                     directory.rmdir()
                     break
                 except FileNotFoundError:
                     break
-                except OSError:
-                    time.sleep(0.01)
+                except OSError:  # EBUSY: killed members not yet gone
+                    time.sleep(0.005)
+
+    def remove_later(self) -> None:
+        """Remove the group in a worker thread, off the run's critical path."""
+        if self.directories:
+            threading.Thread(target=self.remove, name="sandbox-cgroup-remove", daemon=True).start()

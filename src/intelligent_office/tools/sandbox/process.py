@@ -136,4 +136,4 @@ class ProcessSandbox(Sandbox):
             raise ToolError(f"cannot start the sandbox: {error}", retryable=True) from None
         finally:
             self._release(fds)
-            cgroup.remove()
+            cgroup.remove_later()

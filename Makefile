@@ -11,6 +11,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	sh scripts/install-system-deps.sh  # bubblewrap for the sandbox; never fails the build
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -43,6 +44,8 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.engine_bench --out benchmarks/results/engine.json
 	$(BENCH_VENV)/bin/python -m benchmarks.trace_bench --out benchmarks/results/trace.json
 	$(BENCH_VENV)/bin/python -m benchmarks.office_bench --out benchmarks/results/office.json
+	$(BENCH_VENV)/bin/python -m benchmarks.sandbox_bench --out benchmarks/results/sandbox.json
+	$(BENCH_VENV)/bin/python -m benchmarks.mcp_bench --out benchmarks/results/mcp.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ read nor written.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import socket
 import threading
@@ -177,19 +178,33 @@ async def test_write_through_a_symlink_is_refused(
     assert sorted(os.listdir(outside)) == ["guide.md", "secret.txt"]
 
 
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two names atomically: renameat2(RENAME_EXCHANGE), so `docs` always exists."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, rename_exchange = -100, 2
+    if libc.renameat2(at_fdcwd, bytes(first), at_fdcwd, bytes(second), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
 @pytest.fixture
 def swapping(workspace: Path, outside: Path) -> Iterator[None]:
-    """Keep swapping workspace/docs for a symlink to the outside directory and back."""
+    """Keep swapping workspace/docs with a symlink to the outside directory and back."""
     stop = threading.Event()
-    docs, parked = workspace / "docs", workspace / "docs.real"
+    docs, link = workspace / "docs", workspace / "docs.link"
+    link.symlink_to(outside, target_is_directory=True)
+    try:
+        _exchange(docs, link)
+        _exchange(docs, link)
+    except (OSError, AttributeError):
+        pytest.skip("no renameat2(RENAME_EXCHANGE) here")
 
     def swap() -> None:
         while not stop.is_set():
-            os.rename(docs, parked)
-            os.symlink(outside, docs)
-            os.unlink(docs)
-            os.rename(parked, docs)
-            time.sleep(0)  # let the reader in while docs is real, too
+            _exchange(docs, link)
+            time.sleep(0)  # let the reader in while docs is one or the other
+            _exchange(docs, link)
+            time.sleep(0)
 
     swapper = threading.Thread(target=swap, daemon=True)
     swapper.start()
@@ -250,3 +265,19 @@ async def test_writes_stay_inside_and_leave_no_temporary_files(
     assert result == {"path": "new/deeper/file.txt", "bytes_written": 5, "created": True}
     assert (workspace / "new" / "deeper" / "file.txt").read_text() == "hello"
     assert os.listdir(workspace / "new" / "deeper") == ["file.txt"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.usefixtures("swapping")
+async def test_rename_race_never_writes_outside(
+    ctx: ToolContext, workspace: Path, outside: Path
+) -> None:
+    written = 0
+    for index in range(1000):
+        try:
+            await call(write_file, ctx, path=f"docs/new-{index}.txt", content="x")
+        except ToolError:
+            continue
+        written += 1
+    assert [name for name in os.listdir(outside) if name.startswith(("new-", ".new-"))] == []
+    assert written > 0

@@ -240,6 +240,7 @@ def _send_once(
         "Host": url.netloc.decode("ascii"),
         "Accept-Encoding": "identity",  # raw bytes are what we count: no decompression bomb
     }
+    retry = request.method == "GET"  # a POST that failed midway may have had its effect
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise ToolError(f"{url}: timed out")
@@ -257,9 +258,9 @@ def _send_once(
             data, truncated = _read_capped(response, deadline=deadline, limit=limit)
             return _result(url, response, data, truncated=truncated), None
     except httpx2.TimeoutException:
-        raise ToolError(f"{url}: timed out", retryable=True) from None
+        raise ToolError(f"{url}: timed out", retryable=retry) from None
     except httpx2.HTTPError as error:
-        raise ToolError(f"{url}: {type(error).__name__}: {error}", retryable=True) from None
+        raise ToolError(f"{url}: {type(error).__name__}: {error}", retryable=retry) from None
 
 
 def _read_capped(response: httpx2.Response, *, deadline: float, limit: int) -> tuple[bytes, bool]:

@@ -86,15 +86,18 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def _time(call: Call, argv: list[str], runs: int, warmup: int) -> dict[str, float]:
-    for _ in range(warmup):
-        await call(argv)
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await call(argv)
-        samples.append(time.perf_counter() - started)
-    return _stats(samples)
+async def _interleaved(
+    calls: dict[str, tuple[Call, list[str]]], runs: int, warmup: int
+) -> dict[str, dict[str, float]]:
+    """Time every variant in turn, one call each per round, so load drift hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for round_ in range(warmup + runs):
+        for name, (call, argv) in calls.items():
+            started = time.perf_counter()
+            await call(argv)
+            if round_ >= warmup:
+                samples[name].append(time.perf_counter() - started)
+    return {name: _stats(values) for name, values in samples.items()}
 
 
 async def measure(
@@ -118,9 +121,15 @@ async def measure(
         variants[f"tier_{tier.value}"] = (_sandboxed(sandbox, workspace), sandbox.python())
     results = []
     for command_name in ("true", "python"):
-        for variant, (call, python) in variants.items():
-            argv = ["/bin/true"] if command_name == "true" else [python, "-I", "-S", "-c", "pass"]
-            timing = await _time(call, argv, runs, warmup)
+        calls = {
+            variant: (
+                call,
+                ["/bin/true"] if command_name == "true" else [python, "-I", "-S", "-c", "pass"],
+            )
+            for variant, (call, python) in variants.items()
+        }
+        timings = await _interleaved(calls, runs, warmup)
+        for variant, timing in timings.items():
             results.append({"command": command_name, "variant": variant, "runs": runs, **timing})
     return results, unavailable
 
@@ -142,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             "warmup_runs": args.warmup,
             "timed_runs": args.runs,
             "commands": "true: /bin/true; python: python -I -S -c pass (the variant's python)",
-            "wall_ms": "time.perf_counter around one call, calls one at a time",
+            "wall_ms": "time.perf_counter around one call, calls one at a time, variants "
+            "interleaved round by round",
             "plain_subprocess": "asyncio.create_subprocess_exec, empty env, no limits",
             "bwrap_bare": "bubblewrap with tier A's arguments and seccomp filter, alone",
             "tier_*": "Sandbox.run: cgroup, rlimits, capped output, tree kill, scrub",

@@ -27,6 +27,8 @@ class Launch:
     output_bytes: int
     kill_tree: Callable[[int], None]
     """Given the launcher's pid, kills it and all it started; called after every run."""
+    kill_blocks: bool = True
+    """Whether kill_tree may block (waits for a group to empty): then it runs in a thread."""
     preexec: Callable[[], None] | None = None
     pass_fds: tuple[int, ...] = ()
 
@@ -82,6 +84,13 @@ class _Child(asyncio.SubprocessProtocol):
             self.closed.set_result(None)
 
 
+async def _kill(spec: Launch, pid: int) -> None:
+    if spec.kill_blocks:
+        await asyncio.to_thread(spec.kill_tree, pid)
+    else:
+        spec.kill_tree(pid)
+
+
 async def launch(spec: Launch) -> Outcome:
     """Run the launcher; raises OSError when it cannot start."""
     loop = asyncio.get_running_loop()
@@ -109,12 +118,12 @@ async def launch(spec: Launch) -> Outcome:
         )  # fmt: skip
         timed_out = not child.exited.done() and not child.overflowed.done()
     except BaseException:  # cancelled: still leave no process behind
-        await asyncio.to_thread(spec.kill_tree, transport.get_pid())
+        await _kill(spec, transport.get_pid())
         with contextlib.suppress(BaseException):
             await asyncio.wait([child.exited], timeout=_DRAIN_GRACE_SECONDS)
         transport.close()
         raise
-    await asyncio.to_thread(spec.kill_tree, transport.get_pid())
+    await _kill(spec, transport.get_pid())
     await asyncio.wait([child.exited], timeout=_DRAIN_GRACE_SECONDS)
     # What is left in the pipes; a process the kill missed may hold them open forever.
     await asyncio.wait([child.closed], timeout=_DRAIN_GRACE_SECONDS)

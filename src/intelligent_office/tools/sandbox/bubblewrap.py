@@ -126,9 +126,10 @@ class BubblewrapSandbox(Sandbox):
             set_limits()
 
         def kill_tree(pid: int) -> None:
+            # bubblewrap's death kills PID 1 inside (die-with-parent), and the kernel ends
+            # every process of a PID namespace whose PID 1 is gone.
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)  # PID 1 inside dies with it, and all below
-            cgroup.kill()
+                os.kill(pid, signal.SIGKILL)
 
         filter_fd = os.memfd_create("office-seccomp", 0)
         try:
@@ -143,6 +144,7 @@ class BubblewrapSandbox(Sandbox):
                     timeout_seconds=command.timeout_seconds,
                     output_bytes=self.settings.output_bytes,
                     kill_tree=kill_tree,
+                    kill_blocks=False,
                     preexec=preexec,
                     pass_fds=(filter_fd,),
                 )

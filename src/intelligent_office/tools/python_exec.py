@@ -48,8 +48,9 @@ async def python_exec(
 ) -> PythonExecResult:
     """Run Python code (standard library only) in a sandboxed, resource-limited process.
 
-    The working directory is the workspace; no network. `exit_code` is negative when a
-    signal ended the process (-9 after a timeout). `sandbox.tier` says how it was confined.
+    The working directory is the workspace; no network (tiers A and B). `exit_code` is
+    -9 after a timeout or when output passed the cap; under tier A a signal inside shows
+    as 128 + its number. `sandbox.tier` says how the run was confined.
 
     Args:
         code: the Python source to run; print what you want to see.

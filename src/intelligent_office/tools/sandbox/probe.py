@@ -1,4 +1,4 @@
-"""Find the strongest tier this machine allows by running `true` under each, and pick one.
+"""Find the strongest tier this machine allows by running `true` under each; pick one.
 
 `for_machine(settings)` probes once, enforces `require_tier`, logs the choice and returns
 the sandbox; `doctor_status(report)` renders the result for `office doctor`.
@@ -66,15 +66,18 @@ def _run_sync(coroutine: Coroutine[Any, Any, _T]) -> _T:
 
 
 async def probe_tier(tier: Tier, settings: SandboxSettings) -> Sandbox:
-    """Build the tier's sandbox and run `true` under it; raises with the reason it fails."""
+    """Build the tier's sandbox and run `true` and the snippet interpreter under it.
+
+    Raises with the reason when the tier does not work here.
+    """
     sandbox = _FACTORIES[tier](settings)
     with tempfile.TemporaryDirectory(prefix="office-sandbox-probe-") as workspace:
-        run = await sandbox.run(
-            SandboxCommand(["/bin/true"], Path(workspace), _PROBE_TIMEOUT_SECONDS)
-        )
-    if run.exit_code != 0:
-        detail = run.stderr.decode(errors="replace").strip().splitlines()
-        raise OSError(f"`true` exited {run.exit_code}: {detail[-1] if detail else ''}")
+        for argv in (["/bin/true"], [sandbox.python(), "-I", "-S", "-c", "pass"]):
+            run = await sandbox.run(SandboxCommand(argv, Path(workspace), _PROBE_TIMEOUT_SECONDS))
+            if run.exit_code != 0:
+                detail = run.stderr.decode(errors="replace").strip().splitlines()
+                last = detail[-1] if detail else ""
+                raise OSError(f"`{' '.join(argv)}` exited {run.exit_code}: {last}")
     return sandbox
 
 

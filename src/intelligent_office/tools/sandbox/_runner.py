@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Launch", "Outcome", "launch"]
@@ -30,6 +30,9 @@ class Launch:
     kill_blocks: bool = True
     """Whether kill_tree may block (waits for a group to empty): then it runs in a thread."""
     preexec: Callable[[], None] | None = None
+    """Runs in the child before exec; forces fork instead of vfork, so avoid when possible."""
+    on_started: Callable[[int], Awaitable[None]] | None = None
+    """Awaited with the launcher's pid before stdin is written (limits set from outside)."""
     pass_fds: tuple[int, ...] = ()
 
 
@@ -108,6 +111,8 @@ async def launch(spec: Launch) -> Outcome:
         pass_fds=spec.pass_fds,
     )
     try:
+        if spec.on_started is not None:
+            await spec.on_started(transport.get_pid())
         stdin = transport.get_pipe_transport(0)
         assert isinstance(stdin, asyncio.WriteTransport)
         stdin.write(spec.stdin)  # a command that exits early just leaves it unread

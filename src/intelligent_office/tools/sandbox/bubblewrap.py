@@ -11,8 +11,11 @@ sure nothing outlives the run.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -119,11 +122,16 @@ class BubblewrapSandbox(Sandbox):
         rlimits = limits.resource_limits(
             self.settings, command.timeout_seconds, command.cpu_seconds
         )
-        set_limits = limits.apply(rlimits)
+        handshake = _Handshake()
 
-        def preexec() -> None:
-            cgroup.join()
-            set_limits()
+        async def started(pid: int) -> None:
+            # bubblewrap waits on --block-fd before starting the command: limits and the
+            # cgroup are set from here, so no preexec step forces a slow fork.
+            sandbox_init = await asyncio.wait_for(handshake.child_pid(), command.timeout_seconds)
+            for which, values in rlimits:
+                resource.prlimit(sandbox_init, which, values)
+            cgroup.add(sandbox_init)
+            handshake.release()
 
         def kill_tree(pid: int) -> None:
             # bubblewrap's death kills PID 1 inside (die-with-parent), and the kernel ends
@@ -135,9 +143,11 @@ class BubblewrapSandbox(Sandbox):
         try:
             os.write(filter_fd, self._filter)
             os.lseek(filter_fd, 0, os.SEEK_SET)
+            argv = self._argv(command, workspace, filter_fd)
+            argv[1:1] = ["--info-fd", str(handshake.info_w), "--block-fd", str(handshake.block_r)]
             outcome = await launch(
                 Launch(
-                    argv=self._argv(command, workspace, filter_fd),
+                    argv=argv,
                     env={},
                     cwd="/",
                     stdin=command.stdin,
@@ -145,14 +155,15 @@ class BubblewrapSandbox(Sandbox):
                     output_bytes=self.settings.output_bytes,
                     kill_tree=kill_tree,
                     kill_blocks=False,
-                    preexec=preexec,
-                    pass_fds=(filter_fd,),
+                    on_started=started,
+                    pass_fds=(filter_fd, handshake.info_w, handshake.block_r),
                 )
             )
         except OSError as error:
             raise ToolError(f"cannot start the sandbox: {error}", retryable=True) from None
         finally:
             os.close(filter_fd)
+            handshake.close()
             cgroup.remove_later()
         report = scrub_workspace(Path(workspace))
         return SandboxRun(
@@ -166,3 +177,43 @@ class BubblewrapSandbox(Sandbox):
             removed_files=report.removed,
             stripped_files=report.stripped,
         )
+
+
+class _Handshake:
+    """The pipes bubblewrap reports its sandbox's PID 1 on and waits on before exec."""
+
+    def __init__(self) -> None:
+        self.info_r, self.info_w = os.pipe()
+        self.block_r, self.block_w = os.pipe()
+        self._open = {self.info_r, self.info_w, self.block_r, self.block_w}
+
+    def _close(self, fd: int) -> None:
+        if fd in self._open:
+            self._open.discard(fd)
+            os.close(fd)
+
+    async def child_pid(self) -> int:
+        """The host pid of the sandbox's PID 1, read from --info-fd."""
+        self._close(self.info_w)  # the launcher holds its own copies now
+        self._close(self.block_r)
+        data = await asyncio.to_thread(_read_all, self.info_r)
+        try:
+            return int(json.loads(data)["child-pid"])
+        except (ValueError, KeyError, TypeError):
+            raise OSError(f"bubblewrap did not report its sandbox: {data[:200]!r}") from None
+
+    def release(self) -> None:
+        """Let the sandbox start the command."""
+        os.write(self.block_w, b"1")
+        self._close(self.block_w)
+
+    def close(self) -> None:
+        for fd in list(self._open):
+            self._close(fd)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -120,6 +120,12 @@ class Cgroup:
             finally:
                 os.close(fd)
 
+    def add(self, pid: int) -> None:
+        """Move process `pid` into the group (from outside, for a launcher that waits)."""
+        for path in self._procs_paths:
+            with open(path, "w") as procs:
+                procs.write(str(pid))
+
     def members(self) -> list[int]:
         """Pids still in the group."""
         pids: set[int] = set()

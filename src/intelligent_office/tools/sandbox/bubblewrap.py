@@ -196,7 +196,7 @@ class _Handshake:
         """The host pid of the sandbox's PID 1, read from --info-fd."""
         self._close(self.info_w)  # the launcher holds its own copies now
         self._close(self.block_r)
-        data = await asyncio.to_thread(_read_all, self.info_r)
+        data = await _read_to_end(self.info_r)
         try:
             return int(json.loads(data)["child-pid"])
         except (ValueError, KeyError, TypeError):
@@ -212,8 +212,30 @@ class _Handshake:
             self._close(fd)
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 4096):
-        chunks.append(chunk)
+async def _read_to_end(fd: int) -> bytes:
+    """Read a pipe until its writer closes it, on the event loop (no thread hop)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+    chunks: list[bytes] = []
+
+    def readable() -> None:
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError as error:
+            chunk = b""
+            if not done.done():
+                done.set_exception(error)
+        if chunk:
+            chunks.append(chunk)
+        elif not done.done():
+            done.set_result(None)
+
+    os.set_blocking(fd, False)
+    loop.add_reader(fd, readable)
+    try:
+        await done
+    finally:
+        loop.remove_reader(fd)
     return b"".join(chunks)

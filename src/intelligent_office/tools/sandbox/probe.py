@@ -95,11 +95,23 @@ async def _probe(settings: SandboxSettings) -> ProbeReport:
     return report
 
 
-def probe(settings: SandboxSettings | None = None) -> ProbeReport:
-    """Try tiers strongest first and stop at the first that runs `true`."""
-    report = _run_sync(_probe(settings or SandboxSettings()))
+_probed: dict[SandboxSettings, ProbeReport] = {}
+
+
+def probe(settings: SandboxSettings | None = None, fresh: bool = False) -> ProbeReport:
+    """Try tiers strongest first and stop at the first that runs `true`.
+
+    The result is kept per settings for the life of the process (every service start
+    would otherwise pay for it again); `fresh=True` probes anew.
+    """
+    settings = settings or SandboxSettings()
+    if not fresh and settings in _probed:
+        return _probed[settings]
+    report = _run_sync(_probe(settings))
     for tier, result in report.results.items():
         logger.info("sandbox tier %s: %s", tier.value, result)
+    if report.sandbox is not None:
+        _probed[settings] = report
     return report
 
 

@@ -78,7 +78,7 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
             failure_category=category,
             failure_reason=f"decomposing the task failed: {error.detail}",
         )
-        return await _dead_letter(runtime, agents, value, output)
+        return await _dead_letter(call, output)
     await runtime.emit(
         "task.decomposed",
         {
@@ -95,7 +95,7 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
         key="task/decomposed",
     )
     outcomes = await _run_subtasks(runtime, agents, value, graph)
-    return await _conclude(runtime, agents, value, graph, outcomes)
+    return await _conclude(call, graph, outcomes)
 
 
 async def _run_subtasks(
@@ -143,13 +143,9 @@ async def _run_subtasks(
 
 
 async def _conclude(
-    runtime: Runtime,
-    agents: OfficeAgents,
-    value: OfficeInput,
-    graph: SubtaskGraph,
-    outcomes: dict[str, SubtaskOutcome],
+    call: AgentCaller, graph: SubtaskGraph, outcomes: dict[str, SubtaskOutcome]
 ) -> OfficeOutput:
-    task = value.task
+    task, agents = call.office_input.task, call.agents
     answers = [
         SubtaskAnswer(
             subtask_id=sid,
@@ -168,13 +164,13 @@ async def _conclude(
         gaps=[outcome.gap for outcome in outcomes.values() if outcome.gap is not None],
     )
     try:
-        synthesis = await AgentCaller(runtime, agents, value)(
+        synthesis = await call(
             "synthesize", agents.synthesize, SynthesisRequest(task=task, answers=answers)
         )
     except ActivityError as error:
         output.failure_category = failure_category(error)
         output.failure_reason = f"writing the answer failed: {error.detail}"
-        return await _dead_letter(runtime, agents, value, output)
+        return await _dead_letter(call, output)
     output.answer = synthesis.text
     failed = [o for o in outcomes.values() if o.status is SubtaskStatus.FAILED]
     if failed:
@@ -182,10 +178,10 @@ async def _conclude(
         output.failure_reason = (
             f"subtask {failed[0].subtask.subtask_id}: {failed[0].failure_reason}"
         )
-        return await _dead_letter(runtime, agents, value, output)
+        return await _dead_letter(call, output)
     if output.gaps:
         output.status = TaskStatus.UNSUPPORTED
-    await _finish(runtime, agents, value, output)
+    await _finish(call, output)
     return output
 
 
@@ -199,14 +195,13 @@ def _gap_text(outcome: SubtaskOutcome) -> str:
     )
 
 
-async def _dead_letter(
-    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, output: OfficeOutput
-) -> OfficeOutput:
+async def _dead_letter(call: AgentCaller, output: OfficeOutput) -> OfficeOutput:
+    runtime, agents, value = call.runtime, call.agents, call.office_input
     output.status = TaskStatus.DEAD_LETTERED
     output.dead_letter_id = runtime.uuid(f"task/{output.task_id}/dead_letter")
     category = output.failure_category or DeadLetterCategory.REVIEW
     reason = output.failure_reason or "unknown"
-    await AgentCaller(runtime, agents, value)(
+    await call(
         "dead_letter",
         agents.dead_letter,
         DeadLetterInput(
@@ -230,7 +225,7 @@ async def _dead_letter(
         {"dead_letter_id": output.dead_letter_id, "category": category.value, "reason": reason},
         key="dead_letter/created",
     )
-    await _finish(runtime, agents, value, output)
+    await _finish(call, output)
     return output
 
 
@@ -238,10 +233,9 @@ def _any_completed(output: OfficeOutput) -> bool:
     return any(o.status is SubtaskStatus.COMPLETED for o in output.subtasks.values())
 
 
-async def _finish(
-    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, output: OfficeOutput
-) -> None:
-    await AgentCaller(runtime, agents, value)(
+async def _finish(call: AgentCaller, output: OfficeOutput) -> None:
+    runtime, agents = call.runtime, call.agents
+    await call(
         "task/finish",
         agents.finish_task,
         TaskFinish(task_id=output.task_id, status=output.status.value),

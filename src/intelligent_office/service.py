@@ -30,10 +30,8 @@ from intelligent_office.store.approvals import approval_signal
 from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
-from intelligent_office.tools.http import http_tool
 from intelligent_office.tools.mcp.toolset import MCPToolset
 from intelligent_office.tools.policy import Policy, default_policy, load_policy
-from intelligent_office.tools.sandbox.probe import configure as configure_sandbox
 from intelligent_office.tools.sandbox.probe import for_machine
 from intelligent_office.workflows.graph_workflow import run_spec
 
@@ -92,21 +90,22 @@ class OfficeService:
         """
         policy = load_policy(settings.policy_file)
         # Probe the sandbox now: a machine weaker than `require_tier` stops here, clearly.
-        configure_sandbox(for_machine(settings.sandbox))
-        tools = builtin_tools()
-        if settings.http_allow:
-            tools.register(http_tool(settings.http_allow))
+        tools = builtin_tools(sandbox=for_machine(settings.sandbox), http_allow=settings.http_allow)
+        mcp = None
         if settings.mcp_servers:
             # The planners need every tool's spec up front: list the servers now.
-            MCPToolset(settings.mcp_servers, tools).start_blocking()
+            mcp = MCPToolset(settings.mcp_servers, tools)
+            mcp.start_blocking()
         if not settings.llm.enabled:
-            return cls(settings, store, tools=tools, policy=policy)
+            return cls(settings, store, tools=tools, policy=policy, mcp=mcp)
         router = LLMRouter(settings.llm, settings.budgets, store)
         if router.serves(Tier.AI_TOOL):
             tools.register(ai_tool(router))
-        return cls(settings, store, brain=LLMBrain(router), tools=tools, policy=policy)
+        return cls(settings, store, brain=LLMBrain(router), tools=tools, policy=policy, mcp=mcp)
 
     policy: Policy = field(default_factory=default_policy)
+    mcp: MCPToolset | None = None
+    """The configured MCP servers, whose tools are in `tools`."""
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store."""
@@ -115,6 +114,7 @@ class OfficeService:
             tools=self.tools,
             records=StoreRecords(self.store),
             policy=self.policy,
+            mcp=self.mcp,
         )
 
     def registry(self) -> WorkflowRegistry:

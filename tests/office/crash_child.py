@@ -32,7 +32,7 @@ from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
 from intelligent_office.tools.base import ToolContext, ToolRegistry, ToolSpec
-from intelligent_office.tools.builtin import BUILTIN_TOOLS
+from intelligent_office.tools.builtin import builtin_tools
 
 STALL_SECONDS = 60.0
 """Long enough for any test to notice the stall and kill the process."""
@@ -87,7 +87,8 @@ class RecordingTools(ToolRegistry):
     """The built-in tools; each call logs `tool <name>` before it runs."""
 
     def __init__(self, log: Path, stall_at: str | None = None) -> None:
-        super().__init__(BUILTIN_TOOLS)
+        builtins = builtin_tools()
+        super().__init__(builtins.get(name) for name in builtins.names())
         self.log = log
         self.stall_at = stall_at
 

@@ -104,6 +104,7 @@ async def test_a_trace_task_completes_with_its_events_and_journal_in_the_store(
     journal = store.journal.load(run.run_id)
     expected = {
         "task/running/attempt/1": "office.finish_task",
+        "tools/listed/attempt/1": "office.list_tools",
         "decompose/attempt/1": "office.decompose",
         "subtask/s1/iter/1/plan/attempt/1": "office.plan",
         "subtask/s1/iter/1/validate/attempt/1": "office.validate",

@@ -16,7 +16,9 @@ import pytest
 
 from intelligent_office.errors import ToolError
 from intelligent_office.tools import ToolContext
-from intelligent_office.tools.python_exec import python_exec
+from intelligent_office.tools.python_exec import python_exec_tool
+
+python_exec = python_exec_tool()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from intelligent_office.agents.messages import (
     StepCall,
     StepOutput,
     TaskFinish,
+    ToolListing,
     ValidateInput,
 )
 from intelligent_office.agents.records import MemoryRecords, OfficeRecords
@@ -54,6 +55,7 @@ from intelligent_office.models import (
 )
 from intelligent_office.runtime.activity import Activity, Empty, activity
 from intelligent_office.tools.base import ToolContext, ToolRegistry
+from intelligent_office.tools.mcp.toolset import MCPToolset
 from intelligent_office.tools.policy import Policy, default_policy
 
 __all__ = ["OfficeAgents", "workspace_of"]
@@ -83,6 +85,8 @@ class OfficeAgents:
     records: OfficeRecords = field(default_factory=MemoryRecords)
     retriever: PlanRetriever = field(default_factory=NoMemory)
     policy: Policy = field(default_factory=default_policy)
+    mcp: MCPToolset | None = None
+    """The MCP servers whose tools are in `tools`; re-listed at the start of every run."""
 
     def __post_init__(self) -> None:
         self.validator = PlanValidator(self.tools)
@@ -98,6 +102,9 @@ class OfficeAgents:
         )
         self.record_gap: Activity[ToolGapReport, Empty] = activity("office.record_gap")(
             self._record_gap
+        )
+        self.list_tools: Activity[Empty, ToolListing] = activity("office.list_tools")(
+            self._list_tools
         )
         self.run_step: Activity[StepCall, StepOutput] = activity("office.run_step")(self._run_step)
         self.review: Activity[ReviewRequest, ReviewResult] = activity("office.review")(self._review)
@@ -154,6 +161,13 @@ class OfficeAgents:
         return ValidationReport(
             plan_id=report.plan_id, decision=ValidationDecision.REJECTED, issues=issues
         )
+
+    async def _list_tools(self, _: Empty) -> ToolListing:
+        # A server whose tool list changed since the last run is picked up here.
+        if self.mcp is None:
+            return ToolListing()
+        tools = await self.mcp.refresh()
+        return ToolListing(tools=tools, servers=self.mcp.servers())
 
     async def _record_gap(self, value: ToolGapReport) -> Empty:
         await asyncio.to_thread(

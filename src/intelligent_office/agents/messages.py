@@ -99,6 +99,13 @@ class TaskFinish(BaseModel):
     status: str
 
 
+class ToolListing(BaseModel):
+    """What the MCP servers offer at the start of a run (the `mcp.tools` event)."""
+
+    tools: list[dict[str, JsonValue]] = Field(default_factory=list)
+    servers: list[dict[str, JsonValue]] = Field(default_factory=list)
+
+
 class ApprovalRequest(BaseModel):
     """A human decision a run is about to wait for."""
 

@@ -30,6 +30,7 @@ from intelligent_office.office.contracts import (
     TaskStatus,
 )
 from intelligent_office.office.subtask_loop import SubtaskLoop
+from intelligent_office.runtime.activity import Empty
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.runtime.workflow import WorkflowDef, workflow_def
 
@@ -67,6 +68,9 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
         agents.finish_task,
         TaskFinish(task_id=task.task_id, status="running"),
     )
+    listing = await call("tools/listed", agents.list_tools, Empty())
+    if listing.servers:
+        await runtime.emit("mcp.tools", listing.model_dump(mode="json"), key="mcp/tools")
     try:
         graph = await call("decompose", agents.decompose, DecomposeInput(task=task))
     except ActivityError as error:

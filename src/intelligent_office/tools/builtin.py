@@ -13,32 +13,37 @@ from intelligent_office.tools.calculator import calculate
 from intelligent_office.tools.code_analyzer import find_function, trace_calls
 from intelligent_office.tools.file_ops import list_files, read_file, search_files, write_file
 from intelligent_office.tools.http import http_tool
-from intelligent_office.tools.python_exec import python_exec
+from intelligent_office.tools.python_exec import python_exec_tool
+from intelligent_office.tools.sandbox import Sandbox, SandboxProvider
 from intelligent_office.tools.summarize import summarize_file
 
-__all__ = ["BUILTIN_TOOLS", "builtin_tools"]
+__all__ = ["STATELESS_TOOLS", "builtin_tools"]
 
-BUILTIN_TOOLS: tuple[Tool, ...] = (
+STATELESS_TOOLS: tuple[Tool, ...] = (
     list_files,
     read_file,
     search_files,
     write_file,
     calculate,
-    python_exec,
     summarize_file,
     trace_calls,
     find_function,
 )
+"""The built-in tools that need nothing from the settings."""
 
 
-def builtin_tools(*, http_allow: Sequence[str] = ()) -> ToolRegistry:
+def builtin_tools(
+    *, sandbox: Sandbox | None = None, http_allow: Sequence[str] = ()
+) -> ToolRegistry:
     """A new registry holding every built-in tool.
 
     Args:
+        sandbox: where python_exec runs snippets; probed for on first use when None.
         http_allow: exact "host:port" entries http_request may reach; when empty there
             is no http_request tool.
     """
-    registry = ToolRegistry(BUILTIN_TOOLS)
+    registry = ToolRegistry(STATELESS_TOOLS)
+    registry.register(python_exec_tool(SandboxProvider(sandbox)))
     if http_allow:
         registry.register(http_tool(http_allow))
     return registry

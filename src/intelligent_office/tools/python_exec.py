@@ -10,6 +10,8 @@ resource limits (512 MiB of address space, CPU seconds of the timeout plus one, 
 per file, 256 open files, 64 processes, no core dumps), kills the whole process tree at
 the end or after the timeout, and caps output at 64 KiB per stream (more kills the run
 and sets `truncated`).
+
+`python_exec_tool(provider)` builds the tool around the sandbox the service chose at start.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from typing import TypedDict
 
 from intelligent_office.errors import ToolError
 from intelligent_office.models.risk import RiskLevel
-from intelligent_office.tools.base import ToolContext, tool
-from intelligent_office.tools.sandbox import SandboxCommand, current_sandbox
+from intelligent_office.tools.base import Tool, ToolContext, tool
+from intelligent_office.tools.sandbox import SandboxCommand, SandboxProvider
 from intelligent_office.tools.sandbox.base import SandboxReport
 
-__all__ = ["MAX_CODE_BYTES", "MAX_TIMEOUT_SECONDS", "PythonExecResult", "python_exec"]
+__all__ = ["MAX_CODE_BYTES", "MAX_TIMEOUT_SECONDS", "PythonExecResult", "python_exec_tool"]
 
 MAX_TIMEOUT_SECONDS = 300.0
 MAX_CODE_BYTES = 1024 * 1024
@@ -42,47 +44,53 @@ class PythonExecResult(TypedDict):
     sandbox: SandboxReport
 
 
-@tool(risk=RiskLevel.HIGH, idempotent=False)
-async def python_exec(
-    ctx: ToolContext, code: str, timeout_seconds: float = 10.0
-) -> PythonExecResult:
-    """Run Python code (standard library only) in a sandboxed, resource-limited process.
+def python_exec_tool(provider: SandboxProvider | None = None) -> Tool:
+    """The python_exec tool, running snippets in the provider's sandbox."""
+    sandboxes = provider or SandboxProvider()
 
-    The working directory is the workspace; no network (tiers A and B). `exit_code` is
-    -9 after a timeout or when output passed the cap; under tier A a signal inside shows
-    as 128 + its number. `sandbox.tier` says how the run was confined.
+    @tool(risk=RiskLevel.HIGH, idempotent=False)
+    async def python_exec(
+        ctx: ToolContext, code: str, timeout_seconds: float = 10.0
+    ) -> PythonExecResult:
+        """Run Python code (standard library only) in a sandboxed, resource-limited process.
 
-    Args:
-        code: the Python source to run; print what you want to see.
-        timeout_seconds: seconds before the process and its children are killed
-            (at most 300, and at most the call's own time limit).
-    """
-    timeout = _effective_timeout(timeout_seconds, ctx.timeout_seconds)
-    source = code.encode("utf-8")
-    if len(source) > MAX_CODE_BYTES:
-        raise ToolError(f"code is {len(source)} bytes; the limit is {MAX_CODE_BYTES}")
-    workspace = ctx.workspace.resolve()
-    if not workspace.is_dir():
-        raise ToolError(f"workspace {workspace} is not a directory")
-    sandbox = await current_sandbox()
-    run = await sandbox.run(
-        SandboxCommand(
-            argv=[sandbox.python(), "-I", "-S", "-"],
-            workspace=workspace,
-            timeout_seconds=timeout,
-            stdin=source,
-            env={"PATH": _CHILD_PATH, "LANG": "C.UTF-8", "HOME": str(workspace)},
+        The working directory is the workspace; no network (tiers A and B). `exit_code` is
+        -9 after a timeout or when output passed the cap; under tier A a signal inside shows
+        as 128 + its number. `sandbox.tier` says how the run was confined.
+
+        Args:
+            code: the Python source to run; print what you want to see.
+            timeout_seconds: seconds before the process and its children are killed
+                (at most 300, and at most the call's own time limit).
+        """
+        timeout = _effective_timeout(timeout_seconds, ctx.timeout_seconds)
+        source = code.encode("utf-8")
+        if len(source) > MAX_CODE_BYTES:
+            raise ToolError(f"code is {len(source)} bytes; the limit is {MAX_CODE_BYTES}")
+        workspace = ctx.workspace.resolve()
+        if not workspace.is_dir():
+            raise ToolError(f"workspace {workspace} is not a directory")
+        sandbox = await sandboxes.get()
+        run = await sandbox.run(
+            SandboxCommand(
+                argv=[sandbox.python(), "-I", "-S", "-"],
+                workspace=workspace,
+                timeout_seconds=timeout,
+                stdin=source,
+                env={"PATH": _CHILD_PATH, "LANG": "C.UTF-8", "HOME": str(workspace)},
+            )
         )
-    )
-    return {
-        "exit_code": run.exit_code,
-        "stdout": run.stdout.decode("utf-8", errors="replace"),
-        "stderr": run.stderr.decode("utf-8", errors="replace"),
-        "timed_out": run.timed_out,
-        "duration_seconds": run.duration_seconds,
-        "truncated": run.truncated,
-        "sandbox": run.report(),
-    }
+        return {
+            "exit_code": run.exit_code,
+            "stdout": run.stdout.decode("utf-8", errors="replace"),
+            "stderr": run.stderr.decode("utf-8", errors="replace"),
+            "timed_out": run.timed_out,
+            "duration_seconds": run.duration_seconds,
+            "truncated": run.truncated,
+            "sandbox": run.report(),
+        }
+
+    return python_exec
 
 
 def _effective_timeout(requested: float, call_limit: float | None) -> float:

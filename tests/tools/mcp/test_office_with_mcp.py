@@ -21,6 +21,7 @@ from intelligent_office.models import (
 )
 from intelligent_office.office import OfficeInput, TaskStatus, run_office
 from intelligent_office.runtime.inline import InlineRuntime
+from intelligent_office.tools import ToolContext
 from intelligent_office.tools.builtin import builtin_tools
 from intelligent_office.tools.mcp import MCPToolset
 from tests.tools.mcp.conftest import words_server
@@ -64,7 +65,7 @@ async def test_a_plan_calls_a_tool_of_a_real_mcp_server(
     brain = ScriptedBrain(planner=count_words_plan, reviewer=approve_with_the_count)
     registry = office_tools.registry
     assert "words.word_count" in [spec.name for spec in registry.specs()]
-    agents = OfficeAgents(brain=brain, tools=registry, records=MemoryRecords())
+    agents = OfficeAgents(brain=brain, tools=registry, records=MemoryRecords(), mcp=office_tools)
     runtime = InlineRuntime()
     task = Task(description="Count the words of a sentence", context={"workspace": str(tmp_path)})
 
@@ -80,3 +81,33 @@ async def test_a_plan_calls_a_tool_of_a_real_mcp_server(
     assert step.outputs == {"result": 13}  # counted by the MCP server, not by us
     assert [call.tool for call in step.tool_calls] == ["words.word_count"]
     assert "13" in output.answer
+
+
+def listed_tools(runtime: InlineRuntime) -> list[str]:
+    """The tool names of the run's `mcp.tools` event."""
+    (payload,) = [body for kind, body in runtime.events if kind == "mcp.tools"]
+    tools = payload["tools"]
+    assert isinstance(tools, list)
+    return [str(tool["name"]) for tool in tools if isinstance(tool, dict)]
+
+
+async def test_each_run_snapshots_tools_list_and_picks_up_a_changed_list(
+    office_tools: MCPToolset, tmp_path: Path
+) -> None:
+    brain = ScriptedBrain(planner=count_words_plan, reviewer=approve_with_the_count)
+    agents = OfficeAgents(
+        brain=brain, tools=office_tools.registry, records=MemoryRecords(), mcp=office_tools
+    )
+    task = Task(description="Count the words of a sentence", context={"workspace": str(tmp_path)})
+
+    first = InlineRuntime()
+    await run_office(first, agents, OfficeInput(task=task, max_iterations=1))
+    assert "words.word_count" in listed_tools(first)
+    assert "words.shout" not in listed_tools(first)
+
+    # The server grows a tool between runs; the next run lists it and plans can use it.
+    await office_tools.registry.call("words.add_shout", ToolContext(workspace=tmp_path), {})
+    second = InlineRuntime()
+    await run_office(second, agents, OfficeInput(task=task, max_iterations=1))
+    assert "words.shout" in listed_tools(second)
+    assert "words.shout" in [spec.name for spec in brain.plan_requests[-1].tools]

@@ -23,7 +23,7 @@ from intelligent_office.models import (
     ReviewScores,
     StepStatus,
 )
-from intelligent_office.tools.workspace import resolve_in_workspace
+from intelligent_office.tools.file_ops import read_text_file
 
 __all__ = ["review_execution"]
 
@@ -104,12 +104,10 @@ _LARGEST_SOURCE = 5_000_000  # bytes; the code analyzer skips larger files too
 def _workspace_text(request: ReviewRequest, file: str) -> str | None:
     """A text file's content, if it is a regular file inside the workspace."""
     try:
-        path = resolve_in_workspace(Path(request.workspace), file)
-        if not path.is_file() or path.stat().st_size > _LARGEST_SOURCE:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except (OSError, ToolError):
+        text = read_text_file(Path(request.workspace), file, _LARGEST_SOURCE)
+    except ToolError:
         return None
+    return None if text.truncated else text.content
 
 
 def _source_line(request: ReviewRequest, file: str, line: int) -> str | None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import ast
 import io
 import os
+import stat
 import tokenize
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from intelligent_office.tools.safe_open import open_beneath
 
 __all__ = [
     "ParsedFile",
@@ -132,7 +135,7 @@ def iter_parsed_files(root: Path, display_base: Path) -> Iterator[ParsedFile | S
             # analysed project's business, and an "error" filter would turn them into
             # SyntaxErrors.
             warnings.simplefilter("ignore")
-            tree_or_reason = _parse_file(path)
+            tree_or_reason = _parse_file(base, path)
         if isinstance(tree_or_reason, str):
             yield SkippedFile(file=display_path, reason=tree_or_reason)
             continue
@@ -153,14 +156,24 @@ def _display(path: Path, display_base: Path) -> str:
         return path.as_posix()
 
 
-def _parse_file(path: Path) -> ast.Module | str:
-    """The parsed module, or the reason the file cannot be parsed."""
+def _parse_file(base: Path, path: Path) -> ast.Module | str:
+    """The parsed module, or the reason the file cannot be parsed.
+
+    The file is opened beneath `base` (openat2 RESOLVE_BENEATH or an O_NOFOLLOW walk),
+    so a link swapped in after the walk cannot make the analysis read outside it.
+    """
     try:
-        data = path.read_bytes()
+        descriptor = open_beneath(
+            base, path.relative_to(base).as_posix(), os.O_RDONLY | os.O_NONBLOCK
+        )
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return "not a regular file"
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return f"unreadable: {error.strerror or error}"
     if len(data) > MAX_FILE_BYTES:
-        return f"too large to be source ({len(data):,} bytes)"
+        return f"too large to be source (over {MAX_FILE_BYTES:,} bytes)"
     if b"\x00" in data:
         return "binary file (contains NUL bytes)"
     try:

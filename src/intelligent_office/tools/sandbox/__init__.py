@@ -17,8 +17,7 @@ from intelligent_office.tools.sandbox.bubblewrap import BubblewrapSandbox
 from intelligent_office.tools.sandbox.fake import FakeSandbox
 from intelligent_office.tools.sandbox.probe import (
     ProbeReport,
-    configure,
-    current_sandbox,
+    SandboxProvider,
     doctor_status,
     for_machine,
     probe,
@@ -36,11 +35,10 @@ __all__ = [
     "RestrictedSandbox",
     "Sandbox",
     "SandboxCommand",
+    "SandboxProvider",
     "SandboxRun",
     "SandboxSettings",
     "Tier",
-    "configure",
-    "current_sandbox",
     "doctor_status",
     "for_machine",
     "probe",

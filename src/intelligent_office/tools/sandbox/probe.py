@@ -2,7 +2,7 @@
 
 `for_machine(settings)` probes once, enforces `require_tier`, logs the choice and returns
 the sandbox; `doctor_status(report)` renders the result for `office doctor`.
-`current_sandbox()` is what tools call: the configured sandbox, probed on first use.
+`SandboxProvider` is what tools hold: a given sandbox, or one probed for on first use.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from intelligent_office.tools.sandbox.settings import SandboxSettings
 
 __all__ = [
     "ProbeReport",
-    "configure",
-    "current_sandbox",
+    "SandboxProvider",
     "doctor_status",
     "for_machine",
     "probe",
@@ -152,18 +151,21 @@ def doctor_status(report: ProbeReport) -> list[str]:
     return lines
 
 
-_current: Sandbox | None = None
+class SandboxProvider:
+    """The sandbox a tool runs in: the one given, else the machine's, probed on first use.
 
+    The service probes at start (`for_machine`) and passes the result in; tools built
+    without one (tests, `builtin_tools()` with no arguments) probe when first called.
+    """
 
-def configure(sandbox: Sandbox | None) -> None:
-    """Set the sandbox tools use (the service calls it with `for_machine(...)` at start)."""
-    global _current
-    _current = sandbox
+    def __init__(
+        self, sandbox: Sandbox | None = None, settings: SandboxSettings | None = None
+    ) -> None:
+        self._sandbox = sandbox
+        self._settings = settings
 
-
-async def current_sandbox() -> Sandbox:
-    """The configured sandbox; probed with default settings on first use when none is."""
-    global _current
-    if _current is None:
-        _current = await asyncio.to_thread(for_machine, None)
-    return _current
+    async def get(self) -> Sandbox:
+        """The sandbox; probing (off the event loop) the first time when none was given."""
+        if self._sandbox is None:
+            self._sandbox = await asyncio.to_thread(for_machine, self._settings)
+        return self._sandbox

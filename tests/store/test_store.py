@@ -102,3 +102,13 @@ def test_database_urls_are_checked() -> None:
         normalize_url("not a url")
     with pytest.raises(ConfigError, match="database 'mysql' is not supported"):
         normalize_url("mysql://u@h/db")
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_declares(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from intelligent_office.store.tables import Base
+
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from intelligent_office.cli import approvals, costs, dlq, doctor, gaps, runs, tasks, tools
+from intelligent_office.cli import (
+    approvals,
+    costs,
+    dlq,
+    doctor,
+    gaps,
+    runs,
+    serve,
+    tasks,
+    tools,
+)
 from intelligent_office.errors import UserError
 from intelligent_office.models.schema_export import write_json_schemas
 
@@ -30,6 +40,7 @@ costs.register(app)
 approvals.register(app)
 gaps.register(app)
 doctor.register(app)
+serve.register(app)
 
 
 @app.command("schema")

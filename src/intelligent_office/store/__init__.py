@@ -4,6 +4,7 @@ from intelligent_office.store.approvals import approval_signal
 from intelligent_office.store.journal import Batch
 from intelligent_office.store.llm_calls import CostGrouping
 from intelligent_office.store.records import (
+    ApiKeyRecord,
     ApprovalRecord,
     AuditRecord,
     CostRow,
@@ -20,6 +21,7 @@ from intelligent_office.store.records import (
 from intelligent_office.store.store import Store
 
 __all__ = [
+    "ApiKeyRecord",
     "ApprovalRecord",
     "AuditRecord",
     "Batch",

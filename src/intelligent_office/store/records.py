@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "ApiKeyRecord",
     "ApprovalRecord",
     "CostRow",
     "DeadLetterRecord",
@@ -202,3 +203,17 @@ class ToolGapRecord:
     subtask_id: str | None
     created_at: datetime
     report: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    """An API key as stored: never the key itself."""
+
+    id: str
+    prefix: str
+    user_id: str
+    role: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

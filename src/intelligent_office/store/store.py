@@ -6,6 +6,7 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
+from intelligent_office.store.api_keys import ApiKeyRepository
 from intelligent_office.store.approvals import ApprovalRepository
 from intelligent_office.store.audit import AuditRepository
 from intelligent_office.store.db import connect, migrate
@@ -39,6 +40,7 @@ class Store:
         self.approvals = ApprovalRepository(engine)
         self.audit = AuditRepository(engine)
         self.tool_gaps = ToolGapRepository(engine)
+        self.api_keys = ApiKeyRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

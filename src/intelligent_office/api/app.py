@@ -1,0 +1,84 @@
+"""`create_app(settings)`: the API, the web UI and a local worker in one process.
+
+The lifespan opens the store, builds the Office service and runs a `LocalWorker` on the
+server's event loop, so tasks submitted over HTTP run in the same process (`office
+serve`). Routers live one concept per module and are included here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from intelligent_office.api import health
+from intelligent_office.api.errors import install_error_handlers
+from intelligent_office.api.state import ApiState
+from intelligent_office.service import OfficeService
+from intelligent_office.settings import Settings
+from intelligent_office.store import Store
+
+__all__ = ["create_app"]
+
+API_VERSION = "1"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    service: OfficeService | None = None,
+    run_worker: bool = True,
+) -> FastAPI:
+    """The FastAPI app for these settings.
+
+    Args:
+        settings: built at the edge.
+        store: an open store (tests share theirs); opened from the settings when None.
+        service: the Office service; built from the settings when None.
+        run_worker: run submitted tasks in this process (False: another worker does).
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        opened = store or Store.open(
+            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
+        office = (
+            service
+            if service is not None
+            else await asyncio.to_thread(OfficeService.from_settings, settings, opened)
+        )
+        worker = office.worker()
+        app.state.office = ApiState(settings, opened, office, worker)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.serve(stop)) if run_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if serving is not None:
+                await serving
+            if office.mcp is not None:
+                await office.mcp.aclose()
+            if own_store:
+                opened.close()
+
+    app = FastAPI(
+        title="Intelligent Office",
+        version=API_VERSION,
+        summary="Tasks in plain language, done by a team of AI agents, durably.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _routers() -> list[APIRouter]:
+    # Each router module owns one concept.
+    return [health.router]

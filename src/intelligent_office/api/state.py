@@ -1,0 +1,30 @@
+"""What every request handler needs, built once per app at start-up and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from intelligent_office.runtime.worker import LocalWorker
+from intelligent_office.service import OfficeService
+from intelligent_office.settings import Settings
+from intelligent_office.store import Store
+
+__all__ = ["ApiState", "api_state"]
+
+
+@dataclass
+class ApiState:
+    """Settings, the store, the Office service and the worker that runs submitted tasks."""
+
+    settings: Settings
+    store: Store
+    service: OfficeService
+    worker: LocalWorker
+
+
+def api_state(request: Request) -> ApiState:
+    """FastAPI dependency: the app's state."""
+    state: ApiState = request.app.state.office
+    return state

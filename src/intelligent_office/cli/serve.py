@@ -1,0 +1,110 @@
+"""`office serve` (API, web UI and a worker in one process) and `office keys` (API keys)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.settings import load_settings
+from intelligent_office.store import Store
+
+__all__ = ["register"]
+
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `office serve` and `office keys ...` to the app."""
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the API and the web UI, running submitted tasks in this process."""
+    import uvicorn
+
+    from intelligent_office.api import create_app
+
+    settings = load_settings(config)
+    console.print(f"Intelligent Office on http://{host}:{port}  (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _store(config: ConfigOption) -> Store:
+    settings = load_settings(config)
+    return Store.open(
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
+
+
+@keys_app.command("create")
+def create_key(
+    user: Annotated[str, typer.Option(help="Whose key it is: their tasks are theirs alone.")],
+    role: Annotated[str, typer.Option(help="admin, operator or viewer.")] = "operator",
+    name: Annotated[str, typer.Option(help="A label, e.g. the client that uses it.")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    record, key = _store(config).api_keys.create(user_id=user, role=role, name=name)
+    console.print(
+        f"key {record.id} for {record.user_id} ({record.role}); keep it, it is not shown again:"
+    )
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def list_keys(
+    user: Annotated[str | None, typer.Option(help="Only this user's keys.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """API keys (never the keys themselves), newest first."""
+    keys = _store(config).api_keys.list(user_id=user)
+    if as_json:
+        rows = [
+            {
+                "id": key.id,
+                "prefix": key.prefix,
+                "user": key.user_id,
+                "role": key.role,
+                "name": key.name,
+                "created_at": key.created_at.isoformat(),
+                "revoked": key.revoked_at is not None,
+            }
+            for key in keys
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table()
+    for column in ("id", "prefix", "user", "role", "name", "created", "state"):
+        table.add_column(column)
+    for key in keys:
+        state = "revoked" if key.revoked_at else "active"
+        table.add_row(
+            key.id,
+            key.prefix + "…",
+            key.user_id,
+            key.role,
+            key.name,
+            f"{key.created_at:%Y-%m-%d %H:%M}",
+            state,
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def revoke_key(
+    key_id: Annotated[str, typer.Argument(help="The key's id (office keys list).")],
+    config: ConfigOption = None,
+) -> None:
+    """Revoke an API key; requests with it get 401 from now on."""
+    record = _store(config).api_keys.revoke(key_id)
+    console.print(f"revoked key {record.id} of {record.user_id}")

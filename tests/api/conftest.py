@@ -1,0 +1,117 @@
+"""The real app served by uvicorn on 127.0.0.1, on a SQLite file, with the local runtime.
+
+`live` starts one server per test; `live.key(user, role)` creates an API key and
+`live.client(key)` an httpx client that sends it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+import uvicorn
+
+from intelligent_office.api import create_app
+from intelligent_office.service import OfficeService
+from intelligent_office.settings import Settings, load_settings
+from intelligent_office.store import Store
+
+SAMPLE_APP = Path(__file__).resolve().parents[2] / "examples" / "sample_app"
+TRACE_TASK = "Trace the call sequence from main() to process_data() in " + str(SAMPLE_APP)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """A running app: its base URL, store and settings."""
+
+    url: str
+    store: Store
+    settings: Settings
+    service: OfficeService
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def key(self, user: str = "alice", role: str = "operator") -> str:
+        """A new API key for the user."""
+        _, key = self.store.api_keys.create(user_id=user, role=role)
+        return key
+
+    def client(self, key: str | None = None, **options: object) -> httpx.Client:
+        """An httpx client on the server, sending `key` as a bearer token."""
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=30.0, **options)  # type: ignore[arg-type]
+        self.clients.append(client)
+        return client
+
+    def wait_for_task(
+        self, client: httpx.Client, task_id: str, timeout: float = 60.0
+    ) -> dict[str, object]:
+        """Poll `/tasks/{id}/status` until the task is finished; its last status body."""
+        deadline = time.monotonic() + timeout
+        while True:
+            body: dict[str, object] = client.get(f"/tasks/{task_id}/status").json()
+            if body.get("status") in ("completed", "failed", "dead_lettered", "cancelled"):
+                return body
+            if time.monotonic() > deadline:
+                raise AssertionError(f"task {task_id} still {body.get('status')} after {timeout} s")
+            time.sleep(0.1)
+
+
+def serve(settings: Settings, store: Store, service: OfficeService) -> Iterator[str]:
+    """Run the app on a free port in a thread until the generator is closed."""
+    port = free_port()
+    app = create_app(settings, store=store, service=service)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="office-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    """Settings on a SQLite file of this test's own."""
+    return load_settings(
+        None,
+        home=tmp_path / "home",
+        database_url=f"sqlite:///{tmp_path / 'office.db'}",
+    )
+
+
+@pytest.fixture
+def live(api_settings: Settings) -> Iterator[LiveServer]:
+    """The app on 127.0.0.1 with a local worker, until the test ends."""
+    store = Store.open(api_settings.resolved_database_url)
+    service = OfficeService.from_settings(api_settings, store)
+    serving = serve(api_settings, store, service)
+    url = next(serving)
+    server = LiveServer(url=url, store=store, settings=api_settings, service=service)
+    try:
+        yield server
+    finally:
+        for client in server.clients:
+            client.close()
+        serving.close()
+        store.close()

@@ -131,8 +131,14 @@ class OfficeService:
             listener=listener,
         )
 
-    def submit(self, worker: LocalWorker, task: Task) -> tuple[TaskRecord, RunRecord]:
-        """Store the task and queue its run; a known idempotency key returns the first run."""
+    def submit(
+        self, worker: LocalWorker, task: Task, *, request_hash: str | None = None
+    ) -> tuple[TaskRecord, RunRecord]:
+        """Store the task and queue its run; a known idempotency key returns the first run.
+
+        `request_hash` (the API's digest of the request) is stored with a new task so a
+        reused idempotency key with a different request can be told apart.
+        """
         record, created = self.store.tasks.create(
             task_id=task.task_id,
             user_id=task.user_id or "local",
@@ -140,6 +146,7 @@ class OfficeService:
             priority=task.priority,
             body=task.model_dump(mode="json"),
             idempotency_key=task.idempotency_key,
+            request_hash=request_hash,
         )
         if not created:
             runs = self.store.runs.recent(task_id=record.task_id, limit=1)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,7 +23,23 @@ from intelligent_office.llm.config import BudgetSettings, LLMSettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["ApiSettings", "Settings", "load_settings"]
+
+
+class ApiSettings(BaseModel):
+    """Per-user limits of the HTTP API; a request past one is answered 429 with Retry-After."""
+
+    model_config = {"extra": "forbid"}
+
+    requests_per_minute: int = Field(
+        default=600, ge=1, description="Requests one user may make per minute (token bucket)."
+    )
+    max_concurrent_tasks: int = Field(
+        default=20, ge=1, description="Queued or running tasks one user may have at once."
+    )
+    daily_cost_usd: float | None = Field(
+        default=None, ge=0, description="Most one user's tasks may spend on models per UTC day."
+    )
 
 
 class Settings(BaseSettings):
@@ -77,6 +93,22 @@ class Settings(BaseSettings):
         gt=0,
         description="A task waiting for a human decision gives up after this.",
     )
+    api: ApiSettings = Field(
+        default_factory=ApiSettings, description="Per-user rate limits and quotas of the HTTP API."
+    )
+    workspace_roots: list[Path] = Field(
+        default_factory=list,
+        description=(
+            "Directories API tasks may work in (a task's workspace must lie inside one);"
+            " default: [<home>/workspace]. The first is the default workspace."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _default_workspace_roots(self) -> Settings:
+        if not self.workspace_roots:
+            self.workspace_roots = [self.home / "workspace"]
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 
 from intelligent_office.api import health
 from intelligent_office.api.errors import install_error_handlers
+from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.state import ApiState
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
@@ -53,6 +54,8 @@ def create_app(
             else await asyncio.to_thread(OfficeService.from_settings, settings, opened)
         )
         worker = office.worker()
+        for root in settings.workspace_roots:
+            root.expanduser().mkdir(parents=True, exist_ok=True)
         app.state.office = ApiState(settings, opened, office, worker)
         stop = asyncio.Event()
         serving = asyncio.create_task(worker.serve(stop)) if run_worker else None
@@ -74,6 +77,8 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Per app, not per module: two apps in one process (tests) keep separate buckets.
+    app.state.rate_limiter = RateLimiter(settings.api.requests_per_minute)
     for router in _routers():
         app.include_router(router)
     return app

@@ -50,6 +50,8 @@ class TaskRecord:
     body: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    request_hash: str | None = None
+    """SHA-256 of the API request that created it, to tell a reused idempotency key."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from intelligent_office.store.audit import AuditRepository
 from intelligent_office.store.db import connect, migrate
 from intelligent_office.store.dead_letters import DeadLetterRepository
 from intelligent_office.store.events import EventRepository
+from intelligent_office.store.feedback import FeedbackRepository
 from intelligent_office.store.journal import JournalRepository
 from intelligent_office.store.llm_cache import LLMCacheRepository
 from intelligent_office.store.llm_calls import LLMCallRepository
@@ -19,6 +20,7 @@ from intelligent_office.store.runs import RunRepository
 from intelligent_office.store.signals import SignalRepository
 from intelligent_office.store.tasks import TaskRepository
 from intelligent_office.store.tool_gaps import ToolGapRepository
+from intelligent_office.store.usage import UsageRepository
 
 __all__ = ["Store"]
 
@@ -41,6 +43,8 @@ class Store:
         self.audit = AuditRepository(engine)
         self.tool_gaps = ToolGapRepository(engine)
         self.api_keys = ApiKeyRepository(engine)
+        self.feedback = FeedbackRepository(engine)
+        self.usage = UsageRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

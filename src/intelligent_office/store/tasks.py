@@ -26,6 +26,7 @@ def _record(row: TaskRow) -> TaskRecord:
         body=row.body,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        request_hash=row.request_hash,
     )
 
 
@@ -45,6 +46,7 @@ class TaskRepository:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         status: str = "queued",
+        request_hash: str | None = None,
     ) -> tuple[TaskRecord, bool]:
         """Store a task; with an idempotency key already used, return that task instead.
 
@@ -63,6 +65,7 @@ class TaskRepository:
             priority=priority,
             status=status,
             idempotency_key=idempotency_key,
+            request_hash=request_hash,
             body=body or {},
             event_seq=0,
             created_at=now,
@@ -102,6 +105,33 @@ class TaskRepository:
             query = query.where(TaskRow.user_id == user_id)
         if status is not None:
             query = query.where(TaskRow.status == status)
+        with Session(self._engine) as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def search(
+        self,
+        *,
+        user_id: str | None = None,
+        status: str | None = None,
+        text: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[TaskRecord]:
+        """Newest first, filtered by owner, status and words in the description; one page."""
+        query = (
+            select(TaskRow)
+            .order_by(TaskRow.created_at.desc(), TaskRow.task_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        if user_id is not None:
+            query = query.where(TaskRow.user_id == user_id)
+        if status is not None:
+            query = query.where(TaskRow.status == status)
+        if text:
+            # Plain substring, case-insensitive; LIKE wildcards in the text are matched literally.
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(TaskRow.description.ilike(f"%{escaped}%", escape="\\"))
         with Session(self._engine) as session:
             return [_record(row) for row in session.scalars(query)]
 

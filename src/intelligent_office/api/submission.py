@@ -1,0 +1,161 @@
+"""Submitting a task over HTTP: idempotency per user, quotas, and a confined workspace.
+
+Every front door that starts a task (`POST /tasks`, the chat endpoint, the web UI)
+calls `submit_task`, so they share one set of rules:
+
+- An `Idempotency-Key` is scoped to the user (stored as `user:key`), so one tenant's
+  key never finds another's task. The same key with the same request returns the first
+  task; with a different request it is a 409, told by the SHA-256 of the request.
+- A task's workspace must resolve (symlinks followed) inside one of the server's
+  `workspace_roots`: an API user cannot point the tools at an arbitrary directory.
+- The user's concurrent-task and daily-cost quotas are checked before a new task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from fastapi import HTTPException, status
+
+from intelligent_office.api.auth import Principal
+from intelligent_office.api.limits import check_task_quotas
+from intelligent_office.api.schemas import SubmittedTask, TaskLinks, TaskRequest
+from intelligent_office.api.state import ApiState
+from intelligent_office.errors import UserError
+from intelligent_office.models import Task
+from intelligent_office.service import new_task
+from intelligent_office.store import RunRecord, TaskRecord
+
+__all__ = ["request_hash", "resolve_workspace", "scoped_key", "submit_task", "submitted"]
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def scoped_key(user_id: str, key: str) -> str:
+    """The idempotency key as stored: the user's own namespace."""
+    return f"{user_id}:{key}"
+
+
+def request_hash(request: TaskRequest) -> str:
+    """SHA-256 of the request's canonical JSON (sorted keys, defaults filled in)."""
+    canonical = json.dumps(
+        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def resolve_workspace(roots: list[Path], workspace: str | None) -> Path:
+    """The directory a task may work in; relative paths start at the first root.
+
+    Raises:
+        UserError: the path is not a directory inside one of the roots.
+    """
+    resolved_roots = [root.expanduser().resolve() for root in roots]
+    try:
+        wanted = Path(workspace).expanduser() if workspace else resolved_roots[0]
+        if not wanted.is_absolute():
+            wanted = resolved_roots[0] / wanted
+        resolved = wanted.resolve()
+    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
+        raise UserError(f"workspace {workspace!r} is not a usable path") from None
+    allowed = ", ".join(str(root) for root in resolved_roots)
+    if not any(resolved.is_relative_to(root) for root in resolved_roots):
+        raise UserError(
+            f"workspace {workspace!r} is outside the workspace roots ({allowed}):"
+            " pass a directory inside one of them, or omit it for the default"
+        )
+    if not resolved.is_dir():
+        raise UserError(
+            f"workspace {workspace!r} is not a directory: create it inside {allowed} first"
+        )
+    return resolved
+
+
+def submitted(record: TaskRecord, run: RunRecord, *, created: bool) -> SubmittedTask:
+    """The answer for a submitted (or found again) task."""
+    workspace = record.body.get("context", {}).get("workspace")
+    return SubmittedTask(
+        task_id=record.task_id,
+        run_id=run.run_id,
+        created=created,
+        user_id=record.user_id,
+        description=record.description,
+        status=record.status,
+        priority=record.priority,
+        workspace=workspace if isinstance(workspace, str) else None,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        links=TaskLinks.of(record.task_id),
+    )
+
+
+def _replay(state: ApiState, record: TaskRecord, digest: str, key: str) -> SubmittedTask:
+    if record.request_hash != digest:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=(
+                f"Idempotency-Key {key!r} was used for task {record.task_id} with a different"
+                " request: send the same request to get that task, or use a new key"
+            ),
+        )
+    runs = state.store.runs.recent(task_id=record.task_id, limit=1)
+    if not runs:  # the first request stored the task but stopped before queuing its run
+        record, run = state.service.submit(state.worker, Task.model_validate(record.body))
+        return submitted(record, run, created=False)
+    current = state.store.tasks.get(record.task_id) or record
+    return submitted(current, runs[0], created=False)
+
+
+async def submit_task(
+    state: ApiState,
+    principal: Principal,
+    request: TaskRequest,
+    idempotency_key: str | None,
+) -> SubmittedTask:
+    """Store and queue a task for this principal; the same key and request give the same task.
+
+    Raises:
+        HTTPException: 409 for a reused key with another request, 429 past a quota.
+        UserError: a bad workspace or task (answered 400).
+    """
+    # No awaits below: on the server's event loop the lookup and the insert cannot
+    # interleave with another submission, so one key never queues two runs.
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise UserError("Idempotency-Key must not be empty: send a unique string or omit it")
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise UserError(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+    key = scoped_key(principal.user_id, idempotency_key) if idempotency_key else None
+    digest = request_hash(request)
+    if key is not None:
+        existing = state.store.tasks.by_idempotency_key(key)
+        if existing is not None:
+            return _replay(state, existing, digest, idempotency_key or "")
+    check_task_quotas(state, principal)
+    workspace = resolve_workspace(state.settings.workspace_roots, request.workspace)
+    task = new_task(
+        request.description,
+        workspace=workspace,
+        allowed_tools=request.allowed_tools,
+        priority=request.priority,
+        user_id=principal.user_id,
+        max_cost=request.max_cost,
+        max_tokens=request.max_tokens,
+    ).model_copy(update={"idempotency_key": key})
+    record, run = state.service.submit(state.worker, task, request_hash=digest)
+    if record.task_id != task.task_id:  # another process won the race on this key
+        return _replay(state, record, digest, idempotency_key or "")
+    state.store.events.append(
+        task_id=record.task_id,
+        run_id=run.run_id,
+        type="task.submitted",
+        payload={
+            "description": record.description,
+            "priority": record.priority,
+            "user_id": record.user_id,
+            "workspace": str(workspace),
+        },
+        dedup_key="api/submitted",
+    )
+    return submitted(record, run, created=True)

@@ -22,6 +22,7 @@ from intelligent_office.errors import ConfigError
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
+from intelligent_office.webhooks.settings import WebhookSettings
 
 __all__ = ["ApiSettings", "Settings", "load_settings"]
 
@@ -77,6 +78,10 @@ class Settings(BaseSettings):
     )
     sandbox: SandboxSettings = Field(
         default_factory=SandboxSettings, description="The sandbox for untrusted tools."
+    )
+    webhooks: WebhookSettings = Field(
+        default_factory=WebhookSettings,
+        description="Delivery attempts, backoff and timeouts of webhooks.",
     )
     mcp_servers: list[MCPServerSettings] = Field(
         default_factory=list, description="MCP servers whose tools join the registry."

@@ -21,6 +21,7 @@ from intelligent_office.store.signals import SignalRepository
 from intelligent_office.store.tasks import TaskRepository
 from intelligent_office.store.tool_gaps import ToolGapRepository
 from intelligent_office.store.usage import UsageRepository
+from intelligent_office.store.webhooks import WebhookRepository
 
 __all__ = ["Store"]
 
@@ -43,6 +44,7 @@ class Store:
         self.audit = AuditRepository(engine)
         self.tool_gaps = ToolGapRepository(engine)
         self.api_keys = ApiKeyRepository(engine)
+        self.webhooks = WebhookRepository(engine)
         self.feedback = FeedbackRepository(engine)
         self.usage = UsageRepository(engine)
 

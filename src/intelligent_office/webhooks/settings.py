@@ -1,0 +1,33 @@
+"""WebhookSettings: how hard and how often the dispatcher tries to deliver."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["WebhookSettings"]
+
+
+class WebhookSettings(BaseModel):
+    """Delivery attempts, backoff and timeouts of the webhook dispatcher."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(default=True, description="Run the dispatcher in `office serve`.")
+    max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts per delivery before it is marked failed."
+    )
+    base_delay_seconds: float = Field(
+        default=1.0, gt=0, description="Wait after the first failed attempt; doubles each time."
+    )
+    max_delay_seconds: float = Field(
+        default=600.0, gt=0, description="The longest wait between two attempts."
+    )
+    timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one POST may take before it counts as failed."
+    )
+    poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often new events and due deliveries are looked for."
+    )
+    max_concurrent_webhooks: int = Field(
+        default=32, ge=1, description="Webhooks delivered to at once (one delivery each at a time)."
+    )

@@ -13,13 +13,14 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
-from intelligent_office.api import health
+from intelligent_office.api import health, webhooks
 from intelligent_office.api.errors import install_error_handlers
 from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.state import ApiState
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
+from intelligent_office.webhooks import WebhookDispatcher
 
 __all__ = ["create_app"]
 
@@ -59,12 +60,20 @@ def create_app(
         app.state.office = ApiState(settings, opened, office, worker)
         stop = asyncio.Event()
         serving = asyncio.create_task(worker.serve(stop)) if run_worker else None
+        # Webhook delivery runs apart from the workers: a slow receiver never holds a task.
+        dispatching = (
+            asyncio.create_task(WebhookDispatcher(opened, settings.webhooks).run(stop))
+            if settings.webhooks.enabled
+            else None
+        )
         try:
             yield
         finally:
             stop.set()
             if serving is not None:
                 await serving
+            if dispatching is not None:
+                await dispatching
             if office.mcp is not None:
                 await office.mcp.aclose()
             if own_store:
@@ -86,4 +95,4 @@ def create_app(
 
 def _routers() -> list[APIRouter]:
     # Each router module owns one concept.
-    return [health.router]
+    return [health.router, webhooks.router]

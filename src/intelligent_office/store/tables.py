@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -36,6 +37,7 @@ __all__ = [
     "JournalRow",
     "LLMCacheRow",
     "LLMCallRow",
+    "PayloadBlobRow",
     "RunRow",
     "SignalRow",
     "TaskRow",
@@ -330,3 +332,17 @@ class WebhookDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class PayloadBlobRow(Base):
+    """A large Temporal payload kept here instead of in Temporal's history (claim check).
+
+    Keyed by the SHA-256 of its bytes, so storing the same payload twice is one row.
+    """
+
+    __tablename__ = "payload_blobs"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -30,7 +30,8 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _record(row: ApiKeyRow) -> ApiKeyRecord:
+def _record(row: Any) -> ApiKeyRecord:
+    # A Core row (connection.execute) carries the columns as attributes, as a table row does.
     return ApiKeyRecord(
         id=row.id,
         prefix=row.prefix,
@@ -71,9 +72,7 @@ class ApiKeyRepository:
         }
         with self._engine.begin() as connection:
             connection.execute(insert(ApiKeyRow).values(**values))
-            row = connection.execute(
-                select(ApiKeyRow).where(ApiKeyRow.id == values["id"])
-            ).scalar_one()
+            row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.id == values["id"])).one()
         return _record(row), key
 
     def authenticate(self, key: str) -> ApiKeyRecord | None:
@@ -84,7 +83,7 @@ class ApiKeyRepository:
             ApiKeyRow.key_hash == hash_key(key), ApiKeyRow.revoked_at.is_(None)
         )
         with self._engine.connect() as connection:
-            row = connection.execute(query).scalar_one_or_none()
+            row = connection.execute(query).one_or_none()
         return _record(row) if row is not None else None
 
     def touch(self, key_id: str) -> None:
@@ -102,7 +101,7 @@ class ApiKeyRepository:
         if user_id is not None:
             query = query.where(ApiKeyRow.user_id == user_id)
         with self._engine.connect() as connection:
-            return [_record(row) for row in connection.execute(query).scalars()]
+            return [_record(row) for row in connection.execute(query)]
 
     def revoke(self, key_id: str) -> ApiKeyRecord:
         """Revoke a key; it stops working at once.
@@ -111,9 +110,7 @@ class ApiKeyRepository:
             UserError: no such key.
         """
         with self._engine.begin() as connection:
-            row = connection.execute(
-                select(ApiKeyRow).where(ApiKeyRow.id == key_id)
-            ).scalar_one_or_none()
+            row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.id == key_id)).one_or_none()
             if row is None:
                 raise UserError(f"no API key {key_id}: see `office keys list`")
             if row.revoked_at is None:
@@ -122,5 +119,5 @@ class ApiKeyRepository:
                     .where(ApiKeyRow.id == key_id)
                     .values(revoked_at=datetime.now(UTC))
                 )
-            row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.id == key_id)).scalar_one()
+            row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.id == key_id)).one()
         return _record(row)

@@ -8,6 +8,16 @@ from intelligent_office.llm.offline.intents import IntentKind, parse_intent, spl
 
 UNDERSTOOD = [
     (
+        'Write "hello world" to notes.md',
+        IntentKind.WRITE_FILE,
+        {"content": "hello world", "path": "notes.md"},
+    ),
+    (
+        "save 'a, b' into the file out/list.txt",
+        IntentKind.WRITE_FILE,
+        {"content": "a, b", "path": "out/list.txt"},
+    ),
+    (
         "Trace the call sequence from main() to process_data() in examples/sample_app",
         IntentKind.TRACE,
         {"start": "main", "end": "process_data", "root": "examples/sample_app"},
@@ -65,6 +75,7 @@ def test_understood_requests_round_trip_through_their_description(
     "text",
     [
         "Send an email to Bob",
+        "write hello to notes.md",
         "Find the bug in process_data",
         "Show errors in app.log",
         "What is 15% of 200?",

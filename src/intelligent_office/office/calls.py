@@ -29,7 +29,7 @@ from intelligent_office.runtime.activity import Activity
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.store.approvals import approval_signal
 
-__all__ = ["AGENT_ATTEMPTS", "AgentCaller", "failure_category"]
+__all__ = ["AGENT_ATTEMPTS", "AgentCaller", "HumanDecision", "failure_category"]
 
 InT = TypeVar("InT", bound=BaseModel)
 OutT = TypeVar("OutT", bound=BaseModel)
@@ -43,6 +43,16 @@ def failure_category(error: ActivityError) -> DeadLetterCategory:
     if error.error_type == BudgetExceeded.__name__:
         return DeadLetterCategory.RESOURCE
     return DeadLetterCategory.TRANSIENT if error.retryable else DeadLetterCategory.VALIDATION
+
+
+@dataclass(frozen=True)
+class HumanDecision:
+    """How a human (or the clock) answered an approval."""
+
+    status: str
+    """approved, denied or expired."""
+    by: str = ""
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,8 @@ class AgentCaller:
 
     async def approval(
         self, key: str, *, kind: str, subject: str, detail: dict[str, JsonValue] | None = None
-    ) -> str:
-        """Ask a human and wait, durably: "approved", "denied" or "expired" (timed out)."""
+    ) -> HumanDecision:
+        """Ask a human and wait, durably: approved, denied or expired (timed out)."""
         runtime, task = self.runtime, self.office_input.task
         approval_id = runtime.uuid(f"{key}/approval")
         await runtime.activity(
@@ -99,24 +109,35 @@ class AgentCaller:
                 approval_signal(approval_id),
                 timeout_seconds=self.office_input.approval_timeout_seconds,
             )
-            status = str(signal.get("decision")) if isinstance(signal, dict) else "denied"
+            answer = signal if isinstance(signal, dict) else {}
+            decision = HumanDecision(
+                status=str(answer.get("decision") or "denied"),
+                by=str(answer.get("by") or ""),
+                comment=str(answer.get("comment") or ""),
+            )
         except SignalTimeout:
             outcome = await runtime.activity(
                 f"{key}/approval/expire",
                 self.agents.expire_approval,
                 ApprovalOutcome(approval_id=approval_id, status="expired"),
             )
-            status = outcome.status
+            decision = HumanDecision(status=outcome.status)
         await runtime.emit(
             "approval.decided",
-            {"approval_id": approval_id, "kind": kind, "status": status},
+            {
+                "approval_id": approval_id,
+                "kind": kind,
+                "status": decision.status,
+                "by": decision.by,
+                "comment": decision.comment,
+            },
             key=f"{key}/approval/decided",
         )
-        return status
+        return decision
 
     async def _wait_for_approval(self, key: str, error: ActivityError) -> None:
         """Ask for the budget approval and wait; raise BudgetExceeded unless it is approved."""
-        status = await self.approval(key, kind="budget", subject=error.detail)
+        status = (await self.approval(key, kind="budget", subject=error.detail)).status
         if status != "approved":
             raise ActivityError(
                 key,

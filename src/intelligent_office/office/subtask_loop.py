@@ -169,15 +169,18 @@ class SubtaskLoop:
             if step.verdict == Verdict.DENY:
                 status = "denied by the policy"
             else:
-                status = await self.call.approval(
+                decision = await self.call.approval(
                     f"{prefix}approve/{step.step_id}",
                     kind="tool",
                     subject=f"step {step.step_id}: {step.describe()} ({step.reason})",
                     detail={"step_id": step.step_id, "tool": step.tool, "rule": step.rule},
                 )
-                if status == "approved":
+                if decision.status == "approved":
                     continue
-                status = "expired" if status == "expired" else f"{status} by a human"
+                status = decision.status
+                if status != "expired":
+                    said = f' ("{decision.comment}")' if decision.comment else ""
+                    status = f"{status} by a human{said}"
             reason = f"step {step.step_id} ({step.describe()}) was {status}: {step.reason}"
             await self._emit(
                 "plan.refused",

@@ -25,6 +25,7 @@ class IntentKind(StrEnum):
     SUMMARIZE = "summarize"
     CALCULATE = "calculate"
     PYTHON = "python"
+    WRITE_FILE = "write_file"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Intent:
                 return f"Calculate {p['expression']}"
             case IntentKind.PYTHON:
                 return f"Run this Python code:\n```python\n{p['code']}\n```"
+            case IntentKind.WRITE_FILE:
+                return f"Write {_quote(p['content'])} to the file {p['path']}"
 
 
 def _in(path: str) -> str:
@@ -156,6 +159,15 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "Write "hello" to notes.md", "save 'a list' into the file out/list.txt"
+        IntentKind.WRITE_FILE,
+        re.compile(
+            r"^(?:please\s+)?(?:write|save|put)\s+(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|`(?P<bq>[^`]*)`)"
+            r"\s+(?:to|into|in)\s+(?:the\s+)?(?:file\s+)?(?P<path>[^\s,;]+)\s*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         IntentKind.CALCULATE,
         re.compile(
             r"^(?:please\s+)?(?:calculate|compute|evaluate|what\s+is|what's|how\s+much\s+is)\s+"
@@ -238,6 +250,11 @@ def _intent_from(kind: IntentKind, match: re.Match[str]) -> Intent | None:
         case IntentKind.SUMMARIZE | IntentKind.READ_FILE:
             path = _clean_path(groups["path"])
             return None if path.lower() in _PRONOUNS else Intent(kind, {"path": path})
+        case IntentKind.WRITE_FILE:
+            content = next(
+                (match[group] for group in ("dq", "sq", "bq") if match[group] is not None), ""
+            )
+            return Intent(kind, {"content": content, "path": _clean_path(groups["path"])})
         case IntentKind.CALCULATE:
             expression = groups["expression"].strip().rstrip("?=").strip()
             has_digit = any(char.isdigit() for char in expression)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import JsonValue
 
@@ -74,6 +75,15 @@ def _search(p: dict[str, str]) -> list[Strategy]:
     ]
 
 
+def _write(p: dict[str, str]) -> list[Strategy]:
+    # Writing outside out/ needs a human's approval under the default policy; when it is
+    # denied (or fails), the next plan writes under out/ instead.
+    where = [p["path"]]
+    if not p["path"].startswith("out/"):
+        where.append(f"out/{Path(p['path']).name}")
+    return [[_step("write", "write_file", path=path, content=p["content"])] for path in where]
+
+
 _STRATEGIES: dict[IntentKind, Callable[[dict[str, str]], list[Strategy]]] = {
     IntentKind.TRACE: _trace,
     IntentKind.FIND_FUNCTION: _find,
@@ -87,6 +97,7 @@ _STRATEGIES: dict[IntentKind, Callable[[dict[str, str]], list[Strategy]]] = {
     ],
     IntentKind.CALCULATE: lambda p: [[_step("calculate", "calculate", expression=p["expression"])]],
     IntentKind.PYTHON: lambda p: [[_step("run", "python_exec", code=p["code"])]],
+    IntentKind.WRITE_FILE: lambda p: _write(p),
 }
 
 

@@ -311,6 +311,14 @@ def _check_python(request: ReviewRequest, intent: Intent, outputs: dict[str, Any
     return _approve(request, stdout.rstrip("\n") or "(the snippet printed nothing)", out)
 
 
+def _check_write(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
+    out = outputs.get("write_file") or {}
+    written = str(out.get("path") or intent.params["path"])
+    if _workspace_text(request, written) != intent.params["content"]:
+        return _revise(request, f"{written} does not hold the text that was asked for")
+    return _approve(request, f"wrote {out.get('bytes_written')} bytes to {written}", out)
+
+
 _CHECKS = {
     IntentKind.TRACE: _check_trace,
     IntentKind.FIND_FUNCTION: _check_find,
@@ -320,4 +328,5 @@ _CHECKS = {
     IntentKind.SUMMARIZE: _check_summary,
     IntentKind.CALCULATE: _check_calculate,
     IntentKind.PYTHON: _check_python,
+    IntentKind.WRITE_FILE: _check_write,
 }

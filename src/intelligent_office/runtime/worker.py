@@ -5,6 +5,11 @@ a lease, runs its workflow with a `LocalRunContext`, renews the lease while it r
 and records the outcome. A run whose worker died is claimed again once its lease
 expires, or at once when the dead worker was a process on this host; the workflow
 then replays its journal and carries on where it stopped.
+
+Cancellation is durable: `cancel` sets the run's `cancel_requested` flag, and the
+worker holding the run (this one or another process) sees it on its next poll or
+heartbeat, stops the workflow and finishes the run as cancelled with a
+`task.cancelled` event.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class LocalWorker:
         self._listener = listener
         self._writer = JournalWriter(store)
         self._running: dict[str, asyncio.Task[None]] = {}
+        self._cancelling: set[str] = set()
         self._signal_events: dict[tuple[str, str], asyncio.Event] = {}
 
     # -- submitting and signalling -------------------------------------------------
@@ -104,6 +110,51 @@ class LocalWorker:
         if wakeup is not None:
             wakeup.set()
         return sent
+
+    def cancel(self, run_id: str) -> RunRecord:
+        """Ask for the run to be cancelled; a queued run is cancelled at once.
+
+        A run this worker is running stops now; one another worker holds stops at that
+        worker's next poll or heartbeat. Call it on the worker's event loop.
+
+        Raises:
+            UserError: the run has already finished.
+        """
+        record = self.store.runs.require(run_id)
+        if not self.store.runs.request_cancel(run_id):
+            record = self.store.runs.require(run_id)
+            raise UserError(f"run {run_id} has already {record.status.value}: nothing to cancel")
+        if self.store.runs.cancel_unclaimed(run_id):
+            self._record_cancelled(record, "cancelled before it started")
+        elif run_id in self._running:
+            self._stop(run_id)
+        return self.store.runs.require(run_id)
+
+    def _stop(self, run_id: str) -> None:
+        task = self._running.get(run_id)
+        if task is not None and run_id not in self._cancelling:
+            self._cancelling.add(run_id)
+            task.cancel()
+
+    def _stop_cancelled_runs(self) -> None:
+        for run_id in self.store.runs.cancel_requested(list(self._running)):
+            self._stop(run_id)
+
+    def _record_cancelled(self, run: RunRecord, reason: str) -> None:
+        """The task's side of a cancelled run: its status, the event, no pending approvals."""
+        self.store.events.append(
+            task_id=run.task_id,
+            run_id=run.run_id,
+            type="task.cancelled",
+            payload={"reason": reason},
+            dedup_key=f"{run.run_id}/task/cancelled",
+        )
+        self.store.tasks.set_status(run.task_id, "cancelled")
+        for approval in self.store.approvals.list(status="pending", task_id=run.task_id):
+            with contextlib.suppress(UserError):  # decided meanwhile
+                self.store.approvals.decide(
+                    approval.id, status="expired", by=None, comment="the task was cancelled"
+                )
 
     def _signal_wakeup(self, run_id: str, name: str) -> asyncio.Event:
         return self._signal_events.setdefault((run_id, name), asyncio.Event())
@@ -144,6 +195,8 @@ class LocalWorker:
         self.reclaim_dead_local_leases()
         while not stop.is_set():
             self._start_claimable()
+            if self._running:
+                self._stop_cancelled_runs()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.poll_seconds)
         await self.shutdown()
@@ -212,14 +265,23 @@ class LocalWorker:
         assert body is not None
         heartbeat = asyncio.create_task(self._heartbeat(run_id, body))
         try:
+            if run.cancel_requested:  # asked while its previous worker held it
+                raise asyncio.CancelledError
             output = await definition.fn(context, definition.input_type.model_validate(run.input))
             await context.emit("run.completed", {"replayed": context.replayed}, key="run/done")
             await self._writer.flush()
             self.store.runs.finish(
                 run_id, self.owner, RunStatus.COMPLETED, result=output.model_dump(mode="json")
             )
-        except (LeaseLost, asyncio.CancelledError):
-            # Someone else owns the run now, or we are shutting down: leave it to them.
+        except asyncio.CancelledError:
+            if run_id in self._cancelling or run.cancel_requested:
+                await self._finish_cancelled(context, run)
+            else:  # shutting down: another worker (or our restart) carries on
+                log.info("run.released", run_id=run_id)
+                with contextlib.suppress(Exception):
+                    self.store.runs.release(run_id, self.owner)
+        except LeaseLost:
+            # Someone else owns the run now: leave it to them.
             log.info("run.released", run_id=run_id)
             with contextlib.suppress(Exception):
                 self.store.runs.release(run_id, self.owner)
@@ -230,6 +292,16 @@ class LocalWorker:
             self.store.runs.finish(run_id, self.owner, RunStatus.FAILED, error=message)
         finally:
             heartbeat.cancel()
+            self._cancelling.discard(run_id)
+
+    async def _finish_cancelled(self, context: LocalRunContext, run: RunRecord) -> None:
+        log.info("run.cancelled", run_id=run.run_id)
+        await context.emit("run.cancelled", {}, key="run/cancelled")
+        await self._writer.flush()
+        if self.store.runs.finish(
+            run.run_id, self.owner, RunStatus.CANCELLED, error="cancelled on request"
+        ):
+            self._record_cancelled(run, "cancelled on request")
 
     async def _heartbeat(self, run_id: str, body: asyncio.Task[Any]) -> None:
         while True:
@@ -240,6 +312,10 @@ class LocalWorker:
             if not renewed:
                 log.warning("run.lease_lost", run_id=run_id, owner=self.owner)
                 body.cancel()
+                return
+            # `run` and `run_until_idle` have no poll loop: the heartbeat notices for them.
+            if await asyncio.to_thread(self.store.runs.cancel_requested, [run_id]):
+                self._stop(run_id)
                 return
 
     def _run_listener(self, run_id: str) -> EventListener | None:

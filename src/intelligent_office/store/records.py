@@ -72,6 +72,8 @@ class RunRecord:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    cancel_requested: bool = False
+    """Someone asked to cancel the run; its worker stops it at the next check."""
 
 
 @dataclass(frozen=True)

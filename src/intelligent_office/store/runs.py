@@ -39,6 +39,7 @@ def _record(row: RunRow) -> RunRecord:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        cancel_requested=bool(row.cancel_requested),
     )
 
 
@@ -200,3 +201,48 @@ class RunRepository:
                 )
             )
             return connection.execute(statement).rowcount == 1
+
+    def request_cancel(self, run_id: str) -> bool:
+        """Flag an unfinished run for cancellation; False when it has already finished."""
+        statement = (
+            update(RunRow)
+            .where(RunRow.run_id == run_id, RunRow.status.in_(UNFINISHED))
+            .values(cancel_requested=True)
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def cancel_unclaimed(self, run_id: str) -> bool:
+        """Finish a queued run no worker holds as cancelled; False if a worker has it now.
+
+        Guarded like `claim`, so a run is either claimed or cancelled here, never both.
+        """
+        now = datetime.now(UTC)
+        statement = (
+            update(RunRow)
+            .where(
+                RunRow.run_id == run_id,
+                RunRow.status == RunStatus.QUEUED.value,
+                or_(RunRow.lease_owner.is_(None), RunRow.lease_expires_at < now),
+            )
+            .values(
+                status=RunStatus.CANCELLED.value,
+                cancel_requested=True,
+                lease_owner=None,
+                lease_expires_at=None,
+                error="cancelled before it started",
+                finished_at=now,
+            )
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def cancel_requested(self, run_ids: list[str]) -> set[str]:
+        """Which of these runs someone asked to cancel."""
+        if not run_ids:
+            return set()
+        query = select(RunRow.run_id).where(
+            RunRow.run_id.in_(run_ids), RunRow.cancel_requested.is_(True)
+        )
+        with self._engine.connect() as connection:
+            return set(connection.scalars(query))

@@ -175,7 +175,7 @@ async def test_double_forked_daemon_holding_stdout_is_gone(arena: Arena) -> None
         """,
         timeout=3.0,
     )
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15  # not the daemon's 60 s (slack for a busy machine)
     assert b"parent done" in run.stdout
     assert b"DAEMON" not in run.stdout
     # the arena fixture checks that no process with the marker is left

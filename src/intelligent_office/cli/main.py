@@ -18,6 +18,7 @@ from intelligent_office.cli import (
     runs,
     serve,
     tasks,
+    temporal,
     tools,
 )
 from intelligent_office.errors import UserError
@@ -41,6 +42,7 @@ approvals.register(app)
 gaps.register(app)
 doctor.register(app)
 serve.register(app)
+temporal.register(app)
 
 
 @app.command("schema")

@@ -22,7 +22,11 @@ from temporalio.service import RPCError
 
 from intelligent_office.errors import UserError
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput
-from intelligent_office.runtime.temporal.messages import TemporalRunInput
+from intelligent_office.runtime.temporal.messages import (
+    DEFAULT_ADDRESS,
+    DEFAULT_TASK_QUEUE,
+    TemporalRunInput,
+)
 from intelligent_office.runtime.temporal.payloads import (
     DEFAULT_THRESHOLD_BYTES,
     office_data_converter,
@@ -39,8 +43,6 @@ __all__ = [
     "connect",
 ]
 
-DEFAULT_ADDRESS = "127.0.0.1:7233"
-DEFAULT_TASK_QUEUE = "office"
 TEMPORAL_OWNER = "temporal"
 """The lease owner of a run that Temporal runs; local workers never claim it."""
 

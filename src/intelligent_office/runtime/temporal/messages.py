@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field, JsonValue
 from intelligent_office.office.contracts import OfficeInput
 
 __all__ = [
+    "DEFAULT_ADDRESS",
+    "DEFAULT_TASK_QUEUE",
     "ActivityCall",
     "EventRecord",
     "RunFinish",
@@ -23,6 +25,9 @@ __all__ = [
     "TemporalRunInput",
     "ToolFlags",
 ]
+
+DEFAULT_ADDRESS = "127.0.0.1:7233"
+DEFAULT_TASK_QUEUE = "office"
 
 
 class TemporalRunInput(BaseModel):

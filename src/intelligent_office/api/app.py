@@ -17,6 +17,7 @@ from intelligent_office.api import health, webhooks
 from intelligent_office.api.errors import install_error_handlers
 from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.state import ApiState
+from intelligent_office.api.ui import ui_router
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
@@ -95,4 +96,4 @@ def create_app(
 
 def _routers() -> list[APIRouter]:
     # Each router module owns one concept.
-    return [health.router, webhooks.router]
+    return [health.router, ui_router(), webhooks.router]

@@ -13,7 +13,15 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
-from intelligent_office.api import health, webhooks
+from intelligent_office.api import (
+    approvals,
+    dead_letters,
+    events_stream,
+    health,
+    tasks,
+    tools,
+    webhooks,
+)
 from intelligent_office.api.errors import install_error_handlers
 from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.state import ApiState
@@ -96,4 +104,13 @@ def create_app(
 
 def _routers() -> list[APIRouter]:
     # Each router module owns one concept.
-    return [health.router, ui_router(), webhooks.router]
+    return [
+        health.router,
+        tasks.router,
+        events_stream.router,
+        approvals.router,
+        dead_letters.router,
+        tools.router,
+        ui_router(),
+        webhooks.router,
+    ]

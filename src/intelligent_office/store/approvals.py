@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from intelligent_office.errors import UserError
 from intelligent_office.store.records import ApprovalRecord
-from intelligent_office.store.tables import ApprovalRow
+from intelligent_office.store.tables import ApprovalRow, TaskRow
 
 __all__ = ["ApprovalRepository", "Decision", "approval_signal"]
 
@@ -101,18 +101,32 @@ class ApprovalRepository:
         return found
 
     def list(
-        self, *, status: str | None = "pending", task_id: str | None = None, limit: int = 100
+        self,
+        *,
+        status: str | None = "pending",
+        task_id: str | None = None,
+        limit: int = 100,
+        user_id: str | None = None,
+        offset: int = 0,
     ) -> list[ApprovalRecord]:
-        """Newest first; pending ones unless another status (or None, for all) is given."""
+        """Newest first; pending ones unless another status (or None, for all) is given.
+
+        With `user_id`, only approvals of that user's tasks.
+        """
         query = (
             select(ApprovalRow)
             .order_by(ApprovalRow.requested_at.desc(), ApprovalRow.id)
             .limit(limit)
+            .offset(offset)
         )
         if status is not None:
             query = query.where(ApprovalRow.status == status)
         if task_id is not None:
             query = query.where(ApprovalRow.task_id == task_id)
+        if user_id is not None:
+            query = query.join(TaskRow, TaskRow.task_id == ApprovalRow.task_id).where(
+                TaskRow.user_id == user_id
+            )
         with Session(self._engine) as session:
             return [_record(row) for row in session.scalars(query)]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from intelligent_office.errors import UserError
 from intelligent_office.store.records import DeadLetterRecord
-from intelligent_office.store.tables import DeadLetterRow
+from intelligent_office.store.tables import DeadLetterRow, TaskRow
 
 __all__ = ["DeadLetterRepository"]
 
@@ -86,10 +86,26 @@ class DeadLetterRepository:
         return found
 
     def recent(
-        self, *, category: str | None = None, pending_only: bool = False, limit: int = 50
+        self,
+        *,
+        category: str | None = None,
+        pending_only: bool = False,
+        limit: int = 50,
+        user_id: str | None = None,
+        offset: int = 0,
     ) -> list[DeadLetterRecord]:
-        """Newest first; optionally one category, or only those not yet retried."""
-        query = select(DeadLetterRow).order_by(DeadLetterRow.created_at.desc()).limit(limit)
+        """Newest first; optionally one category, one user's tasks, or only those not yet
+        retried."""
+        query = (
+            select(DeadLetterRow)
+            .order_by(DeadLetterRow.created_at.desc(), DeadLetterRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        if user_id is not None:
+            query = query.join(TaskRow, TaskRow.task_id == DeadLetterRow.task_id).where(
+                TaskRow.user_id == user_id
+            )
         if category is not None:
             query = query.where(DeadLetterRow.category == category)
         if pending_only:

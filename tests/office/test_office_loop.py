@@ -16,7 +16,7 @@ from intelligent_office.models import (
     Step,
 )
 from intelligent_office.office import DeadLetterCategory, SubtaskStatus, TaskStatus
-from tests.office.conftest import run_task
+from tests.office.conftest import TaskRunner
 
 
 def scripted_plan(request: PlanRequest, steps: list[Step]) -> PlanningResult:
@@ -39,7 +39,7 @@ def review(decision: ReviewDecision, feedback: str = "") -> Review:
 
 
 async def test_offline_plan_rejected_by_policy_is_fixed_on_the_next_iteration(
-    workspace: Path,
+    run_task: TaskRunner, workspace: Path
 ) -> None:
     done = await run_task(
         "Find where process_data is defined in examples/sample_app",
@@ -57,7 +57,7 @@ async def test_offline_plan_rejected_by_policy_is_fixed_on_the_next_iteration(
 
 
 async def test_scripted_plan_outside_the_workspace_is_rejected_then_fixed_with_references(
-    workspace: Path,
+    run_task: TaskRunner, workspace: Path
 ) -> None:
     (workspace.parent / "secret.txt").write_text("not yours")
 
@@ -99,7 +99,9 @@ async def test_scripted_plan_outside_the_workspace_is_rejected_then_fixed_with_r
     assert read.tool_calls[0].arguments == {"path": "notes/todos.txt"}  # the reference resolved
 
 
-async def test_unknown_tool_and_bad_inputs_are_rejected_with_every_reason(workspace: Path) -> None:
+async def test_unknown_tool_and_bad_inputs_are_rejected_with_every_reason(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     def planner(request: PlanRequest) -> PlanningResult:
         return scripted_plan(
             request,
@@ -121,7 +123,9 @@ async def test_unknown_tool_and_bad_inputs_are_rejected_with_every_reason(worksp
     assert "${calc.value} does not resolve" in reasons
 
 
-async def test_revise_feeds_the_review_back_to_the_planner_until_approved(workspace: Path) -> None:
+async def test_revise_feeds_the_review_back_to_the_planner_until_approved(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     verdicts = iter(
         [
             review(ReviewDecision.REVISE, "show the whole file"),
@@ -141,7 +145,9 @@ async def test_revise_feeds_the_review_back_to_the_planner_until_approved(worksp
     assert "still too short" in brain.plan_requests[2].feedback[1]
 
 
-async def test_max_iterations_sends_the_task_to_the_dead_letter_queue(workspace: Path) -> None:
+async def test_max_iterations_sends_the_task_to_the_dead_letter_queue(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task("Read the file notes/todo.txt", workspace)
     assert done.output.status is TaskStatus.DEAD_LETTERED
     assert done.output.failure_category is DeadLetterCategory.REVIEW
@@ -154,7 +160,9 @@ async def test_max_iterations_sends_the_task_to_the_dead_letter_queue(workspace:
     assert done.records.statuses[done.output.task_id] == "dead_lettered"
 
 
-async def test_a_failing_snippet_fails_at_once_without_more_iterations(workspace: Path) -> None:
+async def test_a_failing_snippet_fails_at_once_without_more_iterations(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task("Run this Python code: `print(1 / 0)`", workspace)
     assert done.output.status is TaskStatus.DEAD_LETTERED
     (outcome,) = done.output.subtasks.values()
@@ -162,7 +170,7 @@ async def test_a_failing_snippet_fails_at_once_without_more_iterations(workspace
     assert "ZeroDivisionError" in (done.output.failure_reason or "")
 
 
-async def test_escalate_dead_letters_for_a_human(workspace: Path) -> None:
+async def test_escalate_dead_letters_for_a_human(run_task: TaskRunner, workspace: Path) -> None:
     def reviewer(request: ReviewRequest) -> ReviewResult:
         return ReviewResult(review=review(ReviewDecision.ESCALATE, "looks like personal data"))
 
@@ -175,7 +183,9 @@ async def test_escalate_dead_letters_for_a_human(workspace: Path) -> None:
     )
 
 
-async def test_a_step_that_times_out_is_a_timeout_dead_letter(workspace: Path) -> None:
+async def test_a_step_that_times_out_is_a_timeout_dead_letter(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     def planner(request: PlanRequest) -> PlanningResult:
         slow = Step(
             step_id="slow",
@@ -200,7 +210,9 @@ async def test_a_step_that_times_out_is_a_timeout_dead_letter(workspace: Path) -
     assert "node.retrying" not in done.types()
 
 
-async def test_a_dependent_subtask_is_skipped_when_its_dependency_fails(workspace: Path) -> None:
+async def test_a_dependent_subtask_is_skipped_when_its_dependency_fails(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task(
         "Read the file notes/missing.txt and then calculate 1 + 1", workspace, max_iterations=1
     )
@@ -210,14 +222,16 @@ async def test_a_dependent_subtask_is_skipped_when_its_dependency_fails(workspac
     assert not [p for p in done.payloads("subtask.started") if p["subtask_id"] == "s2"]
 
 
-async def test_each_dead_letter_of_one_runtime_gets_its_own_id(workspace: Path) -> None:
+async def test_each_dead_letter_of_one_runtime_gets_its_own_id(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     first = await run_task("Read the file notes/nothing.txt", workspace, max_iterations=1)
     second = await run_task("Read the file notes/void.txt", workspace, max_iterations=1)
     assert first.output.dead_letter_id and second.output.dead_letter_id
     assert first.output.dead_letter_id != second.output.dead_letter_id
 
 
-async def test_a_skipped_subtask_is_an_event_too(workspace: Path) -> None:
+async def test_a_skipped_subtask_is_an_event_too(run_task: TaskRunner, workspace: Path) -> None:
     done = await run_task(
         "Read the file notes/missing.txt and then calculate 1 + 1", workspace, max_iterations=1
     )
@@ -226,7 +240,9 @@ async def test_a_skipped_subtask_is_an_event_too(workspace: Path) -> None:
     ]
 
 
-async def test_the_reviewer_never_reads_outside_the_workspace(workspace: Path) -> None:
+async def test_the_reviewer_never_reads_outside_the_workspace(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     """A crafted tool output citing a file outside the workspace is not confirmed."""
     secret = workspace.parent / "secret.py"
     secret.write_text("process_data()\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intelligent_office.office import SubtaskStatus, TaskStatus
-from tests.office.conftest import run_task
+from tests.office.conftest import TaskRunner
 
 
 def line_of(path: Path, text: str) -> int:
@@ -17,7 +17,9 @@ def line_of(path: Path, text: str) -> int:
     raise AssertionError(f"{text!r} not in {path}")
 
 
-async def test_trace_prints_the_chain_with_file_and_line_for_each_call(workspace: Path) -> None:
+async def test_trace_prints_the_chain_with_file_and_line_for_each_call(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     app = workspace / "examples" / "sample_app" / "app"
     done = await run_task(
         "Trace the call sequence from main() to process_data() in examples/sample_app",
@@ -48,7 +50,9 @@ async def test_trace_prints_the_chain_with_file_and_line_for_each_call(workspace
     assert done.records.statuses[done.output.task_id] == "completed"
 
 
-async def test_trace_of_a_function_that_does_not_exist_names_the_closest(workspace: Path) -> None:
+async def test_trace_of_a_function_that_does_not_exist_names_the_closest(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task(
         "Trace the call sequence from main() to proces_data() in examples/sample_app", workspace
     )
@@ -58,7 +62,7 @@ async def test_trace_of_a_function_that_does_not_exist_names_the_closest(workspa
     assert "->" not in done.output.answer  # no made-up chain
 
 
-async def test_trace_skips_and_reports_broken_files(workspace: Path) -> None:
+async def test_trace_skips_and_reports_broken_files(run_task: TaskRunner, workspace: Path) -> None:
     app = workspace / "examples" / "sample_app" / "app"
     (app / "broken.py").write_text("def oops(:\n    pass\n")
     (app / "blob.py").write_bytes(b"\x00\x01\x02\xff\xfe binary")
@@ -70,7 +74,9 @@ async def test_trace_skips_and_reports_broken_files(workspace: Path) -> None:
     assert "app/broken.py" in done.output.answer and "app/blob.py" in done.output.answer
 
 
-async def test_find_where_a_function_is_defined_and_who_calls_it(workspace: Path) -> None:
+async def test_find_where_a_function_is_defined_and_who_calls_it(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     processing = workspace / "examples" / "sample_app" / "app" / "core" / "processing.py"
     pipeline = workspace / "examples" / "sample_app" / "app" / "pipeline.py"
     done = await run_task(
@@ -83,20 +89,22 @@ async def test_find_where_a_function_is_defined_and_who_calls_it(workspace: Path
     assert f"app/pipeline.py:{call}" in done.output.answer
 
 
-async def test_list_files(workspace: Path) -> None:
+async def test_list_files(run_task: TaskRunner, workspace: Path) -> None:
     done = await run_task("List python files in examples/sample_app", workspace)
     assert done.output.status is TaskStatus.COMPLETED
     assert "examples/sample_app/app/main.py" in done.output.answer
     assert "README.md" not in done.output.answer
 
 
-async def test_read_a_file(workspace: Path) -> None:
+async def test_read_a_file(run_task: TaskRunner, workspace: Path) -> None:
     done = await run_task("Read the file notes/todos.txt", workspace)
     assert done.output.status is TaskStatus.COMPLETED
     assert "TODO: write the report" in done.output.answer
 
 
-async def test_search_revises_to_ignore_case_when_nothing_matches(workspace: Path) -> None:
+async def test_search_revises_to_ignore_case_when_nothing_matches(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task('Search for "todo" in notes', workspace)
     assert done.output.status is TaskStatus.COMPLETED
     decisions = [item["decision"] for item in done.payloads("review.decided")]
@@ -107,7 +115,7 @@ async def test_search_revises_to_ignore_case_when_nothing_matches(workspace: Pat
     assert second_plan["steps"][0]["inputs"]["ignore_case"] is True  # type: ignore[index]
 
 
-async def test_summarize_a_text_file_extractively(workspace: Path) -> None:
+async def test_summarize_a_text_file_extractively(run_task: TaskRunner, workspace: Path) -> None:
     done = await run_task("Summarize the file notes/release.md", workspace)
     assert done.output.status is TaskStatus.COMPLETED
     text = " ".join((workspace / "notes" / "release.md").read_text().split())
@@ -116,19 +124,21 @@ async def test_summarize_a_text_file_extractively(workspace: Path) -> None:
     assert all(bullet in text for bullet in bullets)
 
 
-async def test_calculate(workspace: Path) -> None:
+async def test_calculate(run_task: TaskRunner, workspace: Path) -> None:
     done = await run_task("Calculate (2 + 3) * 4 ^ 2", workspace)
     assert done.output.status is TaskStatus.COMPLETED
     assert done.output.answer == "(2 + 3) * 4 ^ 2 = 80"
 
 
-async def test_run_a_python_snippet(workspace: Path) -> None:
+async def test_run_a_python_snippet(run_task: TaskRunner, workspace: Path) -> None:
     done = await run_task("Run this Python code: `print(sum(range(10)) * 2)`", workspace)
     assert done.output.status is TaskStatus.COMPLETED
     assert done.output.answer == "90"
 
 
-async def test_a_task_it_cannot_do_ends_with_a_capability_report(workspace: Path) -> None:
+async def test_a_task_it_cannot_do_ends_with_a_capability_report(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task("Send an email to Bob about the release", workspace)
     assert done.output.status is TaskStatus.UNSUPPORTED
     (gap,) = done.output.gaps
@@ -139,7 +149,9 @@ async def test_a_task_it_cannot_do_ends_with_a_capability_report(workspace: Path
     assert done.records.statuses[done.output.task_id] == "unsupported"
 
 
-async def test_a_task_of_several_requests_runs_them_as_subtasks(workspace: Path) -> None:
+async def test_a_task_of_several_requests_runs_them_as_subtasks(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     done = await run_task(
         "Calculate 6 * 7 and then read the file notes/todos.txt; list files in notes", workspace
     )

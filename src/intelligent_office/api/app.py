@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 
 from intelligent_office.api import (
     approvals,
+    chat,
     dead_letters,
     events_stream,
     health,
@@ -113,4 +114,5 @@ def _routers() -> list[APIRouter]:
         tools.router,
         ui_router(),
         webhooks.router,
+        chat.router,
     ]

@@ -110,10 +110,12 @@ def shots(request: pytest.FixtureRequest) -> Iterator[Screenshots]:
 
 @dataclass
 class Tab:
-    """A browser page and the errors its console reported (CSP violations among them)."""
+    """A browser page, the errors its console reported (CSP violations among them) and the
+    URLs it requested."""
 
     page: Page
     errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -128,6 +130,11 @@ class BrowserSession:
         tab = Tab(self.context.new_page())
         tab.page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
         tab.page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+        tab.page.on("request", lambda r: tab.requests.append(r.url))
+        tab.page.on(
+            "response",
+            lambda r: tab.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
         self.tabs.append(tab)
         return tab
 

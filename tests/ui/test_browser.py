@@ -51,6 +51,7 @@ def test_sign_in_submit_watch_it_finish_and_approve_a_risky_step(
     sign_in(tab, "office_not-a-real-key")
     expect(page.get_by_role("alert")).to_contain_text("not valid")
     shots.take(page, "sign-in-refused")
+    tab.errors.clear()  # that 401 was the point
     sign_in(tab, live.key("alice", "operator"))
     expect(page).to_have_url(re.compile(r"/ui/tasks$"))  # back where sign-in was asked
     expect(page.locator(".who .user")).to_contain_text("alice")
@@ -83,8 +84,12 @@ def test_sign_in_submit_watch_it_finish_and_approve_a_risky_step(
     expect(inbox.page.locator("#decided-approvals")).to_contain_text("fine for the demo")
     shots.take(inbox.page, "approved")
 
-    # The first tab was never reloaded: the live view follows the task to its end.
+    # The first tab was never reloaded: the live view follows the task's event stream
+    # to its end.
     expect(page.locator("#task-status")).to_have_text("completed", timeout=30_000)
+    task_id = page.url.rsplit("/", 1)[-1]
+    assert f"{live.url}/ui/tasks/{task_id}/live" in tab.requests
+    assert any(url.startswith(f"{live.url}/tasks/{task_id}/events?after=") for url in tab.requests)
     expect(page.locator(".waiting")).to_have_count(0)
     expect(page.locator("#task-approvals")).to_contain_text("approved")
     assert (workspace / "notes.md").read_text() == "hello from the browser"

@@ -89,8 +89,8 @@ def test_events_fold_into_subtasks_steps_reviews_and_the_answer() -> None:
         ("approval.requested", {"approval_id": "a", "subject": "step calc"}),
     )
     progress = TaskProgress.from_events("running", stream)
-    assert progress.fraction == 0.0
-    assert progress.current == "waiting for approval: step calc"
+    assert progress.waiting_for == "step calc"
+    assert [s.status for s in progress.subtasks.values()] == ["running", "pending"]
     assert progress.steps[("s1", 1, "calc")].status == "running"
     assert not progress.finished
 
@@ -112,12 +112,12 @@ def test_events_fold_into_subtasks_steps_reviews_and_the_answer() -> None:
     )
     for event in more:
         progress.apply(event)
-    assert progress.fraction == 0.5
-    assert progress.current == ""
+    assert progress.waiting_for == ""
+    assert progress.subtasks["s1"].status == "completed"
     step = progress.steps[("s1", 1, "calc")]
     assert (step.status, step.note) == ("succeeded", "4 ms")
     assert [(r.decision, r.scores) for r in progress.reviews] == [("APPROVE", {"quality": 1.0})]
 
     progress.apply(events(("task.dead_lettered", {"answer": "", "dead_letter_id": "d1"}))[0])
-    assert progress.finished and progress.fraction == 1.0
+    assert progress.finished and progress.status == "dead_lettered"
     assert progress.dead_letter_id == "d1"

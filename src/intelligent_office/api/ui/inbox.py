@@ -31,33 +31,23 @@ router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(api_state)]
 
 
-class _Owners:
-    """Task owners looked up once per request: approvals and dead letters name only a task."""
-
-    def __init__(self, state: ApiState, principal: Principal) -> None:
-        self._state = state
-        self._principal = principal
-        self._owners: dict[str, str | None] = {}
-
-    def owner(self, task_id: str) -> str | None:
-        if task_id not in self._owners:
-            record = self._state.store.tasks.get(task_id)
-            self._owners[task_id] = record.user_id if record else None
-        return self._owners[task_id]
-
-    def visible(self, task_id: str) -> bool:
-        owner = self.owner(task_id)
-        return owner is not None and self._principal.owns(owner)
+def _owner_filter(principal: Principal) -> str | None:
+    """The user whose records a listing is limited to; None for an admin (everyone's)."""
+    return None if principal.is_admin else principal.user_id
 
 
-def _approvals(state: ApiState, owners: _Owners) -> dict[str, object]:
-    pending = [a for a in state.store.approvals.list(limit=500) if owners.visible(a.task_id)]
+def _owns_task(state: ApiState, principal: Principal, task_id: str) -> bool:
+    task = state.store.tasks.get(task_id)
+    return task is not None and principal.owns(task.user_id)
+
+
+def _approvals(state: ApiState, principal: Principal) -> dict[str, object]:
+    approvals = state.store.approvals
+    owner = _owner_filter(principal)
     decided = [
-        a
-        for a in state.store.approvals.list(status=None, limit=200)
-        if a.status != "pending" and owners.visible(a.task_id)
-    ][:20]
-    return {"pending": pending, "decided": decided}
+        a for a in approvals.list(status=None, user_id=owner, limit=40) if a.status != "pending"
+    ]
+    return {"pending": approvals.list(user_id=owner, limit=500), "decided": decided[:20]}
 
 
 def _forbidden(request: Request, principal: Principal, action: str) -> Response:
@@ -74,17 +64,16 @@ def approvals(
     request: Request, state: State, principal: PagePrincipal, decided: str | None = None
 ) -> Response:
     """Pending approvals with approve and deny buttons, and the latest decisions."""
-    owners = _Owners(state, principal)
-    context = _approvals(state, owners)
+    context = _approvals(state, principal)
     just = state.store.approvals.get(decided) if decided else None
-    if just is not None and owners.visible(just.task_id):
+    if just is not None and _owns_task(state, principal, just.task_id):
         context["notice"] = f"{just.subject}: {just.status} by {just.decided_by}"
     return page(request, "approvals.html", principal, context)
 
 
 def _visible_approval(state: ApiState, principal: Principal, approval_id: str) -> ApprovalRecord:
     approval = state.store.approvals.get(approval_id)
-    if approval is None or not _Owners(state, principal).visible(approval.task_id):
+    if approval is None or not _owns_task(state, principal, approval.task_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no approval {approval_id}")
     return approval
 
@@ -112,14 +101,13 @@ def decide(
     except HTTPException as error:
         return _not_found(request, principal, str(error.detail))
     except UserError as error:  # decided already, by someone else or by the timeout
-        context = _approvals(state, _Owners(state, principal)) | {"error": str(error)}
+        context = _approvals(state, principal) | {"error": str(error)}
         return page(request, "approvals.html", principal, context, status_code=409)
     return RedirectResponse(f"{APPROVALS}?decided={approval_id}", status_code=303)
 
 
 def _dead_letters(state: ApiState, principal: Principal) -> list[DeadLetterRecord]:
-    owners = _Owners(state, principal)
-    return [d for d in state.store.dead_letters.recent(limit=200) if owners.visible(d.task_id)]
+    return state.store.dead_letters.recent(user_id=_owner_filter(principal), limit=200)
 
 
 @router.get(DEAD_LETTERS)
@@ -142,7 +130,7 @@ def retry(
     if not principal.can("operator"):
         return _forbidden(request, principal, "retrying dead letters")
     letter = state.store.dead_letters.get(dead_letter_id)
-    if letter is None or not _Owners(state, principal).visible(letter.task_id):
+    if letter is None or not _owns_task(state, principal, letter.task_id):
         return _not_found(request, principal, f"no dead letter {dead_letter_id}")
     if letter.retry_task_id is not None and not again:
         message = (

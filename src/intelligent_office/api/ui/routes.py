@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from intelligent_office.api.auth import CurrentPrincipal, Principal, visible_task
+from intelligent_office.api.progress import task_progress
 from intelligent_office.api.schemas import TaskRequest
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
@@ -182,6 +183,7 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
     current = state.store.tasks.get(record.task_id) or record
     events = _all_events(state, record.task_id)
     progress = TaskProgress.from_events(current.status, events)
+    summary = task_progress(current.status, events)
     dag = layout_dag(
         [(s.subtask_id, s.description, s.dependencies) for s in progress.subtasks.values()],
         {s.subtask_id: s.status for s in progress.subtasks.values()},
@@ -192,6 +194,7 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
         "task": current,
         "run": runs[0] if runs else None,
         "progress": progress,
+        "summary": summary,
         "dag": dag,
         "costs": _costs(calls),
         "spend": state.store.llm_calls.spent(record.task_id),

@@ -2,7 +2,8 @@
 
 The same events feed `office show`, `/tasks/{id}/logs` and webhooks; this module turns
 them into plain records a template can lay out: subtasks (the DAG), plan steps with
-their tool calls, reviews, and the answer.
+their tool calls, reviews, and the answer. The progress figure and the current step
+come from `api.progress`, so the page and `GET /tasks/{id}/status` agree.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from intelligent_office.api.progress import FINISHED_STATUSES
 from intelligent_office.models import Event
 
-__all__ = ["FINISHED", "EventLine", "ReviewLine", "StepLine", "SubtaskLine", "TaskProgress"]
-
-FINISHED = frozenset({"completed", "failed", "dead_lettered", "unsupported", "cancelled"})
-_SUBTASK_DONE = frozenset({"completed", "failed", "unsupported", "skipped"})
+__all__ = ["EventLine", "ReviewLine", "StepLine", "SubtaskLine", "TaskProgress"]
 
 
 def short(value: Any, width: int = 80) -> str:
@@ -100,30 +99,7 @@ class TaskProgress:
     @property
     def finished(self) -> bool:
         """Whether the task will not change any more."""
-        return self.status in FINISHED
-
-    @property
-    def fraction(self) -> float:
-        """Share of the work done, 0..1: finished subtasks over all of them."""
-        if self.finished:
-            return 1.0
-        if not self.subtasks:
-            return 0.0
-        done = sum(1 for line in self.subtasks.values() if line.status in _SUBTASK_DONE)
-        return done / len(self.subtasks)
-
-    @property
-    def current(self) -> str:
-        """What is happening now, in a few words."""
-        if self.waiting_for:
-            return f"waiting for approval: {self.waiting_for}"
-        running = [s for s in self.steps.values() if s.status in ("running", "retrying")]
-        if running:
-            return f"{running[-1].subtask_id}: {running[-1].tool}"
-        active = [s for s in self.subtasks.values() if s.status == "running"]
-        if active:
-            return f"{active[-1].subtask_id}: {active[-1].description}"
-        return ""
+        return self.status in FINISHED_STATUSES
 
     def apply(self, event: Event) -> None:
         """Update from one event."""

@@ -17,6 +17,8 @@ from tests.ui.conftest import BrowserSession, Screenshots, Tab
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
 TASK_URL = re.compile(r"/ui/tasks/[0-9a-f]{32}$")
+CALCULATE = "Calculate 6 * 7"
+LIST = "list files in notes"
 
 
 def sign_in(tab: Tab, key: str) -> None:
@@ -120,18 +122,27 @@ def test_a_dead_letter_is_retried_with_a_corrected_task(
     page.goto("/ui/")
     sign_in(tab, live.key("carol", "operator"))
 
-    submit(tab, "Read the file notes/todo.txt", str(workspace))
+    # Three subtasks (s2 after s1; s3 on its own); s2 reads a file that is not there.
+    submit(tab, f"{CALCULATE} and then read the file notes/todo.txt; {LIST}", str(workspace))
     expect(page.locator("#task-status")).to_have_text("dead_lettered", timeout=30_000)
+    expect(page.locator("#dag .node")).to_have_count(3)
+    expect(page.locator("#dag .node.status-failed")).to_have_attribute("data-subtask", "s2")
+    expect(page.locator("#dag .node.status-completed")).to_have_count(2)
+    expect(page.locator("#dag .edge")).to_have_count(1)
+    expect(page.locator("#dag .edge")).to_have_attribute("data-to", "s2")
     shots.take(page, "dead-lettered")
 
     page.get_by_role("link", name="retry it from Dead letters").click()
     letter = page.locator("#dead-letters tr", has_text="notes/todo.txt")
     expect(letter).to_have_count(1)
     shots.take(page, "dead-letters")
-    letter.get_by_label("Corrected task").fill("Read the file notes/todos.txt")
+    corrected = f"{CALCULATE} and then read the file notes/todos.txt; {LIST}"
+    letter.get_by_label("Corrected task").fill(corrected)
     letter.get_by_role("button", name="Retry").click()
     expect(page).to_have_url(TASK_URL)
     expect(page.locator("#task-status")).to_have_text("completed", timeout=30_000)
+    expect(page.locator("#dag .node.status-completed")).to_have_count(3)
     expect(page.locator("#answer")).to_contain_text("ship the web UI")
+    expect(page.locator("#answer")).to_contain_text("42")
     shots.take(page, "retried-task-completed")
     no_console_errors(tab)

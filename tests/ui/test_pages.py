@@ -3,11 +3,16 @@ escaping, tenant isolation and roles. (The browser test walks the happy path.)""
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import UTC, datetime
+
 import httpx2 as httpx
 from tests.api.conftest import LiveServer
 from tests.ui.conftest import ui_client
 
 from intelligent_office.models import Task
+from intelligent_office.store import LLMCallRecord
 
 
 def alice_task(live: LiveServer, description: str = "Calculate 6 * 7") -> str:
@@ -196,3 +201,38 @@ def test_retrying_a_dead_letter_twice_needs_again(live: LiveServer) -> None:
     third = client.post(f"/ui/dlq/dl-{task_id}/retry", data={"again": "true"})
     assert third.status_code == 303
     assert third.headers["location"] != first.headers["location"]
+
+
+def test_the_task_view_shows_model_calls_and_costs_by_agent_and_model(live: LiveServer) -> None:
+    task_id = alice_task(live)
+    for agent, tokens, cost in (
+        ("planner", 900, 0.0123),
+        ("planner", 100, 0.0021),
+        ("reviewer", 50, 0.001),
+    ):
+        live.store.llm_calls.add(
+            LLMCallRecord(
+                call_id=uuid.uuid4().hex,
+                task_id=task_id,
+                run_id=None,
+                subtask_id="s1",
+                agent=agent,
+                tier=agent,
+                provider="openai",
+                model="gpt-4o-mini",
+                prompt_id=agent,
+                prompt_version=1,
+                input_tokens=tokens,
+                output_tokens=0,
+                cost_usd=cost,
+                cache_hit=False,
+                ok=True,
+                error=None,
+                duration_seconds=0.5,
+                created_at=datetime.now(UTC),
+            )
+        )
+    page = ui_client(live, live.key("alice", "operator")).get(f"/ui/tasks/{task_id}")
+    assert "3 model calls, 1050 tokens, $0.0154." in page.text
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([\w:.-]+)</td><td>(\d+)</td>", page.text)
+    assert rows == [("planner", "openai:gpt-4o-mini", "2"), ("reviewer", "openai:gpt-4o-mini", "1")]

@@ -10,8 +10,8 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
-	sh scripts/install-system-deps.sh  # bubblewrap for the sandbox; never fails the build
+$(STAMP): pyproject.toml scripts/install-system-deps.sh
+	sh scripts/install-system-deps.sh  # bubblewrap for the sandbox, chromium for the UI test; never fails the build
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -8,7 +8,6 @@ something happened, or every second if the stream is unavailable.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -59,16 +58,18 @@ class CostLine:
 
 
 def _costs(calls: list[LLMCallRecord]) -> list[CostLine]:
-    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    lines: dict[tuple[str, str], CostLine] = {}
     for call in calls:
-        total = sums[(call.agent, f"{call.provider}:{call.model}")]
-        total[0] += 1
-        total[1] += call.input_tokens + call.output_tokens
-        total[2] += call.cost_usd
-    return [
-        CostLine(agent, model, int(calls_), int(tokens), cost)
-        for (agent, model), (calls_, tokens, cost) in sorted(sums.items())
-    ]
+        agent, model = call.agent, f"{call.provider}:{call.model}"
+        line = lines.get((agent, model), CostLine(agent, model, 0, 0, 0.0))
+        lines[(agent, model)] = CostLine(
+            agent,
+            model,
+            line.calls + 1,
+            line.tokens + call.input_tokens + call.output_tokens,
+            line.cost_usd + call.cost_usd,
+        )
+    return [lines[key] for key in sorted(lines)]
 
 
 def _all_events(state: ApiState, task_id: str) -> list[Event]:
@@ -78,11 +79,6 @@ def _all_events(state: ApiState, task_id: str) -> list[Event]:
         events.extend(batch)
         if len(batch) < 1000:
             return events
-
-
-def _task_or_page(state: ApiState, principal: Principal, task_id: str) -> TaskRecord:
-    # visible_task answers 404 for another tenant's task as well as for a missing one.
-    return visible_task(state, principal, task_id)
 
 
 def _home(
@@ -206,7 +202,7 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
 def task_page(request: Request, state: State, principal: PagePrincipal, task_id: str) -> Response:
     """The live view of one task."""
     try:
-        record = _task_or_page(state, principal, task_id)
+        record = visible_task(state, principal, task_id)  # 404 for another tenant's task too
     except HTTPException as error:
         return page(request, "error.html", principal, {"message": error.detail}, status_code=404)
     return page(request, "task.html", principal, _live_context(state, record))
@@ -217,5 +213,5 @@ def task_fragment(
     request: Request, state: State, principal: CurrentPrincipal, task_id: str
 ) -> Response:
     """The changing part of the task view, re-fetched by the page as the task moves."""
-    record = _task_or_page(state, principal, task_id)
+    record = visible_task(state, principal, task_id)
     return page(request, "_task_live.html", principal, _live_context(state, record))

@@ -72,9 +72,8 @@ class Arena:
         return await self.sandbox.run(command)
 
 
-@pytest.fixture(params=[Tier.A, Tier.B], ids=lambda tier: f"tier-{tier.value}")
-async def sandbox(request: pytest.FixtureRequest) -> Sandbox:
-    tier: Tier = request.param
+async def sandbox_for(tier: Tier) -> Sandbox:
+    """The tier's sandbox (probed once per test session); skips the test when unavailable."""
     if tier not in _SANDBOXES:
         try:
             _SANDBOXES[tier] = await probe_tier(tier, SandboxSettings())
@@ -84,6 +83,11 @@ async def sandbox(request: pytest.FixtureRequest) -> Sandbox:
     if isinstance(found, str):
         pytest.skip(found)
     return found
+
+
+@pytest.fixture(params=[Tier.A, Tier.B], ids=lambda tier: f"tier-{tier.value}")
+async def sandbox(request: pytest.FixtureRequest) -> Sandbox:
+    return await sandbox_for(request.param)
 
 
 @pytest.fixture

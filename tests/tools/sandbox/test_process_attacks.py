@@ -203,7 +203,9 @@ async def test_many_files_are_bounded(arena: Arena) -> None:
         timeout=1.0,
     )
     assert time.monotonic() - started < 4
-    assert run.timed_out
+    # Stopped by the timeout, or sooner (tier A started by root) by the inode cap of the
+    # run's writable layer; either way what reaches the workspace is bounded.
+    assert run.timed_out or b"No space left on device" in run.stderr
     assert len(os.listdir(arena.workspace)) < 1_000_000
 
 

@@ -50,11 +50,13 @@ class Tier(enum.StrEnum):
 
 
 class SandboxReport(TypedDict):
-    """The `sandbox` field of a tool result: the tier used and what the scrub changed."""
+    """The `sandbox` field of a tool result: the tier, the host uid, what the run lost."""
 
     tier: str
+    outside_uid: int | None
     removed_files: list[str]
     stripped_files: list[str]
+    refused_files: list[str]
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,20 @@ class SandboxRun:
     """Workspace paths that were FIFOs, devices or sockets, deleted after the run."""
     stripped_files: list[str] = field(default_factory=list)
     """Workspace paths whose setuid/setgid bits were removed after the run."""
+    refused_files: list[str] = field(default_factory=list)
+    """"path: reason" for what the run wrote but the workspace did not receive (tier A
+    started by root: symlinks, hard links, FIFOs, sockets, devices, past the size cap)."""
+    outside_uid: int | None = None
+    """The uid the command ran as, seen from the host (never 0)."""
 
     def report(self) -> SandboxReport:
         """The `sandbox` field of a tool result."""
         return {
             "tier": self.tier.value,
+            "outside_uid": self.outside_uid,
             "removed_files": self.removed_files,
             "stripped_files": self.stripped_files,
+            "refused_files": self.refused_files,
         }
 
 

@@ -7,6 +7,13 @@ read-only system directories, the interpreter's prefix read-only, a private /pro
 binds nosuid and nodev). bubblewrap itself starts with an empty environment, so the
 sandbox's PID 1 holds nothing of ours; `--die-with-parent` and the per-run cgroup make
 sure nothing outlives the run.
+
+Outside, the sandbox's uid is bubblewrap's own. A service running as root therefore
+never starts bubblewrap as root: `setpriv` drops to a dedicated uid leased for the run
+(bubblewrap then runs unprivileged, in a user namespace it may create), and the run
+writes to a per-run overlay over the workspace (`overlay`) whose changes are copied back
+as the workspace's owner afterwards (`copyback`). A service that is not root runs
+bubblewrap as itself and binds the workspace directly.
 """
 
 from __future__ import annotations
@@ -19,11 +26,12 @@ import resource
 import shutil
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from intelligent_office.errors import ToolError
 from intelligent_office.tools.sandbox import limits, seccomp
-from intelligent_office.tools.sandbox._runner import Launch, launch
+from intelligent_office.tools.sandbox._runner import Launch, Outcome, launch
 from intelligent_office.tools.sandbox.base import (
     Sandbox,
     SandboxCommand,
@@ -32,8 +40,11 @@ from intelligent_office.tools.sandbox.base import (
     system_python,
 )
 from intelligent_office.tools.sandbox.cgroup import Cgroup, support
+from intelligent_office.tools.sandbox.copyback import CopyBackReport, Owner, copy_back
+from intelligent_office.tools.sandbox.overlay import Layer, prepare_base
 from intelligent_office.tools.sandbox.scrub import scrub_workspace
 from intelligent_office.tools.sandbox.settings import SandboxSettings
+from intelligent_office.tools.sandbox.uids import UidPool
 
 __all__ = ["NOBODY", "BubblewrapSandbox"]
 
@@ -53,9 +64,12 @@ class BubblewrapSandbox(Sandbox):
         if found is None:
             raise FileNotFoundError(f"{settings.bwrap_path} not found")
         self.bwrap = found
-        interpreter = system_python(others_must_reach=False)
+        self._as_root: _AsRoot | None = None
+        if os.geteuid() == 0:
+            self._as_root = _AsRoot.for_settings(settings)
+        interpreter = system_python(others_must_reach=self._as_root is not None)
         if interpreter is None:
-            raise FileNotFoundError("no Python interpreter to run snippets with")
+            raise FileNotFoundError("no Python interpreter the sandbox uid can run")
         self._python = interpreter
         self._static_args = self._mount_args()
         self._filter = seccomp.compile_filter(block_udp=False)
@@ -64,15 +78,29 @@ class BubblewrapSandbox(Sandbox):
         return self._python
 
     def layers(self) -> dict[str, str]:
+        settings = self.settings
+        if self._as_root is not None:
+            last = settings.uid_base + settings.uid_count - 1
+            outside = f"a dedicated uid per run from {settings.uid_base}-{last}, never root"
+            workspace = (
+                "the workspace through a per-run overlay: writes land in a tmpfs owned by "
+                f"the run's uid ({settings.write_bytes} bytes, {settings.write_files} "
+                "inodes), copied back as the workspace's owner (regular files and "
+                "directories, deletions; setuid bits stripped; links and special files "
+                "refused)"
+            )
+        else:
+            outside = f"uid {os.geteuid()}, the service's own"
+            workspace = "the workspace writable"
         return {
             "launcher": f"{self.bwrap} (empty environment, die-with-parent, new session)",
             "namespaces": "user (nested disabled), mount, pid, network, ipc, uts, cgroup",
-            "identity": f"uid/gid {NOBODY}, all capabilities dropped",
-            "filesystem": "system dirs read-only, workspace rw nosuid/nodev, "
-            f"private /tmp of {self.settings.tmp_bytes} bytes",
+            "identity": f"uid/gid {NOBODY} inside; outside: {outside}; all capabilities dropped",
+            "filesystem": f"system dirs read-only, {workspace}, nosuid/nodev, "
+            f"private /tmp of {settings.tmp_bytes} bytes",
             "seccomp": f"{len(seccomp.DENIED_SYSCALLS)} syscalls denied, clone3 ENOSYS, "
             "no namespace flags, no setuid chmod, no netlink",
-            "rlimits": "memory, cpu, file size, open files, core 0",
+            "rlimits": "memory, cpu, processes, file size, open files, core 0",
             "cgroup": support().describe(),
         }
 
@@ -92,7 +120,10 @@ class BubblewrapSandbox(Sandbox):
         args += ["--size", str(self.settings.tmp_bytes), "--tmpfs", "/tmp"]
         return args
 
-    def _argv(self, command: SandboxCommand, workspace: str, filter_fd: int) -> list[str]:
+    def _argv(
+        self, command: SandboxCommand, workspace: str, filter_fd: int, source: str | None = None
+    ) -> list[str]:
+        """bubblewrap's command line; `source` is bound as the workspace (default: itself)."""
         argv = [
             self.bwrap,
             "--unshare-all",
@@ -105,7 +136,7 @@ class BubblewrapSandbox(Sandbox):
             "--new-session",
             "--hostname", "sandbox",
             *self._static_args,
-            "--bind", workspace, workspace,
+            "--bind", source or workspace, workspace,
             "--chdir", workspace,
             "--remount-ro", "/",
             "--seccomp", str(filter_fd),
@@ -116,21 +147,81 @@ class BubblewrapSandbox(Sandbox):
 
     async def run(self, command: SandboxCommand) -> SandboxRun:
         workspace = str(command.workspace.resolve())
-        # The PID namespace ends the tree; the cgroup only caps processes (RLIMIT_NPROC
-        # cannot: bubblewrap started by root maps the sandbox's uid to root outside).
+        if self._as_root is None:
+            outcome = await self._launch(command, workspace)
+            copied = CopyBackReport()
+            outside_uid = os.geteuid()
+        else:
+            outcome, copied, outside_uid = await self._run_as_dedicated_uid(
+                command, workspace, self._as_root
+            )
+        report = scrub_workspace(Path(workspace))
+        return SandboxRun(
+            tier=self.tier,
+            exit_code=outcome.exit_code,
+            stdout=outcome.stdout,
+            stderr=outcome.stderr,
+            timed_out=outcome.timed_out,
+            truncated=outcome.truncated,
+            duration_seconds=outcome.duration_seconds,
+            removed_files=report.removed,
+            stripped_files=copied.stripped + report.stripped,
+            refused_files=copied.refused,
+            outside_uid=outside_uid,
+        )
+
+    async def _run_as_dedicated_uid(
+        self, command: SandboxCommand, workspace: str, as_root: _AsRoot
+    ) -> tuple[Outcome, CopyBackReport, int]:
+        """Run as a leased uid over a per-run overlay, then copy its writes back as us."""
+        settings = self.settings
+        root = os.stat(workspace)
+        with (
+            as_root.uids.lease() as uid,
+            Layer(
+                Path(workspace), uid, as_root.layers, settings.write_bytes, settings.write_files
+            ) as layer,
+        ):
+            outcome = await self._launch(command, workspace, str(layer.merged), uid)
+            copied = await asyncio.to_thread(
+                copy_back,
+                layer.upper,
+                Path(workspace),
+                Owner(root.st_uid, root.st_gid),
+                settings.file_size_bytes,
+                settings.write_bytes,
+            )
+        return outcome, copied, uid
+
+    async def _launch(
+        self,
+        command: SandboxCommand,
+        workspace: str,
+        source: str | None = None,
+        uid: int | None = None,
+    ) -> Outcome:
+        """Start bubblewrap (as `uid` when given) and return once the sandbox has ended."""
+        # The PID namespace ends the tree; the cgroup caps processes, as does RLIMIT_NPROC
+        # when the run has a uid of its own.
         cgroup = Cgroup(self.settings.processes, kill=False)
         rlimits = limits.resource_limits(
             self.settings, command.timeout_seconds, command.cpu_seconds
         )
+        prefix = None
+        if uid is not None and self._as_root is not None:
+            prefix = self._as_root.launcher(uid, rlimits)
         handshake = _Handshake()
+        sandbox_init: list[int] = []  # a pidfd for the sandbox's PID 1, once known
 
         async def started(pid: int) -> None:
             # bubblewrap waits on --block-fd before starting the command: limits and the
             # cgroup are set from here, so no preexec step forces a slow fork.
-            sandbox_init = await asyncio.wait_for(handshake.child_pid(), command.timeout_seconds)
-            for which, values in rlimits:
-                resource.prlimit(sandbox_init, which, values)
-            cgroup.add(sandbox_init)
+            child = await asyncio.wait_for(handshake.child_pid(), command.timeout_seconds)
+            sandbox_init.append(os.pidfd_open(child))
+            if prefix is None:  # else the launcher set them
+                for which, values in rlimits:
+                    resource.prlimit(child, which, values)
+            cgroup.add(child)
             handshake.release()
 
         def kill_tree(pid: int) -> None:
@@ -143,8 +234,9 @@ class BubblewrapSandbox(Sandbox):
         try:
             os.write(filter_fd, self._filter)
             os.lseek(filter_fd, 0, os.SEEK_SET)
-            argv = self._argv(command, workspace, filter_fd)
+            argv = self._argv(command, workspace, filter_fd, source)
             argv[1:1] = ["--info-fd", str(handshake.info_w), "--block-fd", str(handshake.block_r)]
+            argv[:0] = prefix or []
             outcome = await launch(
                 Launch(
                     argv=argv,
@@ -159,24 +251,80 @@ class BubblewrapSandbox(Sandbox):
                     pass_fds=(filter_fd, handshake.info_w, handshake.block_r),
                 )
             )
+            for pidfd in sandbox_init:
+                await _ended(pidfd)
         except OSError as error:
             raise ToolError(f"cannot start the sandbox: {error}", retryable=True) from None
         finally:
             os.close(filter_fd)
             handshake.close()
+            for pidfd in sandbox_init:
+                os.close(pidfd)
             cgroup.remove_later()
-        report = scrub_workspace(Path(workspace))
-        return SandboxRun(
-            tier=self.tier,
-            exit_code=outcome.exit_code,
-            stdout=outcome.stdout,
-            stderr=outcome.stderr,
-            timed_out=outcome.timed_out,
-            truncated=outcome.truncated,
-            duration_seconds=outcome.duration_seconds,
-            removed_files=report.removed,
-            stripped_files=report.stripped,
-        )
+        return outcome
+
+
+@dataclass(frozen=True)
+class _AsRoot:
+    """What tier A needs when the service is root: never run the sandbox as root."""
+
+    prlimit: str
+    setpriv: str
+    uids: UidPool
+    layers: Path
+
+    @classmethod
+    def for_settings(cls, settings: SandboxSettings) -> _AsRoot:
+        tools = {name: shutil.which(name) for name in ("prlimit", "setpriv")}
+        missing = [name for name, path in tools.items() if path is None]
+        if missing:
+            raise FileNotFoundError(
+                f"{' and '.join(missing)} not found (util-linux): tier A started by root "
+                "needs them to drop to a dedicated uid"
+            )
+        prlimit, setpriv = (str(tools[name]) for name in ("prlimit", "setpriv"))
+        pool = UidPool(settings.uid_base, settings.uid_count)
+        return cls(prlimit, setpriv, pool, prepare_base())
+
+    def launcher(self, uid: int, rlimits: limits.Limits) -> list[str]:
+        """The prefix that starts bubblewrap as `uid` with the run's limits.
+
+        Both exec in place (no fork, so vfork still starts them); the limits are set
+        before the uid changes because setting them from outside on another uid's
+        process takes CAP_SYS_RESOURCE.
+        """
+        return [
+            self.prlimit,
+            *limits.prlimit_options(rlimits),
+            "--",
+            self.setpriv,
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--",
+        ]
+
+
+async def _ended(pidfd: int, within: float = 5.0) -> None:
+    """Wait until the sandbox's PID 1 has exited, which is after every process inside."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def exited() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    loop.add_reader(pidfd, exited)
+    try:
+        for attempt in range(2):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(done), within)
+                return
+            if attempt == 0:  # bubblewrap is gone, so this is not expected: end it
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        raise ToolError("the sandbox did not end; nothing it wrote was copied back")
+    finally:
+        loop.remove_reader(pidfd)
 
 
 class _Handshake:

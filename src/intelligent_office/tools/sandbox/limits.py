@@ -1,4 +1,9 @@
-"""Resource limits (setrlimit) shared by every tier, applied in the child before exec."""
+"""Resource limits (setrlimit) shared by every tier, applied in the child before exec.
+
+Tiers B and process set them in a preexec step; tier A sets them on the sandbox's PID 1
+from outside, or, when it starts bubblewrap as another uid (which needs CAP_SYS_RESOURCE
+to do from outside), through util-linux `prlimit` ahead of the command.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections.abc import Callable
 
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 
-__all__ = ["Limits", "apply", "resource_limits"]
+__all__ = ["Limits", "apply", "prlimit_options", "resource_limits"]
 
 Limits = list[tuple[int, tuple[int, int]]]
 
@@ -46,3 +51,24 @@ def apply(limits: Limits) -> Callable[[], None]:
             resource.setrlimit(which, values)
 
     return set_limits
+
+
+_PRLIMIT_NAMES = {
+    resource.RLIMIT_AS: "as",
+    resource.RLIMIT_CPU: "cpu",
+    resource.RLIMIT_FSIZE: "fsize",
+    resource.RLIMIT_NOFILE: "nofile",
+    resource.RLIMIT_CORE: "core",
+    resource.RLIMIT_NPROC: "nproc",
+}
+
+
+def prlimit_options(limits: Limits) -> list[str]:
+    """The limits as util-linux `prlimit` options (`--as=SOFT:HARD` ...)."""
+
+    def value(number: int) -> str:
+        return "unlimited" if number == resource.RLIM_INFINITY else str(number)
+
+    return [
+        f"--{_PRLIMIT_NAMES[which]}={value(soft)}:{value(hard)}" for which, (soft, hard) in limits
+    ]

@@ -91,6 +91,7 @@ class ProcessSandbox(Sandbox):
             duration_seconds=outcome.duration_seconds,
             removed_files=report.removed,
             stripped_files=report.stripped,
+            outside_uid=uid if self.switch_uid else os.geteuid(),
         )
 
     async def _launch(self, command: SandboxCommand, workspace: str, uid: int) -> Outcome:

@@ -34,3 +34,15 @@ class SandboxSettings(BaseModel):
     )
     uid_count: int = Field(default=1000, gt=0, le=60000)
     bwrap_path: str = Field(default="bwrap", description="The bubblewrap executable.")
+    write_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        gt=0,
+        description="Tier A started by root: the most one run may write into the "
+        "workspace (the size of its writable layer; also the cap on what is copied back).",
+    )
+    write_files: int = Field(
+        default=10_000,
+        gt=16,
+        description="Tier A started by root: files, directories and deletions one run may "
+        "make in the workspace (inodes of its writable layer).",
+    )

@@ -97,7 +97,10 @@ def test_the_project_imports_and_runs_without_temporalio() -> None:
     assert done.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("command", [["worker", "--runtime", "temporal"], ["temporal-dev"]])
+@pytest.mark.parametrize(
+    "command",
+    [["worker", "--runtime", "temporal"], ["serve", "--runtime", "temporal"], ["temporal-dev"]],
+)
 def test_asking_for_temporal_without_it_says_how_to_install_it(
     command: list[str], tmp_path: Path
 ) -> None:

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.cli.temporal import Runtime, RuntimeOption
+from intelligent_office.runtime.temporal.availability import require_temporalio
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
 
@@ -27,15 +29,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     config: ConfigOption = None,
+    runtime: RuntimeOption = Runtime.LOCAL,
 ) -> None:
-    """Serve the API and the web UI, running submitted tasks in this process."""
+    """Serve the API and the web UI, running submitted tasks in this process (or on Temporal)."""
     import uvicorn
 
     from intelligent_office.api import create_app
 
+    if runtime is Runtime.TEMPORAL:
+        require_temporalio()
     settings = load_settings(config)
     console.print(f"Intelligent Office on http://{host}:{port}  (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    if runtime is Runtime.TEMPORAL:
+        # The API only writes the store; Temporal workers' bridges start and steer the runs.
+        console.print("tasks run on Temporal: start `office worker --runtime temporal`")
+    app = create_app(settings, run_worker=runtime is Runtime.LOCAL)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _store(config: ConfigOption) -> Store:

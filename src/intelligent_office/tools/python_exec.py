@@ -9,7 +9,9 @@ uid + Landlock + seccomp) or "process" (resource limits only). Every tier applie
 resource limits (512 MiB of address space, CPU seconds of the timeout plus one, 16 MiB
 per file, 256 open files, 64 processes, no core dumps), kills the whole process tree at
 the end or after the timeout, and caps output at 64 KiB per stream (more kills the run
-and sets `truncated`).
+and sets `truncated`). With the service running as root the snippet never runs as root:
+under tier A it writes to a per-call layer over the workspace, copied back when the call
+ends (a cancelled call writes nothing; what was refused is in `sandbox.refused_files`).
 
 `python_exec_tool(provider)` builds the tool around the sandbox the service chose at start.
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from intelligent_office.tools.sandbox.copyback import CopyBackReport, Owner, copy_back
+from intelligent_office.tools.sandbox.copyback import CopyBackReport, Limits, Owner, copy_back
 from intelligent_office.tools.sandbox.overlay import Layer, prepare_base
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="whiteouts and mounts need root")
@@ -37,9 +37,9 @@ def whiteout(path: Path) -> None:
 
 
 def apply(
-    upper: Path, workspace: Path, file_bytes: int = MiB, total: int = 4 * MiB
+    upper: Path, workspace: Path, file_bytes: int = MiB, total: int = 4 * MiB, seconds: float = 30
 ) -> CopyBackReport:
-    return copy_back(upper, workspace, OWNER, file_bytes, total)
+    return copy_back(upper, workspace, OWNER, Limits(file_bytes, total, seconds))
 
 
 def test_files_and_directories_arrive_owned_by_the_owner(layers: tuple[Path, Path, Path]) -> None:
@@ -147,6 +147,14 @@ def test_size_limits_per_file_and_in_total(layers: tuple[Path, Path, Path]) -> N
         f"b_too_big: {MiB + 1} bytes, past the size limit",
         "d_over_total: 10 bytes, past the size limit",
     ]
+
+
+def test_what_is_left_when_time_is_up_is_refused(layers: tuple[Path, Path, Path]) -> None:
+    upper, workspace, _ = layers
+    (upper / "late.txt").write_text("x")
+    report = apply(upper, workspace, seconds=-1)  # already out of time
+    assert list(workspace.iterdir()) == []
+    assert report.refused == ["late.txt: not copied back: out of time"]
 
 
 def test_a_long_list_of_refusals_is_counted(layers: tuple[Path, Path, Path]) -> None:

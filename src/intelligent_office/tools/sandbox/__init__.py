@@ -2,7 +2,9 @@
 
 Tiers, strongest first (chosen at start-up by `for_machine`, which runs `true` under each):
 
-- A `BubblewrapSandbox`: bubblewrap, all namespaces, no capabilities, seccomp, uid 65534;
+- A `BubblewrapSandbox`: bubblewrap, all namespaces, no capabilities, seccomp, uid 65534
+  inside; started by root, a dedicated uid outside and a per-run overlay over the
+  workspace whose changes are copied back sanitized;
 - B `RestrictedSandbox`: a dedicated uid, Landlock (files, TCP, signals), seccomp (UDP too);
 - process `ProcessSandbox`: resource limits and a dedicated uid only, NOT a sandbox.
 

@@ -41,6 +41,7 @@ from intelligent_office.tools.sandbox.base import (
 )
 from intelligent_office.tools.sandbox.cgroup import Cgroup, support
 from intelligent_office.tools.sandbox.copyback import CopyBackReport, Owner, copy_back
+from intelligent_office.tools.sandbox.copyback import Limits as CopyLimits
 from intelligent_office.tools.sandbox.overlay import Layer, prepare_base
 from intelligent_office.tools.sandbox.scrub import scrub_workspace
 from intelligent_office.tools.sandbox.settings import SandboxSettings
@@ -175,7 +176,7 @@ class BubblewrapSandbox(Sandbox):
     ) -> tuple[Outcome, CopyBackReport, int]:
         """Run as a leased uid over a per-run overlay, then copy its writes back as us."""
         settings = self.settings
-        root = os.stat(workspace)
+        owner = os.stat(workspace)
         with (
             as_root.uids.lease() as uid,
             Layer(
@@ -183,14 +184,18 @@ class BubblewrapSandbox(Sandbox):
             ) as layer,
         ):
             outcome = await self._launch(command, workspace, str(layer.merged), uid)
-            copied = await asyncio.to_thread(
-                copy_back,
-                layer.upper,
-                Path(workspace),
-                Owner(root.st_uid, root.st_gid),
-                settings.file_size_bytes,
-                settings.write_bytes,
-            )
+            copied = CopyBackReport()
+            if os.listdir(layer.upper):  # else nothing to copy: no thread hop
+                # As long as the run had again (at least a second): the disk sets the pace.
+                seconds = max(command.timeout_seconds, 1.0)
+                copy_limits = CopyLimits(settings.file_size_bytes, settings.write_bytes, seconds)
+                copied = await asyncio.to_thread(
+                    copy_back,
+                    layer.upper,
+                    Path(workspace),
+                    Owner(owner.st_uid, owner.st_gid),
+                    copy_limits,
+                )
         return outcome, copied, uid
 
     async def _launch(

@@ -4,7 +4,8 @@ Only what a user's workspace should receive from an untrusted run gets through: 
 files and directories, and deletions (overlay whiteouts and opaque directories).
 Symlinks, hard links, FIFOs, sockets and devices are refused and reported; setuid and
 setgid bits are stripped; what is written belongs to the workspace's owner, not to the
-run's uid; a file past the per-file limit or the run's total is refused. Every path is
+run's uid; a file past the per-file limit or the run's total is refused, and so is what
+is left when the time limit is up. Every path is
 opened beneath the workspace without following symlinks, and each file is written to a
 new inode and renamed into place (never written through an existing link).
 
@@ -19,10 +20,11 @@ import os
 import secrets
 import shutil
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CopyBackReport", "Owner", "copy_back"]
+__all__ = ["CopyBackReport", "Limits", "Owner", "copy_back"]
 
 _OPAQUE = "trusted.overlay.opaque"
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -58,11 +60,19 @@ class CopyBackReport:
             self.refused[_REPORTED:] = [more]
 
 
-def copy_back(
-    upper: Path, workspace: Path, owner: Owner, max_file_bytes: int, max_total_bytes: int
-) -> CopyBackReport:
+@dataclass(frozen=True)
+class Limits:
+    """How much one copy-back may write, and for how long."""
+
+    file_bytes: int
+    total_bytes: int
+    seconds: float
+    """Creating files costs what the disk makes it cost: past this, the rest is refused."""
+
+
+def copy_back(upper: Path, workspace: Path, owner: Owner, limits: Limits) -> CopyBackReport:
     """Make the workspace show what the run left in `upper`, within the rules above."""
-    copier = _CopyBack(owner, max_file_bytes, max_total_bytes)
+    copier = _CopyBack(owner, limits)
     upper_fd = os.open(upper, _DIRECTORY)
     try:
         workspace_fd = os.open(workspace, _DIRECTORY)
@@ -86,16 +96,20 @@ def _kind(mode: int) -> str:
 
 
 class _CopyBack:
-    def __init__(self, owner: Owner, max_file_bytes: int, max_total_bytes: int) -> None:
+    def __init__(self, owner: Owner, limits: Limits) -> None:
         self.owner = owner
-        self.max_file_bytes = max_file_bytes
-        self.budget = max_total_bytes
+        self.max_file_bytes = limits.file_bytes
+        self.budget = limits.total_bytes
+        self.deadline = time.monotonic() + limits.seconds
         self.report = CopyBackReport()
 
     def merge(self, source_fd: int, target_fd: int, prefix: str) -> None:
         """Apply the upper directory `source_fd` onto the workspace directory `target_fd`."""
         for name in sorted(os.listdir(source_fd)):
             path = prefix + name
+            if time.monotonic() > self.deadline:
+                self.report.refuse(path, "not copied back: out of time")
+                continue
             try:
                 self._entry(source_fd, target_fd, name, path)
             except OSError as error:  # this entry only; the rest still gets through

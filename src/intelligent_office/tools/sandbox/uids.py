@@ -62,18 +62,26 @@ def _default_lock_dir() -> Path:
 
 
 def _pids_of(uid: int) -> list[int]:
+    wanted = str(uid).encode()
     pids = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
-        fields: dict[str, str] = {}
-        with contextlib.suppress(OSError), open(f"/proc/{name}/status") as status:
-            fields = dict(line.split(":", 1) for line in status if ":" in line)
-        if fields.get("State", "Z").split()[0] in ("Z", "X"):
+        try:
+            fd = os.open(f"/proc/{name}/status", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            status = os.read(fd, 4096)  # State and Uid come early; raw bytes: a lease pays this
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        if status.partition(b"\nState:\t")[2][:1] in (b"Z", b"X", b""):
             continue  # dead, waiting for its (new) parent to reap it: nothing to kill
         # Real, effective, saved and filesystem uids; the /proc directory's owner turns
         # to root for a process that made itself non-dumpable.
-        if str(uid) in fields.get("Uid", "").split():
+        if wanted in status.partition(b"\nUid:\t")[2].partition(b"\n")[0].split():
             pids.append(int(name))
     return pids
 

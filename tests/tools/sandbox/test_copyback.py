@@ -157,6 +157,20 @@ def test_what_is_left_when_time_is_up_is_refused(layers: tuple[Path, Path, Path]
     assert report.refused == ["late.txt: not copied back: out of time"]
 
 
+def test_deep_nesting_and_odd_names_are_handled(layers: tuple[Path, Path, Path]) -> None:
+    upper, workspace, _ = layers
+    deep = upper.joinpath(*["d"] * 80)
+    deep.mkdir(parents=True)
+    (deep / "bottom.txt").write_text("x")
+    os.mkfifo(os.path.join(os.fsencode(upper), b"odd-\xff"))
+    report = apply(upper, workspace)
+    assert report.refused == [
+        "d" + "/d" * 64 + ": nested deeper than 64 directories",
+        "odd-\ufffd: a FIFO",
+    ]
+    assert workspace.joinpath(*["d"] * 64).is_dir()
+
+
 def test_a_long_list_of_refusals_is_counted(layers: tuple[Path, Path, Path]) -> None:
     upper, workspace, _ = layers
     for index in range(150):

@@ -326,7 +326,8 @@ async def _ended(pidfd: int, within: float = 5.0) -> None:
                 await asyncio.wait_for(asyncio.shield(done), within)
                 return
             if attempt == 0:  # bubblewrap is gone, so this is not expected: end it
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
         raise ToolError("the sandbox did not end; nothing it wrote was copied back")
     finally:
         loop.remove_reader(pidfd)

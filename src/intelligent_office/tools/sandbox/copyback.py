@@ -30,6 +30,8 @@ _OPAQUE = "trusted.overlay.opaque"
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _REPORTED = 100
 """Refusals listed one by one; past this many, a count."""
+_MAX_DEPTH = 64
+"""Directories nested deeper are refused (the walk recurses; it must not run out)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ class CopyBackReport:
     def refuse(self, path: str, reason: str) -> None:
         self.refused_count += 1
         if self.refused_count <= _REPORTED:
-            self.refused.append(f"{path}: {reason}")
+            # A name that is not UTF-8 is shown with replacement characters.
+            shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            self.refused.append(f"{shown}: {reason}")
         else:
             more = f"... and {self.refused_count - _REPORTED} more"
             self.refused[_REPORTED:] = [more]
@@ -129,6 +133,9 @@ class _CopyBack:
             self.report.refuse(path, _kind(mode))
 
     def _directory(self, source_fd: int, target_fd: int, name: str, path: str, mode: int) -> None:
+        if path.count("/") >= _MAX_DEPTH:
+            self.report.refuse(path, f"nested deeper than {_MAX_DEPTH} directories")
+            return
         child_source = os.open(name, _DIRECTORY, dir_fd=source_fd)
         try:
             try:

@@ -236,7 +236,8 @@ def test_bad_requests_are_told_what_to_fix(live: LiveServer) -> None:
         assert answer.status_code == 400, url
         assert "http:// or https://" in answer.json()["detail"]
     answer = alice.post("/webhooks", json={"url": "https://h.example/x", "event_types": [" "]})
-    assert answer.status_code == 400 and "event type" in answer.json()["detail"]
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "event_types", 0]
 
     task_id = submit_trace_task(live, key)
     bob = live.client(live.key("bob", "operator"))

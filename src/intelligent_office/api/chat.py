@@ -131,6 +131,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
+# Each streamed event: `data:` a chat.completion.chunk as JSON, or `[DONE]` at the end.
+_SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "string"}},
+}
+
 router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIRoute)
 State = Annotated[ApiState, Depends(api_state)]
 
@@ -155,7 +162,7 @@ def get_model(model: str, principal: RateLimited) -> ModelCard:
     responses={
         200: {
             "description": "The answer; with `stream: true`, chat.completion.chunk events.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"itemSchema": _SSE_EVENT}},
         },
         **_ERRORS,
     },

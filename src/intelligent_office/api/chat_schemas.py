@@ -35,7 +35,7 @@ MODEL_ID = "office"
 class ChatMessage(BaseModel):
     """One message of the conversation; content is text or a list of content parts."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     role: str = Field(max_length=64, description="system, user, assistant, tool ...")
     content: str | list[dict[str, Any]] | None = Field(
@@ -53,8 +53,10 @@ class ChatMessage(BaseModel):
 class ChatCompletionRequest(BaseModel):
     """A chat completion request: the last user message becomes a task."""
 
+    # Strict: a `"stream": "yes"` or `"max_cost": false` is a mistake to report, not coerce.
     model_config = ConfigDict(
         extra="allow",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {

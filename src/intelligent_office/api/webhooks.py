@@ -7,16 +7,17 @@ as for their tasks. The secret is returned once, when the webhook is created.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from intelligent_office.api.auth import Operator, Principal, visible_task
 from intelligent_office.api.limits import RateLimited
-from intelligent_office.api.schemas import ErrorBody
+from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.store.webhooks import DeliveryRecord, WebhookRecord
 from intelligent_office.webhooks.signing import new_secret
@@ -32,12 +33,15 @@ __all__ = [
 _WEBHOOK_ID = "5b1f0e2d3c4a49e8a7b6c5d4e3f2a1b0"
 _MAX_URL = 2000
 _MAX_TYPES = 50
+# http(s), optional user:password@, a host name or IPv4 address, optional port, then path,
+# query and fragment in printable ASCII (percent-encode the rest).
+_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]+@)?[A-Za-z0-9._~-]+(:[0-9]{1,5})?([/?#][!-~]*)?$"
 
-router = APIRouter(
-    prefix="/webhooks",
-    tags=["webhooks"],
-    responses={401: {"model": ErrorBody, "description": "Missing or invalid API key."}},
-)
+EventType = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.*:-]+$")
+]
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 State = Annotated[ApiState, Depends(api_state)]
 
@@ -57,14 +61,20 @@ class WebhookCreate(BaseModel):
         },
     )
 
-    url: str = Field(max_length=_MAX_URL, description="An http:// or https:// URL.")
+    url: str = Field(
+        max_length=_MAX_URL,
+        description="An http:// or https:// URL.",
+        # Checked in the route, so a URL that does not match gets a 400 saying what to send.
+        json_schema_extra={"pattern": _URL_PATTERN},
+    )
     task_id: str | None = Field(
         default=None,
+        min_length=1,
         max_length=64,
         description="Only this task's events (all of them, from its first); default: every"
         " task of yours, from now on.",
     )
-    event_types: list[str] = Field(
+    event_types: list[EventType] = Field(
         default_factory=list,
         max_length=_MAX_TYPES,
         description='Event types to deliver, exact or a prefix like "task.*"; empty: every type.',
@@ -155,32 +165,17 @@ class DeliveryPublic(BaseModel):
 
 
 def _checked_url(url: str) -> str:
-    url = url.strip()
     try:
-        parts = urlsplit(url)
-        port = parts.port  # raises on a port that is not a number
+        parts = urlsplit(url) if re.fullmatch(_URL_PATTERN, url) else None
     except ValueError:
-        parts, port = None, None
+        parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise HTTPException(
             status_code=status.HTTP_400_BAD_REQUEST,
-            detail=f"webhook url {url!r} is not an http:// or https:// URL with a host:"
-            " send e.g. https://hooks.example.com/office",
+            detail=f"webhook url {url!r} is not an http:// or https:// URL with a host name or"
+            " IPv4 address: send e.g. https://hooks.example.com/office",
         )
-    del port
     return url
-
-
-def _checked_types(event_types: list[str]) -> list[str]:
-    cleaned = [kind.strip() for kind in event_types]
-    for kind in cleaned:
-        if not kind or len(kind) > 128 or " " in kind:
-            raise HTTPException(
-                status_code=status.HTTP_400_BAD_REQUEST,
-                detail=f"event type {kind!r} is not usable: send types like task.completed"
-                ' or a prefix like "task.*", or an empty list for every type',
-            )
-    return list(dict.fromkeys(cleaned))
 
 
 def _owned(state: ApiState, principal: Principal, webhook_id: str) -> WebhookRecord:
@@ -196,11 +191,7 @@ def _owned(state: ApiState, principal: Principal, webhook_id: str) -> WebhookRec
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Register a webhook",
-    responses={
-        400: {"model": ErrorBody, "description": "Not an http(s) URL, or a bad event type."},
-        403: {"model": ErrorBody, "description": "A viewer key: this needs an operator."},
-        404: {"model": ErrorBody, "description": "No such task of yours."},
-    },
+    responses=errors(400, 401, 403, 404, 429),
 )
 def create_webhook(
     body: WebhookCreate, principal: Operator, _: RateLimited, state: State
@@ -208,7 +199,7 @@ def create_webhook(
     """Events of your tasks (or of one task) are POSTed to `url`, signed with the returned
     secret: see the README's Webhooks section for the headers and how to verify them."""
     url = _checked_url(body.url)
-    event_types = _checked_types(body.event_types)
+    event_types = list(dict.fromkeys(body.event_types))
     if body.task_id is not None:
         visible_task(state, principal, body.task_id)
     secret = new_secret()
@@ -222,7 +213,7 @@ def create_webhook(
     return WebhookCreated(**WebhookPublic.of(record).model_dump(), secret=secret)
 
 
-@router.get("", summary="List your webhooks")
+@router.get("", summary="List your webhooks", responses=errors(401, 429))
 def list_webhooks(principal: RateLimited, state: State) -> list[WebhookPublic]:
     """Your webhooks, newest first (an admin sees everyone's)."""
     user = None if principal.is_admin else principal.user_id
@@ -232,7 +223,7 @@ def list_webhooks(principal: RateLimited, state: State) -> list[WebhookPublic]:
 @router.get(
     "/{webhook_id}",
     summary="One webhook",
-    responses={404: {"model": ErrorBody, "description": "No such webhook of yours."}},
+    responses=errors(401, 404, 429),
 )
 def get_webhook(webhook_id: str, principal: RateLimited, state: State) -> WebhookPublic:
     """The webhook, without its secret."""
@@ -243,10 +234,7 @@ def get_webhook(webhook_id: str, principal: RateLimited, state: State) -> Webhoo
     "/{webhook_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a webhook",
-    responses={
-        403: {"model": ErrorBody, "description": "A viewer key: this needs an operator."},
-        404: {"model": ErrorBody, "description": "No such webhook of yours."},
-    },
+    responses=errors(401, 403, 404, 429),
 )
 def delete_webhook(webhook_id: str, principal: Operator, _: RateLimited, state: State) -> Response:
     """Stop deliveries at once; the webhook, its secret and its delivery log are deleted."""
@@ -258,7 +246,7 @@ def delete_webhook(webhook_id: str, principal: Operator, _: RateLimited, state: 
 @router.get(
     "/{webhook_id}/deliveries",
     summary="A webhook's delivery log",
-    responses={404: {"model": ErrorBody, "description": "No such webhook of yours."}},
+    responses=errors(401, 404, 429),
 )
 def list_deliveries(
     webhook_id: str,

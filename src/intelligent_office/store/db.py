@@ -1,10 +1,17 @@
-"""Database connection: URL resolution, SQLite pragmas, and migrations at start."""
+"""Database connection: URL resolution, SQLite pragmas, and migrations at start.
+
+SQLite goes through `sqlean` (the sqlite3 module with a newer SQLite that can load
+extensions; Python's own often cannot) so that the memory's vector index, sqlite-vec,
+loads on every connection and lives in the same file and transactions as everything else.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
 
+import sqlean
+import sqlite_vec
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -46,10 +53,13 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
     """
     resolved = normalize_url(url)
     if resolved.startswith("sqlite"):
-        engine = create_engine(resolved, connect_args={"check_same_thread": False})
+        engine = create_engine(resolved, module=sqlean, connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.enable_load_extension(True)
+            sqlite_vec.load(dbapi_connection)
+            dbapi_connection.enable_load_extension(False)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")

@@ -33,10 +33,13 @@ __all__ = [
     "WebhookRow",
     "WebhookDeliveryRow",
     "DeadLetterRow",
+    "EmbeddingCacheRow",
     "EventRow",
     "JournalRow",
     "LLMCacheRow",
     "LLMCallRow",
+    "MemoryDocumentRow",
+    "MemoryItemRow",
     "PayloadBlobRow",
     "RunRow",
     "SignalRow",
@@ -345,4 +348,61 @@ class PayloadBlobRow(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class MemoryItemRow(Base):
+    """One thing the memory can find: a plan record, a document chunk or a piece of feedback.
+
+    `text` is what is embedded and keyword-indexed; the vectors live beside it in a
+    per-embedder vector table (sqlite-vec or pgvector), created when memory first runs.
+    """
+
+    __tablename__ = "memory_items"
+    __table_args__ = (Index("ix_memory_items_scope", "tenant", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    """plan, document or feedback."""
+    source: Mapped[str] = mapped_column(String(2048), index=True)
+    """Where it came from: a file's path, `task/<task_id>/<subtask_id>`, `feedback/<id>`."""
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    """The chunk's index within its source (0 for a whole record)."""
+    location: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """Where in the source: lines, page, characters."""
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    """A plan record's steps, hashed: every run of the same plan shares it (its reuse score)."""
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class MemoryDocumentRow(Base):
+    """An ingested file: its content hash tells an unchanged file from a changed one."""
+
+    __tablename__ = "memory_documents"
+    __table_args__ = (UniqueConstraint("tenant", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(128))
+    path: Mapped[str] = mapped_column(String(2048))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[int] = mapped_column(Integer)
+    ingested_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class EmbeddingCacheRow(Base):
+    """An embedding by the SHA-256 of (embedder, text): the same text is embedded once."""
+
+    __tablename__ = "embedding_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(256))
+    dimensions: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    """float32, little-endian."""
     created_at: Mapped[datetime]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import functools
 import os
 import secrets
@@ -58,7 +59,7 @@ def _unmount(target: Path) -> None:
     """Detach `target` (lazily: open files keep what they use until closed)."""
     if _libc().umount2(os.fsencode(target), _MNT_DETACH) != 0:
         error = ctypes.get_errno()
-        if error not in (22, 2):  # EINVAL: not a mount point; ENOENT: gone
+        if error not in (errno.EINVAL, errno.ENOENT):  # not a mount point, or gone
             raise OSError(error, f"unmounting {target}: {os.strerror(error)}")
 
 
@@ -99,7 +100,7 @@ def prepare_base(base: Path | None = None) -> Path:
         _mount(str(base), base, None, _MS_BIND, "")
     _mount(None, base, None, _MS_PRIVATE, "")
     for point in sorted(points, key=lambda p: len(p.parts), reverse=True):
-        if point.parent == base or base in point.parents:
+        if base in point.parents:
             owner_pid = point.relative_to(base).parts[0].split("-")[0]
             if owner_pid.isdigit() and not _alive(int(owner_pid)):
                 _unmount(point)

@@ -100,7 +100,7 @@ def _decide(
     "/{approval_id}/approve",
     summary="Approve: the waiting step runs",
     response_model=ApprovalPublic,
-    responses=errors(401, 403, 404, 409, 429),
+    responses=errors(400, 401, 403, 404, 409, 429),
 )
 def approve(
     approval_id: ApprovalId,
@@ -117,7 +117,7 @@ def approve(
     "/{approval_id}/deny",
     summary="Deny: the planner looks for another way",
     response_model=ApprovalPublic,
-    responses=errors(401, 403, 404, 409, 429),
+    responses=errors(400, 401, 403, 404, 409, 429),
 )
 def deny(
     approval_id: ApprovalId,

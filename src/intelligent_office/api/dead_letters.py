@@ -70,7 +70,7 @@ def list_dead_letters(
     status_code=status.HTTP_202_ACCEPTED,
     summary="Resubmit a dead letter as a new task",
     response_model=SubmittedTask,
-    responses=errors(401, 403, 404, 409, 429),
+    responses=errors(400, 401, 403, 404, 409, 429),
 )
 async def retry_dead_letter(
     dead_letter_id: Annotated[str, Path(max_length=64)],

@@ -83,15 +83,15 @@ async def stream_events(
     principal: CurrentPrincipal,
     state: Annotated[ApiState, Depends(api_state)],
     last_event_id: Annotated[
-        int | None,
+        int,
         Header(alias="Last-Event-ID", ge=0, le=2**31, description="Resume after this event's seq."),
-    ] = None,
+    ] = 0,
     after: Annotated[
-        int | None,
+        int,
         Query(ge=0, le=2**31, description="Resume after this seq (for clients without headers)."),
-    ] = None,
+    ] = 0,
 ) -> EventSourceResponse:
     """Replay the stored events after `Last-Event-ID`, then stream new ones live."""
     await asyncio.to_thread(visible_task, state, principal, task_id)
-    start = max(last_event_id or 0, after or 0)
+    start = max(last_event_id, after)
     return EventSourceResponse(task_events(state, task_id, start, request), ping=PING_SECONDS)

@@ -7,9 +7,17 @@ it gets back. Every model carries an example so /docs shows a working request.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    model_validator,
+)
 
 from intelligent_office.models import Event
 
@@ -37,6 +45,21 @@ __all__ = [
 
 TASK_ID = "3f0c9d6e2b8a4c1d9e7f5a3b1c0d2e4f"
 RUN_ID = "9a8b7c6d5e4f30211f2e3d4c5b6a7988"
+
+
+def _number_only(value: Any) -> Any:
+    # JSON Schema's integer admits 3.0, so strict mode is too strict; lax mode alone would
+    # also take true and "3", which the document forbids.
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+# Constraints first, so they stay on the integer schema (and in the document).
+Priority = Annotated[int, Field(ge=0, le=10), BeforeValidator(_number_only)]
+Tokens = Annotated[int, Field(ge=1, le=10**12), BeforeValidator(_number_only)]
+Rating = Annotated[int, Field(ge=1, le=5), BeforeValidator(_number_only)]
+Cost = Annotated[float, Field(ge=0, le=1e6), BeforeValidator(_number_only)]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -77,7 +100,7 @@ class TaskRequest(BaseModel):
         pattern=r"\S",
         description="What should be done, in plain language.",
     )
-    priority: int = Field(default=5, ge=0, le=10, description="Queue priority, 0 (low) to 10.")
+    priority: Priority = Field(default=5, description="Queue priority, 0 (low) to 10.")
     workspace: str | None = Field(
         default=None,
         max_length=4096,
@@ -92,11 +115,11 @@ class TaskRequest(BaseModel):
         max_length=100,
         description="Only these tools may run; null allows every tool, [] none.",
     )
-    max_cost: float | None = Field(
-        default=None, ge=0, le=1e6, description="Most the task may spend on models, in USD."
+    max_cost: Cost | None = Field(
+        default=None, description="Most the task may spend on models, in USD."
     )
-    max_tokens: int | None = Field(
-        default=None, ge=1, le=10**12, description="Most model tokens the task may use."
+    max_tokens: Tokens | None = Field(
+        default=None, description="Most model tokens the task may use."
     )
 
 
@@ -283,10 +306,17 @@ class FeedbackCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"rating": 5, "comment": "Exactly the call chain."}]},
+        json_schema_extra={
+            "examples": [{"rating": 5, "comment": "Exactly the call chain."}],
+            # The validator's rule, in the document: a rating, or a comment with a word.
+            "anyOf": [
+                {"required": ["rating"], "properties": {"rating": {"type": "integer"}}},
+                {"required": ["comment"], "properties": {"comment": {"pattern": r"\S"}}},
+            ],
+        },
     )
 
-    rating: int | None = Field(default=None, ge=1, le=5, description="1 (bad) to 5 (great).")
+    rating: Rating | None = Field(default=None, description="1 (bad) to 5 (great).")
     comment: str = Field(default="", max_length=10_000)
 
     @model_validator(mode="after")
@@ -350,7 +380,8 @@ class ApprovalDecision(BaseModel):
     """Why a person approves or denies."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"comment": "fine for the demo"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"comment": "fine for the demo"}]},
     )
 
     comment: str | None = Field(default=None, max_length=10_000)
@@ -393,7 +424,7 @@ class DeadLetterRetry(BaseModel):
     description: str | None = Field(
         default=None, min_length=1, max_length=20_000, pattern=r"\S", description="A new text."
     )
-    again: bool = Field(default=False, description="Retry even if it was retried before.")
+    again: StrictBool = Field(default=False, description="Retry even if it was retried before.")
 
 
 class ToolPublic(BaseModel):

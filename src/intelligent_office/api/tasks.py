@@ -252,7 +252,7 @@ async def cancel_task(task_id: TaskId, principal: Operator, state: State) -> Can
     status_code=status.HTTP_201_CREATED,
     summary="Rate a task's answer",
     response_model=FeedbackPublic,
-    responses=errors(401, 403, 404, 429),
+    responses=errors(400, 401, 403, 404, 429),
 )
 def add_feedback(
     task_id: TaskId, body: FeedbackCreate, principal: Operator, state: State

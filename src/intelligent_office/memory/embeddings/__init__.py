@@ -1,0 +1,33 @@
+"""Embedders: the local MiniLM, an OpenAI-compatible endpoint, a hashing fake, and the cache."""
+
+from __future__ import annotations
+
+from intelligent_office.memory.embeddings.base import Embedder, Vector
+from intelligent_office.memory.embeddings.cache import CachedEmbedder
+from intelligent_office.memory.embeddings.hashing import HashingEmbedder
+from intelligent_office.memory.embeddings.local import (
+    INSTALL_HINT,
+    LocalMiniLM,
+    local_embedder_missing,
+)
+from intelligent_office.memory.embeddings.openai_compatible import OpenAICompatibleEmbedder
+from intelligent_office.memory.settings import EmbedderSettings
+
+__all__ = [
+    "INSTALL_HINT",
+    "CachedEmbedder",
+    "Embedder",
+    "HashingEmbedder",
+    "LocalMiniLM",
+    "OpenAICompatibleEmbedder",
+    "Vector",
+    "build_embedder",
+    "local_embedder_missing",
+]
+
+
+def build_embedder(settings: EmbedderSettings) -> Embedder:
+    """The embedder the settings name (not yet loaded: the model loads on first use)."""
+    if settings.kind == "openai":
+        return OpenAICompatibleEmbedder(settings)
+    return LocalMiniLM(batch_size=settings.batch_size)

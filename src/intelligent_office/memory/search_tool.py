@@ -1,0 +1,48 @@
+"""`search_documents`: a tool so plans can use what was ingested into memory."""
+
+from __future__ import annotations
+
+from intelligent_office.errors import ToolError
+from intelligent_office.memory.answer import location_of
+from intelligent_office.memory.index import Scope
+from intelligent_office.memory.items import ItemKind
+from intelligent_office.memory.search import MemorySearch
+from intelligent_office.store import Store
+from intelligent_office.tools.base import Tool, ToolContext, tool
+
+__all__ = ["search_documents_tool"]
+
+
+def search_documents_tool(search: MemorySearch, store: Store) -> Tool:
+    """The tool, searching the documents of the task's user."""
+
+    @tool("search_documents", idempotent=True)
+    def search_documents(ctx: ToolContext, *, query: str, limit: int = 5) -> dict[str, object]:
+        """Search the documents ingested into memory for the passages that best match a query.
+
+        Args:
+            query: what to look for, in plain words.
+            limit: the most passages to return (1 to 20).
+        """
+        if not query.strip():
+            raise ToolError("query is empty: say what to look for")
+        if not 1 <= limit <= 20:
+            raise ToolError(f"limit {limit} is out of range: pass 1 to 20")
+        task = store.tasks.get(ctx.task_id) if ctx.task_id else None
+        tenant = task.user_id if task is not None else "local"
+        hits = search.search(query, Scope(tenant, (ItemKind.DOCUMENT,)), limit)
+        return {
+            "query": query,
+            "count": len(hits),
+            "results": [
+                {
+                    "source": hit.item.source,
+                    "location": location_of(hit.item),
+                    "text": hit.item.text,
+                    "score": round(hit.score, 5),
+                }
+                for hit in hits
+            ],
+        }
+
+    return search_documents

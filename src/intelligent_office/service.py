@@ -20,6 +20,8 @@ from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.llm.llm_brain import LLMBrain
 from intelligent_office.llm.router import LLMRouter
+from intelligent_office.memory.base import NoMemory
+from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.models import Task, TaskConstraints
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
 from intelligent_office.runtime.worker import LocalWorker, RunListener
@@ -91,28 +93,47 @@ class OfficeService:
         policy = load_policy(settings.policy_file)
         # Probe the sandbox now: a machine weaker than `require_tier` stops here, clearly.
         tools = builtin_tools(sandbox=for_machine(settings.sandbox), http_allow=settings.http_allow)
+        memory = None
+        if settings.memory.enabled:
+            # Checked now (a missing extra says how to install it); the model loads on first use.
+            memory = OfficeMemory.open(settings.memory, store)
+            tools.register(memory.search_tool())
         mcp = None
         if settings.mcp_servers:
             # The planners need every tool's spec up front: list the servers now.
             mcp = MCPToolset(settings.mcp_servers, tools)
             mcp.start_blocking()
         if not settings.llm.enabled:
-            return cls(settings, store, tools=tools, policy=policy, mcp=mcp)
+            return cls(settings, store, tools=tools, policy=policy, mcp=mcp, memory=memory)
         router = LLMRouter(settings.llm, settings.budgets, store)
         if router.serves(Tier.AI_TOOL):
             tools.register(ai_tool(router))
-        return cls(settings, store, brain=LLMBrain(router), tools=tools, policy=policy, mcp=mcp)
+        return cls(
+            settings,
+            store,
+            brain=LLMBrain(router),
+            tools=tools,
+            policy=policy,
+            mcp=mcp,
+            memory=memory,
+            router=router,
+        )
 
     policy: Policy = field(default_factory=default_policy)
     mcp: MCPToolset | None = None
     """The configured MCP servers, whose tools are in `tools`."""
+    memory: OfficeMemory | None = None
+    """Plan memory and documents; None: the Office remembers nothing."""
+    router: LLMRouter | None = None
+    """The model router, when models are configured (`office ask` synthesizes with it)."""
 
     def agents(self) -> OfficeAgents:
-        """The Office's agents, recording into the store."""
+        """The Office's agents, recording into the store (and into memory, if any)."""
         return OfficeAgents(
             brain=self.brain,
             tools=self.tools,
             records=StoreRecords(self.store),
+            retriever=self.memory.plans if self.memory is not None else NoMemory(),
             policy=self.policy,
             mcp=self.mcp,
         )

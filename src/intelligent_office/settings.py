@@ -20,6 +20,7 @@ from pydantic_settings import (
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
+from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 from intelligent_office.webhooks.settings import WebhookSettings
@@ -100,6 +101,10 @@ class Settings(BaseSettings):
     )
     api: ApiSettings = Field(
         default_factory=ApiSettings, description="Per-user rate limits and quotas of the HTTP API."
+    )
+    memory: MemorySettings = Field(
+        default_factory=MemorySettings,
+        description="Plan memory, documents and the embedder (MiniLM, offline, by default).",
     )
     workspace_roots: list[Path] = Field(
         default_factory=list,

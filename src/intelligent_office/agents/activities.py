@@ -8,6 +8,7 @@ workflow code only sees the `Activity` objects and calls them through the runtim
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +43,8 @@ from intelligent_office.llm.base import (
     ReviewResult,
     SynthesisRequest,
 )
-from intelligent_office.memory.base import NoMemory, PlanRetriever
+from intelligent_office.memory.base import NoMemory, PlanRecall, PlanRetriever, SubtaskMemory
+from intelligent_office.memory.reuse import adapt_plan, reuse_of
 from intelligent_office.models import (
     Plan,
     SubtaskGraph,
@@ -59,6 +61,8 @@ from intelligent_office.tools.mcp.toolset import MCPToolset
 from intelligent_office.tools.policy import Policy, default_policy
 
 __all__ = ["OfficeAgents", "workspace_of"]
+
+_log = logging.getLogger(__name__)
 
 
 def workspace_of(task: Task) -> Path:
@@ -123,23 +127,41 @@ class OfficeAgents:
         self.expire_approval: Activity[ApprovalOutcome, ApprovalOutcome] = activity(
             "office.expire_approval"
         )(self._expire_approval)
+        self.remember: Activity[SubtaskMemory, Empty] = activity("office.remember")(self._remember)
 
     async def _decompose(self, value: DecomposeInput) -> SubtaskGraph:
         workspace_of(value.task)  # a task without a usable workspace stops here, clearly
         return await self.brain.decompose(value.task, self.tools.specs())
 
+    async def _recall(self, value: PlanInput) -> PlanRecall:
+        try:
+            return await self.retriever.recall(value.task, value.subtask, tools=self.tools.names())
+        except Exception as error:  # memory helps planning; it must never stop it
+            _log.warning("plan memory unavailable, planning without it: %s", error)
+            return PlanRecall()
+
     async def _plan(self, value: PlanInput) -> PlanningResult:
-        similar = await self.retriever.similar_plans(value.task, value.subtask)
+        recall = await self._recall(value)
+        if recall.reusable is not None and value.iteration == 1 and not value.feedback:
+            # A near-identical request with a sound record: run that plan again, unasked.
+            match = recall.reusable
+            plan = adapt_plan(match, value.task, value.subtask, value.iteration)
+            return PlanningResult(plan=plan, reused=reuse_of(match))
         request = PlanRequest(
             task=value.task,
             subtask=value.subtask,
             iteration=value.iteration,
             feedback=value.feedback,
-            similar_plans=similar,
+            similar_plans=[match.plan for match in recall.successes],
+            past_plans=[*recall.successes, *recall.failures],
             upstream_answers=value.upstream_answers,
             tools=self.tools.specs(),
         )
         return await self.brain.plan(request)
+
+    async def _remember(self, value: SubtaskMemory) -> Empty:
+        await self.retriever.remember(value)
+        return Empty()
 
     async def _validate(self, value: ValidateInput) -> ValidationReport:
         workspace = workspace_of(value.task)

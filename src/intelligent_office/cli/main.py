@@ -15,6 +15,7 @@ from intelligent_office.cli import (
     dlq,
     doctor,
     gaps,
+    memory,
     runs,
     serve,
     tasks,
@@ -43,6 +44,7 @@ gaps.register(app)
 doctor.register(app)
 serve.register(app)
 temporal.register(app)
+memory.register(app)
 
 
 @app.command("schema")

@@ -12,6 +12,7 @@ from typing import Protocol, Self
 
 from pydantic import BaseModel, Field, JsonValue, model_validator
 
+from intelligent_office.memory.base import PastPlan, PlanReuse
 from intelligent_office.models import (
     ExecutionResult,
     Plan,
@@ -48,6 +49,10 @@ class PlanRequest(BaseModel):
     similar_plans: list[Plan] = Field(
         default_factory=list, description="Past plans for similar subtasks, from memory."
     )
+    past_plans: list[PastPlan] = Field(
+        default_factory=list,
+        description="Similar past successes and failures from memory, with how each went.",
+    )
     upstream_answers: dict[str, str] = Field(
         default_factory=dict, description="Answers of the subtasks this one depends on."
     )
@@ -59,6 +64,8 @@ class PlanningResult(BaseModel):
 
     plan: Plan | None = None
     gap: ToolGapReport | None = None
+    reused: PlanReuse | None = None
+    """Set when the plan is a remembered one, run again as it is (no planner was asked)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

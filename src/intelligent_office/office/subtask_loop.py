@@ -7,7 +7,9 @@ feeds its reasons into the next plan; a FAIL or an ESCALATE ends the loop at onc
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import JsonValue
 
@@ -15,6 +17,7 @@ from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.agents.messages import AuthorizeInput, PlanInput, ValidateInput
 from intelligent_office.errors import ActivityError
 from intelligent_office.llm.base import ReviewRequest
+from intelligent_office.memory.base import PlanAttempt, PlanReuse, SubtaskMemory
 from intelligent_office.models import (
     ExecutionResult,
     Plan,
@@ -90,6 +93,8 @@ class SubtaskLoop:
     agents: OfficeAgents
     office_input: OfficeInput
     call: AgentCaller = field(init=False)
+    reused: dict[str, PlanReuse] = field(default_factory=dict)
+    """Subtasks whose plan came from memory, and where from."""
 
     def __post_init__(self) -> None:
         self.call = AgentCaller(self.runtime, self.agents, self.office_input)
@@ -112,7 +117,10 @@ class SubtaskLoop:
             subtask_id=sid,
             description=subtask.description,
         )
+        remembers = self.agents.retriever.remembers
+        started_at = await self.runtime.now(f"subtask/{sid}/started_at") if remembers else None
         feedback: list[str] = []
+        reasons: list[str] = []
         turn = _Turn(reason="no iteration ran")
         for iteration in range(1, self.office_input.max_iterations + 1):
             record = IterationRecord(iteration=iteration)
@@ -126,6 +134,7 @@ class SubtaskLoop:
                     reason=f"an agent failed: {error.error_type}: {error.detail}",
                     final=True,
                 )
+            reasons.append(turn.reason)
             if turn.settled is not None:
                 outcome.status = turn.settled
                 break
@@ -139,6 +148,8 @@ class SubtaskLoop:
         if outcome.status is SubtaskStatus.FAILED:
             outcome.failure_category = turn.category
             outcome.failure_reason = turn.reason
+        if started_at is not None:
+            await self._remember(outcome, started_at, reasons)
         await self._emit(
             f"subtask.{outcome.status.value}",
             f"subtask/{sid}/finished",
@@ -148,6 +159,44 @@ class SubtaskLoop:
             reason=outcome.failure_reason,
         )
         return outcome
+
+    async def _remember(
+        self, outcome: SubtaskOutcome, started_at: datetime, reasons: list[str]
+    ) -> None:
+        """Keep the plans this subtask tried, and how each went, in plan memory."""
+        if outcome.status not in (SubtaskStatus.COMPLETED, SubtaskStatus.FAILED):
+            return
+        attempts = []
+        for record, reason in zip(outcome.iterations, reasons, strict=False):
+            if record.plan is None:
+                continue
+            approved = (
+                record.review is not None and record.review.decision is ReviewDecision.APPROVE
+            )
+            attempts.append(
+                PlanAttempt(
+                    plan=record.plan,
+                    outcome="success" if approved else "failure",
+                    review=record.review,
+                    reasons=[] if approved else [reason or record.error or "failed"],
+                )
+            )
+        if not attempts:
+            return
+        sid = outcome.subtask.subtask_id
+        memory = SubtaskMemory(
+            task=self.task,
+            subtask=outcome.subtask,
+            status=outcome.status.value,
+            attempts=attempts,
+            answer=outcome.answer,
+            failure_reason=outcome.failure_reason,
+            started_at=started_at,
+            reused=self.reused.get(sid),
+        )
+        # Memory is learning, not the task's work: a failure to remember does not fail it.
+        with contextlib.suppress(ActivityError):
+            await self.call(f"subtask/{sid}/remember", self.agents.remember, memory)
 
     async def _authorize(
         self,
@@ -228,6 +277,15 @@ class SubtaskLoop:
                 await self.call(f"{prefix}gap", self.agents.record_gap, planning.gap)
             return _Turn(settled=SubtaskStatus.UNSUPPORTED)
         plan = record.plan = planning.plan
+        if planning.reused is not None:
+            self.reused[sid] = planning.reused
+            await self._emit(
+                "plan.reused",
+                f"{prefix}plan/reused",
+                **scope,
+                plan_id=plan.plan_id,
+                source=planning.reused.model_dump(mode="json"),
+            )
         await self._emit(
             "plan.created",
             f"{prefix}plan/created",

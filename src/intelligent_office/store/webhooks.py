@@ -330,6 +330,15 @@ class WebhookRepository:
             ),
         )
 
+    def release(self, delivery_id: int, at: datetime) -> None:
+        """Give back a claimed delivery that was not attempted: due again at `at`."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(WebhookDeliveryRow)
+                .where(WebhookDeliveryRow.id == delivery_id, WebhookDeliveryRow.status == PENDING)
+                .values(next_attempt_at=at)
+            )
+
     def record_delivered(self, delivery_id: int, *, status_code: int, at: datetime) -> None:
         """The receiver accepted the delivery."""
         self._record(

@@ -109,22 +109,40 @@ class WebhookDispatcher:
 
     async def _lane(self, client: httpx2.AsyncClient, webhook_id: str) -> None:
         """Post the webhook's due deliveries one after another until none is due."""
-        lease = self.settings.timeout_seconds + 30.0
         try:
             while True:
-                claimed = await asyncio.to_thread(
-                    self.store.webhooks.claim_next,
-                    webhook_id,
-                    datetime.now(UTC),
-                    lease_seconds=lease,
-                )
+                claimed = await self._claim(webhook_id)
                 if claimed is None:
                     return
-                await self.deliver(client, claimed)
+                try:
+                    await self.deliver(client, claimed)
+                except asyncio.CancelledError:
+                    await self._release(claimed)
+                    raise
         except Exception:  # the next pass opens the lane again
             log.exception("webhook lane failed", webhook_id=webhook_id)
         finally:
             self._lanes.pop(webhook_id, None)
+
+    async def _claim(self, webhook_id: str) -> ClaimedDelivery | None:
+        lease = self.settings.timeout_seconds + 30.0
+        claiming = asyncio.ensure_future(
+            asyncio.to_thread(
+                self.store.webhooks.claim_next, webhook_id, datetime.now(UTC), lease_seconds=lease
+            )
+        )
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            # Stopping while the claim ran: it may have leased a delivery; give it back.
+            claimed = await claiming
+            if claimed is not None:
+                await self._release(claimed)
+            raise
+
+    async def _release(self, claimed: ClaimedDelivery) -> None:
+        """Stopping: a claimed delivery is due again now rather than when its lease ends."""
+        await asyncio.to_thread(self.store.webhooks.release, claimed.delivery.id, datetime.now(UTC))
 
     async def deliver(self, client: httpx2.AsyncClient, claimed: ClaimedDelivery) -> bool:
         """Post one delivery and record the outcome; whether the receiver took it."""

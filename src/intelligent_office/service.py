@@ -180,6 +180,7 @@ class OfficeService:
                 max_iterations=self.settings.max_iterations,
                 max_parallel_subtasks=self.settings.max_parallel_subtasks,
                 approval_timeout_seconds=self.settings.approval_timeout_seconds,
+                remember=self.memory is not None,
             ),
             task_id=record.task_id,
             priority=record.priority,

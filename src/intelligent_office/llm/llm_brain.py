@@ -139,6 +139,36 @@ def _clip(value: JsonValue) -> JsonValue:
     return value if len(text) <= _OUTPUT_LIMIT else text[:_OUTPUT_LIMIT] + " ...[truncated]"
 
 
+def _memory_context(request: PlanRequest) -> dict[str, JsonValue]:
+    """Similar past successes (to follow) and failures (to avoid), from plan memory."""
+    if not request.past_plans:
+        return {
+            "similar_past_plans": [
+                [{"tool": s.action, "inputs": s.inputs} for s in plan.steps]
+                for plan in request.similar_plans
+            ]
+        }
+    lines: dict[str, list[JsonValue]] = {"similar_past_successes": [], "similar_past_failures": []}
+    for past in request.past_plans:
+        key = "similar_past_successes" if past.outcome == "success" else "similar_past_failures"
+        lines[key].append(
+            {
+                "request": past.request,
+                "similarity": past.similarity,
+                "steps": [{"tool": s.action, "inputs": s.inputs} for s in past.plan.steps],
+                "review": past.review,
+                "user_rating": past.rating,
+            }
+        )
+    return {key: value for key, value in lines.items() if value}
+
+
+def _context_sources(request: PlanRequest) -> list[str]:
+    if request.past_plans:
+        return [past.memory_id for past in request.past_plans]
+    return [f"memory:{plan.plan_id}" for plan in request.similar_plans]
+
+
 @dataclass
 class LLMBrain:
     """A brain whose roles are models behind the router; the offline brain fills gaps."""
@@ -202,10 +232,7 @@ class LLMBrain:
                 "iteration": request.iteration,
                 "feedback": request.feedback,
                 "answers_of_earlier_subtasks": request.upstream_answers,
-                "similar_past_plans": [
-                    [{"tool": s.action, "inputs": s.inputs} for s in plan.steps]
-                    for plan in request.similar_plans
-                ],
+                **_memory_context(request),
                 "tools": _tool_lines(request.tools),
             }
         )
@@ -238,7 +265,7 @@ class LLMBrain:
                 metadata=PlanMetadata(
                     required_tools=sorted({step.tool for step in draft.steps}),
                     model_used=str(reply.model),
-                    context_sources=[f"memory:{p.plan_id}" for p in request.similar_plans],
+                    context_sources=_context_sources(request),
                     estimated_cost_tokens=reply.input_tokens + reply.output_tokens,
                 ),
                 steps=[

@@ -38,7 +38,7 @@ the ids of the subtasks whose answers it needs (dependencies) and the tools like
 
 PLAN = Prompt(
     "office.plan",
-    1,
+    2,
     """You plan one subtask as a DAG of tool calls.
 Use only the tools listed, with inputs that match each tool's JSON schema. Paths are
 relative to the task's workspace. A step may use an earlier step's output with a
@@ -46,7 +46,9 @@ reference such as "${step_id.field}" (or "${step_id}" for the whole output); the
 referenced step must be listed in its dependencies. Keep plans short.
 If the tools cannot do the subtask, return a tool-gap report instead of a plan, naming
 the missing capabilities and what would close the gap.
-Feedback from earlier attempts, if any, says what to change.""",
+Feedback from earlier attempts, if any, says what to change. Similar past successes, if
+any, are plans that worked for similar requests (adapt them); similar past failures say
+what did not work and why (do not repeat them).""",
 )
 
 CHECK_PLAN = Prompt(

@@ -98,11 +98,6 @@ class PlanRetriever(Protocol):
         """Keep a finished subtask's plans and outcome."""
         ...
 
-    @property
-    def remembers(self) -> bool:
-        """False when `remember` keeps nothing (the workflow then skips the activity)."""
-        ...
-
 
 class NoMemory:
     """The retriever of an Office without memory: it remembers nothing."""
@@ -113,8 +108,3 @@ class NoMemory:
 
     async def remember(self, record: SubtaskMemory) -> None:
         """Keeps nothing."""
-
-    @property
-    def remembers(self) -> bool:
-        """Never."""
-        return False

@@ -54,11 +54,6 @@ class PlanMemory:
         self.last_blocker: str | None = None
         """Why the best match of the last recall was not reusable (for logs and tests)."""
 
-    @property
-    def remembers(self) -> bool:
-        """Always."""
-        return True
-
     async def remember(self, record: SubtaskMemory) -> None:
         """Store one item per plan the subtask tried (once, however often it is called)."""
         await asyncio.to_thread(self._remember, record)

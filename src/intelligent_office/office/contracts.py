@@ -66,6 +66,10 @@ class OfficeInput(BaseModel):
     approval_timeout_seconds: float = Field(
         default=86400.0, gt=0, description="How long the task waits for a human decision."
     )
+    remember: bool = Field(
+        default=False,
+        description="Keep each finished subtask's plans in plan memory (set when memory is on).",
+    )
 
 
 class IterationRecord(BaseModel):

@@ -117,8 +117,9 @@ class SubtaskLoop:
             subtask_id=sid,
             description=subtask.description,
         )
-        remembers = self.agents.retriever.remembers
-        started_at = await self.runtime.now(f"subtask/{sid}/started_at") if remembers else None
+        # Decided by the input, not the worker's configuration: a replay takes the same path.
+        remember = self.office_input.remember
+        started_at = await self.runtime.now(f"subtask/{sid}/started_at") if remember else None
         feedback: list[str] = []
         reasons: list[str] = []
         turn = _Turn(reason="no iteration ran")

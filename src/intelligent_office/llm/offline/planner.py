@@ -127,7 +127,8 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
             estimated_cost_tokens=0,
             estimated_duration_seconds=sum(_SECONDS.get(step.action, 1.0) for step in steps),
             model_used=OFFLINE,
-            context_sources=[f"memory:{plan.plan_id}" for plan in request.similar_plans],
+            context_sources=[past.memory_id for past in request.past_plans]
+            or [f"memory:{plan.plan_id}" for plan in request.similar_plans],
             risk_level=risk,
         ),
         steps=[step.model_copy(deep=True) for step in steps],

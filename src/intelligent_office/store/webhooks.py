@@ -197,26 +197,38 @@ class WebhookRepository:
 
     def enqueue(self, *, batch: int = 500) -> int:
         """Queue a delivery for each new event every active webhook wants; how many."""
+        now = datetime.now(UTC)
         with self._engine.connect() as connection:
+            newest, newest_time = connection.execute(
+                select(func.max(EventRow.id), func.max(EventRow.time))
+            ).one()
             hooks = [
                 _webhook(row)
                 for row in connection.execute(select(WebhookRow).where(WebhookRow.active.is_(True)))
             ]
-        return sum(self._enqueue_one(hook, batch) for hook in hooks)
+            late_commits = connection.dialect.name == "postgresql"
+        if newest is None:
+            return 0
+        # Idle webhooks cost no transaction (and take no SQLite write lock).
+        recent = late_commits and newest_time >= now - _LATE_COMMIT_WINDOW
+        return sum(
+            self._enqueue_one(hook, newest, batch, late_commits=late_commits)
+            for hook in hooks
+            if newest > hook.last_event_id or recent
+        )
 
-    def _enqueue_one(self, hook: WebhookRecord, batch: int) -> int:
+    def _enqueue_one(
+        self, hook: WebhookRecord, newest: int, batch: int, *, late_commits: bool
+    ) -> int:
         now = datetime.now(UTC)
         with self._engine.begin() as connection:
-            newest = connection.execute(select(func.max(EventRow.id))).scalar() or 0
-            if newest <= hook.last_event_id and connection.dialect.name != "postgresql":
-                return 0
             query = self._events_of(hook).where(
                 EventRow.id > hook.last_event_id, EventRow.id <= newest
             )
             rows = list(connection.execute(query.order_by(EventRow.id).limit(batch)))
             # Fewer than a batch: every event up to `newest` was seen, wanted or not.
             cursor = rows[-1].id if len(rows) == batch else newest
-            if connection.dialect.name == "postgresql":
+            if late_commits:
                 since = max(now - _LATE_COMMIT_WINDOW, hook.created_at)
                 late = self._events_of(hook).where(
                     EventRow.id <= hook.last_event_id, EventRow.time >= since
@@ -224,11 +236,12 @@ class WebhookRepository:
                 rows.extend(connection.execute(late))
             wanted = [row for row in rows if event_type_matches(hook.event_types, row.type)]
             queued = self._insert_deliveries(connection, hook.id, wanted, now)
-            connection.execute(
-                update(WebhookRow)
-                .where(WebhookRow.id == hook.id, WebhookRow.last_event_id < cursor)
-                .values(last_event_id=cursor)
-            )
+            if cursor > hook.last_event_id:
+                connection.execute(
+                    update(WebhookRow)
+                    .where(WebhookRow.id == hook.id, WebhookRow.last_event_id < cursor)
+                    .values(last_event_id=cursor)
+                )
         return queued
 
     @staticmethod

@@ -21,6 +21,7 @@ from intelligent_office.llm.config import Tier
 from intelligent_office.llm.llm_brain import LLMBrain
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.base import NoMemory
+from intelligent_office.memory.embeddings import Embedder
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.models import Task, TaskConstraints
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
@@ -84,8 +85,13 @@ class OfficeService:
     tools: ToolRegistry = field(default_factory=builtin_tools)
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: Store) -> OfficeService:
+    def from_settings(
+        cls, settings: Settings, store: Store, *, memory_embedder: Embedder | None = None
+    ) -> OfficeService:
         """The service the settings describe: models when a tier has one, else offline.
+
+        `memory_embedder` replaces the embedder the memory settings name (a model already
+        loaded by the caller, e.g. shared by several services in one process).
 
         Raises:
             ConfigError: a provider's key is missing from the environment.
@@ -96,7 +102,7 @@ class OfficeService:
         memory = None
         if settings.memory.enabled:
             # Checked now (a missing extra says how to install it); the model loads on first use.
-            memory = OfficeMemory.open(settings.memory, store)
+            memory = OfficeMemory.open(settings.memory, store, embedder=memory_embedder)
             tools.register(memory.search_tool())
         mcp = None
         if settings.mcp_servers:

@@ -51,7 +51,9 @@ class FeedbackMemory:
             .order_by(FeedbackRow.id)
         )
         with Session(self.search.engine) as session:
-            rows = list(session.execute(query).tuples())
+            rows: list[tuple[FeedbackRow, str, str]] = [
+                (row[0], row[1], row[2]) for row in session.execute(query)
+            ]
         items = [
             NewItem(
                 tenant=owner,

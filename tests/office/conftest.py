@@ -4,6 +4,7 @@ and `run_task`, which runs one task with the real built-in tools on every runtim
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -126,6 +127,8 @@ async def _on_local(store: Store, agents: OfficeAgents, office: OfficeInput) -> 
 async def _on_temporal(
     address: str, store: Store, agents: OfficeAgents, office: OfficeInput
 ) -> OfficeOutput:
+    from temporalio.service import RPCError
+
     from intelligent_office.runtime.temporal import (
         RunOptions,
         TemporalSubmitter,
@@ -140,6 +143,11 @@ async def _on_temporal(
         submitter = TemporalSubmitter(client, store, RunOptions(task_queue=queue))
         run = await submitter.submit(office)
         handle = client.get_workflow_handle(run.run_id, result_type=OfficeOutput)
-        output: OfficeOutput = await handle.result()
+        try:
+            output: OfficeOutput = await handle.result()
+        finally:
+            # A run this test left unfinished must not reach the next test's worker.
+            with contextlib.suppress(RPCError):
+                await handle.terminate("the test is over")
     assert store.runs.require(run.run_id).status is RunStatus.COMPLETED
     return output

@@ -71,10 +71,10 @@ async def connect(
                 namespace=namespace,
                 data_converter=office_data_converter(store, threshold_bytes=threshold_bytes),
             )
-        except RuntimeError as error:  # the SDK's connection failure
+        except RuntimeError:  # the SDK's connection failure
             if time.monotonic() >= deadline:
                 raise UserError(
-                    f"no Temporal server at {address} ({error}): start one with"
+                    f"no Temporal server answered at {address}: start one with"
                     " `office temporal-dev` or pass --address HOST:PORT"
                 ) from None
             await asyncio.sleep(0.1)

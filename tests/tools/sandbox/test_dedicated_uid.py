@@ -47,7 +47,7 @@ async def root_arena(tmp_path: Path) -> AsyncIterator[Arena]:
     arena = Arena(sandbox, tmp_path, workspace, outside, f"office-uid-{uuid.uuid4().hex}")
     yield arena
     assert await gone(arena.marker), "a process of the run outlived the call"
-    assert _our_layers() == [], "a layer stayed mounted after the call"
+    await _wait_for("every layer of ours is unmounted", lambda: _our_layers() == [])
 
 
 def _our_layers() -> list[str]:

@@ -21,6 +21,7 @@ import functools
 import os
 import secrets
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -115,7 +116,8 @@ def prepare_base(base: Path | None = None) -> Path:
 class Layer:
     """The overlay of one run: `merged` is bound as the workspace, `upper` holds its writes.
 
-    Use as a context manager: mounted on entry, unmounted and removed on exit.
+    Use as a context manager: mounted on entry, unmounted and removed (in the background)
+    on exit.
     """
 
     def __init__(
@@ -142,7 +144,10 @@ class Layer:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._remove()
+        # Unmounting waits for an RCU grace period (milliseconds on a busy machine): off
+        # the call's path. Nothing uses the layer any more; a crash leaves it to the next
+        # service's `prepare_base`.
+        threading.Thread(target=self._remove, name="sandbox-layer-remove", daemon=True).start()
 
     def _mount(self) -> None:
         # Only the service and the run's group may pass through the layer's directory.
@@ -167,7 +172,6 @@ class Layer:
                 os.close(fd)
 
     def _remove(self) -> None:
-        _unmount(self.merged)
-        _unmount(self.directory)
+        _unmount(self.directory)  # the overlay on `merged` with it (a lazy unmount is recursive)
         with contextlib.suppress(OSError):
             self.directory.rmdir()

@@ -17,9 +17,10 @@ from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
-from tests.llm.servers import ScriptedLLMServer, ToolCallReply
-from tests.llm.test_llm_office import APPROVE, DECOMPOSITION, KEY, PLAN as PLAN_REPLY, TRACE
 from tests.cli.test_cli import REPO
+from tests.llm.servers import ScriptedLLMServer, ToolCallReply
+from tests.llm.test_llm_office import APPROVE, DECOMPOSITION, KEY, TRACE
+from tests.llm.test_llm_office import PLAN as PLAN_REPLY
 
 
 def llm_settings_file(tmp_path: Path, server: ScriptedLLMServer, **memory: Any) -> Path:
@@ -47,7 +48,9 @@ def planner_calls(server: ScriptedLLMServer) -> int:
     return sum(PLAN.system[:40] in json.dumps(request) for request in server.requests)
 
 
-async def run(service: OfficeService, description: str, workspace: Path) -> tuple[str, OfficeOutput]:
+async def run(
+    service: OfficeService, description: str, workspace: Path
+) -> tuple[str, OfficeOutput]:
     worker = service.worker()
     record, submitted = service.submit(worker, new_task(description, workspace=workspace))
     finished = await worker.run(submitted.run_id)
@@ -115,4 +118,55 @@ async def test_a_repeated_task_reuses_its_stored_plan_with_no_planner_call(
         "validator",
         "reviewer",
     ]
+    store.close()
+
+
+FAIL_REVIEW = {
+    "decision": "FAIL",
+    "feedback": "traced the wrong root: the app lives in examples/sample_app/app",
+    "completeness": 0,
+    "accuracy": 0,
+    "quality": 0,
+}
+
+
+async def test_the_llm_planner_sees_similar_past_failures_with_their_reviews(
+    tmp_path: Path,
+    openai_server: ScriptedLLMServer,
+    minilm: LocalMiniLM,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setenv("LOCAL_LLM_KEY", KEY)
+    database = f"sqlite:///{tmp_path / 'office.db'}"
+    settings = load_settings(llm_settings_file(tmp_path, openai_server), database_url=database)
+    store = Store.open(database)
+    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    openai_server.script(
+        ToolCallReply("final_result", DECOMPOSITION),
+        ToolCallReply("final_result", PLAN_REPLY),
+        ToolCallReply("final_result", {"problems": []}),
+        ToolCallReply("final_result", FAIL_REVIEW),
+    )
+    _, first = await run(service, TRACE, REPO)
+    assert first.status is TaskStatus.DEAD_LETTERED
+
+    openai_server.script(
+        ToolCallReply("final_result", DECOMPOSITION),
+        ToolCallReply("final_result", PLAN_REPLY),
+        ToolCallReply("final_result", {"problems": []}),
+        ToolCallReply("final_result", APPROVE),
+    )
+    second_id, second = await run(service, TRACE, REPO)
+
+    assert second.status is TaskStatus.COMPLETED  # a failed plan is never reused
+    assert planner_calls(openai_server) == 2
+    (prompt,) = [r for r in openai_server.requests[4:] if PLAN.system[:40] in json.dumps(r)]
+    context = json.loads(prompt["messages"][-1]["content"])
+    (failure,) = context["similar_past_failures"]
+    assert failure["review"] == FAIL_REVIEW["feedback"]
+    assert failure["steps"][0]["tool"] == "trace_calls" and failure["similarity"] > 0.9
+    assert "similar_past_successes" not in context
+    plan = second.subtasks["s1"].iterations[0].plan
+    assert plan is not None and plan.metadata.context_sources[0].startswith("plan:")
+    assert not events(store, second_id, "plan.reused")
     store.close()

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+import site
 import stat
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import intelligent_office
 from intelligent_office.tools.sandbox import (
     SandboxSettings,
     Tier,
@@ -209,3 +215,55 @@ def test_the_doctor_says_which_uid_runs_the_child() -> None:
     last = SETTINGS.uid_base + SETTINGS.uid_count - 1
     identity = f"outside: a dedicated uid per run from {SETTINGS.uid_base}-{last}, never root"
     assert any(identity in line for line in doctor_status(report))
+
+
+NOT_ROOT_SERVICE = """
+import asyncio, sys
+from pathlib import Path
+from intelligent_office.tools.sandbox import BubblewrapSandbox, SandboxCommand, SandboxSettings
+
+async def main():
+    sandbox = BubblewrapSandbox(SandboxSettings())
+    code = "import os; open('w.txt', 'w').write('x'); print(os.getuid())"
+    command = SandboxCommand([sandbox.python(), "-I", "-S", "-c", code], Path(sys.argv[1]), 10)
+    run = await sandbox.run(command)
+    print(run.exit_code, run.outside_uid, sandbox.layers()["identity"], sep="|")
+
+asyncio.run(main())
+"""
+
+
+def test_a_service_that_is_not_root_runs_bubblewrap_as_itself(tmp_path: Path) -> None:
+    """Today's behaviour there: the outside uid is the service's own, the workspace bound."""
+    system_python = Path("/usr/bin/python3")
+    if os.geteuid() != 0 or not system_python.exists():
+        pytest.skip("needs root to start a service as another uid, and /usr/bin/python3")
+    found = subprocess.run(
+        [system_python, "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if found.stdout.strip() != str(sys.version_info[:2]):
+        pytest.skip("the system Python cannot import this environment's packages")
+    nobody = 65534
+    workspace = Path(tempfile.mkdtemp(prefix="office-not-root-"))  # reachable by nobody
+    try:
+        os.chown(workspace, nobody, nobody)
+        packages = [str(Path(intelligent_office.__file__).parents[1]), *site.getsitepackages()]
+        service = subprocess.run(
+            ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups", "--"]
+            + [system_python, "-c", NOT_ROOT_SERVICE, str(workspace)],
+            env={"PYTHONPATH": os.pathsep.join(packages), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert service.returncode == 0, service.stderr
+        exit_code, outside_uid, identity = service.stdout.strip().split("|")
+        assert (exit_code, outside_uid) == ("0", str(nobody))
+        assert f"outside: uid {nobody}, the service's own" in identity
+        written = (workspace / "w.txt").stat()
+        assert (written.st_uid, written.st_gid) == (nobody, nobody)
+    finally:
+        shutil.rmtree(workspace)

@@ -177,25 +177,29 @@ class BubblewrapSandbox(Sandbox):
         """Run as a leased uid over a per-run overlay, then copy its writes back as us."""
         settings = self.settings
         owner = os.stat(workspace)
-        with (
-            as_root.uids.lease() as uid,
-            Layer(
-                Path(workspace), uid, as_root.layers, settings.write_bytes, settings.write_files
-            ) as layer,
-        ):
-            outcome = await self._launch(command, workspace, str(layer.merged), uid)
-            copied = CopyBackReport()
-            if os.listdir(layer.upper):  # else nothing to copy: no thread hop
-                # As long as the run had again (at least a second): the disk sets the pace.
-                seconds = max(command.timeout_seconds, 1.0)
-                copy_limits = CopyLimits(settings.file_size_bytes, settings.write_bytes, seconds)
-                copied = await asyncio.to_thread(
-                    copy_back,
-                    layer.upper,
-                    Path(workspace),
-                    Owner(owner.st_uid, owner.st_gid),
-                    copy_limits,
-                )
+        # As long as the run had again (at least a second): the disk sets the pace.
+        copy_limits = CopyLimits(
+            settings.file_size_bytes, settings.write_bytes, max(command.timeout_seconds, 1.0)
+        )
+        try:
+            with (
+                as_root.uids.lease() as uid,
+                Layer(
+                    Path(workspace), uid, as_root.layers, settings.write_bytes, settings.write_files
+                ) as layer,
+            ):
+                outcome = await self._launch(command, workspace, str(layer.merged), uid)
+                copied = CopyBackReport()
+                if os.listdir(layer.upper):  # else nothing to copy: no thread hop
+                    copied = await asyncio.to_thread(
+                        copy_back,
+                        layer.upper,
+                        Path(workspace),
+                        Owner(owner.st_uid, owner.st_gid),
+                        copy_limits,
+                    )
+        except OSError as error:  # the layer's mounts or the copy-back as a whole
+            raise ToolError(f"sandbox workspace layer: {error}", retryable=True) from None
         return outcome, copied, uid
 
     async def _launch(

@@ -70,11 +70,15 @@ def chunk_sections(sections: list[Section], size: int, overlap: int) -> list[Chu
             while end + 1 < len(pieces) and pieces[end + 1][1] - pieces[first][0] <= size:
                 end += 1
             begin, finish = pieces[first][0], pieces[end][1]
+            raw = text[begin:finish]
+            # Lines are counted on the text the chunk keeps, without surrounding blank lines.
+            start = begin + len(raw) - len(raw.lstrip())
+            stop = begin + len(raw.rstrip())
             chunks.append(
                 Chunk(
-                    text=text[begin:finish].strip(),
-                    line_start=section.line + text.count("\n", 0, begin),
-                    line_end=section.line + text.count("\n", 0, finish),
+                    text=raw.strip(),
+                    line_start=section.line + text.count("\n", 0, start),
+                    line_end=section.line + text.count("\n", 0, stop),
                     page=section.page,
                 )
             )

@@ -196,6 +196,9 @@ async def measure(args: argparse.Namespace, temporary: Path) -> dict[str, Any]:
                 "local_sqlite": local.run,
                 "temporal": temporal.run,
             }
+            for runner in runners.values():  # a fresh server and queue warm up first
+                for _ in range(args.warmup):
+                    await runner(THROUGHPUT_TASK)
             tasks: dict[str, Any] = {}
             for name, description in TASKS:
                 tasks[name] = {
@@ -222,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/runtimes.json")
     parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--tasks", type=int, default=20, help="Tasks for the throughput run.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="office-runtimes-") as temporary:

@@ -48,9 +48,9 @@ async def _heartbeats() -> AsyncIterator[None]:
     interval = timeout.total_seconds() / 3
 
     async def beat() -> None:
-        while True:
-            temporal_activity.heartbeat()
+        while True:  # the first beat after an interval: most activities end before it
             await asyncio.sleep(interval)
+            temporal_activity.heartbeat()
 
     beating = asyncio.create_task(beat())
     try:

@@ -7,6 +7,7 @@ API will call the same methods.
 from __future__ import annotations
 
 import getpass
+import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ from intelligent_office.tools.sandbox.probe import for_machine
 from intelligent_office.workflows.graph_workflow import run_spec
 
 __all__ = ["OfficeService", "new_task"]
+
+_log = logging.getLogger(__name__)
 
 
 def new_task(
@@ -101,9 +104,14 @@ class OfficeService:
         tools = builtin_tools(sandbox=for_machine(settings.sandbox), http_allow=settings.http_allow)
         memory = None
         if settings.memory.enabled:
-            # Checked now (a missing extra says how to install it); the model loads on first use.
-            memory = OfficeMemory.open(settings.memory, store, embedder=memory_embedder)
-            tools.register(memory.search_tool())
+            try:  # the model itself loads on first use, not here
+                memory = OfficeMemory.open(settings.memory, store, embedder=memory_embedder)
+            except UserError as error:
+                # Without the `memory` extra the Office still runs, without memory; the memory
+                # commands say how to install it.
+                _log.warning("memory is off: %s", error)
+            else:
+                tools.register(memory.search_tool())
         mcp = None
         if settings.mcp_servers:
             # The planners need every tool's spec up front: list the servers now.
@@ -122,7 +130,6 @@ class OfficeService:
             policy=policy,
             mcp=mcp,
             memory=memory,
-            router=router,
         )
 
     policy: Policy = field(default_factory=default_policy)
@@ -130,8 +137,6 @@ class OfficeService:
     """The configured MCP servers, whose tools are in `tools`."""
     memory: OfficeMemory | None = None
     """Plan memory and documents; None: the Office remembers nothing."""
-    router: LLMRouter | None = None
-    """The model router, when models are configured (`office ask` synthesizes with it)."""
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store (and into memory, if any)."""

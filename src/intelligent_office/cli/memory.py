@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +13,11 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.office_memory import OfficeMemory
+from intelligent_office.settings import Settings, load_settings
+from intelligent_office.store import Store
 
 __all__ = ["register"]
 
@@ -32,9 +35,25 @@ def register(app: typer.Typer) -> None:
     app.command("ask")(ask)
 
 
-def _memory(app: AppContext) -> OfficeMemory:
-    # The commands work even with memory.enabled false (that switches the Office loop's use).
-    return app.service.memory or OfficeMemory.open(app.settings.memory, app.store)
+@dataclass
+class _MemoryContext:
+    """Settings, the store, memory and (with models configured) the router: no Office."""
+
+    settings: Settings
+    store: Store
+    memory: OfficeMemory
+    router: LLMRouter | None
+
+    @classmethod
+    def open(cls, config: Path | None) -> _MemoryContext:
+        settings = load_settings(config)
+        store = Store.open(
+            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
+        # Works with memory.enabled false too: that switch is the Office loop's use of memory.
+        memory = OfficeMemory.open(settings.memory, store)
+        router = LLMRouter(settings.llm, settings.budgets, store) if settings.llm.enabled else None
+        return cls(settings, store, memory, router)
 
 
 def feedback(
@@ -45,8 +64,8 @@ def feedback(
     config: ConfigOption = None,
 ) -> None:
     """Rate a task's answer: poor ratings make memory less willing to reuse its plans."""
-    app = AppContext.open(config)
-    stored = _memory(app).add_feedback(
+    app = _MemoryContext.open(config)
+    stored = app.memory.add_feedback(
         task_id, user_id=getpass.getuser(), rating=rating, comment=comment
     )
     if as_json:
@@ -64,8 +83,7 @@ def ingest(
 ) -> None:
     """Read, chunk, embed and index documents (md, txt, html, pdf, docx, code); only what
     changed since the last ingest is read again, and deleted files are forgotten."""
-    app = AppContext.open(config)
-    memory = _memory(app)
+    memory = _MemoryContext.open(config).memory
     tenant = user or getpass.getuser()
     if as_json:
         report = memory.ingest(path, tenant=tenant)
@@ -102,10 +120,9 @@ def ask(
     config: ConfigOption = None,
 ) -> None:
     """Answer from memory with citations: documents, what was ingested when, past tasks."""
-    app = AppContext.open(config)
-    memory = _memory(app)
+    app = _MemoryContext.open(config)
     result = asyncio.run(
-        memory.ask(question, tenant=user or getpass.getuser(), router=app.service.router)
+        app.memory.ask(question, tenant=user or getpass.getuser(), router=app.router)
     )
     if as_json:
         typer.echo(result.model_dump_json(indent=2))

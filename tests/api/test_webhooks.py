@@ -32,6 +32,7 @@ def api_settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
         workspace_roots=[REPO],
         webhooks={
+            "allow_private_addresses": True,  # the receivers listen on 127.0.0.1
             "poll_seconds": 0.05,
             "base_delay_seconds": 0.1,
             "max_delay_seconds": 0.4,

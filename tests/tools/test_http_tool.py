@@ -23,7 +23,7 @@ import pytest
 
 from intelligent_office.errors import ToolError, UserError
 from intelligent_office.tools import Tool, ToolContext, builtin_tools
-from intelligent_office.tools.http import _forbidden_reason, http_tool
+from intelligent_office.tools.http import forbidden_reason, http_tool
 
 
 @dataclass
@@ -246,7 +246,7 @@ async def test_one_internal_answer_among_public_ones_is_refused(ctx: ToolContext
 
 def test_public_addresses_pass_the_address_check() -> None:
     for text in ("93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"):
-        assert _forbidden_reason(ipaddress.ip_address(text)) is None
+        assert forbidden_reason(ipaddress.ip_address(text)) is None
 
 
 async def test_redirect_to_another_local_port_is_refused(

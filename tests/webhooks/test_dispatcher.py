@@ -16,7 +16,10 @@ from intelligent_office.webhooks import WebhookDispatcher, WebhookSettings, new_
 from intelligent_office.webhooks.signing import signature_header
 from tests.api.webhook_receiver import receiver
 
-QUICK = WebhookSettings(poll_seconds=0.02, base_delay_seconds=0.05, max_attempts=5)
+# The receivers listen on 127.0.0.1, which webhooks may reach only when allowed.
+QUICK = WebhookSettings(
+    poll_seconds=0.02, base_delay_seconds=0.05, max_attempts=5, allow_private_addresses=True
+)
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -136,3 +139,47 @@ def test_a_signature_verifies_only_for_its_secret_body_and_time() -> None:
     assert not verify("whsec_a", header, body + b"x", now=now)
     for broken in ("", "t=,v1=00", "v1=abc", f"t={now}", "garbage"):
         assert not verify("whsec_a", broken, body, now=now)
+
+
+async def test_a_private_destination_is_refused_unless_allowed(store: Store) -> None:
+    with receiver() as hooks:
+        hook = store.webhooks.create(
+            user_id="alice", url=hooks.url, secret=new_secret(), task_id="t"
+        )
+        _task_with_events(store, "task.started")
+        stop = asyncio.Event()
+        running = asyncio.create_task(WebhookDispatcher(store, WebhookSettings()).run(stop))
+        await _until(lambda: any(d.status == "failed" for d in store.webhooks.deliveries(hook.id)))
+        stop.set()
+        await running
+    (refused,) = store.webhooks.deliveries(hook.id)
+    assert refused.attempts == 1  # not retried: the address will not become public
+    assert refused.last_error is not None and "loopback" in refused.last_error
+    assert "allow_private_addresses" in refused.last_error
+    assert hooks.requests() == []  # nothing reached the receiver
+
+
+def test_destinations_are_judged_in_every_spelling() -> None:
+    from intelligent_office.webhooks.destinations import literal_problem, resolved_problem
+
+    for url in [
+        "http://127.0.0.1/x",
+        "http://127.1/x",
+        "http://0x7f.0.0.1/x",
+        "http://[::ffff:127.0.0.1]/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.8:8080/",
+        "http://localhost:9000/",
+        "http://api.localhost/",
+    ]:
+        assert literal_problem(url) is not None, url
+    assert literal_problem("https://hooks.example.com/office") is None
+    assert literal_problem("https://93.184.215.14/office") is None
+
+    def resolves_to(*addresses: str) -> Callable[[str, int], list[str]]:
+        return lambda host, port: list(addresses)
+
+    internal = resolves_to("93.184.215.14", "192.168.1.20")
+    problem = resolved_problem("https://hooks.example.com/x", internal)
+    assert problem is not None and "192.168.1.20" in problem and "private" in problem
+    assert resolved_problem("https://hooks.example.com/x", resolves_to("93.184.215.14")) is None

@@ -20,6 +20,7 @@ from intelligent_office.api.limits import RateLimited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.store.webhooks import DeliveryRecord, WebhookRecord
+from intelligent_office.webhooks.destinations import literal_problem
 from intelligent_office.webhooks.signing import new_secret
 
 __all__ = [
@@ -199,6 +200,13 @@ def create_webhook(
     """Events of your tasks (or of one task) are POSTed to `url`, signed with the returned
     secret: see the README's Webhooks section for the headers and how to verify them."""
     url = _checked_url(body.url)
+    problem = literal_problem(url)
+    if problem is not None and not state.settings.webhooks.allow_private_addresses:
+        raise HTTPException(
+            status_code=status.HTTP_400_BAD_REQUEST,
+            detail=f"webhook url {url!r} is refused: {problem}; webhooks reach public"
+            " addresses only (an operator can set webhooks.allow_private_addresses)",
+        )
     event_types = list(dict.fromkeys(body.event_types))
     if body.task_id is not None:
         visible_task(state, principal, body.task_id)

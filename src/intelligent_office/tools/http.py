@@ -111,10 +111,10 @@ class _Rules:
                 f"{endpoint} is not on the http allow-list ({allowed}): "
                 "ask for it to be added to the settings, or use an allowed host"
             )
-        literal = _literal_address(url.host)
+        literal = literal_address(url.host)
         addresses = [literal] if literal else self._resolve(url.host, port)
         for address in addresses:
-            reason = _forbidden_reason(address)
+            reason = forbidden_reason(address)
             if reason is None:
                 continue
             # An explicit listing names the address really reached: 127.0.0.1, not ::ffff:7f00:1.
@@ -233,7 +233,7 @@ def _send_once(
     """Send one request to the pinned address; the result and a redirect's Location."""
     url = target.url
     extensions: dict[str, object] = {}
-    if url.scheme == "https" and _literal_address(url.host) is None:
+    if url.scheme == "https" and literal_address(url.host) is None:
         extensions["sni_hostname"] = url.host  # certificates are checked against the name
     headers = {
         **request.headers,
@@ -308,12 +308,12 @@ def _clean_headers(headers: dict[str, str]) -> dict[str, str]:
 _NEVER_ALLOWED = frozenset({"link-local", "multicast", "unspecified", "reserved"})
 
 
-def _forbidden_reason(address: IPAddress) -> str | None:
+def forbidden_reason(address: IPAddress) -> str | None:
     """Why `address` is not a public unicast address, or None when it is."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
-            return _forbidden_reason(embedded)
+            return forbidden_reason(embedded)
     checks = (
         ("unspecified", address.is_unspecified),
         ("multicast", address.is_multicast),
@@ -339,7 +339,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
-def _literal_address(host: str) -> IPAddress | None:
+def literal_address(host: str) -> IPAddress | None:
     """The address `host` denotes if it is an IP literal in any spelling inet_aton accepts."""
     try:
         return ipaddress.ip_address(host.strip("[]"))

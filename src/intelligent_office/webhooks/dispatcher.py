@@ -21,6 +21,7 @@ import structlog
 
 from intelligent_office.store import Store
 from intelligent_office.store.webhooks import ClaimedDelivery
+from intelligent_office.webhooks.destinations import resolved_problem
 from intelligent_office.webhooks.settings import WebhookSettings
 from intelligent_office.webhooks.signing import SIGNATURE_HEADER, signature_header
 
@@ -158,6 +159,10 @@ class WebhookDispatcher:
         }
         status_code: int | None = None
         error = ""
+        if not self.settings.allow_private_addresses:
+            problem = await asyncio.to_thread(resolved_problem, claimed.url)
+            if problem is not None:
+                return await self._refuse(claimed, problem)
         try:
             # Streamed and not read: a receiver's answer body is of no use and may be large.
             async with client.stream(
@@ -200,6 +205,20 @@ class WebhookDispatcher:
             error=error,
             retry_at=retry_at,
             at=now,
+        )
+        return False
+
+    async def _refuse(self, claimed: ClaimedDelivery, problem: str) -> bool:
+        """A destination that is not public fails at once, with no retry: it will not change."""
+        error = f"refused: {problem} (set webhooks.allow_private_addresses to allow it)"
+        log.warning("webhook delivery refused", webhook_id=claimed.delivery.webhook_id, error=error)
+        await asyncio.to_thread(
+            self.store.webhooks.record_failure,
+            claimed.delivery.id,
+            status_code=None,
+            error=error[:_ERROR_CHARS],
+            retry_at=None,
+            at=datetime.now(UTC),
         )
         return False
 

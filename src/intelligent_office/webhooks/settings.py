@@ -13,6 +13,11 @@ class WebhookSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(default=True, description="Run the dispatcher in `office serve`.")
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Let webhooks reach loopback, private and link-local addresses (off: a"
+        " user could otherwise make the server call its own network).",
+    )
     max_attempts: int = Field(
         default=8, ge=1, le=50, description="Attempts per delivery before it is marked failed."
     )

@@ -10,7 +10,8 @@ built-in tools, on a SQLite store in a temporary directory:
 - per-activity overhead: (runtime's median task wall - inline's) / activities per task,
   i.e. what durability costs per activity call;
 - throughput: `--tasks` tasks submitted at once, tasks per second until all are done
-  (local: `max_concurrent_runs` 8; Temporal: the worker's defaults, 32 at once).
+  (local: `max_concurrent_runs` 8; Temporal: the worker's defaults, 32 at once), and on
+  Temporal again with a dev server that keeps nothing on disk (what bounds the first).
 
 Activities per task counts what each runtime really ran: journal entries on the local
 runtime, scheduled activities in the history on Temporal (which adds its bookkeeping:
@@ -50,7 +51,9 @@ from intelligent_office.runtime.temporal import (
     WorkerOptions,
     build_worker,
     connect,
+    dev_server_command,
 )
+from intelligent_office.runtime.temporal.dev_server import free_port
 from intelligent_office.runtime.worker import LocalWorker
 from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.service import new_task
@@ -217,8 +220,27 @@ async def measure(args: argparse.Namespace, temporary: Path) -> dict[str, Any]:
                 "local_sqlite_per_second": round(args.tasks / await local.many(args.tasks), 2),
                 "temporal_per_second": round(args.tasks / await temporal.many(args.tasks), 2),
             }
+    throughput["temporal_memory_server_per_second"] = await _in_memory_throughput(
+        store, args.tasks, temporary
+    )
     store.close()
     return {"tasks": tasks, "throughput": throughput}
+
+
+async def _in_memory_throughput(store: Store, count: int, temporary: Path) -> float:
+    """Tasks per second on a dev server that keeps nothing on disk: what bounds the tuned
+    file-backed one here is its SQLite file (one writer, a sync per transaction)."""
+    port = free_port()
+    command = dev_server_command(port=port, db_file=temporary / "unused.db")
+    at = command.index("--db-filename")
+    del command[at : at + 2]
+    with DevServer(temporary / "unused.db", port=port, command=command) as server:
+        client = await connect(server.address, store=store, wait_seconds=30)
+        async with build_worker(client, _agents(store), store, WorkerOptions(task_queue="mem")):
+            temporal = OnTemporal(store, TemporalSubmitter(client, store, RunOptions("mem")))
+            for _ in range(3):
+                await temporal.run(THROUGHPUT_TASK)
+            return round(count / await temporal.many(count), 2)
 
 
 def main(argv: list[str] | None = None) -> int:

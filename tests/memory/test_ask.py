@@ -208,3 +208,35 @@ def test_the_cli_rates_a_task_ingests_and_answers(
     assert (stored.rating, stored.comment) == (5, "spot on")
     assert any(e.type == "feedback.received" for e in store.events.read(task_id))
     store.close()
+
+
+async def test_the_offline_brain_plans_a_document_search_and_cites_the_passages(
+    store: Store, minilm: LocalMiniLM, tmp_path: Path
+) -> None:
+    settings = load_settings(None, home=tmp_path / "home")
+    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    assert service.memory is not None
+    ingest_corpus(service.memory, tmp_path / "docs", ["backups.md", "parking.md", "bike.md"])
+    (tmp_path / "ws").mkdir()
+    worker = service.worker()
+    task = new_task("What do my notes say about charging electric cars?", workspace=tmp_path / "ws")
+    service.memory.ingest(tmp_path / "docs", tenant=task.user_id or "local")
+    _, submitted = service.submit(worker, task)
+
+    finished = await worker.run(submitted.run_id)
+
+    assert finished.result is not None and finished.result["status"] == "completed"
+    answer = finished.result["answer"]
+    assert answer.startswith("3 passage(s) in your documents about 'charging electric cars'")
+    assert "[1] parking.md:1: The garage under building B" in answer
+
+    without = OfficeService.from_settings(
+        load_settings(None, home=tmp_path / "home", memory={"enabled": False}), store
+    )
+    worker = without.worker()
+    _, submitted = without.submit(
+        worker, new_task("Search my documents for bikes", workspace=tmp_path / "ws")
+    )
+    finished = await worker.run(submitted.run_id)
+    assert finished.result is not None and finished.result["status"] == "unsupported"
+    assert finished.result["gaps"][0]["missing_capabilities"] == ["search_documents"]

@@ -26,6 +26,7 @@ class IntentKind(StrEnum):
     CALCULATE = "calculate"
     PYTHON = "python"
     WRITE_FILE = "write_file"
+    SEARCH_DOCUMENTS = "search_documents"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Intent:
                 return f"Run this Python code:\n```python\n{p['code']}\n```"
             case IntentKind.WRITE_FILE:
                 return f"Write {_quote(p['content'])} to the file {p['path']}"
+            case IntentKind.SEARCH_DOCUMENTS:
+                return f"Search my documents for {p['query']}"
 
 
 def _in(path: str) -> str:
@@ -132,6 +135,17 @@ _RULES: list[tuple[IntentKind, re.Pattern[str]]] = [
         re.compile(
             r"^(?:please\s+)?list\s+(?:all\s+|the\s+)?(?:(?P<pattern>[\w*.?\-]+)\s+)?files"
             r"(?:\s+(?:in|under)\s+(?P<path>[^\s,;]+))?\s*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # "Search my documents for X", "What do my notes say about X?" (memory's documents)
+        IntentKind.SEARCH_DOCUMENTS,
+        re.compile(
+            r"^(?:please\s+)?(?:(?:search|look\s+(?:through|in))\s+(?:my|the|our)\s+"
+            r"(?:ingested\s+)?(?:documents|docs|notes)\s+(?:for|about)"
+            r"|what\s+do\s+(?:my|the|our)\s+(?:documents|docs|notes)\s+say\s+about)"
+            r"\s+(?P<query>.+?)\s*\??$",
             re.IGNORECASE,
         ),
     ),
@@ -250,6 +264,8 @@ def _intent_from(kind: IntentKind, match: re.Match[str]) -> Intent | None:
         case IntentKind.SUMMARIZE | IntentKind.READ_FILE:
             path = _clean_path(groups["path"])
             return None if path.lower() in _PRONOUNS else Intent(kind, {"path": path})
+        case IntentKind.SEARCH_DOCUMENTS:
+            return Intent(kind, {"query": groups["query"].strip(_TRAILING)})
         case IntentKind.WRITE_FILE:
             content = next(
                 (match[group] for group in ("dq", "sq", "bq") if match[group] is not None), ""

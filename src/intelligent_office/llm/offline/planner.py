@@ -98,6 +98,9 @@ _STRATEGIES: dict[IntentKind, Callable[[dict[str, str]], list[Strategy]]] = {
     IntentKind.CALCULATE: lambda p: [[_step("calculate", "calculate", expression=p["expression"])]],
     IntentKind.PYTHON: lambda p: [[_step("run", "python_exec", code=p["code"])]],
     IntentKind.WRITE_FILE: lambda p: _write(p),
+    IntentKind.SEARCH_DOCUMENTS: lambda p: [
+        [_step("search", "search_documents", query=p["query"], limit=5)]
+    ],
 }
 
 
@@ -114,6 +117,9 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
         return PlanningResult(gap=_gap_report(request))
     strategies = strategies_for(intent)
     steps = strategies[min(request.iteration - 1, len(strategies) - 1)]
+    available = {spec.name for spec in request.tools}
+    if intent.kind is IntentKind.SEARCH_DOCUMENTS and "search_documents" not in available:
+        return PlanningResult(gap=_gap_report(request, ["search_documents"]))
     risks = {spec.name: spec.risk_level for spec in request.tools}
     tools = sorted({step.action for step in steps})
     risk = max((risks.get(name, RiskLevel.LOW) for name in tools), key=_RISK_ORDER.index)
@@ -148,6 +154,16 @@ _CAPABILITY_WORDS = {
 
 # What each capability's tool would look like, and where one might come from.
 _MISSING_TOOLS: dict[str, tuple[MissingTool, str]] = {
+    "search_documents": (
+        MissingTool(
+            name="search_documents",
+            description="Search the documents ingested into memory.",
+            inputs={"query": "what to look for"},
+            outputs={"results": "passages with their source and position"},
+            estimated_risk=RiskLevel.LOW,
+        ),
+        "memory: install the `memory` extra and keep memory.enabled on, then office ingest",
+    ),
     "send_email": (
         MissingTool(
             name="send_email",
@@ -201,9 +217,10 @@ _MISSING_TOOLS: dict[str, tuple[MissingTool, str]] = {
 }
 
 
-def _gap_report(request: PlanRequest) -> ToolGapReport:
+def _gap_report(request: PlanRequest, missing: list[str] | None = None) -> ToolGapReport:
     text = request.subtask.description.lower()
-    missing = [name for name, words in _CAPABILITY_WORDS.items() if any(w in text for w in words)]
+    if missing is None:
+        missing = [n for n, words in _CAPABILITY_WORDS.items() if any(w in text for w in words)]
     known = [_MISSING_TOOLS[name] for name in missing if name in _MISSING_TOOLS]
     return ToolGapReport(
         missing_tools=[tool for tool, _ in known],

@@ -319,6 +319,21 @@ def _check_write(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]
     return _approve(request, f"wrote {out.get('bytes_written')} bytes to {written}", out)
 
 
+def _check_documents(
+    request: ReviewRequest, intent: Intent, outputs: dict[str, Any]
+) -> ReviewResult:
+    out = outputs.get("search_documents") or {}
+    results = out.get("results") or []
+    query = intent.params["query"]
+    if not results:
+        return _approve(request, f"Nothing in your documents about {query!r}.", out)
+    lines = [f"{len(results)} passage(s) in your documents about {query!r}:"]
+    for number, found in enumerate(results, 1):
+        text = " ".join(str(found.get("text", "")).split())
+        lines.append(f"  [{number}] {found.get('location')}: {text[:200]}")
+    return _approve(request, "\n".join(lines), out)
+
+
 _CHECKS = {
     IntentKind.TRACE: _check_trace,
     IntentKind.FIND_FUNCTION: _check_find,
@@ -329,4 +344,5 @@ _CHECKS = {
     IntentKind.CALCULATE: _check_calculate,
     IntentKind.PYTHON: _check_python,
     IntentKind.WRITE_FILE: _check_write,
+    IntentKind.SEARCH_DOCUMENTS: _check_documents,
 }

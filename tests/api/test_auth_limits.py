@@ -18,6 +18,7 @@ from tests.api.api_helpers import (
     pending_approval,
     settings_for,
     trace_task,
+    wait_for_status,
     workspace_root,
 )
 from tests.api.conftest import LiveServer
@@ -134,6 +135,7 @@ def test_a_task_past_the_concurrent_task_quota_is_429(live: LiveServer, workspac
     assert other.status_code == 202
 
     assert alice.post(f"/tasks/{waiting.json()['task_id']}/cancel").status_code == 200
+    wait_for_status(alice, waiting.json()["task_id"], "cancelled")
     alice_next = alice.post("/tasks", json={"description": trace_task(workspace)})
     assert alice_next.status_code == 202  # the slot is free again
 

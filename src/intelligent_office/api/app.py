@@ -25,6 +25,7 @@ from intelligent_office.api import (
 )
 from intelligent_office.api.errors import install_error_handlers
 from intelligent_office.api.limits import RateLimiter
+from intelligent_office.api.progress import ProgressTracker
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
 from intelligent_office.service import OfficeService
@@ -98,6 +99,7 @@ def create_app(
     install_error_handlers(app)
     # Per app, not per module: two apps in one process (tests) keep separate buckets.
     app.state.rate_limiter = RateLimiter(settings.api.requests_per_minute)
+    app.state.progress = ProgressTracker()
     for router in _routers():
         app.include_router(router)
     return app

@@ -77,7 +77,7 @@ class RateLimiter:
             return (1.0 - bucket.tokens) / rate
 
 
-def rate_limited(request: Request, principal: CurrentPrincipal) -> Principal:
+async def rate_limited(request: Request, principal: CurrentPrincipal) -> Principal:
     """FastAPI dependency: the caller, after spending one of their requests this minute."""
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.take(principal.user_id)

@@ -7,14 +7,17 @@ planned, executed, reviewed, finished); a finished task is at 1.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from intelligent_office.api.schemas import SubtaskPublic
 from intelligent_office.models import Event
+from intelligent_office.store import Store, TaskRecord
 
-__all__ = ["FINISHED_STATUSES", "TaskProgress", "task_progress"]
+__all__ = ["FINISHED_STATUSES", "ProgressTracker", "TaskProgress", "task_progress"]
 
 FINISHED_STATUSES = frozenset({"completed", "unsupported", "dead_lettered", "failed", "cancelled"})
 
@@ -67,33 +70,85 @@ class TaskProgress:
         ]
 
 
+@dataclass
+class _Fold:
+    """A task's events folded so far; fed new events as they are stored."""
+
+    subtasks: dict[str, _Subtask] = field(default_factory=dict)
+    current_step: str | None = None
+    started: bool = False
+    seq: int = 0
+    """The newest event folded in."""
+    checked: int = 0
+    """The task's event counter when its events were last read (it may skip numbers)."""
+
+    def feed(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.seq = max(self.seq, event.seq)
+            data: dict[str, Any] = dict(event.payload)
+            self.started = self.started or event.type in ("run.started", "task.started")
+            if event.type == "task.decomposed":
+                for item in data.get("subtasks") or []:
+                    self.subtasks[str(item.get("subtask_id"))] = _Subtask(
+                        str(item.get("description", "")),
+                        [str(dep) for dep in item.get("dependencies") or []],
+                    )
+            _advance(self.subtasks, event.type, data)
+            self.current_step = _describe(event.type, data) or self.current_step
+
+    def view(self, status: str) -> TaskProgress:
+        subtasks = {key: replace(item) for key, item in self.subtasks.items()}
+        view = TaskProgress(status=status, current_step=self.current_step, subtasks=subtasks)
+        if status == "queued" and not self.started:
+            view.current_step = "queued"
+        if status in FINISHED_STATUSES:
+            view.progress, view.current_step = 1.0, status
+        elif subtasks:
+            done = sum(item.stage for item in subtasks.values()) / len(subtasks)
+            view.progress = round(_DECOMPOSED + _SUBTASKS_SHARE * done, 4)
+        elif self.started:
+            view.progress = _STARTED
+        return view
+
+
 def task_progress(status: str, events: Iterable[Event]) -> TaskProgress:
     """Fold a task's events, oldest first, into its progress; `status` is the stored one."""
-    view = TaskProgress(status=status, current_step=status if status == "queued" else None)
-    started = False
-    for event in events:
-        data: dict[str, Any] = dict(event.payload)
-        started = started or event.type in ("run.started", "task.started")
-        if event.type == "task.decomposed":
-            for item in data.get("subtasks") or []:
-                view.subtasks[str(item.get("subtask_id"))] = _Subtask(
-                    str(item.get("description", "")),
-                    [str(dep) for dep in item.get("dependencies") or []],
-                )
-        _advance(view, event.type, data)
-        view.current_step = _describe(event.type, data) or view.current_step
-    if status in FINISHED_STATUSES:
-        view.progress, view.current_step = 1.0, status
-    elif view.subtasks:
-        done = sum(item.stage for item in view.subtasks.values()) / len(view.subtasks)
-        view.progress = round(_DECOMPOSED + _SUBTASKS_SHARE * done, 4)
-    elif started:
-        view.progress = _STARTED
-    return view
+    fold = _Fold()
+    fold.feed(events)
+    return fold.view(status)
 
 
-def _advance(view: TaskProgress, event_type: str, data: dict[str, Any]) -> None:
-    subtask = view.subtasks.get(str(data.get("subtask_id")))
+class ProgressTracker:
+    """Each task's fold, kept per app and brought up to date from the events stored since.
+
+    Polling a task's status then reads only its row: its event counter says whether any
+    event came since the last read. The least recently polled tasks are forgotten.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._folds: OrderedDict[str, _Fold] = OrderedDict()
+        self._lock = threading.Lock()  # sync routes call in from the thread pool
+
+    def progress(self, store: Store, task: TaskRecord) -> TaskProgress:
+        """The task's progress as of its stored events."""
+        with self._lock:
+            fold = self._folds.pop(task.task_id, None) or _Fold()
+            if task.event_seq > fold.checked:
+                while True:
+                    page = store.events.read(task.task_id, after_seq=fold.seq, limit=1000)
+                    fold.feed(page)
+                    if len(page) < 1000:
+                        break
+                fold.checked = task.event_seq
+            self._folds[task.task_id] = fold
+            while len(self._folds) > self._capacity:
+                self._folds.popitem(last=False)
+            return fold.view(task.status)
+
+
+def _advance(subtasks: dict[str, _Subtask], event_type: str, data: dict[str, Any]) -> None:
+    subtask = subtasks.get(str(data.get("subtask_id")))
     if subtask is None:
         return
     if event_type in _SUBTASK_DONE:

@@ -24,7 +24,7 @@ class ApiState:
     worker: LocalWorker
 
 
-def api_state(request: Request) -> ApiState:
-    """FastAPI dependency: the app's state."""
+async def api_state(request: Request) -> ApiState:
+    """FastAPI dependency: the app's state (async: no thread hop for an attribute read)."""
     state: ApiState = request.app.state.office
     return state

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response, status
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    status,
+)
 
 from intelligent_office.api.auth import CurrentPrincipal, Operator, visible_task
 from intelligent_office.api.limits import rate_limited
-from intelligent_office.api.progress import FINISHED_STATUSES, TaskProgress, task_progress
+from intelligent_office.api.progress import FINISHED_STATUSES, ProgressTracker, TaskProgress
 from intelligent_office.api.responses import errors
 from intelligent_office.api.schemas import (
     CancelPublic,
@@ -33,27 +44,14 @@ from intelligent_office.api.schemas import (
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.errors import UserError
-from intelligent_office.models import Event
 from intelligent_office.store import RunRecord, TaskRecord
 
-__all__ = ["router", "stored_events"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], dependencies=[Depends(rate_limited)])
 
 State = Annotated[ApiState, Depends(api_state)]
 TaskId = Annotated[str, Path(description="The task's id.", max_length=64)]
-EVENT_PAGE = 1000
-
-
-def stored_events(state: ApiState, task_id: str) -> list[Event]:
-    """Every stored event of the task, oldest first."""
-    events: list[Event] = []
-    while True:
-        after = events[-1].seq if events else 0
-        page = state.store.events.read(task_id, after_seq=after, limit=EVENT_PAGE)
-        events.extend(page)
-        if len(page) < EVENT_PAGE:
-            return events
 
 
 def _public(record: TaskRecord) -> TaskPublic:
@@ -148,8 +146,9 @@ def list_tasks(
     )
 
 
-def _progress(state: ApiState, record: TaskRecord) -> TaskProgress:
-    return task_progress(record.status, stored_events(state, record.task_id))
+def _progress(request: Request, state: ApiState, record: TaskRecord) -> TaskProgress:
+    tracker: ProgressTracker = request.app.state.progress
+    return tracker.progress(state.store, record)
 
 
 @router.get(
@@ -158,10 +157,12 @@ def _progress(state: ApiState, record: TaskRecord) -> TaskProgress:
     response_model=TaskDetail,
     responses=errors(401, 404, 429),
 )
-def get_task(task_id: TaskId, principal: CurrentPrincipal, state: State) -> TaskDetail:
+def get_task(
+    task_id: TaskId, request: Request, principal: CurrentPrincipal, state: State
+) -> TaskDetail:
     """Everything about one task; the answer once it has finished."""
     record = visible_task(state, principal, task_id)
-    progress = _progress(state, record)
+    progress = _progress(request, state, record)
     run = _latest_run(state, task_id)
     result = (run.result if run is not None else None) or {}
     spend = state.store.llm_calls.spent(task_id)
@@ -187,10 +188,13 @@ def get_task(task_id: TaskId, principal: CurrentPrincipal, state: State) -> Task
     response_model=TaskStatusPublic,
     responses=errors(401, 404, 429),
 )
-def get_status(task_id: TaskId, principal: CurrentPrincipal, state: State) -> TaskStatusPublic:
+async def get_status(
+    task_id: TaskId, request: Request, principal: CurrentPrincipal, state: State
+) -> TaskStatusPublic:
     """Status, progress 0..1 and the current step: the thing to poll."""
+    # On the event loop: two indexed reads cost less than a hop to the thread pool.
     record = visible_task(state, principal, task_id)
-    progress = _progress(state, record)
+    progress = _progress(request, state, record)
     return TaskStatusPublic(
         task_id=task_id,
         status=record.status,

@@ -80,6 +80,9 @@ class LocalWorker:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._cancelling: set[str] = set()
         self._signal_events: dict[tuple[str, str], asyncio.Event] = {}
+        # While `serve` runs: set when a run is queued or a slot frees up.
+        self._queued: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- submitting and signalling -------------------------------------------------
 
@@ -95,13 +98,29 @@ class LocalWorker:
         """Queue a run of a registered workflow for an existing task."""
         definition = self.registry.get(workflow)
         checked = definition.input_type.model_validate(value.model_dump())
-        return self.store.runs.create(
+        record = self.store.runs.create(
             run_id=run_id or uuid.uuid4().hex,
             task_id=task_id,
             workflow=workflow,
             input=checked.model_dump(mode="json"),
             priority=priority,
         )
+        self._wake()  # start it now rather than at the next poll
+        return record
+
+    def _wake(self) -> None:
+        """Wake `serve` to claim runs now; safe from any thread."""
+        queued, loop = self._queued, self._loop
+        if queued is None or loop is None:
+            return
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is loop:
+            queued.set()
+        else:
+            loop.call_soon_threadsafe(queued.set)
 
     def send_signal(self, run_id: str, name: str, payload: JsonValue = None) -> bool:
         """Store a signal for a run and wake it if it waits in this process."""
@@ -193,12 +212,17 @@ class LocalWorker:
     async def serve(self, stop: asyncio.Event) -> None:
         """Keep running runs as they are queued, until `stop` is set."""
         self.reclaim_dead_local_leases()
-        while not stop.is_set():
-            self._start_claimable()
-            if self._running:
-                self._stop_cancelled_runs()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        queued = self._queued = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        try:
+            while not stop.is_set():
+                queued.clear()
+                self._start_claimable()
+                if self._running:
+                    self._stop_cancelled_runs()
+                await _first(stop, queued, timeout=self.poll_seconds)
+        finally:
+            self._queued = self._loop = None
         await self.shutdown()
 
     async def run(self, run_id: str) -> RunRecord:
@@ -235,8 +259,12 @@ class LocalWorker:
             return False
         task = asyncio.create_task(self._execute(run_id), name=f"run:{run_id}")
         self._running[run_id] = task
-        task.add_done_callback(lambda _: self._running.pop(run_id, None))
+        task.add_done_callback(lambda _: self._finished(run_id))
         return True
+
+    def _finished(self, run_id: str) -> None:
+        self._running.pop(run_id, None)
+        self._wake()  # a slot is free: the next queued run may start
 
     # -- one run ---------------------------------------------------------------------
 
@@ -323,3 +351,13 @@ class LocalWorker:
         if listener is None:
             return None
         return lambda event_type, payload: listener(run_id, event_type, dict(payload))
+
+
+async def _first(*events: asyncio.Event, timeout: float) -> None:
+    """Wait until one of the events is set, or the timeout passes."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

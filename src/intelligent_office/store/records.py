@@ -52,6 +52,8 @@ class TaskRecord:
     updated_at: datetime
     request_hash: str | None = None
     """SHA-256 of the API request that created it, to tell a reused idempotency key."""
+    event_seq: int = 0
+    """The sequence number of its newest event (numbers may have gaps)."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ def _record(row: TaskRow) -> TaskRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         request_hash=row.request_hash,
+        event_seq=row.event_seq or 0,
     )
 
 

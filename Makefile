@@ -50,6 +50,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.mcp_bench --out benchmarks/results/mcp.json
 	$(BENCH_VENV)/bin/python -m benchmarks.runtimes_bench --out benchmarks/results/runtimes.json
 	$(BENCH_VENV)/bin/python -m benchmarks.memory_bench --out benchmarks/results/memory.json
+	$(BENCH_VENV)/bin/python -m benchmarks.api_bench --out benchmarks/results/api.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

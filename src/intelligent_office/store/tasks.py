@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,11 @@ from intelligent_office.store.tables import TaskRow
 __all__ = ["TaskRepository"]
 
 
-def _record(row: TaskRow) -> TaskRecord:
+# Core, not the ORM: `get` serves every API request and costs half as much this way.
+_GET = select(TaskRow.__table__).where(TaskRow.__table__.c.task_id == bindparam("task_id"))
+
+
+def _record(row: TaskRow | Row[Any]) -> TaskRecord:
     return TaskRecord(
         task_id=row.task_id,
         user_id=row.user_id,
@@ -87,9 +91,9 @@ class TaskRepository:
 
     def get(self, task_id: str) -> TaskRecord | None:
         """The task with this id, if any."""
-        with Session(self._engine) as session:
-            row = session.get(TaskRow, task_id)
-            return _record(row) if row else None
+        with self._engine.connect() as connection:
+            row = connection.execute(_GET, {"task_id": task_id}).one_or_none()
+        return _record(row) if row is not None else None
 
     def by_idempotency_key(self, key: str) -> TaskRecord | None:
         """The task submitted with this idempotency key, if any."""

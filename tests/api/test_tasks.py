@@ -302,3 +302,16 @@ def test_status_is_fresh_while_a_task_runs(live: LiveServer, workspace: Path) ->
         == f"waiting for approval: {pending_approval(client, task_id)['subject']}"
     )
     assert datetime.fromisoformat(status["updated_at"]) <= datetime.now(UTC)
+
+
+def test_a_cancel_flag_set_by_another_process_is_noticed_by_the_worker(
+    live: LiveServer, workspace: Path
+) -> None:
+    client = live.client(live.key("alice"))
+    submitted = client.post("/tasks", json={"description": WRITE_TASK}).json()
+    pending_approval(client, submitted["task_id"])
+    # What another server's `POST /cancel` leaves in the shared database: only the flag.
+    assert live.store.runs.request_cancel(submitted["run_id"])
+    assert wait_for_status(client, submitted["task_id"], "cancelled")["progress"] == 1.0
+    types = [e.type for e in live.store.events.read(submitted["task_id"])]
+    assert types.count("task.cancelled") == 1

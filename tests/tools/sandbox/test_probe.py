@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,33 @@ def test_uid_leases_are_exclusive_across_pools(tmp_path: Path) -> None:
         assert a != b
         with pytest.raises(RuntimeError, match="no free sandbox uid"), first.lease():
             pass
+
+
+def test_a_uid_with_processes_is_skipped_unless_released_clean(tmp_path: Path) -> None:
+    """The /proc scan for leftovers is skipped only after a holder that left nothing."""
+    if os.geteuid() != 0:
+        pytest.skip("starting a process as another uid needs root")
+    uid = 62010
+    pool = UidPool(uid, 1, tmp_path)
+    leftover = subprocess.Popen(
+        ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "sleep", "60"]
+    )
+    try:
+        deadline = time.monotonic() + 5
+        while f"\t{uid}\t" not in Path(f"/proc/{leftover.pid}/status").read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(RuntimeError, match="no free sandbox uid"), pool.lease():
+            pass  # a process of the uid is running: skipped
+        (tmp_path / str(uid)).write_bytes(b"clean")  # as a tier A run leaves it
+        with pool.lease(leaves_nothing=True) as leased:
+            assert leased == uid  # trusted: no scan
+        assert (tmp_path / str(uid)).read_bytes() == b"clean"
+        with pytest.raises(ValueError), pool.lease(leaves_nothing=True):
+            raise ValueError("the run failed")
+        assert (tmp_path / str(uid)).read_bytes() == b"inuse"
+        with pytest.raises(RuntimeError, match="no free sandbox uid"), pool.lease():
+            pass  # after a failed run: scanned again
+    finally:
+        leftover.kill()
+        leftover.wait()

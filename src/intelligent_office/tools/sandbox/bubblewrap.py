@@ -183,7 +183,8 @@ class BubblewrapSandbox(Sandbox):
         )
         try:
             with (
-                as_root.uids.lease() as uid,
+                # Nothing of the run outlives `_launch` (its PID namespace has ended).
+                as_root.uids.lease(leaves_nothing=True) as uid,
                 Layer(
                     Path(workspace), uid, as_root.layers, settings.write_bytes, settings.write_files
                 ) as layer,

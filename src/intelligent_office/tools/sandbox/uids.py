@@ -19,37 +19,56 @@ from pathlib import Path
 __all__ = ["UidPool", "kill_uid"]
 
 
+_CLEAN = b"clean"
+_IN_USE = b"inuse"
+
+
 class UidPool:
     """Hands out uids from [base, base + count), never one to two live runs.
 
     Runs of other service processes on the machine (tests, a second worker) draw from
     the same range, so a uid is held with an flock on a file in `lock_dir`, released
     when the run ends or its process dies; a uid that still has processes is skipped.
+    Looking for them means reading every process's status: a holder that guarantees
+    none is left (tier A: its PID namespace) says so, and the next lease of that uid
+    skips the look (the lock file records it; a holder that died leaves it "in use").
     """
 
     def __init__(self, base: int, count: int, lock_dir: Path | None = None) -> None:
         self.base, self.count = base, count
         self.lock_dir = lock_dir or _default_lock_dir()
+        # Each pool tries uids from its own random place on: pools of other processes
+        # rarely collide, and this one keeps reusing the few uids it released clean.
+        self._start = random.randrange(count)
 
     @contextlib.contextmanager
-    def lease(self) -> Iterator[int]:
-        """A uid for one run, returned to the pool when the block ends."""
+    def lease(self, leaves_nothing: bool = False) -> Iterator[int]:
+        """A uid for one run, returned to the pool when the block ends.
+
+        Args:
+            leaves_nothing: the holder guarantees that no process of the uid is left when
+                the block ends without an error.
+        """
         self.lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        start = random.randrange(self.count)
         for offset in range(self.count):
-            uid = self.base + (start + offset) % self.count
+            uid = self.base + (self._start + offset) % self.count
             fd = os.open(self.lock_dir / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 continue
-            if _pids_of(uid):  # left over from a crashed service: not ours to share
-                os.close(fd)
+            if os.pread(fd, len(_CLEAN), 0) != _CLEAN and _pids_of(uid):
+                os.close(fd)  # left over from a crashed service: not ours to share
                 continue
+            os.pwrite(fd, _IN_USE, 0)
+            clean = False
             try:
                 yield uid
+                clean = leaves_nothing
             finally:
+                if clean:
+                    os.pwrite(fd, _CLEAN, 0)
                 os.close(fd)  # releases the lock
             return
         raise RuntimeError("no free sandbox uid: too many concurrent runs")

@@ -58,8 +58,9 @@ class UidPool:
             except BlockingIOError:
                 os.close(fd)
                 continue
-            if os.pread(fd, len(_CLEAN), 0) != _CLEAN and _pids_of(uid):
-                os.close(fd)  # left over from a crashed service: not ours to share
+            # Zombies too: until reaped they count against the uid's RLIMIT_NPROC.
+            if os.pread(fd, len(_CLEAN), 0) != _CLEAN and _pids_of(uid, zombies=True):
+                os.close(fd)  # left over from a crashed service or not yet reaped
                 continue
             os.pwrite(fd, _IN_USE, 0)
             clean = False
@@ -80,7 +81,7 @@ def _default_lock_dir() -> Path:
     return base / "intelligent-office-sandbox-uids"
 
 
-def _pids_of(uid: int) -> list[int]:
+def _pids_of(uid: int, zombies: bool = False) -> list[int]:
     wanted = str(uid).encode()
     pids = []
     for name in os.listdir("/proc"):
@@ -96,7 +97,8 @@ def _pids_of(uid: int) -> list[int]:
             continue
         finally:
             os.close(fd)
-        if status.partition(b"\nState:\t")[2][:1] in (b"Z", b"X", b""):
+        state = status.partition(b"\nState:\t")[2][:1]
+        if state in (b"X", b"") or (state == b"Z" and not zombies):
             continue  # dead, waiting for its (new) parent to reap it: nothing to kill
         # Real, effective, saved and filesystem uids; the /proc directory's owner turns
         # to root for a process that made itself non-dumpable.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -298,7 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = []
     for interval in intervals:
         scenario = argparse.Namespace(**{**vars(args), "interval": interval})
+        load_before = os.getloadavg()[0]
         result = run_scenario(scenario)
+        # The machine may be shared: say how busy it was.
+        result["load_average_1m"] = {"before": load_before, "after": os.getloadavg()[0]}
         scenarios.append(result)
         status = result["status_ms"]
         print(

@@ -7,6 +7,7 @@ letters of their own tasks.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
@@ -89,8 +90,12 @@ async def retry_dead_letter(
     check_task_quotas(state, principal)
     retry = body or DeadLetterRetry()
     try:
-        record, run = state.service.retry_dead_letter(
-            state.worker, dead_letter_id, retry.description, again=retry.again
+        record, run = await asyncio.to_thread(
+            state.service.retry_dead_letter,
+            state.worker,
+            dead_letter_id,
+            retry.description,
+            again=retry.again,
         )
     except UserError as error:
         raise HTTPException(

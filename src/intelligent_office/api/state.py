@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -22,6 +23,8 @@ class ApiState:
     store: Store
     service: OfficeService
     worker: LocalWorker
+    submissions: threading.Lock = field(default_factory=threading.Lock)
+    """Held while a task is submitted, so one idempotency key never queues two runs."""
 
 
 async def api_state(request: Request) -> ApiState:

@@ -13,6 +13,7 @@ calls `submit_task`, so they share one set of rules:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from pathlib import Path
@@ -120,8 +121,23 @@ async def submit_task(
         HTTPException: 409 for a reused key with another request, 429 past a quota.
         UserError: a bad workspace or task (answered 400).
     """
-    # No awaits below: on the server's event loop the lookup and the insert cannot
-    # interleave with another submission, so one key never queues two runs.
+    # On a thread: the inserts may wait for SQLite's write lock, which must not stall the
+    # event loop (and every request and run on it) meanwhile.
+    return await asyncio.to_thread(_submit, state, principal, request, idempotency_key)
+
+
+def _submit(
+    state: ApiState, principal: Principal, request: TaskRequest, idempotency_key: str | None
+) -> SubmittedTask:
+    # One submission at a time: the key's lookup and the insert of its task and run cannot
+    # interleave with another request's, so one key never queues two runs.
+    with state.submissions:
+        return _submit_now(state, principal, request, idempotency_key)
+
+
+def _submit_now(
+    state: ApiState, principal: Principal, request: TaskRequest, idempotency_key: str | None
+) -> SubmittedTask:
     if idempotency_key is not None and not idempotency_key.strip():
         raise UserError("Idempotency-Key must not be empty: send a unique string or omit it")
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:

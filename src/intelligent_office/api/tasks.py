@@ -8,6 +8,7 @@ stalls the event loop the local worker runs on.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import (
@@ -242,7 +243,8 @@ async def cancel_task(task_id: TaskId, principal: Operator, state: State) -> Can
             " can be cancelled",
         )
     try:
-        cancelled = state.worker.cancel(run.run_id)
+        # Writes, which may wait for SQLite's write lock: not on the event loop.
+        cancelled = await asyncio.to_thread(state.worker.cancel, run.run_id)
     except UserError as error:  # finished between the two reads
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=str(error)) from None
     current = state.store.tasks.get(task_id) or record

@@ -134,7 +134,7 @@ class LocalWorker:
         """Ask for the run to be cancelled; a queued run is cancelled at once.
 
         A run this worker is running stops now; one another worker holds stops at that
-        worker's next poll or heartbeat. Call it on the worker's event loop.
+        worker's next poll or heartbeat. Safe to call from any thread.
 
         Raises:
             UserError: the run has already finished.
@@ -146,8 +146,19 @@ class LocalWorker:
         if self.store.runs.cancel_unclaimed(run_id):
             self._record_cancelled(record, "cancelled before it started")
         elif run_id in self._running:
-            self._stop(run_id)
+            self._call_on_loop(self._stop, run_id)
         return self.store.runs.require(run_id)
+
+    def _call_on_loop(self, fn: Callable[[str], None], run_id: str) -> None:
+        loop = self._loop
+        try:
+            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if loop is None or here is loop:
+            fn(run_id)
+        else:
+            loop.call_soon_threadsafe(fn, run_id)
 
     def _stop(self, run_id: str) -> None:
         task = self._running.get(run_id)

@@ -8,9 +8,13 @@ the same process and run:
 - plain_subprocess: `asyncio.create_subprocess_exec` with an empty environment, waited
   for; no limits, no isolation (the floor);
 - bwrap_bare: bubblewrap with the same namespaces, mounts and seccomp filter as tier A,
-  started directly (what bubblewrap itself costs);
+  started directly as the service's user (what bubblewrap itself costs);
 - tier_A / tier_B / tier_process: a full `Sandbox.run` (per-run cgroup, rlimits, capped
-  output, tree kill, workspace scrub), for every tier that works on this machine.
+  output, tree kill, workspace scrub), for every tier that works on this machine; tier A
+  started by root also leases a uid, starts bubblewrap through prlimit and setpriv, and
+  mounts, copies back and unmounts the workspace's overlay.
+
+Each variant reports wall time (median, p95 ...) and the mean CPU time per call.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -86,18 +91,36 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its waited-for children (the launchers, bubblewrap)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 async def _interleaved(
     calls: dict[str, tuple[Call, list[str]]], runs: int, warmup: int
 ) -> dict[str, dict[str, float]]:
-    """Time every variant in turn, one call each per round, so load drift hits all alike."""
+    """Time every variant in turn, one call each per round, so load drift hits all alike.
+
+    Wall time grows with the machine's load; CPU time per call much less so, which makes
+    it the fairer comparison on a shared machine.
+    """
     samples: dict[str, list[float]] = {name: [] for name in calls}
+    cpu: dict[str, float] = dict.fromkeys(calls, 0.0)
     for round_ in range(warmup + runs):
         for name, (call, argv) in calls.items():
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), _cpu_seconds()
             await call(argv)
             if round_ >= warmup:
                 samples[name].append(time.perf_counter() - started)
-    return {name: _stats(values) for name, values in samples.items()}
+                cpu[name] += _cpu_seconds() - cpu_started
+    return {
+        name: {**_stats(values), "cpu_ms": round(cpu[name] / runs * 1000, 2)}
+        for name, values in samples.items()
+    }
 
 
 async def measure(
@@ -141,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=100, help="timed calls per variant")
     parser.add_argument("--warmup", type=int, default=5, help="untimed calls first")
     args = parser.parse_args(argv)
-    began = time.perf_counter()
+    began, load = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="office-sandbox-bench-") as temporary:
         results, unavailable = asyncio.run(measure(args.runs, args.warmup, Path(temporary)))
     elapsed = time.perf_counter() - began
@@ -157,16 +180,23 @@ def main(argv: list[str] | None = None) -> int:
             "bwrap_bare": "bubblewrap with tier A's arguments and seccomp filter, alone",
             "tier_*": "Sandbox.run: cgroup, rlimits, capped output, tree kill, scrub",
             "statistics": "median, p95 (inclusive quantiles), best and mean",
+            "cpu_ms": "mean CPU time per call of this process and its children (user + "
+            "system; what a call costs whatever the load)",
+            "load_average": "the 1-minute load average when the run began",
         },
+        "load_average": round(load, 2),
         "unavailable": unavailable,
         "seconds_total": round(elapsed, 1),
         "results": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{'command':8} {'variant':18} {'median ms':>10} {'p95 ms':>8}")
+    print(f"{'command':8} {'variant':18} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>8}")
     for row in results:
-        print(f"{row['command']:8} {row['variant']:18} {row['median_ms']:>10} {row['p95_ms']:>8}")
+        print(
+            f"{row['command']:8} {row['variant']:18} {row['median_ms']:>10} "
+            f"{row['p95_ms']:>8} {row['cpu_ms']:>8}"
+        )
     for variant, reason in unavailable.items():
         print(f"{variant}: {reason}")
     print(f"report written to {args.out} in {elapsed:.1f} s")

@@ -93,8 +93,11 @@ class BubblewrapSandbox(Sandbox):
         else:
             outside = f"uid {os.geteuid()}, the service's own"
             workspace = "the workspace writable"
+        launcher = f"{self.bwrap} (empty environment, die-with-parent, new session)"
+        if self._as_root is not None:
+            launcher = f"{self._as_root.prlimit} and {self._as_root.setpriv}, then {launcher}"
         return {
-            "launcher": f"{self.bwrap} (empty environment, die-with-parent, new session)",
+            "launcher": launcher,
             "namespaces": "user (nested disabled), mount, pid, network, ipc, uts, cgroup",
             "identity": f"uid/gid {NOBODY} inside; outside: {outside}; all capabilities dropped",
             "filesystem": f"system dirs read-only, {workspace}, nosuid/nodev, "

@@ -164,12 +164,19 @@ class OfficeService:
         )
 
     def submit(
-        self, worker: LocalWorker, task: Task, *, request_hash: str | None = None
+        self,
+        worker: LocalWorker,
+        task: Task,
+        *,
+        request_hash: str | None = None,
+        submitted: dict[str, JsonValue] | None = None,
     ) -> tuple[TaskRecord, RunRecord]:
         """Store the task and queue its run; a known idempotency key returns the first run.
 
         `request_hash` (the API's digest of the request) is stored with a new task so a
-        reused idempotency key with a different request can be told apart.
+        reused idempotency key with a different request can be told apart. `submitted`,
+        when given, is stored as the new task's `task.submitted` event before its run is
+        queued, so it is the task's first event whatever the worker does.
         """
         record, created = self.store.tasks.create(
             task_id=task.task_id,
@@ -184,6 +191,14 @@ class OfficeService:
             runs = self.store.runs.recent(task_id=record.task_id, limit=1)
             if runs:
                 return record, runs[0]
+        if submitted is not None:
+            self.store.events.append(
+                task_id=record.task_id,
+                run_id=None,
+                type="task.submitted",
+                payload=dict(submitted),
+                dedup_key="task/submitted",
+            )
         run = worker.submit(
             OFFICE_WORKFLOW,
             OfficeInput(

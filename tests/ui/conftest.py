@@ -61,9 +61,13 @@ def ui_client(live: LiveServer, key: str | None = None) -> httpx.Client:
     return client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, for the whole session."""
+    """Debian's Chromium, headless, for one test module.
+
+    Not for the session: Playwright's sync API keeps an event loop marked running on
+    this thread while it is open, and later asyncio tests would find it there.
+    """
     if os.environ.get("OFFICE_SKIP_BROWSER") == "1":
         pytest.skip("OFFICE_SKIP_BROWSER=1: the browser tests are skipped")
     if not os.access(CHROMIUM, os.X_OK):

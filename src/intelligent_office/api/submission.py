@@ -159,19 +159,17 @@ def _submit_now(
         max_cost=request.max_cost,
         max_tokens=request.max_tokens,
     ).model_copy(update={"idempotency_key": key})
-    record, run = state.service.submit(state.worker, task, request_hash=digest)
-    if record.task_id != task.task_id:  # another process won the race on this key
-        return _replay(state, record, digest, idempotency_key or "")
-    state.store.events.append(
-        task_id=record.task_id,
-        run_id=run.run_id,
-        type="task.submitted",
-        payload={
-            "description": record.description,
-            "priority": record.priority,
-            "user_id": record.user_id,
+    record, run = state.service.submit(
+        state.worker,
+        task,
+        request_hash=digest,
+        submitted={
+            "description": task.description,
+            "priority": task.priority,
+            "user_id": principal.user_id,
             "workspace": str(workspace),
         },
-        dedup_key="api/submitted",
     )
+    if record.task_id != task.task_id:  # another process won the race on this key
+        return _replay(state, record, digest, idempotency_key or "")
     return submitted(record, run, created=True)

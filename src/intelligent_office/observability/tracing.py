@@ -1,0 +1,221 @@
+"""OpenTelemetry tracing: one trace per task, built at the edge and passed down.
+
+A task's trace id is derived from its id, so a durable run resumed in another process
+(or a later run of the same task) adds its spans to the same trace. Each run is a span
+under a synthetic remote root that carries that trace id; subtasks, activities (the
+agents), LLM calls, tool calls and approval waits are spans below it.
+
+Exporters: OTLP over gRPC or HTTP when `otlp_endpoint` is set, the console when
+`console` is set, none by default (the tracer is then a no-op and costs nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SpanExporter,
+)
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    Span,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+    Tracer,
+)
+
+from intelligent_office.observability.config import ObservabilitySettings
+
+__all__ = [
+    "AGENT_OF_ACTIVITY",
+    "RunTrace",
+    "build_tracer_provider",
+    "format_trace_id",
+    "trace_id_for",
+]
+
+TRACER_NAME = "intelligent_office"
+
+_MASK_128 = (1 << 128) - 1
+_MASK_64 = (1 << 64) - 1
+
+AGENT_OF_ACTIVITY = {
+    "office.decompose": "decomposer",
+    "office.plan": "planner",
+    "office.validate": "validator",
+    "office.review": "reviewer",
+    "office.synthesize": "synthesizer",
+    "office.run_step": "executor",
+}
+"""The agent an Office activity is, for `agent.id` on its span."""
+
+
+def trace_id_for(task_id: str) -> int:
+    """The task's 128-bit trace id: its hex id itself, else a hash of it; never zero."""
+    digits = task_id.replace("-", "")
+    try:
+        value = int(digits, 16) & _MASK_128
+    except ValueError:
+        value = 0
+    if value == 0:
+        value = int.from_bytes(hashlib.sha256(task_id.encode()).digest()[:16], "big")
+    return value or 1
+
+
+def format_trace_id(trace_id: int) -> str:
+    """32 lower-case hex digits, as Jaeger and the OTLP spec show it."""
+    return trace.format_trace_id(trace_id)
+
+
+def _root_span_id(task_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"root:{task_id}".encode()).digest()[:8], "big") or 1
+
+
+def task_context(task_id: str) -> Context:
+    """A context whose (remote, sampled) parent carries the task's trace id."""
+    parent = SpanContext(
+        trace_id=trace_id_for(task_id),
+        span_id=_root_span_id(task_id) & _MASK_64,
+        is_remote=True,
+        trace_flags=TraceFlags(TraceFlags.SAMPLED),
+    )
+    return trace.set_span_in_context(NonRecordingSpan(parent))
+
+
+def build_tracer_provider(
+    settings: ObservabilitySettings, *, exporters: list[SpanExporter] | None = None
+) -> TracerProvider | None:
+    """A provider exporting where the settings say, or None when nothing would export.
+
+    `exporters` adds more (tests pass an in-memory one); each gets a batch processor,
+    except in-memory ones which should be given as processors by the caller.
+    """
+    chosen: list[SpanExporter] = list(exporters or [])
+    if settings.otlp_endpoint is not None:
+        chosen.append(_otlp_exporter(settings))
+    if settings.console:
+        chosen.append(ConsoleSpanExporter())
+    if not chosen:
+        return None
+    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    for exporter in chosen:
+        processor: SpanProcessor = BatchSpanProcessor(exporter)
+        provider.add_span_processor(processor)
+    return provider
+
+
+def _otlp_exporter(settings: ObservabilitySettings) -> SpanExporter:
+    if settings.otlp_protocol == "http":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+            OTLPSpanExporter as HTTPExporter,
+        )
+
+        return HTTPExporter(endpoint=settings.otlp_endpoint)
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
+        OTLPSpanExporter as GRPCExporter,
+    )
+
+    return GRPCExporter(endpoint=settings.otlp_endpoint)
+
+
+class RunTrace:
+    """The spans of one run: the run itself, its subtasks and its activities.
+
+    The runtime calls it; workflow code never does (it must stay free of effects).
+    """
+
+    def __init__(self, tracer: Tracer, *, task_id: str, run_id: str, workflow: str) -> None:
+        self._tracer = tracer
+        self.task_id = task_id
+        self.trace_id = trace_id_for(task_id)
+        self.run_span: Span = tracer.start_span(
+            "office.run",
+            context=task_context(task_id),
+            kind=SpanKind.INTERNAL,
+            attributes={
+                "task.id": task_id,
+                "run.id": run_id,
+                "workflow.id": run_id,
+                "workflow.name": workflow,
+            },
+        )
+        self._subtasks: dict[str, Span] = {}
+
+    def _parent_of(self, key: str) -> Context:
+        parts = key.split("/")
+        if len(parts) > 1 and parts[0] == "subtask" and parts[1] in self._subtasks:
+            return trace.set_span_in_context(self._subtasks[parts[1]])
+        return trace.set_span_in_context(self.run_span)
+
+    @contextmanager
+    def activity(self, key: str, name: str) -> Iterator[Span]:
+        """A span around one activity call, current while it runs (LLM and tool spans nest)."""
+        attributes: dict[str, str] = {"activity.key": key, "activity.name": name}
+        agent = AGENT_OF_ACTIVITY.get(name)
+        if agent is not None:
+            attributes["agent.id"] = agent
+        parts = key.split("/")
+        if len(parts) > 1 and parts[0] == "subtask":
+            attributes["subtask.id"] = parts[1]
+        span_name = f"agent.{agent}" if agent else name
+        with self._tracer.start_as_current_span(
+            span_name,
+            context=self._parent_of(key),
+            attributes=attributes,
+            record_exception=True,
+            set_status_on_exception=True,
+        ) as span:
+            yield span
+
+    @contextmanager
+    def signal(self, name: str) -> Iterator[Span]:
+        """A span around a durable wait for a signal (an approval's decision)."""
+        span_name = "approval.wait" if name.startswith("approval") else "signal.wait"
+        with self._tracer.start_as_current_span(
+            span_name,
+            context=trace.set_span_in_context(self.run_span),
+            attributes={"signal.name": name},
+        ) as span:
+            yield span
+
+    def on_event(self, event_type: str, payload: dict[str, object]) -> None:
+        """Open a subtask's span when it starts and close it when it settles."""
+        subtask_id = payload.get("subtask_id")
+        if not isinstance(subtask_id, str) or not event_type.startswith("subtask."):
+            return
+        if event_type == "subtask.started":
+            if subtask_id not in self._subtasks:
+                self._subtasks[subtask_id] = self._tracer.start_span(
+                    "office.subtask",
+                    context=trace.set_span_in_context(self.run_span),
+                    attributes={"subtask.id": subtask_id, "task.id": self.task_id},
+                )
+            return
+        span = self._subtasks.pop(subtask_id, None)
+        if span is not None:
+            status = event_type.removeprefix("subtask.")
+            span.set_attribute("subtask.status", status)
+            if status not in {"completed", "approved", "skipped"}:
+                span.set_status(Status(StatusCode.ERROR, status))
+            span.end()
+
+    def finish(self, status: str, error: str | None = None) -> None:
+        """End every open span; the run ended as `status`."""
+        for span in self._subtasks.values():
+            span.end()
+        self._subtasks.clear()
+        self.run_span.set_attribute("run.status", status)
+        if error is not None:
+            self.run_span.set_status(Status(StatusCode.ERROR, error[:200]))
+        self.run_span.end()

@@ -1,0 +1,157 @@
+"""Where an agent's answer comes from: the LLM router, any pydantic-ai model, or offline.
+
+The router is the production path: tiers, fallback, rate limits, budgets, costs and the
+ledger all apply. `PydanticAIModel` runs one pydantic-ai model directly (pydantic-ai's
+`FunctionModel` in tests). `OfflineModel` is the offline fallback: extractive, no network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic_ai import Agent as PydanticAgent
+from pydantic_ai.models import Model
+from pydantic_ai.usage import RunUsage
+
+from intelligent_office.agentkit.agent import Agent, Archetype
+from intelligent_office.errors import ModelUnavailable, PermanentError, TransientError
+from intelligent_office.llm.budget import CallScope
+from intelligent_office.llm.config import Tier
+from intelligent_office.llm.prompts import Prompt
+from intelligent_office.llm.router import LLMRouter
+
+__all__ = [
+    "AgentBudgetExceeded",
+    "AgentModel",
+    "AgentRateLimited",
+    "ModelAnswer",
+    "OfflineModel",
+    "PydanticAIModel",
+    "RouterModel",
+]
+
+
+class AgentRateLimited(TransientError):
+    """Every model of the agent's tier was rate limited (HTTP 429 or a full local bucket)."""
+
+
+class AgentBudgetExceeded(PermanentError):
+    """The workflow's budget or the agent's cost limit is spent."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelAnswer:
+    """A text answer and what it cost."""
+
+    text: str
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class AgentModel(Protocol):
+    """Answers one agent's prompt."""
+
+    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+        """The agent's answer to `user` under its system prompt."""
+        ...
+
+
+@dataclass
+class RouterModel:
+    """Agents answered by the router's tiers; `task_id` attributes costs to a stored task."""
+
+    router: LLMRouter
+    task_id: str | None = None
+    _pinned: dict[str, LLMRouter] = field(default_factory=dict)
+
+    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+        router, tier = self._route(agent)
+        prompt = Prompt(f"agent.{agent.archetype or 'custom'}", 1, agent.system_prompt)
+        try:
+            reply = await router.run(
+                tier, prompt, user, str, CallScope(agent=agent.name, task_id=self.task_id)
+            )
+        except ModelUnavailable as error:
+            if "HTTP 429" in str(error) or "RateLimitExceeded" in str(error):
+                raise AgentRateLimited(str(error)) from error
+            raise
+        return ModelAnswer(
+            reply.output, str(reply.model), reply.input_tokens, reply.output_tokens, reply.cost_usd
+        )
+
+    def _route(self, agent: Agent) -> tuple[LLMRouter, Tier]:
+        """The agent's tier, or a one-model router when the agent pins `model`."""
+        if agent.model is None:
+            return self.router, agent.tier
+        if agent.model not in self._pinned:
+            settings = self.router.settings.model_copy(
+                update={"tiers": {Tier.DEFAULT: [agent.model]}}
+            )
+            self._pinned[agent.model] = LLMRouter(
+                settings, self.router.budgets.settings, self.router.store
+            )
+        return self._pinned[agent.model], Tier.DEFAULT
+
+
+@dataclass(frozen=True)
+class PydanticAIModel:
+    """Every agent answered by one pydantic-ai model (no router: no ledger, no budgets)."""
+
+    model: Model
+
+    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+        usage = RunUsage()
+        runner = PydanticAgent(self.model, output_type=str, instructions=agent.system_prompt)
+        result = await runner.run(user, usage=usage)
+        return ModelAnswer(
+            result.output, self.model.model_name, usage.input_tokens, usage.output_tokens
+        )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n{2,}")
+_WORD = re.compile(r"[a-z][a-z0-9'-]{2,}")
+_STOP = frozenset(
+    "the and for that with this from are was were has have had not but its into our their "
+    "they them you your will would can could should about which when what who also than "
+    "then there these those been being more most such only other some any each".split()
+)
+
+
+@dataclass(frozen=True)
+class OfflineModel:
+    """The offline fallback: extractive answers (the best-scoring sentences), labelled `offline`.
+
+    Critics and reviewers approve any non-empty answer: offline there is nothing better
+    to judge with. Nothing is invented; every sentence comes from the prompt's material.
+    """
+
+    sentences: int = 5
+
+    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+        if agent.archetype in (Archetype.CRITIC, Archetype.REVIEWER):
+            verdict = "APPROVE" if user.strip() else "REVISE: the answer is empty"
+            return ModelAnswer(
+                f"{verdict} (offline review: checks only that there is an answer)", "offline"
+            )
+        return ModelAnswer(summarize(user, self.sentences), "offline")
+
+
+def summarize(text: str, sentences: int) -> str:
+    """The `sentences` highest-scoring sentences of `text` by word frequency, in text order."""
+    parts = [p.strip() for p in _SENTENCE.split(text) if len(p.strip()) > 20]
+    parts = [p for p in parts if not p.startswith("#")] or parts
+    if not parts:
+        return text.strip()
+    counts = Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+    def score(part: str) -> float:
+        words = [w for w in _WORD.findall(part.lower()) if w not in _STOP]
+        return sum(counts[w] for w in words) / (len(words) + 1)
+
+    best = sorted(range(len(parts)), key=lambda i: (-score(parts[i]), i))[:sentences]
+    return " ".join(parts[i] for i in sorted(set(best)))

@@ -1,0 +1,191 @@
+"""The Office as a library: run agent workflows, ask for their status and the system's.
+
+    office = Office()                        # offline fallback model, inline runtime
+    run = await office.run_workflow(wf)
+    office.workflow_status(run.id); office.system_status()
+
+Runs are kept by this Office object (the library has no server); the HTTP API's agents
+live in the store.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from intelligent_office.agentkit.models import AgentModel, OfflineModel
+from intelligent_office.agentkit.patterns import (
+    PatternOutcome,
+    run_dag,
+    run_parallel,
+    run_pipeline,
+    run_reflective,
+    run_supervisor,
+)
+from intelligent_office.agentkit.runner import AgentRecord, AgentRunner, RunLedger, state_of
+from intelligent_office.agentkit.status import AgentState
+from intelligent_office.agentkit.workflow import (
+    ParallelSpec,
+    PipelineSpec,
+    ReflectiveSpec,
+    SupervisorSpec,
+    Workflow,
+)
+from intelligent_office.errors import UserError
+from intelligent_office.runtime.base import Runtime
+from intelligent_office.runtime.inline import InlineRuntime
+
+__all__ = ["Office", "RunStatus", "SystemStatus", "WorkflowRun"]
+
+
+class RunStatus(StrEnum):
+    """A workflow run's state."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class WorkflowRun(BaseModel):
+    """One run of a workflow: its agents' states and costs, its answer or why it failed."""
+
+    id: str
+    workflow: str
+    status: RunStatus = RunStatus.RUNNING
+    agents: dict[str, AgentRecord] = Field(default_factory=dict)
+    output: str | None = None
+    failure: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    started_at: datetime
+    seconds: float | None = None
+
+    @property
+    def cost_usd(self) -> float:
+        """What the run's model calls cost."""
+        return sum(r.cost_usd for r in self.agents.values())
+
+
+class SystemStatus(BaseModel):
+    """Counts over every run this Office made."""
+
+    workflows: dict[RunStatus, int]
+    agents: dict[AgentState, int]
+    calls: int
+    tokens: int
+    cost_usd: float
+    mean_agent_seconds: float | None
+
+
+class Office:
+    """Runs agent workflows in-process: inline by default, or on a runtime you pass."""
+
+    def __init__(self, model: AgentModel | None = None, *, root: Path | None = None) -> None:
+        """`model` answers the agents (the offline fallback when None); `root` resolves
+        agents' `sources` (the current directory when None)."""
+        self.model: AgentModel = model or OfflineModel()
+        self.root = root
+        self._runs: dict[str, WorkflowRun] = {}
+
+    async def run_workflow(
+        self, workflow: Workflow, *, input: str | None = None, runtime: Runtime | None = None
+    ) -> WorkflowRun:
+        """Run `workflow` to the end and return its run (also kept for `workflow_status`).
+
+        Args:
+            workflow: what to run.
+            input: replaces the workflow's `input` for this run.
+            runtime: where activities go; an inline runtime (no journal) when None. Pass a
+                local runtime's handle to journal every agent call under its stable key.
+        """
+        if input is not None:
+            workflow = workflow.model_copy(update={"input": input})
+        run_id = uuid.uuid4().hex
+        run = WorkflowRun(id=run_id, workflow=workflow.name, started_at=datetime.now(UTC))
+        ledger = RunLedger(budget=workflow.budget)
+        for agent in workflow.agents:
+            ledger.record(agent.name)
+        run.agents = ledger.agents
+        self._runs[run_id] = run
+        runner = AgentRunner(self.model, ledger, root=self.root)
+        started = time.perf_counter()
+        try:
+            outcome = await _run_pattern(workflow, runner, runtime or InlineRuntime(run_id))
+        except BaseException:
+            run.status, run.failure = RunStatus.FAILED, "interrupted"
+            _cancel_unfinished(ledger)
+            raise
+        run.seconds = time.perf_counter() - started
+        _settle(run, ledger, outcome)
+        return run
+
+    def workflow_status(self, run_id: str) -> WorkflowRun:
+        """The run `run_id` as it is now (it may still be running).
+
+        Raises:
+            UserError: no run has that id.
+        """
+        try:
+            return self._runs[run_id]
+        except KeyError:
+            raise UserError(
+                f"no workflow run {run_id!r}: use an id run_workflow returned"
+            ) from None
+
+    def system_status(self) -> SystemStatus:
+        """Workflows and agents by state; calls, tokens, cost and mean agent time."""
+        records = [r for run in self._runs.values() for r in run.agents.values()]
+        timed = [r.seconds for r in records if r.calls]
+        return SystemStatus(
+            workflows={s: sum(r.status is s for r in self._runs.values()) for s in RunStatus},
+            agents={s: sum(r.state is s for r in records) for s in AgentState},
+            calls=sum(r.calls for r in records),
+            tokens=sum(r.input_tokens + r.output_tokens for r in records),
+            cost_usd=sum(r.cost_usd for r in records),
+            mean_agent_seconds=sum(timed) / len(timed) if timed else None,
+        )
+
+
+async def _run_pattern(workflow: Workflow, runner: AgentRunner, runtime: Runtime) -> PatternOutcome:
+    pattern = workflow.pattern
+    if isinstance(pattern, PipelineSpec):
+        return await run_pipeline(pattern, workflow, runner, runtime)
+    if isinstance(pattern, SupervisorSpec):
+        return await run_supervisor(pattern, workflow, runner, runtime)
+    if isinstance(pattern, ParallelSpec):
+        return await run_parallel(pattern, workflow, runner, runtime)
+    if isinstance(pattern, ReflectiveSpec):
+        return await run_reflective(pattern, workflow, runner, runtime)
+    return await run_dag(workflow, runner, runtime)
+
+
+def _settle(run: WorkflowRun, ledger: RunLedger, outcome: PatternOutcome) -> None:
+    """Final states: each agent's last node decides; agents never run are skipped."""
+    for name, result in outcome.results:
+        record = ledger.record(name)
+        record.state = state_of(result)
+        record.error = result.error or result.skip_reason
+        output = result.output
+        if output is not None:
+            record.output = getattr(output, "text", None)
+    for record in ledger.agents.values():
+        if record.state in (AgentState.PENDING, AgentState.RUNNING):
+            record.state = AgentState.SKIPPED
+    run.output, run.notes = outcome.output, outcome.notes
+    if outcome.failure is not None:
+        run.status, run.failure = RunStatus.FAILED, outcome.failure
+    elif outcome.partial:
+        run.status = RunStatus.PARTIAL
+    else:
+        run.status = RunStatus.COMPLETED
+
+
+def _cancel_unfinished(ledger: RunLedger) -> None:
+    for record in ledger.agents.values():
+        if record.state in (AgentState.PENDING, AgentState.RUNNING):
+            record.state = AgentState.CANCELLED

@@ -25,6 +25,7 @@ from intelligent_office.memory.base import NoMemory
 from intelligent_office.memory.embeddings import Embedder
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.models import Task, TaskConstraints
+from intelligent_office.observability import Telemetry
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
 from intelligent_office.runtime.worker import LocalWorker, RunListener
 from intelligent_office.runtime.workflow import WorkflowRegistry
@@ -89,12 +90,18 @@ class OfficeService:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, store: Store, *, memory_embedder: Embedder | None = None
+        cls,
+        settings: Settings,
+        store: Store,
+        *,
+        memory_embedder: Embedder | None = None,
+        telemetry: Telemetry | None = None,
     ) -> OfficeService:
         """The service the settings describe: models when a tier has one, else offline.
 
         `memory_embedder` replaces the embedder the memory settings name (a model already
-        loaded by the caller, e.g. shared by several services in one process).
+        loaded by the caller, e.g. shared by several services in one process). `telemetry`
+        receives spans and metrics (default: none exported, a private registry).
 
         Raises:
             ConfigError: a provider's key is missing from the environment.
@@ -117,9 +124,18 @@ class OfficeService:
             # The planners need every tool's spec up front: list the servers now.
             mcp = MCPToolset(settings.mcp_servers, tools)
             mcp.start_blocking()
+        telemetry = telemetry if telemetry is not None else Telemetry()
         if not settings.llm.enabled:
-            return cls(settings, store, tools=tools, policy=policy, mcp=mcp, memory=memory)
-        router = LLMRouter(settings.llm, settings.budgets, store)
+            return cls(
+                settings,
+                store,
+                tools=tools,
+                policy=policy,
+                mcp=mcp,
+                memory=memory,
+                telemetry=telemetry,
+            )
+        router = LLMRouter(settings.llm, settings.budgets, store, telemetry=telemetry)
         if router.serves(Tier.AI_TOOL):
             tools.register(ai_tool(router))
         return cls(
@@ -130,6 +146,7 @@ class OfficeService:
             policy=policy,
             mcp=mcp,
             memory=memory,
+            telemetry=telemetry,
         )
 
     policy: Policy = field(default_factory=default_policy)
@@ -137,6 +154,8 @@ class OfficeService:
     """The configured MCP servers, whose tools are in `tools`."""
     memory: OfficeMemory | None = None
     """Plan memory and documents; None: the Office remembers nothing."""
+    telemetry: Telemetry = field(default_factory=Telemetry)
+    """Where spans and metrics of this service's runs go."""
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store (and into memory, if any)."""
@@ -147,6 +166,7 @@ class OfficeService:
             retriever=self.memory.plans if self.memory is not None else NoMemory(),
             policy=self.policy,
             mcp=self.mcp,
+            telemetry=self.telemetry,
         )
 
     def registry(self) -> WorkflowRegistry:
@@ -161,6 +181,7 @@ class OfficeService:
             max_concurrent_runs=self.settings.max_concurrent_runs,
             lease_seconds=self.settings.lease_seconds,
             listener=listener,
+            telemetry=self.telemetry,
         )
 
     def submit(

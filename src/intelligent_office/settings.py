@@ -21,6 +21,7 @@ from pydantic_settings import (
 from intelligent_office.errors import ConfigError
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
 from intelligent_office.memory.settings import MemorySettings
+from intelligent_office.observability.config import ObservabilitySettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 from intelligent_office.webhooks.settings import WebhookSettings
@@ -105,6 +106,10 @@ class Settings(BaseSettings):
     memory: MemorySettings = Field(
         default_factory=MemorySettings,
         description="Plan memory, documents and the embedder (MiniLM, offline, by default).",
+    )
+    observability: ObservabilitySettings = Field(
+        default_factory=ObservabilitySettings,
+        description="Trace exporters (OTLP, console; none by default) and the log format.",
     )
     workspace_roots: list[Path] = Field(
         default_factory=list,

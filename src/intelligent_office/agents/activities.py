@@ -55,6 +55,7 @@ from intelligent_office.models import (
     ValidationLayer,
     ValidationReport,
 )
+from intelligent_office.observability.telemetry import Telemetry
 from intelligent_office.runtime.activity import Activity, Empty, activity
 from intelligent_office.tools.base import ToolContext, ToolRegistry
 from intelligent_office.tools.mcp.toolset import MCPToolset
@@ -91,6 +92,8 @@ class OfficeAgents:
     policy: Policy = field(default_factory=default_policy)
     mcp: MCPToolset | None = None
     """The MCP servers whose tools are in `tools`; re-listed at the start of every run."""
+    telemetry: Telemetry = field(default_factory=Telemetry)
+    """Where tool-call spans and metrics go."""
 
     def __post_init__(self) -> None:
         self.validator = PlanValidator(self.tools)
@@ -241,7 +244,8 @@ class OfficeAgents:
             task_id=call.task.task_id,
             subtask_id=call.subtask_id,
         )
-        result = await self.tools.call(call.tool, context, arguments)
+        with self.telemetry.tool_call(call.tool, step_id=call.step_id):
+            result = await self.tools.call(call.tool, context, arguments)
         return StepOutput(
             tool=call.tool,
             arguments=arguments,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
@@ -19,6 +20,7 @@ from intelligent_office.api import (
     dead_letters,
     events_stream,
     health,
+    metrics,
     tasks,
     tools,
     webhooks,
@@ -28,6 +30,7 @@ from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.progress import ProgressTracker
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
+from intelligent_office.observability import Telemetry
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
@@ -60,11 +63,21 @@ def create_app(
         opened = store or Store.open(
             settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
+        telemetry = (
+            service.telemetry
+            if service is not None
+            else Telemetry.from_settings(settings.observability)
+        )
         office = (
             service
             if service is not None
-            else await asyncio.to_thread(OfficeService.from_settings, settings, opened)
+            else await asyncio.to_thread(
+                functools.partial(
+                    OfficeService.from_settings, settings, opened, telemetry=telemetry
+                )
+            )
         )
+        telemetry.metrics.watch_store(opened)
         worker = office.worker()
         for root in settings.workspace_roots:
             root.expanduser().mkdir(parents=True, exist_ok=True)
@@ -87,6 +100,8 @@ def create_app(
                 await dispatching
             if office.mcp is not None:
                 await office.mcp.aclose()
+            if service is None:
+                telemetry.shutdown()  # flush the spans still batched
             if own_store:
                 opened.close()
 
@@ -109,6 +124,7 @@ def _routers() -> list[APIRouter]:
     # Each router module owns one concept.
     return [
         health.router,
+        metrics.router,
         tasks.router,
         events_stream.router,
         approvals.router,

@@ -43,6 +43,7 @@ from intelligent_office.llm.costs import call_cost
 from intelligent_office.llm.prompts import Prompt
 from intelligent_office.llm.providers import ResolvedProvider, redact, resolve_providers
 from intelligent_office.llm.rate_limit import ProviderRateLimiter, RateLimitExceeded
+from intelligent_office.observability.telemetry import LLMCallFacts, Telemetry
 from intelligent_office.store import LLMCallRecord, Store
 
 __all__ = ["LLMReply", "LLMRouter"]
@@ -107,6 +108,7 @@ class LLMRouter:
         *,
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        telemetry: Telemetry | None = None,
     ) -> None:
         """Read the providers' keys now, so a missing one fails at start-up.
 
@@ -115,6 +117,7 @@ class LLMRouter:
         """
         self.settings = settings
         self.store = store
+        self.telemetry = telemetry if telemetry is not None else Telemetry()
         used = {ref.provider for tier in Tier for ref in settings.models_for(tier)}
         self.providers: dict[str, ResolvedProvider] = resolve_providers(
             settings.providers, used, environ
@@ -286,6 +289,22 @@ class LLMRouter:
             created_at=datetime.now(UTC),
         )
         await asyncio.to_thread(self._write, record, attempt, priced=cost is not None)
+        self.telemetry.llm_call(
+            LLMCallFacts(
+                tier=record.tier,
+                agent=record.agent,
+                provider=record.provider,
+                model=record.model,
+                input_tokens=record.input_tokens,
+                output_tokens=record.output_tokens,
+                cost_usd=record.cost_usd,
+                duration_seconds=record.duration_seconds,
+                waited_seconds=attempt.waited_seconds,
+                cache_hit=record.cache_hit,
+                error=record.error,
+                breaker_state=self.breakers[attempt.ref.provider].state.value,
+            )
+        )
         return record.cost_usd
 
     def _write(self, record: LLMCallRecord, attempt: _Attempt, *, priced: bool) -> None:

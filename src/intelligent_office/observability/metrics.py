@@ -32,6 +32,7 @@ class OfficeMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
+        self._store_collector: StoreCollector | None = None
         r = self.registry
         self.runs_finished = Counter(
             "office_runs_finished",
@@ -39,9 +40,15 @@ class OfficeMetrics:
             ["workflow", "status"],
             registry=r,
         )
+        self.tasks_finished = Counter(
+            "office_tasks_finished",
+            "Tasks whose run ended in this process, by the task's status.",
+            ["status"],
+            registry=r,
+        )
         self.task_duration = Histogram(
             "office_task_duration_seconds",
-            "Wall time of a task's run in this process, by final status.",
+            "Wall time of a task's run in this process, by the task's status.",
             ["status"],
             buckets=_DURATION_BUCKETS,
             registry=r,
@@ -104,8 +111,15 @@ class OfficeMetrics:
         )
 
     def watch_store(self, store: Store) -> StoreCollector:
-        """Report the store's state (tasks, queue, approvals, dead letters) at each scrape."""
-        collector = StoreCollector(store)
+        """Report the store's state (tasks, queue, approvals, dead letters) at each scrape.
+
+        Watching another store replaces the first: one set of store gauges per registry.
+        """
+        if self._store_collector is not None:
+            if self._store_collector.store is store:
+                return self._store_collector
+            self.registry.unregister(self._store_collector)
+        collector = self._store_collector = StoreCollector(store)
         self.registry.register(collector)
         return collector
 
@@ -120,7 +134,7 @@ class StoreCollector(Collector):
     """Gauges computed from the store when Prometheus scrapes."""
 
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self.store = store
 
     def describe(self) -> list[GaugeMetricFamily]:
         # Describing without querying: registering must not touch the database.
@@ -132,7 +146,7 @@ class StoreCollector(Collector):
         ]
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self._store.engine.connect() as db:
+        with self.store.engine.connect() as db:
             by_status = db.execute(
                 select(TaskRow.status, func.count()).group_by(TaskRow.status)
             ).all()

@@ -77,7 +77,9 @@ class Telemetry:
 
     def run_trace(self, *, task_id: str, run_id: str, workflow: str) -> RunTrace:
         """The spans of one run, in its task's trace."""
-        return RunTrace(self.tracer, task_id=task_id, run_id=run_id, workflow=workflow)
+        return RunTrace(
+            self.tracer, task_id=task_id, run_id=run_id, workflow=workflow, metrics=self.metrics
+        )
 
     def llm_call(self, facts: LLMCallFacts) -> None:
         """Count a model call and add its span (timed back from now) to the current trace."""

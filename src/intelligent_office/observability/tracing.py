@@ -12,7 +12,7 @@ Exporters: OTLP over gRPC or HTTP when `otlp_endpoint` is set, the console when
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from opentelemetry import trace
@@ -36,6 +36,7 @@ from opentelemetry.trace import (
 )
 
 from intelligent_office.observability.config import ObservabilitySettings
+from intelligent_office.observability.metrics import OfficeMetrics
 
 __all__ = [
     "AGENT_OF_ACTIVITY",
@@ -135,8 +136,17 @@ class RunTrace:
     The runtime calls it; workflow code never does (it must stay free of effects).
     """
 
-    def __init__(self, tracer: Tracer, *, task_id: str, run_id: str, workflow: str) -> None:
+    def __init__(
+        self,
+        tracer: Tracer,
+        *,
+        task_id: str,
+        run_id: str,
+        workflow: str,
+        metrics: OfficeMetrics | None = None,
+    ) -> None:
         self._tracer = tracer
+        self._metrics = metrics
         self.task_id = task_id
         self.trace_id = trace_id_for(task_id)
         self.run_span: Span = tracer.start_span(
@@ -176,7 +186,13 @@ class RunTrace:
             record_exception=True,
             set_status_on_exception=True,
         ) as span:
-            yield span
+            outcome = "error"
+            try:
+                yield span
+                outcome = "ok"
+            finally:
+                if self._metrics is not None:
+                    self._metrics.activities.labels(name, outcome).inc()
 
     @contextmanager
     def signal(self, name: str) -> Iterator[Span]:
@@ -189,7 +205,7 @@ class RunTrace:
         ) as span:
             yield span
 
-    def on_event(self, event_type: str, payload: dict[str, object]) -> None:
+    def on_event(self, event_type: str, payload: Mapping[str, object]) -> None:
         """Open a subtask's span when it starts and close it when it settles."""
         subtask_id = payload.get("subtask_id")
         if not isinstance(subtask_id, str) or not event_type.startswith("subtask."):

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, JsonValue
 
 from intelligent_office.errors import ActivityError, SignalTimeout
+from intelligent_office.observability.tracing import RunTrace
 from intelligent_office.runtime.activity import Activity, call_activity
 from intelligent_office.runtime.base import EventListener, deterministic_uuid
 from intelligent_office.runtime.inline import event_key, to_activity_error
@@ -46,6 +47,7 @@ class LocalRunContext:
         event_keys: set[str],
         signal_wakeup: Callable[[str, str], asyncio.Event],
         listener: EventListener | None = None,
+        trace: RunTrace | None = None,
     ) -> None:
         self._store = store
         self._writer = writer
@@ -57,6 +59,7 @@ class LocalRunContext:
         self._event_keys = event_keys
         self._signal_wakeup = signal_wakeup
         self._listener = listener
+        self._trace = trace
         self.replayed = 0
 
     @property
@@ -85,7 +88,11 @@ class LocalRunContext:
             self.replayed += 1
             return _replay(recorded, activity)
         try:
-            output = await call_activity(activity, value, timeout_seconds)
+            if self._trace is None:
+                output = await call_activity(activity, value, timeout_seconds)
+            else:
+                with self._trace.activity(key, activity.name):
+                    output = await call_activity(activity, value, timeout_seconds)
         except asyncio.CancelledError:
             raise
         except Exception as failure:  # noqa: BLE001 - every failure is journaled, then raised
@@ -133,6 +140,12 @@ class LocalRunContext:
         return deterministic_uuid(self._run_id, key)
 
     async def wait_signal(self, name: str, *, timeout_seconds: float | None = None) -> JsonValue:
+        if self._trace is None or f"signal/{name}" in self._journal:
+            return await self._wait_signal(name, timeout_seconds)
+        with self._trace.signal(name):
+            return await self._wait_signal(name, timeout_seconds)
+
+    async def _wait_signal(self, name: str, timeout_seconds: float | None) -> JsonValue:
         key = f"signal/{name}"
         recorded = self._journal.get(key)
         if recorded is not None:
@@ -196,6 +209,8 @@ class LocalRunContext:
                 payload=body,
             ),
         )
+        if self._trace is not None:
+            self._trace.on_event(event_type, body)
         if self._listener is not None:
             self._listener(event_type, body)
 

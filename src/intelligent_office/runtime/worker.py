@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ import structlog
 from pydantic import BaseModel, JsonValue
 
 from intelligent_office.errors import LeaseLost, UserError
+from intelligent_office.observability import RunTrace, Telemetry, format_trace_id
 from intelligent_office.runtime.base import EventListener
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.runtime.local import LocalRunContext
@@ -66,6 +68,7 @@ class LocalWorker:
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.5,
         listener: RunListener | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if max_concurrent_runs < 1:
             raise UserError("max_concurrent_runs must be at least 1")
@@ -76,6 +79,7 @@ class LocalWorker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self._listener = listener
+        self.telemetry = telemetry if telemetry is not None else Telemetry()
         self._writer = JournalWriter(store)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._cancelling: set[str] = set()
@@ -282,6 +286,33 @@ class LocalWorker:
     async def _execute(self, run_id: str) -> None:
         run = self.store.runs.get(run_id)
         assert run is not None
+        trace = self.telemetry.run_trace(task_id=run.task_id, run_id=run_id, workflow=run.workflow)
+        trace_id = format_trace_id(trace.trace_id)
+        await asyncio.to_thread(self.store.tasks.set_trace_id, run.task_id, trace_id)
+        started = time.perf_counter()
+        status = RunStatus.RUNNING  # unless the run ends here
+        with structlog.contextvars.bound_contextvars(
+            task_id=run.task_id, run_id=run_id, trace_id=trace_id
+        ):
+            try:
+                status = await self._execute_run(run, trace)
+            finally:
+                trace.finish(status.value)
+                if status.finished:
+                    await self._count_finished(run, status, time.perf_counter() - started)
+
+    async def _count_finished(self, run: RunRecord, status: RunStatus, seconds: float) -> None:
+        """Metrics of a run that ended here, by its own status and its task's."""
+        metrics = self.telemetry.metrics
+        metrics.runs_finished.labels(run.workflow, status.value).inc()
+        task = await asyncio.to_thread(self.store.tasks.get, run.task_id)
+        task_status = task.status if task is not None else status.value
+        metrics.tasks_finished.labels(task_status).inc()
+        metrics.task_duration.labels(task_status).observe(seconds)
+
+    async def _execute_run(self, run: RunRecord, trace: RunTrace) -> RunStatus:
+        """Run the workflow to its end and return how the run ended (RUNNING: released)."""
+        run_id = run.run_id
         definition = self.registry.get(run.workflow)
         context = LocalRunContext(
             store=self.store,
@@ -294,6 +325,7 @@ class LocalWorker:
             event_keys=self.store.journal.event_keys(run.task_id),
             signal_wakeup=self._signal_wakeup,
             listener=self._run_listener(run_id),
+            trace=trace,
         )
         await context.emit(
             "run.started",
@@ -312,23 +344,28 @@ class LocalWorker:
             self.store.runs.finish(
                 run_id, self.owner, RunStatus.COMPLETED, result=output.model_dump(mode="json")
             )
+            return RunStatus.COMPLETED
         except asyncio.CancelledError:
             if run_id in self._cancelling or run.cancel_requested:
                 await self._finish_cancelled(context, run)
-            else:  # shutting down: another worker (or our restart) carries on
-                log.info("run.released", run_id=run_id)
-                with contextlib.suppress(Exception):
-                    self.store.runs.release(run_id, self.owner)
+                return RunStatus.CANCELLED
+            # shutting down: another worker (or our restart) carries on
+            log.info("run.released", run_id=run_id)
+            with contextlib.suppress(Exception):
+                self.store.runs.release(run_id, self.owner)
+            return RunStatus.RUNNING
         except LeaseLost:
             # Someone else owns the run now: leave it to them.
             log.info("run.released", run_id=run_id)
             with contextlib.suppress(Exception):
                 self.store.runs.release(run_id, self.owner)
+            return RunStatus.RUNNING
         except Exception as failure:  # noqa: BLE001 - the run fails, the worker carries on
             message = f"{type(failure).__name__}: {failure}"
             await context.emit("run.failed", {"error": message}, key="run/failed")
             await self._writer.flush()
             self.store.runs.finish(run_id, self.owner, RunStatus.FAILED, error=message)
+            return RunStatus.FAILED
         finally:
             heartbeat.cancel()
             self._cancelling.discard(run_id)

@@ -54,6 +54,8 @@ class TaskRecord:
     """SHA-256 of the API request that created it, to tell a reused idempotency key."""
     event_seq: int = 0
     """The sequence number of its newest event (numbers may have gaps)."""
+    trace_id: str | None = None
+    """Its OpenTelemetry trace id (32 hex digits), once a run has started."""
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,8 @@ class TaskRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(256), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     """SHA-256 of the submitted request, so a reused idempotency key with a new body is told."""
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+    """The task's OpenTelemetry trace id (32 hex digits), set when its first run starts."""
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

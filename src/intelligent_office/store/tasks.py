@@ -32,6 +32,7 @@ def _record(row: TaskRow | Row[Any]) -> TaskRecord:
         updated_at=row.updated_at,
         request_hash=row.request_hash,
         event_seq=row.event_seq or 0,
+        trace_id=row.trace_id,
     )
 
 
@@ -139,6 +140,15 @@ class TaskRepository:
             query = query.where(TaskRow.description.ilike(f"%{escaped}%", escape="\\"))
         with Session(self._engine) as session:
             return [_record(row) for row in session.scalars(query)]
+
+    def set_trace_id(self, task_id: str, trace_id: str) -> None:
+        """Record the task's trace id once; a later run keeps the first."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(TaskRow)
+                .where(TaskRow.task_id == task_id, TaskRow.trace_id.is_(None))
+                .values(trace_id=trace_id)
+            )
 
     def set_status(self, task_id: str, status: str) -> None:
         """Record the task's new status."""

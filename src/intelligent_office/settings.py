@@ -111,6 +111,14 @@ class Settings(BaseSettings):
         default_factory=ObservabilitySettings,
         description="Trace exporters (OTLP, console; none by default) and the log format.",
     )
+    agent_workflows_dir: Path = Field(
+        default=Path("workflows"),
+        description="Where agent workflow YAML files are (`office workflows`, the scheduler).",
+    )
+    agent_scheduler: bool = Field(
+        default=False,
+        description="`office serve` runs the agent workflows that have a cron `schedule`.",
+    )
     workspace_roots: list[Path] = Field(
         default_factory=list,
         description=(

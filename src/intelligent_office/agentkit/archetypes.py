@@ -12,7 +12,7 @@ from intelligent_office.agentkit.agent import Agent, Archetype
 from intelligent_office.errors import UserError
 from intelligent_office.llm.config import Tier
 
-__all__ = ["ARCHETYPES", "AgentFactory", "ArchetypeSpec"]
+__all__ = ["ARCHETYPES", "AgentFactory", "ArchetypeSpec", "with_archetype_defaults"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,19 +96,29 @@ class AgentFactory:
         except ValueError:
             known = ", ".join(a.value for a in Archetype)
             raise UserError(f"unknown archetype {archetype!r}: choose one of {known}") from None
-        spec = ARCHETYPES[kind]
-        fields: dict[str, Any] = {
-            "name": kind.value,
-            "archetype": kind,
-            "system_prompt": spec.system_prompt,
-            "tools": spec.tools,
-            "tier": spec.tier,
-            "prompt_template": spec.prompt_template,
-            **overrides,
-        }
+        fields = with_archetype_defaults({"name": kind.value, **overrides, "archetype": kind})
         try:
             return Agent(**fields)
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "agent"
             raise UserError(f"{kind.value} agent: {where}: {first['msg']}") from None
+
+
+def with_archetype_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    """Agent fields with the archetype's prompt, tools, tier and template where not given.
+
+    Fields without a known `archetype` come back unchanged (validation reports it).
+    """
+    try:
+        kind = Archetype(str(fields.get("archetype", "")).lower())
+    except ValueError:
+        return fields
+    spec = ARCHETYPES[kind]
+    defaults = {
+        "system_prompt": spec.system_prompt,
+        "tools": spec.tools,
+        "tier": spec.tier,
+        "prompt_template": spec.prompt_template,
+    }
+    return {**defaults, **fields, "archetype": kind}

@@ -6,12 +6,13 @@ Validation names the problem in one line: an unknown agent, a dependency cycle
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from intelligent_office.agentkit.agent import Agent
+from intelligent_office.agentkit.archetypes import with_archetype_defaults
 from intelligent_office.agentkit.runner import WorkflowBudget
 from intelligent_office.engine import Graph, Node
 from intelligent_office.errors import GraphError
@@ -126,6 +127,13 @@ class Workflow(_Strict):
     allow_partial_completion: bool = False
     schedule: str | None = Field(default=None, description="A cron expression, e.g. 0 7 * * *")
     trigger: Trigger = Field(default_factory=Trigger)
+
+    @field_validator("agents", mode="before")
+    @classmethod
+    def _archetype_defaults(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [with_archetype_defaults(a) if isinstance(a, dict) else a for a in value]
 
     @field_validator("schedule")
     @classmethod

@@ -3,15 +3,24 @@
 Usage: `python -m benchmarks.api_bench --out benchmarks/results/api.json` (what `make
 bench` runs). The server is `office serve` in its own process, as deployed: the API and
 the local worker in one process, on a SQLite file in a temporary directory, with the
-offline brain and `max_concurrent_runs: 20`.
-
-Twenty task slots are kept busy for the whole measurement: each slot holds a submitted
-trace task (the seed use case on a copy of examples/sample_app), and when a client sees
-its slot's task finished it submits the next one, so 20 tasks are queued or running at
-every moment and the worker keeps working. Fifty clients (one HTTP connection each)
-poll the status of the slots' tasks, client i polling slot i mod 20, back to back
-(closed loop, no pause between requests) or with `--interval` seconds between polls.
+offline brain and `max_concurrent_runs: 20`. Twenty task slots hold a task each, and
+fifty clients (one HTTP connection each) poll the status of the slots' tasks, client i
+polling slot i mod 20, with `--interval` seconds between polls (0: back to back).
 Latency is measured by each client around each request, after a warm-up.
+
+Scenarios (`--scenario`):
+
+- churn: each slot holds a trace task (the seed use case on a copy of
+  examples/sample_app); when a client sees its slot's task finished it submits the next
+  (POST /tasks), so 20 tasks are queued or running at every moment and the worker
+  works flat out: the offline brain never waits for a model, so this is the most CPU
+  the tasks can take. Plan memory is on, as by default: every task recalls the plans
+  of the identical tasks before it, so the memory grows by one plan per task.
+- churn-no-memory: the same with plan memory off, which isolates the API and the
+  runtime from the memory's cost.
+- waiting: each slot holds a task that writes a file outside out/, which the tool
+  policy holds for a human: 20 runs stay running (each polling for its decision), as
+  tasks waiting on slow models or people do.
 """
 
 from __future__ import annotations
@@ -43,6 +52,12 @@ __all__ = ["main"]
 SAMPLE_APP = ROOT / "examples" / "sample_app"
 FINISHED = {"completed", "unsupported", "dead_lettered", "failed", "cancelled"}
 TARGET_P95_MS = 100.0
+# name: (load, plan memory on)
+SCENARIOS = {
+    "churn": ("churn", True),
+    "churn-no-memory": ("churn", False),
+    "waiting": ("waiting", True),
+}
 
 
 @dataclass
@@ -75,7 +90,7 @@ def free_port() -> int:
         return port
 
 
-def prepare(temporary: Path, max_runs: int) -> tuple[Path, str, str]:
+def prepare(temporary: Path, max_runs: int, memory: bool) -> tuple[Path, str, str]:
     """A config file, an operator key and the trace task's description."""
     workspace = temporary / "workspace"
     shutil.copytree(SAMPLE_APP, workspace / "sample_app")
@@ -85,6 +100,7 @@ def prepare(temporary: Path, max_runs: int) -> tuple[Path, str, str]:
         "max_concurrent_runs": max_runs,
         "workspace_roots": [str(workspace)],
         "api": {"requests_per_minute": 10_000_000, "max_concurrent_tasks": 10_000},
+        "memory": {"enabled": memory},
     }
     path = temporary / "office.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -130,6 +146,12 @@ async def submit(client: httpx.AsyncClient, description: str, tally: Tally | Non
     answer.raise_for_status()
     task_id: str = answer.json()["task_id"]
     return task_id
+
+
+def _slot_task(load: str, trace: str, slot: int) -> str:
+    """The task a slot starts with: the trace task (churn), or a write that waits for a
+    human (waiting: it runs, holding its run slot, until the server stops)."""
+    return trace if load == "churn" else f'Write "hello" to the file notes-{slot}.md'
 
 
 async def finish(client: httpx.AsyncClient, task_id: str) -> None:
@@ -209,7 +231,10 @@ async def measure(
         # memory's embedding model; the measurement starts on a warm server.
         for _ in range(2):
             await finish(clients[0], await submit(clients[0], description, None))
-        slots = [Slot(await submit(clients[0], description, None)) for _ in range(args.tasks)]
+        slots = [
+            Slot(await submit(clients[0], _slot_task(args.load, description, i), None))
+            for i in range(args.tasks)
+        ]
         state: dict[str, Any] = {"stop": False, "tally": None}
         workers = [
             asyncio.create_task(
@@ -235,6 +260,8 @@ async def measure(
 def summarize(tally: Tally, window: float, args: argparse.Namespace) -> dict[str, Any]:
     status_ms = _ms(tally.latencies)
     return {
+        "load": args.load,
+        "memory": args.memory,
         "clients": args.clients,
         "tasks_kept_in_flight": args.tasks,
         "poll_interval_seconds": args.interval,
@@ -263,7 +290,7 @@ def run_scenario(args: argparse.Namespace) -> dict[str, Any]:
     """One server, one measurement."""
     with tempfile.TemporaryDirectory(prefix="api-bench-") as name:
         temporary = Path(name)
-        config, key, description = prepare(temporary, args.tasks)
+        config, key, description = prepare(temporary, args.tasks, args.memory)
         port = free_port()
         server = start_server(config, port, temporary / "serve.log")
         try:
@@ -292,13 +319,23 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds each client waits between polls; repeat for several scenarios"
         " (default: 0.5, 0.1 and 0: a UI's pace, an eager client, back to back)",
     )
+    parser.add_argument(
+        "--scenario",
+        choices=list(SCENARIOS),
+        action="append",
+        help="the tasks' load and the server's plan memory; repeat for several"
+        " (default: every one)",
+    )
     args = parser.parse_args(argv)
     intervals = args.interval or [0.5, 0.1, 0.0]
+    chosen = [SCENARIOS[name] for name in args.scenario or list(SCENARIOS)]
 
     began = time.perf_counter()
     scenarios = []
-    for interval in intervals:
-        scenario = argparse.Namespace(**{**vars(args), "interval": interval})
+    for (load, memory), interval in ((c, i) for c in chosen for i in intervals):
+        scenario = argparse.Namespace(
+            **{**vars(args), "interval": interval, "memory": memory, "load": load}
+        )
         load_before = os.getloadavg()[0]
         result = run_scenario(scenario)
         # The machine may be shared: say how busy it was.
@@ -306,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         scenarios.append(result)
         status = result["status_ms"]
         print(
-            f"interval {interval:>4} s: {result['status_requests_per_second']:>7.1f} status/s"
+            f"{load:<7} memory {'on ' if memory else 'off'}  interval {interval:>4} s:"
+            f" {result['status_requests_per_second']:>7.1f} status/s"
             f"  p50 {status['median']:.1f} ms  p95 {status['p95']:.1f} ms"
             f"  p99 {status['p99']:.1f} ms  running {result['tasks_running_seen']['mean']}"
             f"  tasks done {sum(result['tasks_finished'].values())}"

@@ -18,6 +18,7 @@ from intelligent_office.cli import (
     memory,
     runs,
     serve,
+    stats,
     tasks,
     temporal,
     tools,
@@ -45,6 +46,7 @@ doctor.register(app)
 serve.register(app)
 temporal.register(app)
 memory.register(app)
+stats.register(app)
 
 
 @app.command("schema")

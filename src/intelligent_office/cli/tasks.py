@@ -158,6 +158,8 @@ def show_task(app: AppContext, task: TaskRecord, events: int) -> None:
     style = _STATUS_STYLE.get(task.status, "")
     console.print(f"task [bold]{task.task_id}[/]  [{style}]{task.status}[/]  {task.user_id}")
     console.print(f"  {task.description}")
+    if task.trace_id:
+        console.print(f"  trace {task.trace_id}")
     stream = app.store.events.read(task.task_id, limit=100_000)
     view = TaskView(title=task.description.splitlines()[0][:80])
     for event in stream:

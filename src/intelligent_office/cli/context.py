@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from intelligent_office.observability import Telemetry
 from intelligent_office.runtime.worker import LocalWorker, RunListener
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings, load_settings
@@ -39,9 +40,10 @@ class AppContext:
         store = Store.open(
             settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
-        return cls(
-            settings=settings, store=store, service=OfficeService.from_settings(settings, store)
-        )
+        # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
+        telemetry = Telemetry.from_settings(settings.observability)
+        service = OfficeService.from_settings(settings, store, telemetry=telemetry)
+        return cls(settings=settings, store=store, service=service)
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
         """A local worker on this store that can run every workflow."""

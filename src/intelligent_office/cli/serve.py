@@ -35,10 +35,12 @@ def serve(
     import uvicorn
 
     from intelligent_office.api import create_app
+    from intelligent_office.observability import configure_logging
 
     if runtime is Runtime.TEMPORAL:
         require_temporalio()
     settings = load_settings(config)
+    configure_logging(settings.observability)  # JSON lines with task, run and trace ids
     console.print(f"Intelligent Office on http://{host}:{port}  (API docs at /docs)")
     if runtime is Runtime.TEMPORAL:
         # The API only writes the store; Temporal workers' bridges start and steer the runs.

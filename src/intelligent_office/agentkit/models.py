@@ -138,13 +138,22 @@ class OfflineModel:
             return ModelAnswer(
                 f"{verdict} (offline review: checks only that there is an answer)", "offline"
             )
-        return ModelAnswer(summarize(user, self.sentences), "offline")
+        return ModelAnswer(summarize(material(user), self.sentences), "offline")
+
+
+_MARKERS = ("\n\nDocuments:\n", "\n\nContext:\n")
+
+
+def material(user: str) -> str:
+    """What an offline answer is drawn from: the documents and context, not the instruction."""
+    cuts = [user.index(m) + len(m) for m in _MARKERS if m in user]
+    return user[min(cuts) :] if cuts else user
 
 
 def summarize(text: str, sentences: int) -> str:
     """The `sentences` highest-scoring sentences of `text` by word frequency, in text order."""
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     parts = [p.strip() for p in _SENTENCE.split(text) if len(p.strip()) > 20]
-    parts = [p for p in parts if not p.startswith("#")] or parts
     if not parts:
         return text.strip()
     counts = Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP)

@@ -63,6 +63,7 @@ class AgentRecord(BaseModel):
     """One agent's part in a run, as `workflow_status` shows it."""
 
     state: AgentState = AgentState.PENDING
+    model: str | None = None
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -110,6 +111,7 @@ class RunLedger:
     def add(self, output: AgentOutput) -> None:
         record = self.record(output.agent)
         record.calls += 1
+        record.model = output.model
         record.input_tokens += output.input_tokens
         record.output_tokens += output.output_tokens
         record.cost_usd += output.cost_usd

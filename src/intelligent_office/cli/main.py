@@ -22,6 +22,7 @@ from intelligent_office.cli import (
     tasks,
     temporal,
     tools,
+    workflows,
 )
 from intelligent_office.errors import UserError
 from intelligent_office.models.schema_export import write_json_schemas
@@ -47,6 +48,7 @@ serve.register(app)
 temporal.register(app)
 memory.register(app)
 stats.register(app)
+workflows.register(app)
 
 
 @app.command("schema")

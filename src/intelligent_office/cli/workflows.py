@@ -1,0 +1,119 @@
+"""`office workflows list | validate FILE | run NAME`: agent workflows from YAML files.
+
+(`office run-workflow FILE` is the other kind: a durable graph of activities.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from intelligent_office.agentkit.build import agent_model
+from intelligent_office.agentkit.files import discover, find_workflow, load_agent_workflow
+from intelligent_office.agentkit.office import Office, RunStatus, WorkflowRun
+from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.errors import WorkflowFileError
+from intelligent_office.settings import Settings, load_settings
+from intelligent_office.store import Store
+
+__all__ = ["register"]
+
+DirOption = Annotated[
+    Path | None,
+    typer.Option("--dir", help="Folder of workflow files (default: agent_workflows_dir)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `office workflows ...` to the app."""
+    group = typer.Typer(help="Agent workflows: list, validate and run YAML files.")
+    group.command("list")(list_workflows)
+    group.command("validate")(validate)
+    group.command("run")(run)
+    app.add_typer(group, name="workflows")
+
+
+def _directory(settings: Settings, directory: Path | None) -> Path:
+    return directory if directory is not None else settings.agent_workflows_dir
+
+
+def list_workflows(directory: DirOption = None, config: ConfigOption = None) -> None:
+    """List the agent workflows: name, pattern, agents, schedule, or what is wrong."""
+    folder = _directory(load_settings(config), directory)
+    table = Table("name", "pattern", "agents", "schedule", "file")
+    for path in discover(folder):
+        try:
+            wf = load_agent_workflow(path)
+        except WorkflowFileError as error:
+            table.add_row(path.stem, "[red]invalid[/]", "", "", str(error))
+            continue
+        kind = wf.pattern.kind if wf.pattern else "dag"
+        table.add_row(wf.name, kind, str(len(wf.agents)), wf.schedule or "-", str(path))
+    if not table.rows:
+        console.print(f"no agent workflows in {folder}")
+        return
+    console.print(table)
+
+
+def validate(file: Annotated[Path, typer.Argument(help="The YAML workflow file.")]) -> None:
+    """Check a workflow file; a problem ends with one line naming it and exit code 2."""
+    wf = load_agent_workflow(file)
+    kind = wf.pattern.kind if wf.pattern else "dag"
+    typer.echo(f"{file}: ok: workflow {wf.name}, {len(wf.agents)} agents, {kind}")
+
+
+def run(
+    name: Annotated[str, typer.Argument(help="Workflow name, file stem or path.")],
+    input: Annotated[str | None, typer.Option("--input", help="Replaces the input.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
+    directory: DirOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Run a workflow now, in this process; exit 0 when it completed, 1 otherwise."""
+    settings = load_settings(config)
+    path = find_workflow(_directory(settings, directory), name)
+    workflow = load_agent_workflow(path)
+    store = None
+    if settings.llm.enabled:
+        store = Store.open(
+            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
+    try:
+        office = Office(agent_model(settings, store), root=path.parent.resolve())
+        result = asyncio.run(office.run_workflow(workflow, input=input))
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+    else:
+        _show(result)
+    if result.status is not RunStatus.COMPLETED:
+        raise typer.Exit(1)
+
+
+def _show(result: WorkflowRun) -> None:
+    table = Table("agent", "state", "model", "calls", "tokens", "cost $", "seconds")
+    for name, record in result.agents.items():
+        table.add_row(
+            name,
+            record.state.value,
+            record.model or "-",
+            str(record.calls),
+            str(record.input_tokens + record.output_tokens),
+            f"{record.cost_usd:.4f}",
+            f"{record.seconds:.2f}",
+        )
+    console.print(f"workflow {result.workflow}  run {result.id}  {result.status.value}")
+    console.print(table)
+    for note in result.notes:
+        console.print(f"- {note}")
+    if result.failure:
+        console.print(f"[red]failed:[/] {result.failure}")
+    if result.output:
+        console.print(result.output)

@@ -124,10 +124,17 @@ class OfficeMetrics:
         return collector
 
     def names(self) -> set[str]:
-        """Every sample name this registry exports (e.g. `office_tool_calls_total`)."""
-        return {sample.name for family in self.registry.collect() for sample in family.samples} | {
-            family.name for family in self.registry.collect()
+        """Every sample name this registry exports (e.g. `office_tool_calls_total`), even for
+        metrics that have no samples yet (no label set seen)."""
+        suffixes = {
+            "counter": ("_total",),
+            "histogram": ("_bucket", "_count", "_sum"),
+            "summary": ("_count", "_sum"),
         }
+        names: set[str] = set()
+        for family in self.registry.collect():
+            names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
+        return names
 
 
 class StoreCollector(Collector):

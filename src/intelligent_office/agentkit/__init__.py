@@ -3,15 +3,11 @@
 from intelligent_office import Agent, Workflow, Office
 """
 
+from typing import TYPE_CHECKING, Any
+
 from intelligent_office.agentkit.agent import Agent, Archetype
 from intelligent_office.agentkit.archetypes import ARCHETYPES, AgentFactory
-from intelligent_office.agentkit.models import (
-    AgentModel,
-    ModelAnswer,
-    OfflineModel,
-    PydanticAIModel,
-    RouterModel,
-)
+from intelligent_office.agentkit.models import AgentModel, ModelAnswer, OfflineModel
 from intelligent_office.agentkit.office import Office, RunStatus, SystemStatus, WorkflowRun
 from intelligent_office.agentkit.runner import AgentOutput, WorkflowBudget
 from intelligent_office.agentkit.status import AgentState
@@ -23,6 +19,25 @@ from intelligent_office.agentkit.workflow import (
     SupervisorSpec,
     Workflow,
 )
+
+if TYPE_CHECKING:
+    from intelligent_office.agentkit.pydantic_model import PydanticAIModel
+    from intelligent_office.agentkit.router_model import RouterModel
+
+# Loaded on first use: they bring the model SDKs (tens of MB) that the offline path never needs.
+_LAZY = {
+    "PydanticAIModel": "intelligent_office.agentkit.pydantic_model",
+    "RouterModel": "intelligent_office.agentkit.router_model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ARCHETYPES",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from intelligent_office.agentkit.models import AgentModel, OfflineModel, RouterModel
+from intelligent_office.agentkit.models import AgentModel, OfflineModel
+from intelligent_office.agentkit.router_model import RouterModel
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store

@@ -1,27 +1,21 @@
-"""Where an agent's answer comes from: the LLM router, any pydantic-ai model, or offline.
+"""Where an agent's answer comes from: the protocol, the errors, and the offline fallback.
 
-The router is the production path: tiers, fallback, rate limits, budgets, costs and the
-ledger all apply. `PydanticAIModel` runs one pydantic-ai model directly (pydantic-ai's
-`FunctionModel` in tests). `OfflineModel` is the offline fallback: extractive, no network.
+The router (`router_model.RouterModel`) is the production path: tiers, fallback, rate
+limits, budgets, costs and the ledger all apply. `pydantic_model.PydanticAIModel` runs one
+pydantic-ai model directly (pydantic-ai's `FunctionModel` in tests). `OfflineModel` is the
+offline fallback: extractive, no network. Those two live in their own modules so that
+importing the agent kit does not load the model SDKs.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
-from pydantic_ai import Agent as PydanticAgent
-from pydantic_ai.models import Model
-from pydantic_ai.usage import RunUsage
-
 from intelligent_office.agentkit.agent import Agent, Archetype
-from intelligent_office.errors import ModelUnavailable, PermanentError, TransientError
-from intelligent_office.llm.budget import CallScope
-from intelligent_office.llm.config import Tier
-from intelligent_office.llm.prompts import Prompt
-from intelligent_office.llm.router import LLMRouter
+from intelligent_office.errors import PermanentError, TransientError
 
 __all__ = [
     "AgentBudgetExceeded",
@@ -29,8 +23,6 @@ __all__ = [
     "AgentRateLimited",
     "ModelAnswer",
     "OfflineModel",
-    "PydanticAIModel",
-    "RouterModel",
 ]
 
 
@@ -59,58 +51,6 @@ class AgentModel(Protocol):
     async def complete(self, agent: Agent, user: str) -> ModelAnswer:
         """The agent's answer to `user` under its system prompt."""
         ...
-
-
-@dataclass
-class RouterModel:
-    """Agents answered by the router's tiers; `task_id` attributes costs to a stored task."""
-
-    router: LLMRouter
-    task_id: str | None = None
-    _pinned: dict[str, LLMRouter] = field(default_factory=dict)
-
-    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
-        router, tier = self._route(agent)
-        prompt = Prompt(f"agent.{agent.archetype or 'custom'}", 1, agent.system_prompt)
-        try:
-            reply = await router.run(
-                tier, prompt, user, str, CallScope(agent=agent.name, task_id=self.task_id)
-            )
-        except ModelUnavailable as error:
-            if "HTTP 429" in str(error) or "RateLimitExceeded" in str(error):
-                raise AgentRateLimited(str(error)) from error
-            raise
-        return ModelAnswer(
-            reply.output, str(reply.model), reply.input_tokens, reply.output_tokens, reply.cost_usd
-        )
-
-    def _route(self, agent: Agent) -> tuple[LLMRouter, Tier]:
-        """The agent's tier, or a one-model router when the agent pins `model`."""
-        if agent.model is None:
-            return self.router, agent.tier
-        if agent.model not in self._pinned:
-            settings = self.router.settings.model_copy(
-                update={"tiers": {Tier.DEFAULT: [agent.model]}}
-            )
-            self._pinned[agent.model] = LLMRouter(
-                settings, self.router.budgets.settings, self.router.store
-            )
-        return self._pinned[agent.model], Tier.DEFAULT
-
-
-@dataclass(frozen=True)
-class PydanticAIModel:
-    """Every agent answered by one pydantic-ai model (no router: no ledger, no budgets)."""
-
-    model: Model
-
-    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
-        usage = RunUsage()
-        runner = PydanticAgent(self.model, output_type=str, instructions=agent.system_prompt)
-        result = await runner.run(user, usage=usage)
-        return ModelAnswer(
-            result.output, self.model.model_name, usage.input_tokens, usage.output_tokens
-        )
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n{2,}")

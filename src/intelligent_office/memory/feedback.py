@@ -16,22 +16,32 @@ from intelligent_office.memory.items import ItemKind, NewItem
 from intelligent_office.memory.search import MemorySearch
 from intelligent_office.store.tables import FeedbackRow, MemoryItemRow, TaskRow
 
-__all__ = ["FeedbackMemory", "ratings_by_task"]
+__all__ = ["FeedbackMemory", "ratings_by_fingerprint"]
 
 
-def ratings_by_task(engine: Engine, task_ids: Iterable[str]) -> dict[str, list[int]]:
-    """Every rating given to each of these tasks."""
-    wanted = sorted(set(task_ids))
-    ratings: dict[str, list[int]] = {}
+def ratings_by_fingerprint(
+    engine: Engine, tenant: str, fingerprints: Iterable[str]
+) -> dict[str, list[int]]:
+    """Every rating given to a task that ran each of these plans (once per feedback)."""
+    wanted = sorted(set(fingerprints))
     if not wanted:
-        return ratings
-    query = select(FeedbackRow.task_id, FeedbackRow.rating).where(
-        FeedbackRow.task_id.in_(wanted), FeedbackRow.rating.is_not(None)
+        return {}
+    query = (
+        select(MemoryItemRow.fingerprint, FeedbackRow.id, FeedbackRow.rating)
+        .join(FeedbackRow, FeedbackRow.task_id == MemoryItemRow.task_id)
+        .where(
+            MemoryItemRow.tenant == tenant,
+            MemoryItemRow.kind == ItemKind.PLAN,
+            MemoryItemRow.fingerprint.in_(wanted),
+            FeedbackRow.rating.is_not(None),
+        )
+        .distinct()
     )
+    ratings: dict[str, list[int]] = {}
     with Session(engine) as session:
-        for task_id, rating in session.execute(query):
+        for print_, _, rating in session.execute(query):
             if rating is not None:
-                ratings.setdefault(task_id, []).append(int(rating))
+                ratings.setdefault(print_ or "", []).append(int(rating))
     return ratings
 
 

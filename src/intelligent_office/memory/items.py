@@ -121,18 +121,35 @@ class MemoryItems:
         with Session(self._engine) as session:
             return [_item(row) for row in session.scalars(query)]
 
-    def with_fingerprint(self, tenant: str, fingerprints: Iterable[str]) -> list[MemoryItem]:
-        """The plan records of these plans (every run of each)."""
+    def outcomes(self, tenant: str, fingerprints: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Successes and failures of every run of these plans, counted in the database.
+
+        Counted, not loaded: a plan run a thousand times costs one row per outcome here,
+        so recall does not slow down as the memory grows.
+        """
         wanted = sorted(set(fingerprints))
         if not wanted:
-            return []
-        query = select(MemoryItemRow).where(
-            MemoryItemRow.tenant == tenant,
-            MemoryItemRow.kind == ItemKind.PLAN,
-            MemoryItemRow.fingerprint.in_(wanted),
+            return {}
+        outcome = MemoryItemRow.data["outcome"].as_string()
+        query = (
+            select(MemoryItemRow.fingerprint, outcome, func.count())
+            .where(
+                MemoryItemRow.tenant == tenant,
+                MemoryItemRow.kind == ItemKind.PLAN,
+                MemoryItemRow.fingerprint.in_(wanted),
+            )
+            .group_by(MemoryItemRow.fingerprint, outcome)
         )
+        counts: dict[str, tuple[int, int]] = {}
         with Session(self._engine) as session:
-            return [_item(row) for row in session.scalars(query)]
+            for print_, result, number in session.execute(query):
+                successes, failures = counts.get(print_ or "", (0, 0))
+                if result == "success":
+                    successes += int(number)
+                else:
+                    failures += int(number)
+                counts[print_ or ""] = (successes, failures)
+        return counts
 
     def count(self, tenant: str | None, kind: str) -> int:
         """How many items of a kind a tenant (or everyone, for None) has."""

@@ -18,7 +18,7 @@ from intelligent_office.memory.base import (
     PlanRecall,
     SubtaskMemory,
 )
-from intelligent_office.memory.feedback import FeedbackMemory, ratings_by_task
+from intelligent_office.memory.feedback import FeedbackMemory, ratings_by_fingerprint
 from intelligent_office.memory.index import Scope
 from intelligent_office.memory.items import ItemKind, MemoryItem, NewItem
 from intelligent_office.memory.reuse import fingerprint, reuse_blocker, reuse_score
@@ -158,17 +158,8 @@ class PlanMemory:
     def _matches(self, tenant: str, hits: list[Hit]) -> list[PastPlan]:
         """One match per distinct plan and outcome, most similar first, with reuse scores."""
         prints = {hit.item.fingerprint for hit in hits if hit.item.fingerprint}
-        runs = self.search.items.with_fingerprint(tenant, prints)
-        tracks: dict[str, _Track] = {}
-        tasks_of: dict[str, set[str]] = {}
-        for run in runs:
-            track = tracks.setdefault(run.fingerprint or "", _Track())
-            tasks_of.setdefault(run.fingerprint or "", set()).add(run.task_id or "")
-            if run.data.get("outcome") == "success":
-                track.successes += 1
-            else:
-                track.failures += 1
-        ratings = ratings_by_task(self.store.engine, {run.task_id or "" for run in runs})
+        outcomes = self.search.items.outcomes(tenant, prints)
+        ratings = ratings_by_fingerprint(self.store.engine, tenant, prints)
         seen: set[tuple[str, str]] = set()
         matches: list[PastPlan] = []
         for hit in sorted(hits, key=lambda h: -(h.similarity or 0.0)):
@@ -178,10 +169,9 @@ class PlanMemory:
             if key in seen:
                 continue
             seen.add(key)
-            track = tracks.get(item.fingerprint or "", _Track())
-            given = [
-                r for t in tasks_of.get(item.fingerprint or "", set()) for r in ratings.get(t, [])
-            ]
+            successes, failures = outcomes.get(item.fingerprint or "", (0, 0))
+            track = _Track(successes=successes, failures=failures)
+            given = ratings.get(item.fingerprint or "", [])
             matches.append(_past_plan(item, hit, outcome, track, given))
         return matches
 

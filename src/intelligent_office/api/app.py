@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
+from intelligent_office.agentkit.build import agent_scheduler
 from intelligent_office.api import (
+    agents,
     approvals,
     chat,
     dead_letters,
@@ -90,10 +92,18 @@ def create_app(
             if settings.webhooks.enabled
             else None
         )
+        # Cron agent workflows (issue 10): off unless `agent_scheduler` is set.
+        scheduling = (
+            asyncio.create_task(agent_scheduler(settings, opened).run(stop))
+            if settings.agent_scheduler
+            else None
+        )
         try:
             yield
         finally:
             stop.set()
+            if scheduling is not None:
+                await scheduling
             if serving is not None:
                 await serving
             if dispatching is not None:
@@ -133,4 +143,5 @@ def _routers() -> list[APIRouter]:
         ui_router(),
         webhooks.router,
         chat.router,
+        agents.router,
     ]

@@ -6,6 +6,7 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
+from intelligent_office.store.agents import AgentRepository
 from intelligent_office.store.api_keys import ApiKeyRepository
 from intelligent_office.store.approvals import ApprovalRepository
 from intelligent_office.store.audit import AuditRepository
@@ -47,6 +48,7 @@ class Store:
         self.webhooks = WebhookRepository(engine)
         self.feedback = FeedbackRepository(engine)
         self.usage = UsageRepository(engine)
+        self.agents = AgentRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

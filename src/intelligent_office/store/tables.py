@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AgentRow",
     "Base",
     "UTCDateTime",
     "ApprovalRow",
@@ -408,3 +409,20 @@ class EmbeddingCacheRow(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     """float32, little-endian."""
     created_at: Mapped[datetime]
+
+
+class AgentRow(Base):
+    """An agent created over the HTTP API from an archetype, with its execution counts."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    archetype: Mapped[str] = mapped_column(String(32))
+    spec: Mapped[dict[str, Any]]
+    executions: Mapped[int] = mapped_column(Integer, default=0)
+    successes: Mapped[int] = mapped_column(Integer, default=0)
+    last_state: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    last_run_at: Mapped[datetime | None]

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from intelligent_office.agentkit.agent import Agent, Archetype
 from intelligent_office.agentkit.archetypes import ARCHETYPES, AgentFactory
+from intelligent_office.agentkit.durable import AGENT_WORKFLOW, AgentWorkflowInput, agent_workflow
 from intelligent_office.agentkit.models import AgentModel, ModelAnswer, OfflineModel
 from intelligent_office.agentkit.office import Office, RunStatus, SystemStatus, WorkflowRun
 from intelligent_office.agentkit.runner import AgentOutput, WorkflowBudget
 from intelligent_office.agentkit.status import AgentState
+from intelligent_office.agentkit.toolbox import AgentToolbox, ToolUse
 from intelligent_office.agentkit.workflow import (
     ParallelSpec,
     PipelineSpec,
@@ -40,12 +42,15 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AGENT_WORKFLOW",
     "ARCHETYPES",
     "Agent",
     "AgentFactory",
     "AgentModel",
     "AgentOutput",
     "AgentState",
+    "AgentToolbox",
+    "AgentWorkflowInput",
     "Archetype",
     "ModelAnswer",
     "OfflineModel",
@@ -59,7 +64,9 @@ __all__ = [
     "RunStatus",
     "SupervisorSpec",
     "SystemStatus",
+    "ToolUse",
     "Workflow",
     "WorkflowBudget",
     "WorkflowRun",
+    "agent_workflow",
 ]

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from intelligent_office.agentkit.agent import Agent, Archetype
 from intelligent_office.errors import PermanentError, TransientError
+
+if TYPE_CHECKING:
+    from pydantic_ai import Tool as PydanticTool
 
 __all__ = [
     "AgentBudgetExceeded",
@@ -48,8 +52,10 @@ class ModelAnswer:
 class AgentModel(Protocol):
     """Answers one agent's prompt."""
 
-    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
-        """The agent's answer to `user` under its system prompt."""
+    async def complete(
+        self, agent: Agent, user: str, tools: Sequence[PydanticTool] = ()
+    ) -> ModelAnswer:
+        """The agent's answer to `user` under its system prompt, calling `tools` as it needs."""
         ...
 
 
@@ -68,11 +74,14 @@ class OfflineModel:
 
     Critics and reviewers approve any non-empty answer: offline there is nothing better
     to judge with. Nothing is invented; every sentence comes from the prompt's material.
+    It calls no tools: choosing a tool and its arguments needs a model.
     """
 
     sentences: int = 5
 
-    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+    async def complete(
+        self, agent: Agent, user: str, tools: Sequence[PydanticTool] = ()
+    ) -> ModelAnswer:
         if agent.archetype in (Archetype.CRITIC, Archetype.REVIEWER):
             verdict = "APPROVE" if user.strip() else "REVISE: the answer is empty"
             return ModelAnswer(

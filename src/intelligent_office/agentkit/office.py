@@ -5,7 +5,8 @@
     office.workflow_status(run.id); office.system_status()
 
 Runs are kept by this Office object (the library has no server); the HTTP API's agents
-live in the store.
+live in the store. Agents call their tools from the Office's registry (the built-in tools
+by default) under its tool policy (the shipped default), in the workflow's workspace.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from intelligent_office.agentkit.booking import BookingRuntime
 from intelligent_office.agentkit.models import AgentModel, OfflineModel
 from intelligent_office.agentkit.patterns import (
     PatternOutcome,
@@ -29,6 +31,7 @@ from intelligent_office.agentkit.patterns import (
 )
 from intelligent_office.agentkit.runner import AgentRecord, AgentRunner, RunLedger, state_of
 from intelligent_office.agentkit.status import AgentState
+from intelligent_office.agentkit.toolbox import AgentToolbox
 from intelligent_office.agentkit.workflow import (
     ParallelSpec,
     PipelineSpec,
@@ -39,6 +42,8 @@ from intelligent_office.agentkit.workflow import (
 from intelligent_office.errors import UserError
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.runtime.inline import InlineRuntime
+from intelligent_office.tools.base import ToolRegistry
+from intelligent_office.tools.policy import Policy, default_policy
 
 __all__ = ["Office", "RunStatus", "SystemStatus", "WorkflowRun"]
 
@@ -85,11 +90,24 @@ class SystemStatus(BaseModel):
 class Office:
     """Runs agent workflows in-process: inline by default, or on a runtime you pass."""
 
-    def __init__(self, model: AgentModel | None = None, *, root: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: AgentModel | None = None,
+        *,
+        root: Path | None = None,
+        tools: ToolRegistry | None = None,
+        policy: Policy | None = None,
+        workspace: Path | None = None,
+    ) -> None:
         """`model` answers the agents (the offline fallback when None); `root` resolves
-        agents' `sources` (the current directory when None)."""
+        agents' `sources` (the current directory when None); `tools` are what agents may
+        call (the built-in tools when None) under `policy` (the shipped default when None)
+        in `workspace` (the current directory when None; a workflow's own wins)."""
         self.model: AgentModel = model or OfflineModel()
         self.root = root
+        self._tools = tools
+        self.policy = policy if policy is not None else default_policy()
+        self.workspace = workspace
         self._runs: dict[str, WorkflowRun] = {}
 
     async def run_workflow(
@@ -105,17 +123,20 @@ class Office:
         """
         if input is not None:
             workflow = workflow.model_copy(update={"input": input})
-        run_id = uuid.uuid4().hex
+        run_id = runtime.run_id if runtime is not None else uuid.uuid4().hex
         run = WorkflowRun(id=run_id, workflow=workflow.name, started_at=datetime.now(UTC))
         ledger = RunLedger(budget=workflow.budget)
         for agent in workflow.agents:
             ledger.record(agent.name)
         run.agents = ledger.agents
         self._runs[run_id] = run
-        runner = AgentRunner(self.model, ledger, root=self.root)
+        workspace = (workflow.workspace or self.workspace or Path.cwd()).resolve()
+        toolbox = AgentToolbox(self.tools, self.policy, workspace)
+        runner = AgentRunner(self.model, ledger, root=self.root, toolbox=toolbox)
+        booking = BookingRuntime(runtime or InlineRuntime(run_id), ledger)
         started = time.perf_counter()
         try:
-            outcome = await _run_pattern(workflow, runner, runtime or InlineRuntime(run_id))
+            outcome = await _run_pattern(workflow, runner, booking)
         except BaseException:
             run.status, run.failure = RunStatus.FAILED, "interrupted"
             _cancel_unfinished(ledger)
@@ -123,6 +144,15 @@ class Office:
         run.seconds = time.perf_counter() - started
         _settle(run, ledger, outcome)
         return run
+
+    @property
+    def tools(self) -> ToolRegistry:
+        """The tools agents may call: the built-in ones unless the Office was given others."""
+        if self._tools is None:
+            from intelligent_office.tools.builtin import builtin_tools  # sandbox, http: on use
+
+            self._tools = builtin_tools()
+        return self._tools
 
     def workflow_status(self, run_id: str) -> WorkflowRun:
         """The run `run_id` as it is now (it may still be running).

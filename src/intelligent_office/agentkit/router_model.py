@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic_ai import Tool as PydanticTool
 
 from intelligent_office.agentkit.agent import Agent
 from intelligent_office.agentkit.models import AgentRateLimited, ModelAnswer
@@ -23,13 +27,14 @@ class RouterModel:
     task_id: str | None = None
     _pinned: dict[str, LLMRouter] = field(default_factory=dict)
 
-    async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+    async def complete(
+        self, agent: Agent, user: str, tools: Sequence[PydanticTool[Any]] = ()
+    ) -> ModelAnswer:
         router, tier = self._route(agent)
         prompt = Prompt(f"agent.{agent.archetype or 'custom'}", 1, agent.system_prompt)
+        scope = CallScope(agent=agent.name, task_id=self.task_id)
         try:
-            reply = await router.run(
-                tier, prompt, user, str, CallScope(agent=agent.name, task_id=self.task_id)
-            )
+            reply = await router.run(tier, prompt, user, str, scope, tools)
         except ModelUnavailable as error:
             if "HTTP 429" in str(error) or "RateLimitExceeded" in str(error):
                 raise AgentRateLimited(str(error)) from error

@@ -2,7 +2,10 @@
 
 Every agent call is an activity (`agent/<name>`) the engine schedules, retries and times
 out; the ledger of a run counts calls, tokens and cost, enforces the workflow's budget
-and each agent's cost limit, and keeps every agent's state.
+and each agent's cost limit, and keeps every agent's state. An agent with tools calls
+them inside its activity, through the toolbox's policy; the calls are part of its output.
+The ledger books an output when the runtime hands it back (`BookingRuntime`), so a run
+replayed from a journal counts the same calls and cost as the first time.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pydantic import BaseModel
 from intelligent_office.agentkit.agent import Agent, render_prompt
 from intelligent_office.agentkit.models import AgentBudgetExceeded, AgentModel
 from intelligent_office.agentkit.status import AgentState
+from intelligent_office.agentkit.toolbox import AgentToolbox, ToolUse, ToolUses
 from intelligent_office.engine import Node, NodeResult, NodeStatus
 from intelligent_office.runtime.activity import Activity
 
@@ -57,6 +61,7 @@ class AgentOutput(BaseModel):
     output_tokens: int = 0
     cost_usd: float = 0.0
     duration_seconds: float = 0.0
+    tool_calls: list[ToolUse] = []
 
 
 class AgentRecord(BaseModel):
@@ -143,11 +148,20 @@ PromptBuilder = Callable[[Mapping[str, AgentOutput]], str]
 class AgentRunner:
     """Turns agents into engine nodes whose activity calls the model and books the cost."""
 
-    def __init__(self, model: AgentModel, ledger: RunLedger, *, root: Path | None = None) -> None:
-        """`root` is where agents' `sources` globs are resolved (the workflow file's folder)."""
+    def __init__(
+        self,
+        model: AgentModel,
+        ledger: RunLedger,
+        *,
+        root: Path | None = None,
+        toolbox: AgentToolbox | None = None,
+    ) -> None:
+        """`root` is where agents' `sources` globs are resolved (the workflow file's folder);
+        `toolbox` holds the tools agents may call (none when None)."""
         self.model = model
         self.ledger = ledger
         self.root = root or Path.cwd()
+        self.toolbox = toolbox
         self.activity: Activity[AgentCall, AgentOutput] = Activity(
             "agentkit.call_agent", self._call, AgentCall, AgentOutput
         )
@@ -162,7 +176,12 @@ class AgentRunner:
             material = await asyncio.to_thread(read_sources, self.root, agent.sources)
             prompt = f"{prompt}\n\nDocuments:\n{material}"
         started = time.perf_counter()
-        answer = await self.model.complete(agent, prompt)
+        uses = ToolUses()
+        tools = self.toolbox.for_agent(agent, uses) if self.toolbox is not None else []
+        if tools:
+            answer = await self.model.complete(agent, prompt, tools)
+        else:
+            answer = await self.model.complete(agent, prompt)
         output = AgentOutput(
             agent=agent.name,
             text=answer.text,
@@ -171,9 +190,10 @@ class AgentRunner:
             output_tokens=answer.output_tokens,
             cost_usd=answer.cost_usd,
             duration_seconds=time.perf_counter() - started,
+            tool_calls=uses.items,
         )
-        self.ledger.add(output)
         if agent.cost_limit is not None and answer.cost_usd > agent.cost_limit:
+            self.ledger.add(output)  # spent, though the output is refused
             raise AgentBudgetExceeded(
                 f"agent {agent.name}: a call cost ${answer.cost_usd:.4f}, over its cost_limit "
                 f"${agent.cost_limit}; raise cost_limit or pick a cheaper tier"

@@ -6,6 +6,7 @@ Validation names the problem in one line: an unknown agent, a dependency cycle
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from croniter import croniter
@@ -127,6 +128,10 @@ class Workflow(_Strict):
     allow_partial_completion: bool = False
     schedule: str | None = Field(default=None, description="A cron expression, e.g. 0 7 * * *")
     trigger: Trigger = Field(default_factory=Trigger)
+    workspace: Path | None = Field(
+        default=None,
+        description="The directory agents' tools work in; the Office's workspace when None.",
+    )
 
     @field_validator("agents", mode="before")
     @classmethod

@@ -18,13 +18,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
-from pydantic_ai import Agent
+from pydantic_ai import Agent, Tool
 from pydantic_ai.exceptions import (
     AgentRunError,
     ModelHTTPError,
@@ -143,8 +143,12 @@ class LLMRouter:
         user: str,
         output_type: type[T],
         scope: CallScope,
+        tools: Sequence[Tool[Any]] = (),
     ) -> LLMReply[T]:
         """The tier's answer to `user` under `prompt`, validated as `output_type`.
+
+        The model may call `tools` (pydantic-ai tools) before it answers; an answer that
+        used tools is never cached, since the tools' results may differ next time.
 
         Raises:
             BudgetExceeded, BudgetApprovalRequired: a budget stops or holds the call.
@@ -161,7 +165,9 @@ class LLMRouter:
             provider = self.providers[ref.provider]
             parameters = self._parameters(provider)
             key = cache_key(ref, prompt, user, schema, parameters)
-            cached = await self._cached(key, adapter)
+            cached: T | None = None
+            if not tools:
+                cached = await self._cached(key, adapter)
             if cached is not None:
                 attempt = _Attempt(ref, RunUsage(), 0.0, cache_hit=True)
                 await self._record(tier, prompt, scope, attempt, None)
@@ -171,7 +177,7 @@ class LLMRouter:
                 failures.append(f"{ref}: circuit open, next trial in {breaker.retry_in():.0f} s")
                 continue
             try:
-                output, attempt = await self._call(ref, provider, prompt, user, output_type)
+                output, attempt = await self._call(ref, provider, prompt, user, output_type, tools)
             except _CallFailed as failed:
                 reason = _describe_failure(failed.cause, provider.settings.timeout_seconds)
                 if isinstance(failed.cause, RateLimitExceeded):
@@ -186,7 +192,8 @@ class LLMRouter:
                 raise
             breaker.record_success()
             cost = await self._record(tier, prompt, scope, attempt, None)
-            await self._remember(key, ref, adapter, output)
+            if not tools:
+                await self._remember(key, ref, adapter, output)
             return LLMReply(
                 output, ref, False, attempt.usage.input_tokens, attempt.usage.output_tokens, cost
             )
@@ -208,6 +215,7 @@ class LLMRouter:
         prompt: Prompt,
         user: str,
         output_type: type[T],
+        tools: Sequence[Tool[Any]] = (),
     ) -> tuple[T, _Attempt]:
         settings = provider.settings
         estimate = (len(prompt.system) + len(user)) // 4 + settings.max_tokens
@@ -232,6 +240,7 @@ class LLMRouter:
                             output_type=output_type,
                             instructions=prompt.system,
                             retries={"output": self.settings.output_retries},
+                            tools=tools,
                         )
                         result = await agent.run(user, model_settings=model_settings, usage=usage)
                 finally:

@@ -1,0 +1,69 @@
+"""A runtime wrapper that books every agent output into the run's ledger as it is handed back.
+
+Booking outside the activity means a journaled output replayed by the local runtime (or
+returned by Temporal) counts exactly like a fresh one: the run's calls, tokens and cost
+are the same after a replay, and no model is called again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TypeVar
+
+from pydantic import BaseModel, JsonValue
+
+from intelligent_office.agentkit.runner import AgentOutput, RunLedger
+from intelligent_office.runtime.activity import Activity
+from intelligent_office.runtime.base import Runtime
+
+__all__ = ["BookingRuntime"]
+
+InT = TypeVar("InT", bound=BaseModel)
+OutT = TypeVar("OutT", bound=BaseModel)
+
+
+class BookingRuntime:
+    """Passes everything to `inner`; books each AgentOutput an activity returns."""
+
+    def __init__(self, inner: Runtime, ledger: RunLedger) -> None:
+        self.inner = inner
+        self.ledger = ledger
+
+    @property
+    def run_id(self) -> str:
+        return self.inner.run_id
+
+    async def activity(
+        self,
+        key: str,
+        activity: Activity[InT, OutT],
+        value: InT,
+        *,
+        timeout_seconds: float | None = None,
+    ) -> OutT:
+        output = await self.inner.activity(key, activity, value, timeout_seconds=timeout_seconds)
+        if isinstance(output, AgentOutput):
+            self.ledger.add(output)
+        return output
+
+    async def wait_signal(self, name: str, *, timeout_seconds: float | None = None) -> JsonValue:
+        return await self.inner.wait_signal(name, timeout_seconds=timeout_seconds)
+
+    async def sleep(self, key: str, seconds: float) -> None:
+        await self.inner.sleep(key, seconds)
+
+    async def now(self, key: str) -> datetime:
+        return await self.inner.now(key)
+
+    def uuid(self, key: str) -> str:
+        return self.inner.uuid(key)
+
+    async def emit(
+        self,
+        event_type: str,
+        payload: Mapping[str, JsonValue] | None = None,
+        *,
+        key: str | None = None,
+    ) -> None:
+        await self.inner.emit(event_type, payload, key=key)

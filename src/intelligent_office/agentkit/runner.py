@@ -76,6 +76,7 @@ class AgentRecord(BaseModel):
     seconds: float = 0.0
     output: str | None = None
     error: str | None = None
+    tool_calls: list[ToolUse] = []
 
 
 @dataclass
@@ -121,6 +122,7 @@ class RunLedger:
         record.output_tokens += output.output_tokens
         record.cost_usd += output.cost_usd
         record.seconds += output.duration_seconds
+        record.tool_calls.extend(output.tool_calls)
 
 
 def state_of(result: NodeResult) -> AgentState:

@@ -131,7 +131,9 @@ class Office:
         run.agents = ledger.agents
         self._runs[run_id] = run
         workspace = (workflow.workspace or self.workspace or Path.cwd()).resolve()
-        toolbox = AgentToolbox(self.tools, self.policy, workspace)
+        toolbox = None  # no agent with tools: the tools (sandbox, http) are never loaded
+        if any(agent.tools for agent in workflow.agents):
+            toolbox = AgentToolbox(self.tools, self.policy, workspace)
         runner = AgentRunner(self.model, ledger, root=self.root, toolbox=toolbox)
         booking = BookingRuntime(runtime or InlineRuntime(run_id), ledger)
         started = time.perf_counter()

@@ -47,7 +47,7 @@ async def _ours(repeats: int, warmup: int) -> dict[str, Any]:
     from intelligent_office.agentkit import Agent, ModelAnswer, Office, RunStatus, Workflow
 
     class SimulatedModel:
-        async def complete(self, agent: Agent, user: str) -> ModelAnswer:
+        async def complete(self, agent: Agent, user: str, tools: Any = ()) -> ModelAnswer:
             await asyncio.sleep(LATENCY_SECONDS)
             return ModelAnswer(f"{agent.name} done", "simulated", 10, 5, 0.0)
 

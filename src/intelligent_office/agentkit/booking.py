@@ -1,5 +1,8 @@
 """A runtime wrapper that books every agent output into the run's ledger as it is handed back.
 
+It also checks the run's budget before each agent call, in workflow code: on Temporal the
+call runs in a worker whose ledger is not the run's.
+
 Booking outside the activity means a journaled output replayed by the local runtime (or
 returned by Temporal) counts exactly like a fresh one: the run's calls, tokens and cost
 are the same after a replay, and no model is called again.
@@ -13,9 +16,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, JsonValue
 
-from intelligent_office.agentkit.runner import AgentOutput, RunLedger
+from intelligent_office.agentkit.models import AgentBudgetExceeded
+from intelligent_office.agentkit.runner import AgentCall, AgentOutput, RunLedger
+from intelligent_office.agentkit.status import AgentState
 from intelligent_office.runtime.activity import Activity
 from intelligent_office.runtime.base import Runtime
+from intelligent_office.runtime.inline import to_activity_error
 
 __all__ = ["BookingRuntime"]
 
@@ -42,6 +48,12 @@ class BookingRuntime:
         *,
         timeout_seconds: float | None = None,
     ) -> OutT:
+        if isinstance(value, AgentCall):  # in workflow code: the ledger is the run's own
+            self.ledger.record(value.agent.name).state = AgentState.RUNNING
+            try:
+                self.ledger.check(value.agent)
+            except AgentBudgetExceeded as spent:
+                raise to_activity_error(key, spent) from None
         output = await self.inner.activity(key, activity, value, timeout_seconds=timeout_seconds)
         if isinstance(output, AgentOutput):
             self.ledger.add(output)

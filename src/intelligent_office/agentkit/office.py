@@ -11,9 +11,8 @@ by default) under its tool policy (the shipped default), in the workflow's works
 
 from __future__ import annotations
 
-import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -123,8 +122,12 @@ class Office:
         """
         if input is not None:
             workflow = workflow.model_copy(update={"input": input})
-        run_id = runtime.run_id if runtime is not None else uuid.uuid4().hex
-        run = WorkflowRun(id=run_id, workflow=workflow.name, started_at=datetime.now(UTC))
+        # Clock and ids come from the runtime, so a durable run (local or Temporal) is
+        # deterministic: a replay sees the same start, end and id.
+        inner = runtime if runtime is not None else InlineRuntime(uuid.uuid4().hex)
+        run_id = inner.run_id
+        started_at = await inner.now("agentkit/run/started")
+        run = WorkflowRun(id=run_id, workflow=workflow.name, started_at=started_at)
         ledger = RunLedger(budget=workflow.budget)
         for agent in workflow.agents:
             ledger.record(agent.name)
@@ -135,15 +138,14 @@ class Office:
         if any(agent.tools for agent in workflow.agents):
             toolbox = AgentToolbox(self.tools, self.policy, workspace)
         runner = AgentRunner(self.model, ledger, root=self.root, toolbox=toolbox)
-        booking = BookingRuntime(runtime or InlineRuntime(run_id), ledger)
-        started = time.perf_counter()
+        booking = BookingRuntime(inner, ledger)
         try:
             outcome = await _run_pattern(workflow, runner, booking)
         except BaseException:
             run.status, run.failure = RunStatus.FAILED, "interrupted"
             _cancel_unfinished(ledger)
             raise
-        run.seconds = time.perf_counter() - started
+        run.seconds = (await inner.now("agentkit/run/finished") - started_at).total_seconds()
         _settle(run, ledger, outcome)
         return run
 

@@ -27,6 +27,7 @@ from intelligent_office.engine import Node, NodeResult, NodeStatus
 from intelligent_office.runtime.activity import Activity
 
 __all__ = [
+    "CALL_AGENT",
     "AgentCall",
     "AgentOutput",
     "AgentRecord",
@@ -35,6 +36,10 @@ __all__ = [
     "WorkflowBudget",
     "state_of",
 ]
+
+
+CALL_AGENT = "agentkit.call_agent"
+"""The stable name of the agent-call activity (what journals and Temporal histories show)."""
 
 
 class WorkflowBudget(BaseModel):
@@ -165,7 +170,7 @@ class AgentRunner:
         self.root = root or Path.cwd()
         self.toolbox = toolbox
         self.activity: Activity[AgentCall, AgentOutput] = Activity(
-            "agentkit.call_agent", self._call, AgentCall, AgentOutput
+            CALL_AGENT, self._call, AgentCall, AgentOutput
         )
 
     async def _call(self, call: AgentCall) -> AgentOutput:

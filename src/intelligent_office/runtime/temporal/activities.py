@@ -35,7 +35,7 @@ from intelligent_office.runtime.temporal.runtime import FLUSH_EVENTS
 from intelligent_office.runtime.temporal.workflow import FINISH_RUN, TOOL_FLAGS
 from intelligent_office.store import Batch, PendingEvent, RunStatus, Store
 
-__all__ = ["TemporalActivities"]
+__all__ = ["TemporalActivities", "temporal_activity_for"]
 
 
 @contextlib.asynccontextmanager
@@ -61,6 +61,39 @@ async def _heartbeats() -> AsyncIterator[None]:
             await beating
 
 
+async def _drop_events(call: ActivityCall) -> None:
+    """Events of a run with no row in the store (an agent workflow's) are not kept."""
+
+
+def temporal_activity_for(
+    target: Activity[Any, Any],
+    before: Callable[[ActivityCall], Awaitable[None]] = _drop_events,
+) -> Callable[..., Awaitable[Any]]:
+    """`target` as a Temporal activity under its stable name: `before` takes the call's
+    events, then the function runs with heartbeats and its own timeout, and a failure
+    goes back as a non-retryable ApplicationError carrying its type and retryability."""
+
+    async def run(value: Any, call: ActivityCall) -> Any:
+        await before(call)
+        async with _heartbeats():
+            try:
+                return await call_activity(target, value, call.timeout_seconds)
+            except Exception as failure:  # noqa: BLE001 - handed to the workflow as data
+                error = to_activity_error(call.key, failure)
+                raise ApplicationError(
+                    error.detail, error.retryable, type=error.error_type, non_retryable=True
+                ) from failure
+
+    # The SDK reads the argument types from the hints to decode the payloads.
+    run.__annotations__ = {
+        "value": target.input_type,
+        "call": ActivityCall,
+        "return": target.output_type,
+    }
+    run.__qualname__ = run.__name__ = target.name.replace(".", "_")
+    return temporal_activity.defn(name=target.name)(run)
+
+
 class TemporalActivities:
     """The activities a Temporal worker of the Office registers."""
 
@@ -80,25 +113,10 @@ class TemporalActivities:
         return wrapped + bookkeeping
 
     def _wrap(self, target: Activity[Any, Any]) -> Callable[..., Awaitable[Any]]:
-        async def run(value: Any, call: ActivityCall) -> Any:
+        async def store_events(call: ActivityCall) -> None:
             await self._store_events(call.run_id, call.task_id, call.events)
-            async with _heartbeats():
-                try:
-                    return await call_activity(target, value, call.timeout_seconds)
-                except Exception as failure:  # noqa: BLE001 - handed to the workflow as data
-                    error = to_activity_error(call.key, failure)
-                    raise ApplicationError(
-                        error.detail, error.retryable, type=error.error_type, non_retryable=True
-                    ) from failure
 
-        # The SDK reads the argument types from the hints to decode the payloads.
-        run.__annotations__ = {
-            "value": target.input_type,
-            "call": ActivityCall,
-            "return": target.output_type,
-        }
-        run.__qualname__ = run.__name__ = target.name.replace(".", "_")
-        return temporal_activity.defn(name=target.name)(run)
+        return temporal_activity_for(target, store_events)
 
     @temporal_activity.defn(name=TOOL_FLAGS)
     async def tool_flags(self, call: ActivityCall) -> ToolFlags:

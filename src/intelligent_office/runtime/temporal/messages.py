@@ -12,12 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue
 
+from intelligent_office.agentkit.workflow import Workflow
 from intelligent_office.office.contracts import OfficeInput
 
 __all__ = [
     "DEFAULT_ADDRESS",
     "DEFAULT_TASK_QUEUE",
     "ActivityCall",
+    "AgentRunInput",
     "EventRecord",
     "RunFinish",
     "RunProgress",
@@ -45,6 +47,25 @@ class TemporalRunInput(BaseModel):
         gt=0,
         description="A worker that has not heartbeated for this long is taken as dead: "
         "its activity is retried on another worker.",
+    )
+
+
+class AgentRunInput(BaseModel):
+    """One agent workflow run on Temporal (`agentkit.workflow`): the workflow and its input."""
+
+    run_id: str = Field(description="The run's id; also the workflow id.")
+    workflow: Workflow
+    input: str | None = Field(default=None, description="Replaces the workflow's input.")
+    task_id: str = Field(default="", description="The task it works for, if any.")
+    activity_timeout_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Start-to-close for an agent call with no timeout of its own.",
+    )
+    heartbeat_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A worker that has not heartbeated for this long is taken as dead.",
     )
 
 

@@ -34,6 +34,7 @@ from intelligent_office.runtime.base import deterministic_uuid
 from intelligent_office.runtime.inline import event_key
 from intelligent_office.runtime.temporal.messages import (
     ActivityCall,
+    AgentRunInput,
     EventRecord,
     RunProgress,
     TemporalRunInput,
@@ -76,11 +77,13 @@ def activity_error(key: str, failure: TemporalActivityError) -> ActivityError | 
 
 
 class TemporalRuntime:
-    """Implements `Runtime` for one Office run inside a Temporal workflow."""
+    """Implements `Runtime` for one Office or agent workflow run inside a Temporal workflow."""
 
-    def __init__(self, run: TemporalRunInput) -> None:
+    def __init__(self, run: TemporalRunInput | AgentRunInput) -> None:
         self._run = run
-        self._task_id = run.office.task.task_id
+        self._task_id = (
+            run.office.task.task_id if isinstance(run, TemporalRunInput) else run.task_id
+        )
         self._signals: dict[str, JsonValue] = {}
         self._waiting: list[str] = []
         self._timers = 0

@@ -15,8 +15,10 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from intelligent_office.agentkit.office import Office
 from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.runtime.temporal.activities import TemporalActivities
+from intelligent_office.runtime.temporal.agent_workflow import AgentWorkflow, agent_activities
 from intelligent_office.runtime.temporal.bridge import RunBridge
 from intelligent_office.runtime.temporal.client import (
     DEFAULT_TASK_QUEUE,
@@ -53,14 +55,25 @@ def office_sandbox() -> SandboxedWorkflowRunner:
 
 
 def build_worker(
-    client: Client, agents: OfficeAgents, store: Store, options: WorkerOptions
+    client: Client,
+    agents: OfficeAgents,
+    store: Store,
+    options: WorkerOptions,
+    *,
+    office: Office | None = None,
 ) -> Worker:
-    """A worker for the Office workflow and its activities on `options.task_queue`."""
+    """A worker for the Office workflow and its activities on `options.task_queue`; with
+    `office`, also for agent workflows, whose agent calls `office` answers."""
+    workflows: list[type] = [OfficeWorkflow]
+    activities = TemporalActivities(agents, store).all()
+    if office is not None:
+        workflows.append(AgentWorkflow)
+        activities += agent_activities(office)
     return Worker(
         client,
         task_queue=options.task_queue,
-        workflows=[OfficeWorkflow],
-        activities=TemporalActivities(agents, store).all(),
+        workflows=workflows,
+        activities=activities,
         workflow_runner=office_sandbox(),
         max_concurrent_activities=options.max_concurrent_activities,
         max_concurrent_workflow_tasks=options.max_concurrent_workflow_tasks,
@@ -77,9 +90,10 @@ async def serve_worker(
     stop: asyncio.Event,
     *,
     run_options: RunOptions | None = None,
+    office: Office | None = None,
 ) -> None:
-    """Run a worker (and its bridge) until `stop` is set."""
-    worker = build_worker(client, agents, store, options)
+    """Run a worker (and its bridge) until `stop` is set; `office` as in `build_worker`."""
+    worker = build_worker(client, agents, store, options, office=office)
     run_options = run_options or RunOptions(task_queue=options.task_queue)
     bridge = RunBridge(TemporalSubmitter(client, store, run_options))
     async with worker:

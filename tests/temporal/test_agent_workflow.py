@@ -73,9 +73,14 @@ async def test_an_agent_workflow_on_temporal_calls_each_agent_as_an_activity(
         tight = await run_agent_workflow(
             client, trio(WorkflowBudget(max_tokens=1)), task_queue=queue
         )
+        # The library's front door does the same: Office.run_workflow(temporal=client).
+        front = Office(model.model())
+        via_office = await front.run_workflow(trio(), temporal=client, task_queue=queue)
+        assert front.workflow_status(via_office.id) is via_office
+        assert via_office.output == local.output and via_office.status is RunStatus.COMPLETED
 
     assert run.id == f"r-{queue}" and run.status is RunStatus.COMPLETED, run.failure
-    assert len(model.calls) == 4  # three agents here, one before the budget ran out
+    assert len(model.calls) == 7  # three agents, one before the budget ran out, three again
     assert run.output == local.output == "write: read 2 sections"
     assert {n: (r.state, r.output, r.calls) for n, r in run.agents.items()} == {
         n: (r.state, r.output, r.calls) for n, r in local.agents.items()

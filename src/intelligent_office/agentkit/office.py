@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -43,6 +44,9 @@ from intelligent_office.runtime.base import Runtime
 from intelligent_office.runtime.inline import InlineRuntime
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.policy import Policy, default_policy
+
+if TYPE_CHECKING:
+    from temporalio.client import Client as TemporalClient
 
 __all__ = ["Office", "RunStatus", "SystemStatus", "WorkflowRun"]
 
@@ -110,7 +114,13 @@ class Office:
         self._runs: dict[str, WorkflowRun] = {}
 
     async def run_workflow(
-        self, workflow: Workflow, *, input: str | None = None, runtime: Runtime | None = None
+        self,
+        workflow: Workflow,
+        *,
+        input: str | None = None,
+        runtime: Runtime | None = None,
+        temporal: TemporalClient | None = None,
+        task_queue: str | None = None,
     ) -> WorkflowRun:
         """Run `workflow` to the end and return its run (also kept for `workflow_status`).
 
@@ -119,7 +129,20 @@ class Office:
             input: replaces the workflow's `input` for this run.
             runtime: where activities go; an inline runtime (no journal) when None. Pass a
                 local runtime's handle to journal every agent call under its stable key.
+            temporal: a connected Temporal client: the run goes to a Temporal worker that
+                serves `task_queue` with an Office (`office worker --runtime temporal`),
+                each agent call an activity; needs the `temporal` extra.
+            task_queue: the Temporal task queue (default: the Office's).
         """
+        if temporal is not None:
+            from intelligent_office.runtime.temporal.agent_workflow import run_agent_workflow
+            from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE
+
+            run = await run_agent_workflow(
+                temporal, workflow, input=input, task_queue=task_queue or DEFAULT_TASK_QUEUE
+            )
+            self._runs[run.id] = run
+            return run
         if input is not None:
             workflow = workflow.model_copy(update={"input": input})
         # Clock and ids come from the runtime, so a durable run (local or Temporal) is

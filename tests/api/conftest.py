@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -100,14 +102,14 @@ def api_settings(tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture
-def live(api_settings: Settings) -> Iterator[LiveServer]:
-    """The app on 127.0.0.1 with a local worker, until the test ends."""
-    store = Store.open(api_settings.resolved_database_url)
-    service = OfficeService.from_settings(api_settings, store)
-    serving = serve(api_settings, store, service)
+@contextlib.contextmanager
+def running(settings: Settings) -> Iterator[LiveServer]:
+    """The app on 127.0.0.1 with a local worker, on its own store, until the block ends."""
+    store = Store.open(settings.resolved_database_url)
+    service = OfficeService.from_settings(settings, store)
+    serving = serve(settings, store, service)
     url = next(serving)
-    server = LiveServer(url=url, store=store, settings=api_settings, service=service)
+    server = LiveServer(url=url, store=store, settings=settings, service=service)
     try:
         yield server
     finally:
@@ -115,3 +117,16 @@ def live(api_settings: Settings) -> Iterator[LiveServer]:
             client.close()
         serving.close()
         store.close()
+
+
+def openapi_document() -> dict[str, Any]:
+    """The app's OpenAPI document; building it needs no server (no lifespan is entered)."""
+    app = create_app(load_settings(None, home=Path("/nonexistent/office-home")))
+    return app.openapi()
+
+
+@pytest.fixture
+def live(api_settings: Settings) -> Iterator[LiveServer]:
+    """The app on 127.0.0.1 with a local worker, until the test ends."""
+    with running(api_settings) as server:
+        yield server

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import schemathesis
@@ -14,11 +13,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from intelligent_office.api import create_app
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import load_settings
-from intelligent_office.store import Store
-from tests.api.conftest import LiveServer, serve
+from tests.api.conftest import LiveServer, openapi_document, running
 
 MAX_EXAMPLES = 25
 
@@ -35,16 +31,8 @@ def schema_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         # Generated URLs go nowhere: nothing is delivered while the routes are fuzzed.
         webhooks={"enabled": False},
     )
-    store = Store.open(api_settings.resolved_database_url)
-    service = OfficeService.from_settings(api_settings, store)
-    serving = serve(api_settings, store, service)
-    url = next(serving)
-    server = LiveServer(url=url, store=store, settings=api_settings, service=service)
-    try:
+    with running(api_settings) as server:
         yield server
-    finally:
-        serving.close()
-        store.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +40,11 @@ def api_key(schema_server: LiveServer) -> str:
     return schema_server.key("fuzzer", "operator")
 
 
-def _document() -> dict[str, Any]:
-    app = create_app(load_settings(None, home=Path("/nonexistent/office-home")))
-    return app.openapi()
-
-
-schema = schemathesis.openapi.from_dict(_document()).include(path_regex=r"^/(webhooks|v1/)")
+schema = schemathesis.openapi.from_dict(openapi_document()).include(path_regex=r"^/(webhooks|v1/)")
 
 
 def test_the_document_has_the_webhook_and_chat_routes() -> None:
-    paths = _document()["paths"]
+    paths = openapi_document()["paths"]
     assert {"/webhooks", "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/deliveries"} <= set(
         paths
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -15,12 +14,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.case import Case
 
-from intelligent_office.api import create_app
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import load_settings
-from intelligent_office.store import Store
 from tests.api.api_helpers import workspace_root
-from tests.api.conftest import LiveServer, serve
+from tests.api.conftest import LiveServer, openapi_document, running
 
 MAX_EXAMPLES = 25
 
@@ -37,27 +33,13 @@ def schema_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         # Generous limits: the generated requests should reach the routes, not the limiter.
         api={"requests_per_minute": 100_000, "max_concurrent_tasks": 10_000},
     )
-    store = Store.open(api_settings.resolved_database_url)
-    service = OfficeService.from_settings(api_settings, store)
-    serving = serve(api_settings, store, service)
-    url = next(serving)
-    server = LiveServer(url=url, store=store, settings=api_settings, service=service)
-    try:
+    with running(api_settings) as server:
         yield server
-    finally:
-        serving.close()
-        store.close()
 
 
 @pytest.fixture(scope="module")
 def api_key(schema_server: LiveServer) -> str:
     return schema_server.key("fuzzer", "operator")
-
-
-def _document() -> dict[str, Any]:
-    # Building the document needs no server: the lifespan (store, worker) is not entered.
-    app = create_app(load_settings(None, home=Path("/nonexistent/office-home")))
-    return app.openapi()
 
 
 # The web UI's pages and the webhook and chat routes are tested by their own suites.
@@ -73,14 +55,14 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 
-schema = schemathesis.openapi.from_dict(_document(), config=CONFIG).include(
+schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG).include(
     path_regex=r"^/(tasks|approvals|dlq|tools)"
 )
 
 
 def test_the_server_serves_the_document_under_test(schema_server: LiveServer) -> None:
     served = httpx.get(f"{schema_server.url}/openapi.json", timeout=30).json()
-    assert served == _document()
+    assert served == openapi_document()
     paths = served["paths"]
     for path in ("/tasks", "/tasks/{task_id}/status", "/approvals/{approval_id}/approve", "/dlq"):
         assert path in paths

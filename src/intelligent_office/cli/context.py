@@ -16,13 +16,20 @@ from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
 
-__all__ = ["AppContext", "ConfigOption", "console"]
+__all__ = ["AppContext", "ConfigOption", "console", "open_store"]
 
 # Piped output is read by scripts and people alike: keep ids and rows whole.
 console = Console(width=None if sys.stdout.isatty() else 160)
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="YAML settings file (else OFFICE_* variables).")
 ]
+
+
+def open_store(settings: Settings) -> Store:
+    """The database the settings name, opened and migrated."""
+    return Store.open(
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
 
 
 @dataclass
@@ -37,9 +44,7 @@ class AppContext:
     def open(cls, config_file: Path | None) -> AppContext:
         """Load settings and open (and migrate) the database."""
         settings = load_settings(config_file)
-        store = Store.open(
-            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
-        )
+        store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
         telemetry = Telemetry.from_settings(settings.observability)
         service = OfficeService.from_settings(settings, store, telemetry=telemetry)

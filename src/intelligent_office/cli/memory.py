@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.settings import Settings, load_settings
@@ -47,9 +47,7 @@ class _MemoryContext:
     @classmethod
     def open(cls, config: Path | None) -> _MemoryContext:
         settings = load_settings(config)
-        store = Store.open(
-            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
-        )
+        store = open_store(settings)
         # Works with memory.enabled false too: that switch is the Office loop's use of memory.
         memory = OfficeMemory.open(settings.memory, store)
         router = LLMRouter(settings.llm, settings.budgets, store) if settings.llm.enabled else None

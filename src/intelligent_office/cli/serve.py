@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.cli.temporal import Runtime, RuntimeOption
 from intelligent_office.runtime.temporal.availability import require_temporalio
 from intelligent_office.settings import load_settings
@@ -50,10 +50,7 @@ def serve(
 
 
 def _store(config: ConfigOption) -> Store:
-    settings = load_settings(config)
-    return Store.open(
-        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
-    )
+    return open_store(load_settings(config))
 
 
 @keys_app.command("create")

@@ -16,10 +16,9 @@ from rich.table import Table
 from intelligent_office.agentkit.build import agent_model
 from intelligent_office.agentkit.files import discover, find_workflow, load_agent_workflow
 from intelligent_office.agentkit.office import Office, RunStatus, WorkflowRun
-from intelligent_office.cli.context import ConfigOption, console
+from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.errors import WorkflowFileError
 from intelligent_office.settings import Settings, load_settings
-from intelligent_office.store import Store
 
 __all__ = ["register"]
 
@@ -80,9 +79,7 @@ def run(
     workflow = load_agent_workflow(path)
     store = None
     if settings.llm.enabled:
-        store = Store.open(
-            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
-        )
+        store = open_store(settings)
     try:
         office = Office(agent_model(settings, store), root=path.parent.resolve())
         result = asyncio.run(office.run_workflow(workflow, input=input))

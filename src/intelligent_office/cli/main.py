@@ -14,6 +14,7 @@ from intelligent_office.cli import (
     costs,
     dlq,
     doctor,
+    evals,
     gaps,
     memory,
     runs,
@@ -49,6 +50,7 @@ temporal.register(app)
 memory.register(app)
 stats.register(app)
 workflows.register(app)
+evals.register(app)
 
 
 @app.command("schema")

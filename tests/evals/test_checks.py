@@ -29,9 +29,13 @@ WRONG_LINE = RIGHT_CHAIN.replace("app/pipeline.py:19", "app/pipeline.py:13")
 GRAPHS = GraphCache()
 
 
-def check(checks: dict[str, Any], answer: str = "", workspace: Path = SAMPLE_APP, **facts: Any) -> list[str]:
+def check(
+    checks: dict[str, Any], answer: str = "", workspace: Path = SAMPLE_APP, **facts: Any
+) -> list[str]:
     """The details of the failed checks (empty: all passed)."""
-    outcome = Outcome(status=facts.pop("status", "completed"), answer=answer, workspace=workspace, **facts)
+    outcome = Outcome(
+        status=facts.pop("status", "completed"), answer=answer, workspace=workspace, **facts
+    )
     results = run_checks(Checks.model_validate(checks), outcome, GRAPHS)
     assert results, "a check was given, so a result must come back"
     return [f"{r.check}: {r.detail}" for r in results if not r.passed]
@@ -65,9 +69,16 @@ def test_a_chain_that_differs_from_the_analyzers_fails(answer: str, why: str) ->
 
 def test_a_deliberately_wrong_expected_chain_fails_against_a_right_answer() -> None:
     # The right answer, checked against an expectation the code does not bear out.
-    (problem,) = check({"call_chain": {"from": "main", "to": "format_report", "root": "app"}}, RIGHT_CHAIN)
-    assert "the answer gives no chain; the analyzer proves app.main.main -> app.report.format_report" in problem
-    (problem,) = check({"call_chain": {"hops": ["main", "load_records", "process_data"]}}, RIGHT_CHAIN)
+    (problem,) = check(
+        {"call_chain": {"from": "main", "to": "format_report", "root": "app"}}, RIGHT_CHAIN
+    )
+    assert (
+        "the answer gives no chain; the analyzer proves app.main.main -> app.report.format_report"
+        in problem
+    )
+    (problem,) = check(
+        {"call_chain": {"hops": ["main", "load_records", "process_data"]}}, RIGHT_CHAIN
+    )
     assert "does not pass through load_records" in problem
 
 
@@ -108,7 +119,8 @@ Called from 1 place(s):
     [
         ({"defined_at": {"name": "process_data", "root": "app"}}, FIND_ANSWER,
          FIND_ANSWER.replace("processing.py:18", "processing.py:19")),
-        ({"cites_real_lines": True}, FIND_ANSWER, FIND_ANSWER.replace("pipeline.py:24", "pipeline.py:999")),
+        ({"cites_real_lines": True}, FIND_ANSWER,
+         FIND_ANSWER.replace("pipeline.py:24", "pipeline.py:999")),
         ({"cites_real_lines": True}, FIND_ANSWER, "defined somewhere in app"),
         ({"shows_file": "data/orders.csv"}, "data/orders.csv:\norder_id,customer,amount\n1001,...",
          "the file has orders"),
@@ -131,8 +143,10 @@ def test_each_answer_check_passes_and_fails(checks: dict[str, Any], right: str, 
         ({"status": "unsupported"}, {"status": "unsupported"}, {"status": "completed"}),
         ({"tool_used": "trace_calls"}, {"tools": {"trace_calls"}}, {"tools": {"search_files"}}),
         ({"tool_not_used": "write_file"}, {"tools": {"read_file"}}, {"tools": {"write_file"}}),
-        ({"gap_missing": "send_email"}, {"gap_capabilities": {"send_email"}}, {"gap_capabilities": set()}),
-        ({"failure_category": "policy"}, {"failure_category": "policy"}, {"failure_category": "review"}),
+        ({"gap_missing": "send_email"}, {"gap_capabilities": {"send_email"}},
+         {"gap_capabilities": set()}),
+        ({"failure_category": "policy"}, {"failure_category": "policy"},
+         {"failure_category": "review"}),
         ({"max_iterations": 1}, {"iterations": 1}, {"iterations": 2}),
         ({"max_cost": 0.01}, {"cost_usd": 0.005}, {"cost_usd": 0.02}),
     ],
@@ -147,12 +161,16 @@ def test_each_outcome_check_passes_and_fails(
 def test_file_content_is_read_from_the_workspace_after_the_run(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "a.txt").write_text("hello")
-    assert check({"file_content": {"path": "out/a.txt", "equals": "hello"}}, workspace=tmp_path) == []
-    assert check({"file_content": {"path": "out/a.txt", "contains": "ell"}}, workspace=tmp_path) == []
+    assert (
+        check({"file_content": {"path": "out/a.txt", "equals": "hello"}}, workspace=tmp_path) == []
+    )
+    assert (
+        check({"file_content": {"path": "out/a.txt", "contains": "ell"}}, workspace=tmp_path) == []
+    )
     assert check({"file_content": {"path": "out/b.txt", "absent": True}}, workspace=tmp_path) == []
-    assert check({"file_content": {"path": "out/a.txt", "equals": "hello!"}}, workspace=tmp_path) == [
-        "file_content: out/a.txt holds 'hello', not 'hello!'"
-    ]
+    assert check(
+        {"file_content": {"path": "out/a.txt", "equals": "hello!"}}, workspace=tmp_path
+    ) == ["file_content: out/a.txt holds 'hello', not 'hello!'"]
     assert check({"file_content": {"path": "out/a.txt", "absent": True}}, workspace=tmp_path) == [
         "file_content: out/a.txt exists"
     ]

@@ -75,33 +75,44 @@ def test_runs_are_stored_listed_and_compared(
     assert by_case["write-denied"]["iterations"] == 2  # denied, then written under out/
     assert by_case["gap"]["status"] == "unsupported"
 
-    code, out, _ = office(["eval", "run", str(second), "--json", "--min-pass-rate", "1"], capsys, monkeypatch)
+    code, out, _ = office(
+        ["eval", "run", str(second), "--json", "--min-pass-rate", "1"], capsys, monkeypatch
+    )
     assert code == 1  # a case failed
     run_b = json.loads(out)
     assert run_b["passed"] == 3
     failed = next(case for case in run_b["results"] if not case["passed"])
     assert failed["case_id"] == "trace"
-    assert "call_chain: the answer gives no chain; the analyzer proves app.main.main -> app.report" in failed["why"]
+    assert (
+        "call_chain: the answer gives no chain; the analyzer proves app.main.main -> app.report"
+        in failed["why"]
+    )
 
     store = Store.open(database)
     task = store.tasks.get(by_case["trace"]["task_id"])
     assert task is not None and task.body["context"]["eval"]["case"] == "trace"
     written = by_case["write-denied"]["task_id"]
-    denied = [entry for entry in store.audit.recent(task_id=written) if entry.actor == "office-eval"]
+    denied = [
+        entry for entry in store.audit.recent(task_id=written) if entry.actor == "office-eval"
+    ]
     assert [entry.action for entry in denied] == ["approval.denied"]
     store.close()
 
     code, out, _ = office(["eval", "runs", "--json"], capsys, monkeypatch)
     assert [run["run_id"] for run in json.loads(out)] == [run_b["run_id"], run_a["run_id"]]
 
-    code, out, _ = office(["eval", "compare", run_a["run_id"][:8], run_b["run_id"], "--json"], capsys, monkeypatch)
+    code, out, _ = office(
+        ["eval", "compare", run_a["run_id"][:8], run_b["run_id"], "--json"], capsys, monkeypatch
+    )
     comparison = json.loads(out)
     assert [change["case_id"] for change in comparison["broken"]] == ["trace"]
     assert [change["case_id"] for change in comparison["added"]] == ["extra"]
     assert [change["case_id"] for change in comparison["removed"]] == ["find"]
     assert comparison["fixed"] == []
 
-    code, out, _ = office(["eval", "compare", run_a["run_id"], run_b["run_id"]], capsys, monkeypatch)
+    code, out, _ = office(
+        ["eval", "compare", run_a["run_id"], run_b["run_id"]], capsys, monkeypatch
+    )
     assert code == 0
     assert "worse (passed in A, fail in B): 1" in out and "trace (trace)" in out
 
@@ -110,9 +121,14 @@ def test_runs_are_stored_listed_and_compared(
 
 
 def test_a_bad_suite_ends_with_one_line_and_exit_code_2(
-    tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    database: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bad = write_suite(tmp_path, "cases:\n  - {id: x, capability: c, task: t, workspace: {path: .}}\n")
+    bad = write_suite(
+        tmp_path, "cases:\n  - {id: x, capability: c, task: t, workspace: {path: .}}\n"
+    )
     code, _, err = office(["eval", str(bad)], capsys, monkeypatch)
     assert code == 2
     assert err == f"office: {bad}: case 'x' (cases[0]): checks: Field required\n"

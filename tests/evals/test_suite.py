@@ -66,6 +66,10 @@ def _case(body: str, case_id: str = "bad-case") -> str:
     return f"cases:\n  - id: {case_id}\n    capability: trace\n{body}"
 
 
+def _checked(workspace: str) -> str:
+    return _case(f"    task: t\n    workspace: {workspace}\n    checks: {{status: completed}}\n")
+
+
 BAD = {
     "missing task": (
         _case("    workspace: {path: .}\n    checks: {status: completed}\n"),
@@ -80,7 +84,7 @@ BAD = {
         "case 'bad-case' (cases[0]): checks.status: Input should be 'completed',",
     ),
     "two workspaces": (
-        _case("    task: t\n    workspace: {path: ., package: click}\n    checks: {status: completed}\n"),
+        _checked("{path: ., package: click}"),
         "case 'bad-case' (cases[0]): workspace: give exactly one of path, package or scratch",
     ),
     "half a chain": (
@@ -96,16 +100,17 @@ BAD = {
         "case 'bad-case' (cases[0]): checks: a case needs at least one check",
     ),
     "unknown package": (
-        _case("    task: t\n    workspace: {package: no_such_pkg_xyz}\n    checks: {status: completed}\n"),
+        _checked("{package: no_such_pkg_xyz}"),
         "case 'bad-case': workspace.package 'no_such_pkg_xyz' is not installed",
     ),
     "missing folder": (
-        _case("    task: t\n    workspace: {path: no/such/dir}\n    checks: {status: completed}\n"),
+        _checked("{path: no/such/dir}"),
         "case 'bad-case': workspace.path 'no/such/dir' is not a folder",
     ),
     "duplicate ids": (
-        _case("    task: t\n    workspace: {path: .}\n    checks: {status: completed}\n")
-        + "  - {id: bad-case, capability: x, task: t, workspace: {path: .}, checks: {status: completed}}\n",
+        _checked("{path: .}")
+        + "  - {id: bad-case, capability: x, task: t, workspace: {path: .},"
+        + " checks: {status: completed}}\n",
         "suite: case id 'bad-case' is used twice",
     ),
     "no id": (

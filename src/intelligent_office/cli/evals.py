@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from rich.table import Table
 from rich.text import Text
+from typer import _click as click  # typer ships its own click: its types are these
 from typer.core import TyperGroup
 
 from intelligent_office.cli.context import ConfigOption, console, open_store
@@ -22,6 +22,7 @@ from intelligent_office.errors import UserError
 
 if TYPE_CHECKING:
     from intelligent_office.evals import Comparison, EvalReport
+    from intelligent_office.evals.results import CaseChange
     from intelligent_office.settings import Settings
 
 __all__ = ["register"]
@@ -279,17 +280,18 @@ def _print_comparison(a: EvalReport, b: EvalReport, comparison: Comparison) -> N
             change,
         )
     console.print(scores)
-    for title, changes, style in (
+    sections: list[tuple[str, list[CaseChange], str]] = [
         ("worse (passed in A, fail in B)", comparison.broken, "red"),
         ("better (failed in A, pass in B)", comparison.fixed, "green"),
         ("new in B", comparison.added, ""),
         ("gone from B", comparison.removed, "dim"),
-    ):
+    ]
+    for title, changes, style in sections:
         if not changes:
             continue
         console.print(f"[bold {style}]{title}: {len(changes)}[/]")
-        for change in changes:
-            why = f"  {change.why}" if change.why else ""
-            console.print(f"  {change.case_id} ({change.capability}){why}")
+        for case in changes:
+            why = f"  {case.why}" if case.why else ""
+            console.print(f"  {case.case_id} ({case.capability}){why}")
     if not (comparison.broken or comparison.fixed or comparison.added or comparison.removed):
         console.print("no case changed")

@@ -196,7 +196,8 @@ def _defined_at(check: DefinedAtCheck | None, out: Outcome, graphs: GraphCache) 
         return None if not cited else f"{check.name} is defined nowhere, yet the answer cites lines"
     for definition in definitions:
         if (definition.file, definition.line) not in cited:
-            return f"the answer does not cite {definition.qualname} at {definition.file}:{definition.line}"
+            where = f"{definition.file}:{definition.line}"
+            return f"the answer does not cite {definition.qualname} at {where}"
     return None
 
 

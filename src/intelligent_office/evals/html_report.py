@@ -72,7 +72,7 @@ def _chart(scores: list[CapabilityScore]) -> str:
         name = escape(score.capability)
         parts += [
             f'<g class="bar" data-capability="{name}" data-rate="{score.rate:.4f}">',
-            f'<title>{name}: {score.passed}/{score.total}</title>',
+            f"<title>{name}: {score.passed}/{score.total}</title>",
             f'<text x="0" y="{y + 15}">{name}</text>',
             f'<rect x="{_LABEL_WIDTH}" y="{y}" width="{bar_space}" height="{_BAR_HEIGHT - 6}"'
             ' fill="#f0d4d4"/>',

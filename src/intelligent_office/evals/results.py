@@ -160,9 +160,7 @@ class EvalReport(BaseModel):
             "started_at": self.started_at.isoformat(),
             "seconds": round(self.seconds, 3),
             **self.summary(),
-            "results": [
-                {**case.model_dump(mode="json"), "why": case.why} for case in self.cases
-            ],
+            "results": [{**case.model_dump(mode="json"), "why": case.why} for case in self.cases],
         }
 
     def to_record(self) -> EvalRunRecord:

@@ -29,10 +29,10 @@ from intelligent_office.runtime.worker import LocalWorker
 from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings
 from intelligent_office.store import RunStatus
-from intelligent_office.store.approvals import approval_signal
 
 __all__ = ["EvalRunner", "brain_label"]
 
+_EVAL = "office-eval"  # who decided, in the approvals and the audit log
 _ANSWER_KEPT = 4000  # characters of each answer stored with the run
 
 
@@ -41,7 +41,9 @@ def brain_label(settings: Settings) -> str:
     if not settings.llm.enabled:
         return "offline"
     return "; ".join(
-        f"{tier.value}: {', '.join(models)}" for tier, models in settings.llm.tiers.items() if models
+        f"{tier.value}: {', '.join(models)}"
+        for tier, models in settings.llm.tiers.items()
+        if models
     )
 
 
@@ -94,11 +96,12 @@ class EvalRunner:
         approval_id = payload.get("approval_id")
         if kind != "approval.requested" or decision is None or not isinstance(approval_id, str):
             return
-        verdict = "approved" if decision == "approve" else "denied"
+        comment = f"the eval case says {decision}"
         try:
-            self.service.decide_approval(
-                approval_id, verdict, by="office-eval", comment=f"the eval case says {decision}"
-            )
+            if decision == "approve":
+                self.service.decide_approval(approval_id, "approved", by=_EVAL, comment=comment)
+            else:
+                self.service.decide_approval(approval_id, "denied", by=_EVAL, comment=comment)
         except UserError:
             return  # decided already (a replayed event)
 
@@ -182,7 +185,9 @@ def _scratch(case: EvalCase) -> Path:
     return folder
 
 
-def _outcome(output: OfficeOutput | None, finished: Any, workspace: Path, timeout: float) -> Outcome:
+def _outcome(
+    output: OfficeOutput | None, finished: Any, workspace: Path, timeout: float
+) -> Outcome:
     if output is None:
         if finished is None:
             status, answer = "timed_out", f"no answer within {timeout:g} s"

@@ -213,7 +213,9 @@ class Suite(_Strict):
             seen.add(case.id)
         return self
 
-    def select(self, *, tags: list[str] | None = None, ids: list[str] | None = None) -> list[EvalCase]:
+    def select(
+        self, *, tags: list[str] | None = None, ids: list[str] | None = None
+    ) -> list[EvalCase]:
         """The cases carrying any of `tags` and named in `ids` (None: no filter)."""
         chosen = [case for case in self.cases if not tags or set(tags) & set(case.tags)]
         if ids:

@@ -31,7 +31,14 @@ def _settings(tmp_path: Path, **overrides: Any) -> Any:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
-    """Two tenants, alice and bob, plus carol, on one server; a team workspace for two."""
+    """The server with default settings: each tenant on its own."""
+    with running(_settings(tmp_path)) as server:
+        yield server
+
+
+@pytest.fixture
+def live_with_team(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server where alice and bob share the workspace `team` (and carol does not)."""
     shared = [{"name": "team", "tenants": ["alice", "bob"]}]
     with running(_settings(tmp_path, shared_workspaces=shared)) as server:
         yield server
@@ -91,12 +98,19 @@ def test_a_workspace_pointing_at_another_tenant_is_a_400_naming_the_problem(
     assert live.store.tasks.search(user_id="bob", limit=5) == []
 
 
+def _python(code: str) -> str:
+    return f"Run this Python code:\n```python\n{code}\n```"
+
+
 def test_alice_python_cannot_delete_bobs_file(live: LiveServer, tmp_path: Path) -> None:
     root = tmp_path / "workspace"
-    bob_notes = root / "bob" / "bob-notes.md"
-    bob_notes.parent.mkdir(parents=True)
-    bob_notes.write_text(BOB_NOTES)
-    targets = ["bob-notes.md", "bob/bob-notes.md", "../bob/bob-notes.md", str(bob_notes)]
+    alice, bob = live.key("alice"), live.key("bob")
+    # Bob's own snippet writes his notes where his tasks work.
+    made = _submit(live, bob, _python(f"open('bob-notes.md', 'w').write({BOB_NOTES!r})"))
+    _finished(live, bob, made)
+    (bob_notes,) = root.rglob("bob-notes.md")
+
+    targets = ["bob-notes.md", "../bob/bob-notes.md", str(bob_notes), str(root / "bob-notes.md")]
     snippet = "\n".join(
         [
             "import os",
@@ -109,20 +123,19 @@ def test_alice_python_cannot_delete_bobs_file(live: LiveServer, tmp_path: Path) 
             "open('mine.txt', 'w').write('alice was here')",
         ]
     )
-    alice = live.key("alice")
-    task_id = _submit(live, alice, f"Run this Python code:\n```python\n{snippet}\n```")
-    seen = _finished(live, alice, task_id)
+    seen = _finished(live, alice, _submit(live, alice, _python(snippet)))
 
     assert bob_notes.read_text() == BOB_NOTES
+    assert bob_notes == root / "bob" / "bob-notes.md"
     assert "DELETED" not in seen and seen.count("KEPT") >= len(targets)
     # The snippet did run, in alice's own directory (0700) with the real sandbox.
     assert (root / "alice" / "mine.txt").read_text() == "alice was here"
-    assert not (root / "mine.txt").exists()
 
 
 def test_a_shared_workspace_is_open_to_its_listed_tenants_only(
-    live: LiveServer, tmp_path: Path
+    live_with_team: LiveServer, tmp_path: Path
 ) -> None:
+    live = live_with_team
     alice, bob, carol = live.key("alice"), live.key("bob"), live.key("carol")
     written = _submit(live, alice, 'Write "the team plan" to the file out/plan.md', "@team")
     _finished(live, alice, written)

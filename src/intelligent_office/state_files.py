@@ -65,8 +65,10 @@ def refuse_state_files(settings: Settings, workspace: Path, *, what: str = "work
 def prepare_state_directory(settings: Settings) -> Path:
     """The state directory, created 0700 (and tightened to 0700 when it is ours)."""
     home = settings.home.expanduser()
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):  # not ours to change: leave it as its owner set it
+    # Not ours to make or change (a read-only image, another owner): whoever needs a file
+    # there says so, clearly, when it is needed.
+    with contextlib.suppress(OSError):
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = home.stat()
         if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
             os.chmod(home, stat.S_IMODE(info.st_mode) & 0o700)

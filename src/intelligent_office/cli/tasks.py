@@ -19,6 +19,8 @@ from intelligent_office.cli.task_view import TaskView
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.runtime.worker import LocalWorker
 from intelligent_office.service import new_task
+from intelligent_office.settings import load_settings
+from intelligent_office.state_files import refuse_state_files
 from intelligent_office.store import RunRecord, RunStatus, TaskRecord
 
 __all__ = ["follow_task", "register", "show_task"]
@@ -67,7 +69,10 @@ def run(
         max_cost=max_cost,
         max_tokens=max_tokens,
     )
-    app = AppContext.open(config)
+    # Before the store opens: the tools must never see the database or the settings file.
+    settings = load_settings(config)
+    refuse_state_files(settings, workspace)
+    app = AppContext.from_settings(settings)
     view = TaskView(title=task.description.splitlines()[0][:80])
     worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
     record, submitted = app.service.submit(worker, task)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intelligent_office.errors import UserError
 from intelligent_office.state_files import refuse_state_files
-from intelligent_office.tenants import USER_ID_PATTERN, is_valid_user_id, validate_user_id
+from intelligent_office.tenants import USER_ID_PATTERN, tenant_directory_name, validate_user_id
 
 if TYPE_CHECKING:
     from intelligent_office.settings import Settings
@@ -76,8 +76,11 @@ def _private_directory(path: Path) -> Path:
 
 
 def tenant_directory(root: Path, tenant: str, *, create: bool = True) -> Path:
-    """The tenant's own directory under `root` (created 0700 on first use unless not `create`)."""
-    path = root.expanduser().resolve() / validate_user_id(tenant)
+    """The tenant's own directory under `root` (created 0700 on first use unless not `create`).
+
+    Named by `tenant_directory_name`, so a user id from an old key still gets its own.
+    """
+    path = root.expanduser().resolve() / tenant_directory_name(tenant)
     return _private_directory(path) if create else path.resolve()
 
 
@@ -93,8 +96,6 @@ def _shared_with(settings: Settings, tenant: str) -> list[SharedWorkspace]:
 
 def visible_workspaces(settings: Settings, tenant: str) -> list[str]:
     """What the tenant may ask for: its own directory, then `@name` of each shared workspace."""
-    if not is_valid_user_id(tenant):
-        return []
     own = tenant_directory(settings.workspace_roots[0], tenant, create=False)
     return [str(own), *(SHARED_PREFIX + shared.name for shared in _shared_with(settings, tenant))]
 

@@ -65,6 +65,8 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
             cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are zeroed, not left in free space (deleted secrets: store.erasure).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -7,6 +7,9 @@ body), and the unique constraint moves to the pair. A key stored without its own
 prefix (a task submitted through the library) is kept as it was, and so is one whose
 stripped form the same user already holds.
 
+Keys revoked before this revision lose their stored digest too, as a revocation now
+does (`ApiKeyRepository.revoke`).
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-24 09:00:00
@@ -15,6 +18,7 @@ Create Date: 2026-11-24 09:00:00
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +37,10 @@ _TASKS = sa.table(
     sa.column("idempotency_key", sa.String()),
     sa.column("body", sa.JSON()),
 )
+_KEYS = sa.table(
+    "api_keys", sa.column("id", sa.String()), sa.column("key_hash", sa.String()),
+    sa.column("revoked_at", sa.String()),
+)
 
 
 def upgrade() -> None:
@@ -40,6 +48,7 @@ def upgrade() -> None:
     _split_keys(op.get_bind())
     with op.batch_alter_table("tasks") as batch_op:
         batch_op.create_unique_constraint(_PAIR, ["user_id", "idempotency_key"])
+    _forget_revoked_digests(op.get_bind())
 
 
 def downgrade() -> None:
@@ -118,6 +127,19 @@ def _unprefixed(user_id: str, key: str) -> str:
     """`key` without exactly its owner's `user_id:` prefix (unchanged without one)."""
     prefix = f"{user_id}:"
     return key[len(prefix) :] if key.startswith(prefix) and len(key) > len(prefix) else key
+
+
+def _forget_revoked_digests(bind: sa.engine.Connection) -> None:
+    """Overwrite the digest of every key revoked so far (unique, and matches no key)."""
+    revoked = sa.select(_KEYS.c.id).where(
+        _KEYS.c.revoked_at.is_not(None), ~_KEYS.c.key_hash.startswith("revoked-")
+    )
+    for (key_id,) in bind.execute(revoked).all():
+        bind.execute(
+            sa.update(_KEYS)
+            .where(_KEYS.c.id == key_id)
+            .values(key_hash="revoked-" + secrets.token_hex(16))
+        )
 
 
 def _with_key(body: Any, key: str) -> Any:

@@ -38,7 +38,9 @@ _TASKS = sa.table(
     sa.column("body", sa.JSON()),
 )
 _KEYS = sa.table(
-    "api_keys", sa.column("id", sa.String()), sa.column("key_hash", sa.String()),
+    "api_keys",
+    sa.column("id", sa.String()),
+    sa.column("key_hash", sa.String()),
     sa.column("revoked_at", sa.String()),
 )
 

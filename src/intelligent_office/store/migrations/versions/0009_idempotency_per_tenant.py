@@ -91,7 +91,8 @@ def _drop_single_key_constraint() -> None:
                 batch_op.drop_constraint("uq_tasks_idempotency_key", type_="unique")
         return
     for constraint in unique:
-        op.drop_constraint(constraint["name"], "tasks", type_="unique")
+        if constraint["name"]:  # PostgreSQL names every constraint (tasks_idempotency_key_key)
+            op.drop_constraint(constraint["name"], "tasks", type_="unique")
 
 
 def _split_keys(bind: sa.engine.Connection) -> None:

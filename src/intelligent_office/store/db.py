@@ -78,6 +78,7 @@ def migrate(engine: Engine) -> None:
     # Imported here: Alembic is only needed when a store opens, not by every importer.
     from alembic import command
     from alembic.config import Config
+    from alembic.migration import MigrationContext
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -89,10 +90,14 @@ def migrate(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         with connection.begin():
+            before = MigrationContext.configure(connection).get_current_revision()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            migrated = MigrationContext.configure(connection).get_current_revision() != before
         if sqlite:
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            # Checked only after a migration ran: the check reads every referencing row.
+            check = "PRAGMA foreign_key_check"
+            broken = connection.exec_driver_sql(check).all() if migrated else []
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
             if broken:

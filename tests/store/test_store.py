@@ -32,6 +32,17 @@ def test_idempotency_key_returns_the_same_task(store: Store) -> None:
     assert [t.task_id for t in store.tasks.recent()] == ["a"]
 
 
+def test_idempotency_keys_belong_to_their_user(store: Store) -> None:
+    mine, _ = store.tasks.create(task_id="a", user_id="a", description="x", idempotency_key="b:k1")
+    theirs, created = store.tasks.create(
+        task_id="b", user_id="a:b", description="y", idempotency_key="k1"
+    )
+    assert created and theirs.task_id == "b"
+    assert store.tasks.by_idempotency_key("a", "b:k1") == mine
+    assert store.tasks.by_idempotency_key("a:b", "k1") == theirs
+    assert store.tasks.by_idempotency_key("a", "k1") is None
+
+
 def test_timestamps_come_back_as_aware_utc(store: Store) -> None:
     task, _ = store.tasks.create(task_id="t", user_id="u", description="d")
     stored = store.tasks.get("t")

@@ -18,6 +18,7 @@ from intelligent_office.agentkit import AgentFactory, Archetype, Office, Workflo
 from intelligent_office.agentkit.agent import Agent
 from intelligent_office.agentkit.build import agent_model
 from intelligent_office.api.auth import CurrentPrincipal, Operator, Principal
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import RateLimited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
@@ -27,7 +28,7 @@ from intelligent_office.workspaces import resolve_tenant_workspace
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/agents", tags=["agents"])
+router = APIRouter(prefix="/api/agents", tags=["agents"], route_class=StrictJsonRoute)
 State = Annotated[ApiState, Depends(api_state)]
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
 
 from intelligent_office.api.auth import CurrentPrincipal, Operator, Principal
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import rate_limited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.schemas import ApprovalDecision, ApprovalPublic
@@ -21,7 +22,12 @@ from intelligent_office.store import ApprovalRecord
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/approvals", tags=["approvals"], dependencies=[Depends(rate_limited)])
+router = APIRouter(
+    prefix="/approvals",
+    tags=["approvals"],
+    dependencies=[Depends(rate_limited)],
+    route_class=StrictJsonRoute,
+)
 
 State = Annotated[ApiState, Depends(api_state)]
 ApprovalId = Annotated[str, Path(description="The approval's id.", max_length=64)]

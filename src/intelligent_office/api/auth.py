@@ -1,15 +1,19 @@
 """API-key authentication, roles and tenant isolation.
 
 Keys travel as `Authorization: Bearer <key>` (what OpenAI clients send) or `X-API-Key`;
-the web UI keeps the key in an HttpOnly cookie. A principal sees only their own tasks,
-approvals and events; an admin sees everyone's. Roles: viewer reads, operator also
-submits, cancels and decides approvals, admin also sees every user's work.
+the web UI keeps the key in an HttpOnly cookie. A browser sends that cookie with any
+request to this server, whichever site made it, so a request authenticated by the
+cookie alone may change nothing (POST, DELETE ...) unless its Origin (or Referer) is
+this server: the same rule as the UI's forms, on every route. A principal sees only
+their own tasks, approvals and events; an admin sees everyone's. Roles: viewer reads,
+operator also submits, cancels and decides approvals, admin also sees every user's work.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, status
 
@@ -24,11 +28,13 @@ __all__ = [
     "authenticated",
     "current_principal",
     "require_operator",
+    "same_origin_problem",
     "visible_task",
 ]
 
 COOKIE_NAME = "office_key"
 _RANK = {"viewer": 0, "operator": 1, "admin": 2}
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -55,18 +61,48 @@ class Principal:
 
 def presented_key(request: Request) -> str | None:
     """The API key the request carries, if any."""
+    return _presented(request)[0]
+
+
+def _presented(request: Request) -> tuple[str | None, bool]:
+    """The key the request carries, and whether it came from the UI's cookie."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or request.cookies.get(COOKIE_NAME)
+        return token.strip(), False
+    if header_key := request.headers.get("x-api-key"):
+        return header_key, False
+    cookie = request.cookies.get(COOKIE_NAME)
+    return cookie, cookie is not None
+
+
+def same_origin_problem(request: Request) -> str | None:
+    """Why the request is not from this server's own pages (its Origin, else its Referer)."""
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    host = request.headers.get("host", "")
+    if host and urlsplit(source).netloc == host:
+        return None
+    return f"it was not sent from this server's own pages (Origin {source or 'missing'!s})"
 
 
 def current_principal(
     request: Request, state: Annotated[ApiState, Depends(api_state)]
 ) -> Principal:
-    """FastAPI dependency: the authenticated caller; 401 without a valid key."""
-    key = presented_key(request)
+    """FastAPI dependency: the authenticated caller; 401 without a valid key.
+
+    A key from the UI's cookie changes something only from this server's pages (403).
+    """
+    key, from_cookie = _presented(request)
+    if from_cookie and request.method not in _SAFE_METHODS:
+        problem = same_origin_problem(request)
+        if problem is not None:
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=(
+                    f"refused: the request carries only the web UI's cookie and {problem};"
+                    " API clients send `Authorization: Bearer <key>`"
+                ),
+            )
     record = state.store.api_keys.authenticate(key) if key else None
     if record is None:
         raise HTTPException(

@@ -21,7 +21,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
@@ -42,6 +41,7 @@ from intelligent_office.api.chat_schemas import (
     OpenAIErrorBody,
     Usage,
 )
+from intelligent_office.api.json_bodies import InvalidJsonValue, StrictJsonRoute
 from intelligent_office.api.limits import RateLimited
 from intelligent_office.api.progress import FINISHED_STATUSES
 from intelligent_office.api.schemas import TaskRequest
@@ -97,7 +97,7 @@ def _validation_message(error: RequestValidationError) -> str:
     return f"invalid request: {where or 'body'}: {first.get('msg', 'not valid')}"
 
 
-class OpenAIRoute(APIRoute):
+class OpenAIRoute(StrictJsonRoute):
     """A route whose every error, its dependencies' included, is in OpenAI's shape."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -108,6 +108,8 @@ class OpenAIRoute(APIRoute):
                 return await handler(request)
             except ChatError as error:
                 return openai_error(error.status_code, error.message, code=error.code)
+            except InvalidJsonValue as error:  # a 400, as every malformed body here
+                return openai_error(400, f"invalid request: {error.message}")
             except HTTPException as error:
                 headers = dict(error.headers) if error.headers else None
                 return openai_error(error.status_code, str(error.detail), headers=headers)

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
 
 from intelligent_office.api.auth import CurrentPrincipal, Operator
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import check_task_quotas, rate_limited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.schemas import DeadLetterPublic, DeadLetterRetry, SubmittedTask
@@ -24,7 +25,12 @@ from intelligent_office.workspaces import resolve_tenant_workspace
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/dlq", tags=["dead letters"], dependencies=[Depends(rate_limited)])
+router = APIRouter(
+    prefix="/dlq",
+    tags=["dead letters"],
+    dependencies=[Depends(rate_limited)],
+    route_class=StrictJsonRoute,
+)
 
 State = Annotated[ApiState, Depends(api_state)]
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from intelligent_office.api.auth import CurrentPrincipal, visible_task
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import rate_limited
 from intelligent_office.api.progress import FINISHED_STATUSES
 from intelligent_office.api.responses import errors
@@ -24,7 +25,12 @@ from intelligent_office.api.tasks import TaskId
 
 __all__ = ["POLL_SECONDS", "router", "task_events"]
 
-router = APIRouter(prefix="/tasks", tags=["tasks"], dependencies=[Depends(rate_limited)])
+router = APIRouter(
+    prefix="/tasks",
+    tags=["tasks"],
+    dependencies=[Depends(rate_limited)],
+    route_class=StrictJsonRoute,
+)
 
 POLL_SECONDS = 0.2
 PING_SECONDS = 15

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.state import ApiState, api_state
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=StrictJsonRoute)
 
 
 @router.get("/healthz", summary="Liveness: the process answers")

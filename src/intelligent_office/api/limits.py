@@ -27,6 +27,7 @@ __all__ = [
     "RateLimiter",
     "check_task_quotas",
     "rate_limited",
+    "spend_request",
 ]
 
 CONCURRENT_RETRY_SECONDS = 5
@@ -77,8 +78,8 @@ class RateLimiter:
             return (1.0 - bucket.tokens) / rate
 
 
-async def rate_limited(request: Request, principal: CurrentPrincipal) -> Principal:
-    """FastAPI dependency: the caller, after spending one of their requests this minute."""
+def spend_request(request: Request, principal: Principal) -> None:
+    """Spend one of the user's requests this minute (API or web UI); LimitExceeded if none."""
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.take(principal.user_id)
     if wait > 0:
@@ -87,6 +88,11 @@ async def rate_limited(request: Request, principal: CurrentPrincipal) -> Princip
             f"user {principal.user_id} made more than {limiter.per_minute} requests a minute",
             wait,
         )
+
+
+async def rate_limited(request: Request, principal: CurrentPrincipal) -> Principal:
+    """FastAPI dependency: the caller, after spending one of their requests this minute."""
+    spend_request(request, principal)
     return principal
 
 

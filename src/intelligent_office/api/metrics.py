@@ -14,11 +14,12 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.state import ApiState, api_state
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["observability"])
+router = APIRouter(tags=["observability"], route_class=StrictJsonRoute)
 
 
 @router.get(

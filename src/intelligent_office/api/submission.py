@@ -3,9 +3,10 @@
 Every front door that starts a task (`POST /tasks`, the chat endpoint, the web UI)
 calls `submit_task`, so they share one set of rules:
 
-- An `Idempotency-Key` is scoped to the user (stored as `user:key`), so one tenant's
-  key never finds another's task. The same key with the same request returns the first
-  task; with a different request it is a 409, told by the SHA-256 of the request.
+- An `Idempotency-Key` belongs to the user: the store keeps the user and the key as
+  two columns with a unique pair, so one tenant's key never finds (or names, in a 409)
+  another's task. The same key with the same request returns the first task; with a
+  different request it is a 409, told by the SHA-256 of the request.
 - A task's workspace resolves (symlinks followed) inside the user's own directory
   `<root>/<user id>/` or a shared workspace listing the user (`workspaces`): an API user
   cannot point the tools at another tenant's files, or at any other directory.
@@ -30,14 +31,9 @@ from intelligent_office.service import new_task
 from intelligent_office.store import RunRecord, TaskRecord
 from intelligent_office.workspaces import resolve_tenant_workspace
 
-__all__ = ["request_hash", "scoped_key", "submit_task", "submitted"]
+__all__ = ["request_hash", "submit_task", "submitted"]
 
 MAX_IDEMPOTENCY_KEY = 200
-
-
-def scoped_key(user_id: str, key: str) -> str:
-    """The idempotency key as stored: the user's own namespace."""
-    return f"{user_id}:{key}"
 
 
 def request_hash(request: TaskRequest) -> str:
@@ -116,12 +112,12 @@ def _submit_now(
         raise UserError("Idempotency-Key must not be empty: send a unique string or omit it")
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise UserError(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
-    key = scoped_key(principal.user_id, idempotency_key) if idempotency_key else None
+    key = idempotency_key or None
     digest = request_hash(request)
     if key is not None:
-        existing = state.store.tasks.by_idempotency_key(key)
+        existing = state.store.tasks.by_idempotency_key(principal.user_id, key)
         if existing is not None:
-            return _replay(state, existing, digest, idempotency_key or "")
+            return _replay(state, existing, digest, key)
     check_task_quotas(state, principal)
     workspace = resolve_tenant_workspace(state.settings, principal.user_id, request.workspace)
     task = new_task(
@@ -145,5 +141,5 @@ def _submit_now(
         },
     )
     if record.task_id != task.task_id:  # another process won the race on this key
-        return _replay(state, record, digest, idempotency_key or "")
+        return _replay(state, record, digest, key or "")
     return submitted(record, run, created=True)

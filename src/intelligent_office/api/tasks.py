@@ -25,6 +25,7 @@ from fastapi import (
 )
 
 from intelligent_office.api.auth import CurrentPrincipal, Operator, visible_task
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import rate_limited
 from intelligent_office.api.progress import FINISHED_STATUSES, ProgressTracker, TaskProgress
 from intelligent_office.api.responses import errors
@@ -49,7 +50,12 @@ from intelligent_office.store import RunRecord, TaskRecord
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/tasks", tags=["tasks"], dependencies=[Depends(rate_limited)])
+router = APIRouter(
+    prefix="/tasks",
+    tags=["tasks"],
+    dependencies=[Depends(rate_limited)],
+    route_class=StrictJsonRoute,
+)
 
 State = Annotated[ApiState, Depends(api_state)]
 TaskId = Annotated[str, Path(description="The task's id.", max_length=64)]

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from intelligent_office.api.auth import CurrentPrincipal
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import rate_limited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.schemas import ToolPublic
@@ -14,7 +15,12 @@ from intelligent_office.api.state import ApiState, api_state
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/tools", tags=["tools"], dependencies=[Depends(rate_limited)])
+router = APIRouter(
+    prefix="/tools",
+    tags=["tools"],
+    dependencies=[Depends(rate_limited)],
+    route_class=StrictJsonRoute,
+)
 
 
 @router.get(

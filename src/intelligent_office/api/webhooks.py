@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from intelligent_office.api.auth import Operator, Principal, visible_task
+from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import RateLimited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
@@ -42,7 +43,7 @@ EventType = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.*:-]+$")
 ]
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=StrictJsonRoute)
 
 State = Annotated[ApiState, Depends(api_state)]
 

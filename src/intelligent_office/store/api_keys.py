@@ -1,7 +1,11 @@
 """API keys: created for a user and a role, stored only as a SHA-256 of the key.
 
 A key is `office_<32 url-safe random chars>`, shown once at creation. Lookups hash the
-presented key and compare digests, so the table never holds a usable secret.
+presented key and compare digests, so the table never holds a usable secret; a revoked
+key's digest is overwritten, so not even that stays behind.
+
+A new key's user id must be in the tenants' character set (`tenants.validate_user_id`).
+Keys made before that rule keep working whatever their user id: nobody is locked out.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from typing import Any, Literal
 from sqlalchemy import Engine, insert, select, update
 
 from intelligent_office.errors import UserError
+from intelligent_office.store.erasure import erase_old_versions
 from intelligent_office.store.records import ApiKeyRecord
 from intelligent_office.store.tables import ApiKeyRow
+from intelligent_office.tenants import validate_user_id
 
-__all__ = ["ROLES", "ApiKeyRepository", "Role", "hash_key"]
+__all__ = ["ROLES", "ApiKeyRepository", "Role", "hash_key", "revoked_digest"]
 
 Role = Literal["admin", "operator", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "operator", "viewer")
@@ -28,6 +34,11 @@ _PREFIX = "office_"
 def hash_key(key: str) -> str:
     """The stored form of a key."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def revoked_digest() -> str:
+    """What a revoked key's digest is overwritten with: unique, and matches no key."""
+    return "revoked-" + secrets.token_hex(16)
 
 
 def _record(row: Any) -> ApiKeyRecord:
@@ -54,10 +65,12 @@ class ApiKeyRepository:
         """A new key for the user: its record and the key itself (shown only now).
 
         Raises:
-            UserError: an empty user or an unknown role.
+            UserError: an empty user, a user id outside the tenants' character set, or an
+                unknown role.
         """
         if not user_id.strip():
             raise UserError("an API key needs a user: pass --user NAME")
+        validate_user_id(user_id.strip())
         if role not in ROLES:
             raise UserError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
         key = _PREFIX + secrets.token_urlsafe(24)
@@ -113,11 +126,16 @@ class ApiKeyRepository:
             row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.id == key_id)).one_or_none()
             if row is None:
                 raise UserError(f"no API key {key_id}: see `office keys list`")
-            if row.revoked_at is None:
-                connection.execute(
-                    update(ApiKeyRow)
-                    .where(ApiKeyRow.id == key_id)
-                    .values(revoked_at=datetime.now(UTC))
+            # The digest is overwritten (unique, and never a SHA-256 hex digest), so the
+            # file keeps nothing a guess at the key could be checked against.
+            connection.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.id == key_id)
+                .values(
+                    revoked_at=row.revoked_at or datetime.now(UTC),
+                    key_hash=revoked_digest(),
                 )
+            )
             row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.id == key_id)).one()
+        erase_old_versions(self._engine)
         return _record(row)

@@ -70,6 +70,8 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
             cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are zeroed, not left in free space (deleted secrets: store.erasure).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -95,9 +97,27 @@ def migrate(engine: Engine) -> None:
     # Imported here: Alembic is only needed when a store opens, not by every importer.
     from alembic import command
     from alembic.config import Config
+    from alembic.migration import MigrationContext
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # A migration that rebuilds a referenced table (batch mode) drops it first;
+            # SQLite can stop checking foreign keys only outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            before = MigrationContext.configure(connection).get_current_revision()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            migrated = MigrationContext.configure(connection).get_current_revision() != before
+        if sqlite:
+            # Checked only after a migration ran: the check reads every referencing row.
+            check = "PRAGMA foreign_key_check"
+            broken = connection.exec_driver_sql(check).all() if migrated else []
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migrations left broken references: {broken[:5]}")

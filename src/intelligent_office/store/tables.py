@@ -80,16 +80,24 @@ class Base(DeclarativeBase):
 
 
 class TaskRow(Base):
-    """A task as submitted; `event_seq` hands out its events' sequence numbers."""
+    """A task as submitted; `event_seq` hands out its events' sequence numbers.
+
+    An idempotency key is unique per tenant: the pair (user_id, idempotency_key), two
+    columns, so no spelling of one tenant's key can name another's task.
+    """
 
     __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_tasks_user_idempotency_key"),
+    )
 
     task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(128), index=True)
     description: Mapped[str] = mapped_column(Text)
     priority: Mapped[int] = mapped_column(Integer, default=5)
     status: Mapped[str] = mapped_column(String(32), index=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(256), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(256))
+    """The key as the tenant sent it (no user prefix); see the table's unique pair."""
     request_hash: Mapped[str | None] = mapped_column(String(64))
     """SHA-256 of the submitted request, so a reused idempotency key with a new body is told."""
     trace_id: Mapped[str | None] = mapped_column(String(32))

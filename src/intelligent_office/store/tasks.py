@@ -54,13 +54,15 @@ class TaskRepository:
         status: str = "queued",
         request_hash: str | None = None,
     ) -> tuple[TaskRecord, bool]:
-        """Store a task; with an idempotency key already used, return that task instead.
+        """Store a task; with an idempotency key this user already used, return that task.
+
+        The key belongs to `user_id`: another user's same key is another task.
 
         Returns:
             The task and whether it was created now.
         """
         if idempotency_key is not None:
-            existing = self.by_idempotency_key(idempotency_key)
+            existing = self.by_idempotency_key(user_id, idempotency_key)
             if existing is not None:
                 return existing, False
         now = datetime.now(UTC)
@@ -84,7 +86,7 @@ class TaskRepository:
         except IntegrityError:
             # Lost a race on the same idempotency key: the other insert's task is the one.
             if idempotency_key is not None:
-                existing = self.by_idempotency_key(idempotency_key)
+                existing = self.by_idempotency_key(user_id, idempotency_key)
                 if existing is not None:
                     return existing, False
             raise
@@ -96,10 +98,11 @@ class TaskRepository:
             row = connection.execute(_GET, {"task_id": task_id}).one_or_none()
         return _record(row) if row is not None else None
 
-    def by_idempotency_key(self, key: str) -> TaskRecord | None:
-        """The task submitted with this idempotency key, if any."""
+    def by_idempotency_key(self, user_id: str, key: str) -> TaskRecord | None:
+        """The task `user_id` submitted with this idempotency key, if any (never another's)."""
+        query = select(TaskRow).where(TaskRow.user_id == user_id, TaskRow.idempotency_key == key)
         with Session(self._engine) as session:
-            row = session.scalars(select(TaskRow).where(TaskRow.idempotency_key == key)).first()
+            row = session.scalars(query).first()
             return _record(row) if row else None
 
     def recent(

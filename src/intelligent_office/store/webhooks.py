@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Insert, delete, func, insert, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from intelligent_office.models.event import Event
+from intelligent_office.store.erasure import erase_old_versions
 from intelligent_office.store.tables import EventRow, TaskRow, WebhookDeliveryRow, WebhookRow
 
 __all__ = [
@@ -185,12 +186,21 @@ class WebhookRepository:
             return [_webhook(row) for row in connection.execute(query)]
 
     def delete(self, webhook_id: str) -> bool:
-        """Delete a webhook with its delivery log (and its secret); False if there was none."""
+        """Delete a webhook with its delivery log (and its secret); False if there was none.
+
+        The secret is overwritten first and the old page versions erased after, so it
+        is not left readable in the database file or its log (`store.erasure`).
+        """
         with self._engine.begin() as connection:
+            connection.execute(
+                update(WebhookRow).where(WebhookRow.id == webhook_id).values(secret="")
+            )
             connection.execute(
                 delete(WebhookDeliveryRow).where(WebhookDeliveryRow.webhook_id == webhook_id)
             )
             deleted = connection.execute(delete(WebhookRow).where(WebhookRow.id == webhook_id))
+        if deleted.rowcount > 0:
+            erase_old_versions(self._engine)
         return deleted.rowcount > 0
 
     # -- queueing -----------------------------------------------------------------

@@ -4,7 +4,9 @@ It runs beside the workers (in `office serve`'s lifespan, or on its own with
 `run(stop)`), reads only the store, and never blocks a task: a run emits its events
 whatever happens here. Each webhook has its own lane with one delivery in flight, so a
 slow or dead receiver delays only its own deliveries. A failed attempt is retried
-with exponential backoff and jitter until `max_attempts`, then marked failed.
+with exponential backoff and jitter until `max_attempts`, then marked failed. Each
+attempt looks the receiver's name up once and posts to the address it checked
+(`destinations.pin`).
 Deliveries are rows, so they survive a restart.
 """
 
@@ -19,9 +21,16 @@ from datetime import UTC, datetime, timedelta
 import httpx2
 import structlog
 
+from intelligent_office.errors import ToolError
 from intelligent_office.store import Store
 from intelligent_office.store.webhooks import ClaimedDelivery
-from intelligent_office.webhooks.destinations import resolved_problem
+from intelligent_office.tools.http import system_resolver
+from intelligent_office.webhooks.destinations import (
+    DestinationRefused,
+    PinnedDestination,
+    Resolver,
+    pin,
+)
 from intelligent_office.webhooks.settings import WebhookSettings
 from intelligent_office.webhooks.signing import SIGNATURE_HEADER, signature_header
 
@@ -58,18 +67,21 @@ class WebhookDispatcher:
         *,
         client: httpx2.AsyncClient | None = None,
         rng: random.Random | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.store = store
         self.settings = settings
         self._client = client
+        self._resolver = resolver
         self._rng = rng or random.Random()
         self._lanes: dict[str, asyncio.Task[None]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Queue and deliver until `stop` is set; lanes in flight are then cancelled."""
         own_client = self._client is None
+        # trust_env=False: no proxy from the environment may carry a pinned request elsewhere.
         client = self._client or httpx2.AsyncClient(
-            timeout=self.settings.timeout_seconds, follow_redirects=False
+            timeout=self.settings.timeout_seconds, follow_redirects=False, trust_env=False
         )
         try:
             while not stop.is_set():
@@ -157,24 +169,20 @@ class WebhookDispatcher:
             "Office-Event-Type": claimed.event.type,
             "Office-Webhook-Id": claimed.delivery.webhook_id,
         }
-        status_code: int | None = None
-        error = ""
-        if not self.settings.allow_private_addresses:
-            problem = await asyncio.to_thread(resolved_problem, claimed.url)
-            if problem is not None:
-                return await self._refuse(claimed, problem)
         try:
-            # Streamed and not read: a receiver's answer body is of no use and may be large.
-            async with client.stream(
-                "POST",
+            # One lookup: the request goes to the very address that was checked.
+            target = await asyncio.to_thread(
+                pin,
                 claimed.url,
-                content=body,
-                headers=headers,
-                timeout=self.settings.timeout_seconds,
-            ) as response:
-                status_code = response.status_code
-        except httpx2.HTTPError as failure:
-            error = f"{type(failure).__name__}: {failure}"[:_ERROR_CHARS]
+                allow_private=self.settings.allow_private_addresses,
+                resolver=self._resolver,
+            )
+        except DestinationRefused as refused:
+            return await self._refuse(claimed, str(refused))
+        except ToolError as unresolved:  # DNS may answer next time: a failed attempt
+            status_code, error = None, str(unresolved)[:_ERROR_CHARS]
+        else:
+            status_code, error = await self._post(client, target, body, headers)
         now = datetime.now(UTC)
         webhooks = self.store.webhooks
         delivery = claimed.delivery
@@ -207,6 +215,28 @@ class WebhookDispatcher:
             at=now,
         )
         return False
+
+    async def _post(
+        self,
+        client: httpx2.AsyncClient,
+        target: PinnedDestination,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> tuple[int | None, str]:
+        """POST to the pinned address; the receiver's status, or why there was none."""
+        try:
+            # Streamed and not read: a receiver's answer body is of no use and may be large.
+            async with client.stream(
+                "POST",
+                target.url,
+                content=body,
+                headers={**headers, "Host": target.host_header},
+                timeout=self.settings.timeout_seconds,
+                extensions=target.extensions,
+            ) as response:
+                return response.status_code, ""
+        except httpx2.HTTPError as failure:
+            return None, f"{type(failure).__name__}: {failure}"[:_ERROR_CHARS]
 
     async def _refuse(self, claimed: ClaimedDelivery, problem: str) -> bool:
         """A destination that is not public fails at once, with no retry: it will not change."""

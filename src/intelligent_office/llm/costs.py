@@ -22,6 +22,8 @@ def call_cost(
         return (
             input_tokens * configured.input_per_mtok + output_tokens * configured.output_per_mtok
         ) / 1_000_000
+    if provider.kind == "local":
+        return 0.0  # the Office runs it on its own machine: tokens are counted, not billed
     try:
         price = calc_price(
             Usage(input_tokens=input_tokens, output_tokens=output_tokens),

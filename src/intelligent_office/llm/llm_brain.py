@@ -4,17 +4,26 @@ Each role asks its tier (through the router) for a small, strictly validated dra
 decomposition, a plan or a gap report, a list of problems, a review — and turns it into
 the project's contract. A draft that does not validate (a dependency cycle, a plan with
 no steps ...) is sent back to the model by pydantic-ai with the error, up to
-`output_retries` times. A tier with no model falls back to the offline brain.
+`output_retries` times. A tier with no model falls back to the offline brain, and so
+does a call whose every model failed (drafts that keep failing validation, timeouts,
+a server down) unless `llm.offline_fallback` is off: a `brain.fell_back` event says so.
+
+The reviewer's answer and the synthesizer's text are streamed as `answer.delta` events
+while the model writes them, when its provider streams (`AnswerStream`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, Field, JsonValue, model_validator
 
+from intelligent_office.errors import ModelUnavailable
+from intelligent_office.llm.answer_stream import AnswerStream
 from intelligent_office.llm.base import (
     Brain,
     PlanCheckRequest,
@@ -27,8 +36,15 @@ from intelligent_office.llm.base import (
 from intelligent_office.llm.budget import CallScope
 from intelligent_office.llm.config import Budget, Tier
 from intelligent_office.llm.offline import OfflineBrain
-from intelligent_office.llm.prompts import CHECK_PLAN, DECOMPOSE, PLAN, REVIEW, SYNTHESIZE
-from intelligent_office.llm.router import LLMRouter
+from intelligent_office.llm.prompts import (
+    CHECK_PLAN,
+    DECOMPOSE,
+    PLAN,
+    REVIEW,
+    SYNTHESIZE,
+    Prompt,
+)
+from intelligent_office.llm.router import LLMReply, LLMRouter, TextListener
 from intelligent_office.models import (
     MissingTool,
     Plan,
@@ -45,7 +61,12 @@ from intelligent_office.models import (
 from intelligent_office.models._dependencies import check_dependencies
 from intelligent_office.tools.base import ToolSpec
 
-__all__ = ["LLMBrain"]
+__all__ = ["FELL_BACK", "LLMBrain"]
+
+T = TypeVar("T")
+
+FELL_BACK = "brain.fell_back"
+"""The event of a role done by the offline brain because every model of its tier failed."""
 
 _OUTPUT_LIMIT = 4000
 """Characters of one step's output shown to the reviewer."""
@@ -191,6 +212,37 @@ class LLMBrain:
             task_budget=Budget(max_cost_usd=limits.max_cost, max_tokens=limits.max_tokens),
         )
 
+    async def _ask(
+        self,
+        tier: Tier,
+        prompt: Prompt,
+        user: str,
+        output_type: type[T],
+        scope: CallScope,
+        on_text: TextListener | None = None,
+    ) -> LLMReply[T] | None:
+        """The tier's reply, or None when every model failed and the offline brain takes over."""
+        try:
+            return await self.router.run(tier, prompt, user, output_type, scope, on_text=on_text)
+        except ModelUnavailable as error:
+            if not self.router.settings.offline_fallback or scope.task_id is None:
+                raise
+            await asyncio.to_thread(
+                self.router.store.events.append,
+                task_id=scope.task_id,
+                run_id=scope.run_id,
+                type=FELL_BACK,
+                payload={
+                    "agent": scope.agent,
+                    "tier": tier.value,
+                    "subtask_id": scope.subtask_id,
+                    "brain": self.fallback.name,
+                    "reason": str(error)[:1000],
+                },
+                dedup_key=f"fallback/{uuid.uuid4().hex}",
+            )
+            return None
+
     async def decompose(self, task: Task, tools: list[ToolSpec]) -> SubtaskGraph:
         """Subtasks from the decomposer tier."""
         if not self.router.serves(Tier.DECOMPOSER):
@@ -202,9 +254,11 @@ class LLMBrain:
                 "tools": [{"name": t.name, "description": t.description} for t in tools],
             }
         )
-        reply = await self.router.run(
+        reply = await self._ask(
             Tier.DECOMPOSER, DECOMPOSE, user, DraftDecomposition, self._scope("decomposer", task)
         )
+        if reply is None:
+            return await self.fallback.decompose(task, tools)
         known = {t.name for t in tools}
         return SubtaskGraph(
             task_id=task.task_id,
@@ -236,9 +290,11 @@ class LLMBrain:
                 "tools": _tool_lines(request.tools),
             }
         )
-        reply = await self.router.run(
+        reply = await self._ask(
             Tier.PLANNER, PLAN, user, DraftPlan, self._scope("planner", task, subtask)
         )
+        if reply is None:
+            return await self.fallback.plan(request)
         draft = reply.output
         if draft.gap is not None:
             return PlanningResult(
@@ -297,7 +353,9 @@ class LLMBrain:
             }
         )
         scope = self._scope("validator", request.task, request.subtask)
-        reply = await self.router.run(Tier.VALIDATOR, CHECK_PLAN, user, DraftCheck, scope)
+        reply = await self._ask(Tier.VALIDATOR, CHECK_PLAN, user, DraftCheck, scope)
+        if reply is None:
+            return await self.fallback.check_plan(request)
         return [problem for problem in reply.output.problems if problem.strip()]
 
     async def review(self, request: ReviewRequest) -> ReviewResult:
@@ -329,7 +387,10 @@ class LLMBrain:
             }
         )
         scope = self._scope("reviewer", request.task, request.subtask)
-        reply = await self.router.run(Tier.REVIEWER, REVIEW, user, DraftReview, scope)
+        stream = AnswerStream(self.router.store, scope, json_field="answer")
+        reply = await self._ask(Tier.REVIEWER, REVIEW, user, DraftReview, scope, stream)
+        if reply is None:
+            return await self.fallback.review(request)
         draft = reply.output
         review = Review(
             plan_id=request.plan.plan_id,
@@ -356,5 +417,8 @@ class LLMBrain:
             }
         )
         scope = self._scope("synthesizer", request.task)
-        reply = await self.router.run(Tier.SYNTHESIZER, SYNTHESIZE, user, str, scope)
+        stream = AnswerStream(self.router.store, scope)
+        reply = await self._ask(Tier.SYNTHESIZER, SYNTHESIZE, user, str, scope, stream)
+        if reply is None:
+            return await self.fallback.synthesize(request)
         return reply.output

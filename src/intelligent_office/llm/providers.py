@@ -1,4 +1,5 @@
-"""Providers: pydantic-ai models for OpenAI, OpenAI-compatible servers and Anthropic.
+"""Providers: pydantic-ai models for OpenAI, OpenAI-compatible servers, Anthropic and a
+local GGUF model (llama.cpp, started by the Office: `local_server`).
 
 Keys come from environment variables, read once at start-up (`resolve_providers`): a
 missing key is a ConfigError then, not a surprise on the first call. Keys are held as
@@ -7,6 +8,7 @@ missing key is a ConfigError then, not a surprise on the first call. Keys are he
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,9 +37,32 @@ class ResolvedProvider:
     settings: ProviderSettings
     api_key: SecretStr | None
 
+    async def ready(self) -> None:
+        """Start what a call needs first: a local model's server (loaded once per process).
+
+        Raises:
+            ConfigError: the local model file or package does not exist.
+            ModelUnavailable: the local server could not start.
+        """
+        if self.settings.kind == "local":
+            from intelligent_office.llm.local_server import local_model_of, local_server
+
+            server = local_server(local_model_of(self.settings))
+            await asyncio.to_thread(server.start)
+
     def model(self, ref: ModelRef) -> Model:
         """A fresh pydantic-ai model; use it as `async with model:` so its client is closed."""
         key = self.api_key.get_secret_value() if self.api_key else _NO_KEY
+        if self.settings.kind == "local":
+            from intelligent_office.llm.local_profile import local_profile
+            from intelligent_office.llm.local_server import local_model_of, local_server
+
+            base_url = local_server(local_model_of(self.settings)).start()  # started by ready()
+            return OpenAIChatModel(
+                ref.model,
+                provider=OpenAIProvider(base_url=base_url, api_key=key),
+                profile=local_profile(),
+            )
         if self.settings.kind == "anthropic":
             return AnthropicModel(
                 ref.model, provider=AnthropicProvider(api_key=key, base_url=self.settings.base_url)
@@ -62,7 +87,7 @@ def resolve_providers(
     for name in sorted(set(used)):
         settings = providers[name]
         key: SecretStr | None = None
-        if not settings.no_key:
+        if settings.needs_key:
             value = environ.get(settings.key_variable, "").strip()
             if not value:
                 raise ConfigError(

@@ -6,8 +6,13 @@ For a call to a tier it checks the budgets, then tries the tier's models in orde
 2. a provider whose circuit is open is skipped;
 3. the provider's rate limits are waited for (up to their timeout);
 4. the model is called through pydantic-ai with the output's schema, and re-asked up to
-   `output_retries` times when its output does not validate;
+   `output_retries` times when its output does not validate; an answer cut off by
+   `max_tokens` (`finish_reason == "length"`) is invalid output too;
 5. an error, timeout, 429, invalid output or full rate limit moves on to the next model.
+
+A caller that wants the answer as it is written passes `on_text`: with a provider that
+streams (a local model, or `stream_answers: true`) it receives the reply's text so far
+after every token, and once more with `final=True` when the reply is complete.
 
 Every call (answered, failed or cached) is recorded in the `llm_calls` table with its
 tokens and cost and emitted as an `llm.called` / `llm.failed` event on the task.
@@ -18,18 +23,27 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
-from pydantic_ai import Agent, Tool
+from pydantic_ai import Agent, ModelRetry, RunContext, Tool
 from pydantic_ai.exceptions import (
     AgentRunError,
     ModelHTTPError,
     ModelTimeoutError,
+    OutputTokenLimitExceeded,
     UnexpectedModelBehavior,
+)
+from pydantic_ai.messages import (
+    AgentStreamEvent,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
 )
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import RunUsage
@@ -46,12 +60,21 @@ from intelligent_office.llm.rate_limit import ProviderRateLimiter, RateLimitExce
 from intelligent_office.observability.telemetry import LLMCallFacts, Telemetry
 from intelligent_office.store import LLMCallRecord, Store
 
-__all__ = ["LLMReply", "LLMRouter"]
+__all__ = ["LLMReply", "LLMRouter", "TextListener"]
 
 T = TypeVar("T")
 
+TextListener = Callable[[str, bool], Awaitable[None]]
+"""Receives a streamed reply's text so far, and `final=True` once it is complete."""
+
 # Failures that move the router on to the next model. Anything else is a bug: raise it.
-_FALLBACK_ERRORS = (AgentRunError, RateLimitExceeded, TimeoutError, ConnectionError)
+_FALLBACK_ERRORS = (
+    AgentRunError,
+    RateLimitExceeded,
+    TimeoutError,
+    ConnectionError,
+    ModelUnavailable,  # a local model's server that could not start
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,36 @@ def _describe_failure(error: BaseException, timeout_seconds: float) -> str:
     if isinstance(error, UnexpectedModelBehavior):
         return f"invalid output: {error.message[:200]}"
     return f"{type(error).__name__}: {str(error)[:200]}"
+
+
+_StreamHandler = Callable[[RunContext[None], AsyncIterable[AgentStreamEvent]], Awaitable[None]]
+
+
+def _streamer(on_text: TextListener) -> _StreamHandler:
+    """A pydantic-ai event handler that passes each reply's text so far to `on_text`."""
+
+    async def handle(_: RunContext[None], events: AsyncIterable[AgentStreamEvent]) -> None:
+        text = ""  # one call of the handler streams one model reply
+        async for event in events:
+            if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart):
+                text += event.part.content
+            elif isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
+                text += event.delta.content_delta
+            else:
+                continue
+            await on_text(text, False)
+        if text:
+            await on_text(text, True)
+
+    return handle
+
+
+def _not_cut_off(context: RunContext[None], output: T) -> T:
+    """Rejects a reply that stopped at `max_tokens`: it is incomplete even if it parses."""
+    last = context.messages[-1] if context.messages else None
+    if isinstance(last, ModelResponse) and last.finish_reason == "length":
+        raise ModelRetry("your answer was cut off at the token limit: answer shorter")
+    return output
 
 
 class LLMRouter:
@@ -144,6 +197,7 @@ class LLMRouter:
         output_type: type[T],
         scope: CallScope,
         tools: Sequence[Tool[Any]] = (),
+        on_text: TextListener | None = None,
     ) -> LLMReply[T]:
         """The tier's answer to `user` under `prompt`, validated as `output_type`.
 
@@ -177,7 +231,9 @@ class LLMRouter:
                 failures.append(f"{ref}: circuit open, next trial in {breaker.retry_in():.0f} s")
                 continue
             try:
-                output, attempt = await self._call(ref, provider, prompt, user, output_type, tools)
+                output, attempt = await self._call(
+                    ref, provider, prompt, user, output_type, tools, on_text
+                )
             except _CallFailed as failed:
                 reason = _describe_failure(failed.cause, provider.settings.timeout_seconds)
                 if isinstance(failed.cause, RateLimitExceeded):
@@ -216,8 +272,10 @@ class LLMRouter:
         user: str,
         output_type: type[T],
         tools: Sequence[Tool[Any]] = (),
+        on_text: TextListener | None = None,
     ) -> tuple[T, _Attempt]:
         settings = provider.settings
+        streaming = _streamer(on_text) if on_text is not None and settings.streams else None
         estimate = (len(prompt.system) + len(user)) // 4 + settings.max_tokens
         usage = RunUsage()
         model_settings = ModelSettings(
@@ -234,6 +292,7 @@ class LLMRouter:
                 waited = reservation.waited_seconds
                 started = time.perf_counter()
                 try:
+                    await provider.ready()
                     async with provider.model(ref) as model:
                         agent = Agent(
                             model,
@@ -242,7 +301,10 @@ class LLMRouter:
                             retries={"output": self.settings.output_retries},
                             tools=tools,
                         )
-                        result = await agent.run(user, model_settings=model_settings, usage=usage)
+                        agent.output_validator(_not_cut_off)
+                        output = await self._run_agent(
+                            agent, user, model_settings, usage, streaming
+                        )
                 finally:
                     reservation.settle(usage.input_tokens + usage.output_tokens)
         except _FALLBACK_ERRORS as error:
@@ -250,7 +312,33 @@ class LLMRouter:
             attempt = _Attempt(ref, usage, time.perf_counter() - started, waited)
             raise _CallFailed(error, attempt) from error
         attempt = _Attempt(ref, usage, time.perf_counter() - started, waited)
-        return result.output, attempt
+        return output, attempt
+
+    async def _run_agent(
+        self,
+        agent: Agent[None, T],
+        user: str,
+        model_settings: ModelSettings,
+        usage: RunUsage,
+        streaming: _StreamHandler | None,
+    ) -> T:
+        """The agent's output; a reply cut off at `max_tokens` is asked for again.
+
+        pydantic-ai gives up at once on JSON truncated by the token limit (the same request
+        would hit it again), but a sampled model often answers shorter the next time: the
+        router re-asks up to `output_retries` times, then lets the next model try.
+        """
+        for attempt in range(self.settings.output_retries + 1):
+            try:
+                result = await agent.run(
+                    user, model_settings=model_settings, usage=usage, event_stream_handler=streaming
+                )
+            except OutputTokenLimitExceeded:
+                if attempt == self.settings.output_retries:
+                    raise
+                continue
+            return result.output
+        raise AssertionError("unreachable: the loop returns or raises")
 
     async def _cached(self, key: str, adapter: TypeAdapter[T]) -> T | None:
         if not self.settings.cache_ttl_seconds:

@@ -83,6 +83,9 @@ class TaskProgress:
     rejections: list[str] = field(default_factory=list)
     waiting_for: str = ""
     answer: str = ""
+    writing: str = ""
+    """The answer a model is writing now (`answer.delta` events), until the task's answer."""
+    _writing_key: tuple[str, str, int] | None = None
     dead_letter_id: str | None = None
     timeline: list[EventLine] = field(default_factory=list)
     last_seq: int = 0
@@ -105,6 +108,9 @@ class TaskProgress:
         """Update from one event."""
         self.last_seq = max(self.last_seq, event.seq)
         data: dict[str, Any] = dict(event.payload)
+        if event.type == "answer.delta":  # tokens, not a row of the timeline each
+            self._on_delta(data)
+            return
         self.timeline.append(EventLine(event.seq, event.time, event.type, short(data, 120)))
         handler = _HANDLERS.get(event.type)
         if handler is not None:
@@ -113,6 +119,12 @@ class TaskProgress:
             self._on_node(event.type.removeprefix("node."), data)
         elif event.type.startswith("task.") and event.type != "task.submitted":
             self.status = event.type.removeprefix("task.")
+
+    def _on_delta(self, data: dict[str, Any]) -> None:
+        key = (str(data.get("agent")), str(data.get("subtask_id")), int(data.get("attempt") or 1))
+        if key != self._writing_key:  # another role, subtask or a re-ask: a new text
+            self._writing_key, self.writing = key, ""
+        self.writing += str(data.get("text") or "")
 
     def _on_decomposed(self, data: dict[str, Any]) -> None:
         for item in data.get("subtasks") or []:

@@ -73,7 +73,8 @@
     "subtask.skipped", "plan.created", "plan.validated", "plan.rejected", "plan.refused",
     "node.started", "node.completed", "node.failed", "node.retrying", "node.skipped",
     "execution.finished", "review.decided", "approval.requested", "approval.decided",
-    "llm.called", "llm.failed", "budget.warning", "mcp.tools"
+    "llm.called", "llm.failed", "budget.warning", "mcp.tools", "answer.delta",
+    "brain.fell_back"
   ];
 
   if (finished()) { return; }

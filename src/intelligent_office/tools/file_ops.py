@@ -491,11 +491,11 @@ def _text_lines(workspace: Path, file: Path) -> tuple[list[str] | None, str]:
 def _not_found_message(workspace: Path, requested: str, shown: str) -> str:
     suggestions = _similar_files(workspace, shown)
     hint = (
-        "did you mean " + ", ".join(repr(name) for name in suggestions) + "?"
+        "did you mean " + ", ".join(f"'{name}'" for name in suggestions) + "?"
         if suggestions
         else "use list_files to see what exists"
     )
-    return f"file {requested!r} not found in the workspace: {hint}"
+    return f"file '{escape_surrogates(requested)}' not found in the workspace: {hint}"
 
 
 def _similar_files(workspace: Path, wanted: str, limit: int = 3) -> list[str]:

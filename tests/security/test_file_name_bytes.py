@@ -20,6 +20,7 @@ import pytest
 from intelligent_office.errors import ToolError
 from intelligent_office.service import new_task
 from intelligent_office.settings import Settings
+from intelligent_office.store import Store
 from intelligent_office.tools import ToolContext
 from intelligent_office.tools.code_analyzer.tools import trace_calls
 from intelligent_office.tools.file_ops import list_files, read_file, search_files
@@ -148,3 +149,28 @@ def test_a_task_description_with_lone_surrogates_from_the_library_is_readable(
         assert answer.status_code == 200, (path, answer.text)
     assert client.get(f"/tasks/{record.task_id}").json()["description"] == shown
     assert client.get(f"/ui/tasks/{record.task_id}").status_code == 200
+
+
+def test_the_store_keeps_only_valid_utf8_on_each_database(store: Store) -> None:
+    """The backstop: whatever slips past the tools is stored escaped, never refused."""
+    record, _ = store.tasks.create(
+        task_id="t-odd",
+        user_id="alice",
+        description="read notes/\udcff.txt \ud800",
+        priority=5,
+        body={"description": "read notes/\udcff.txt", "files": ["caf\udce9.md"]},
+    )
+    store.events.append(
+        task_id="t-odd",
+        run_id=None,
+        type="tool.called",
+        payload={"files": ["\udcff.txt"], "\udcfe": "key too"},
+        dedup_key="odd",
+    )
+    stored = store.tasks.get("t-odd")
+    assert stored is not None
+    assert stored.description == "read notes/\\xff.txt \\ud800"
+    assert stored.body["files"] == ["caf\\xe9.md"]
+    (event,) = store.events.read("t-odd")
+    assert event.payload == {"files": ["\\xff.txt"], "\\xfe": "key too"}
+    event.model_dump_json().encode("utf-8")

@@ -89,9 +89,14 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
 
 
 def _escaped(value: Any) -> Any:
-    # isascii() is O(1): almost every parameter is let through untouched.
-    if isinstance(value, str) and not value.isascii():
-        return escape_surrogates(value)
+    """A parameter, or a row of them, with lone surrogates in its strings escaped."""
+    if isinstance(value, str):
+        # isascii() is O(1): almost every parameter is let through untouched.
+        return value if value.isascii() else escape_surrogates(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if type(value) in (tuple, list):  # not a named tuple or the like: left as it is
+        return type(value)(_escaped(item) for item in value)
     return value
 
 
@@ -101,19 +106,14 @@ def _escaped_parameters(
     statement: str,
     parameters: Any,
     _context: Any,
-    executemany: bool,
+    _executemany: bool,
 ) -> tuple[str, Any]:
-    """The statement's parameters with lone surrogates escaped (a driver cannot encode them)."""
-    rows = parameters if executemany else [parameters]
-    escaped: list[Any] = []
-    for row in rows:
-        if isinstance(row, dict):
-            escaped.append({key: _escaped(value) for key, value in row.items()})
-        elif isinstance(row, tuple | list):
-            escaped.append(type(row)(_escaped(value) for value in row))
-        else:
-            escaped.append(row)
-    return statement, escaped if executemany else escaped[0]
+    """The statement's parameters with lone surrogates escaped (a driver cannot encode them).
+
+    One row (a mapping or a sequence), or many (a sequence of them, or a flat sequence
+    when rows are batched into one statement): escaping goes as deep as it has to.
+    """
+    return statement, _escaped(parameters)
 
 
 def migrate(engine: Engine) -> None:

@@ -18,6 +18,11 @@ from pathlib import Path
 import pytest
 
 from intelligent_office.errors import ToolError
+from intelligent_office.memory.embeddings.hashing import HashingEmbedder
+from intelligent_office.memory.index import Scope
+from intelligent_office.memory.items import ItemKind
+from intelligent_office.memory.office_memory import OfficeMemory
+from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.service import new_task
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
@@ -174,3 +179,20 @@ def test_the_store_keeps_only_valid_utf8_on_each_database(store: Store) -> None:
     (event,) = store.events.read("t-odd")
     assert event.payload == {"files": ["\\xff.txt"], "\\xfe": "key too"}
     event.model_dump_json().encode("utf-8")
+
+
+def test_documents_with_odd_names_are_ingested_found_and_recognised_again(
+    store: Store, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in ((b"\xff.md", "# Leave\nPaid leave is 30 days.\n"), (b"caf\xe9.txt", "x\n")):
+        with open(os.path.join(os.fsencode(docs), name), "wb") as file:
+            file.write(text.encode())
+    memory = OfficeMemory.open(MemorySettings(), store, embedder=HashingEmbedder(384))
+    first = memory.ingest(docs, tenant="alice")
+    assert sorted(first.added) == [f"{docs}/\\xff.md", f"{docs}/caf\\xe9.txt"]
+    (hit,) = memory.search.search("paid leave", Scope("alice", (ItemKind.DOCUMENT,)), 1)
+    assert (hit.item.source, hit.item.location["path"]) == (f"{docs}/\\xff.md", "\\xff.md")
+    again = memory.ingest(docs, tenant="alice")  # the stored paths still name the files
+    assert (again.added, again.updated, again.removed, again.unchanged) == ([], [], [], 2)

@@ -14,9 +14,10 @@ import json
 import re
 from typing import Any
 
-__all__ = ["dumps_json", "escape_surrogates", "unescape_name"]
+__all__ = ["dumps_json", "escape_surrogates", "one_line_json", "unescape_name"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 _ESCAPED_BYTE = re.compile(r"\\x([89a-fA-F][0-9a-fA-F])")
 
 
@@ -50,3 +51,9 @@ def dumps_json(value: Any) -> str:
         return text
     # A raw surrogate can only be inside a string literal, where its escape is safe.
     return _LONE_SURROGATE.sub(_escape_in_json, text)
+
+
+def one_line_json(text: str) -> str:
+    """JSON text with the characters `str.splitlines` breaks at escaped (JSON escapes the
+    rest): a client that splits a stream into lines that way still gets whole messages."""
+    return text if text.isascii() else text.translate(_LINE_BREAKS)

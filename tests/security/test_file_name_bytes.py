@@ -33,8 +33,14 @@ from tests.api.api_helpers import read_sse, settings_for
 from tests.api.conftest import LiveServer, running
 from tests.api.webhook_receiver import receiver
 
-ODD_NAMES = [b"\xff.txt", b"caf\xe9.md", b"\xfe\xfd/inner\x80.txt"]
-SHOWN = ["notes/\\xfe\\xfd/inner\\x80.txt", "notes/\\xff.txt", "notes/a.txt", "notes/caf\\xe9.md"]
+ODD_NAMES = [b"\xff.txt", b"caf\xe9.md", b"\xfe\xfd/inner\x80.txt", "line\u2028break.txt".encode()]
+SHOWN = [
+    "notes/\\xfe\\xfd/inner\\x80.txt",
+    "notes/\\xff.txt",
+    "notes/a.txt",
+    "notes/caf\\xe9.md",
+    "notes/line\u2028break.txt",  # valid UTF-8, but a line break to str.splitlines
+]
 
 
 def plant(notes: Path) -> None:

@@ -201,3 +201,26 @@ def test_a_layer_left_by_a_dead_service_is_removed(tmp_path: Path) -> None:
         assert str(base / "999999999-") not in Path("/proc/self/mountinfo").read_text()
     finally:
         subprocess.run(["umount", "--recursive", str(base)], check=False, capture_output=True)
+
+
+def test_a_deletion_keeps_what_changed_after_the_snapshot(layers: tuple[Path, Path, Path]) -> None:
+    upper, workspace, _ = layers
+    deep = workspace.joinpath(*["d"] * 70)
+    deep.mkdir(parents=True)
+    (workspace / "tree").mkdir()
+    (workspace / "tree/same.txt").write_text("same")
+    (workspace / "tree/edited.txt").write_text("before")
+    snapshot = Snapshot.take(workspace)
+    (workspace / "tree/edited.txt").write_text("after!")  # same size: the hash tells
+    (workspace / "tree/new.txt").write_text("new")
+    whiteout(upper / "tree")
+    whiteout(upper / "d")
+    report = copy_back(upper, workspace, OWNER, Limits(MiB, MiB, 30), snapshot)
+    assert sorted(p.name for p in (workspace / "tree").iterdir()) == ["edited.txt", "new.txt"]
+    assert report.deleted == ["tree/same.txt"]
+    assert deep.is_dir()  # deeper than the snapshot looks: never deleted
+    assert sorted(report.conflicts) == [
+        "d" + "/d" * 64 + ": kept: nested deeper than 64 directories",
+        "tree/edited.txt: kept: changed by another writer during the run",
+        "tree/new.txt: kept: made by another writer during the run",
+    ]

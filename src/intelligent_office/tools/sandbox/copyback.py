@@ -194,6 +194,9 @@ class _CopyBack:
                 return True
             self._kept(path)
             return False
+        if path.count("/") >= _MAX_DEPTH:  # the snapshot saw nothing this deep either
+            self.report.conflict(path, f"kept: nested deeper than {_MAX_DEPTH} directories")
+            return False
         reported = len(self.report.deleted)
         child = os.open(name, _DIRECTORY, dir_fd=target_fd)
         try:

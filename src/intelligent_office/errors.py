@@ -22,6 +22,8 @@ Retry intent lives on the error: `retryable` is read by the engine's retry polic
 
 from __future__ import annotations
 
+from intelligent_office.safe_text import escape_surrogates
+
 __all__ = [
     "ActivityError",
     "BudgetApprovalRequired",
@@ -73,7 +75,8 @@ class RunError(OfficeError):
     """A failure while running a workflow."""
 
     def __init__(self, message: str, *, retryable: bool | None = None) -> None:
-        super().__init__(message)
+        # A message may name a file whose name is not UTF-8: it is stored and shown.
+        super().__init__(escape_surrogates(message))
         if retryable is not None:
             self.retryable = retryable
 

@@ -52,6 +52,7 @@ from intelligent_office.api.submission import submit_task
 from intelligent_office.errors import UserError
 from intelligent_office.llm.answer_stream import ANSWER_DELTA
 from intelligent_office.models import Event
+from intelligent_office.safe_text import one_line_json
 
 __all__ = ["ChatError", "router"]
 
@@ -343,7 +344,8 @@ class _Chat:
             system_fingerprint=f"office-task-{self.task_id}",
             task_id=self.task_id,
         )
-        return b"data: " + chunk.model_dump_json(exclude_none=True).encode() + b"\n\n"
+        data = one_line_json(chunk.model_dump_json(exclude_none=True))
+        return b"data: " + data.encode() + b"\n\n"
 
     async def stream(self, *, include_usage: bool) -> AsyncIterator[bytes]:
         """SSE: a first line naming the task, progress lines, the answer, the end, [DONE]."""

@@ -22,6 +22,7 @@ from intelligent_office.api.progress import FINISHED_STATUSES
 from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.tasks import TaskId
+from intelligent_office.safe_text import one_line_json
 
 __all__ = ["POLL_SECONDS", "router", "task_events"]
 
@@ -62,7 +63,8 @@ async def task_events(
         events = await asyncio.to_thread(state.store.events.read, task_id, after_seq=after)
         for event in events:
             after = event.seq
-            yield ServerSentEvent(id=str(event.seq), event=event.type, data=event.model_dump_json())
+            data = one_line_json(event.model_dump_json())
+            yield ServerSentEvent(id=str(event.seq), event=event.type, data=data)
         if finished and not events:
             return
         if request is not None and await request.is_disconnected():

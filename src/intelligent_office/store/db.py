@@ -1,5 +1,11 @@
 """Database connection: URL resolution, SQLite pragmas, and migrations at start.
 
+Every string stored is valid UTF-8, whatever a tool or an argv handed over: a lone
+surrogate (a file name's undecodable byte, PEP 383) is stored as its escape (`\\xff`),
+in JSON columns by the engine's JSON serializer and in text columns by a hook on every
+statement. This is the backstop behind the tools' own escaping: without it, one such
+name makes a task's events, results and every view of them unreadable.
+
 SQLite goes through `sqlean` (the sqlite3 module with a newer SQLite that can load
 extensions; Python's own often cannot) so that the memory's vector index, sqlite-vec,
 loads on every connection and lives in the same file and transactions as everything else.
@@ -20,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.safe_text import dumps_json, escape_surrogates
 
 __all__ = ["connect", "migrate", "normalize_url"]
 
@@ -58,7 +65,13 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
     resolved = normalize_url(url)
     if resolved.startswith("sqlite"):
         _private_database_file(make_url(resolved).database)
-        engine = create_engine(resolved, module=sqlean, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            resolved,
+            module=sqlean,
+            connect_args={"check_same_thread": False},
+            json_serializer=dumps_json,
+        )
+        event.listen(engine, "before_cursor_execute", _escaped_parameters, retval=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,7 +88,39 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
             cursor.close()
 
         return engine
-    return create_engine(resolved, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(
+        resolved, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=dumps_json
+    )
+    event.listen(engine, "before_cursor_execute", _escaped_parameters, retval=True)
+    return engine
+
+
+def _escaped(value: Any) -> Any:
+    """A parameter, or a row of them, with lone surrogates in its strings escaped."""
+    if isinstance(value, str):
+        # isascii() is O(1): almost every parameter is let through untouched.
+        return value if value.isascii() else escape_surrogates(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if type(value) in (tuple, list):  # not a named tuple or the like: left as it is
+        return type(value)(_escaped(item) for item in value)
+    return value
+
+
+def _escaped_parameters(
+    _connection: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> tuple[str, Any]:
+    """The statement's parameters with lone surrogates escaped (a driver cannot encode them).
+
+    One row (a mapping or a sequence), or many (a sequence of them, or a flat sequence
+    when rows are batched into one statement): escaping goes as deep as it has to.
+    """
+    return statement, _escaped(parameters)
 
 
 def _private_database_file(database: str | None) -> None:

@@ -12,6 +12,9 @@ reading and writing: its other name may be a file outside the workspace. write_f
 refuses to write through a symlink, and writes atomically (a temporary file beside the
 target, then a rename, both relative to the opened parent directory).
 
+A file name that is not UTF-8 (b"\\xff.txt") is shown escaped ("\\xff.txt", see
+`safe_text`), and the escaped form names the file again in any path argument.
+
 Walks skip hidden directories (`.git`, `.venv`, ...), `__pycache__` and `node_modules`,
 do not descend into symlinked directories, and leave out symlinked files that point
 outside the workspace.
@@ -38,6 +41,7 @@ from typing import TypedDict
 
 from intelligent_office.errors import ToolError
 from intelligent_office.models.risk import RiskLevel
+from intelligent_office.safe_text import escape_surrogates
 from intelligent_office.tools.base import ToolContext, tool
 from intelligent_office.tools.safe_open import open_beneath, open_directory_beneath, opened
 from intelligent_office.tools.workspace import resolve_in_workspace, workspace_relative
@@ -204,7 +208,7 @@ def list_files(
     root = _existing_directory(ctx.workspace, path)
     workspace_root = ctx.workspace.resolve()
     found = sorted(
-        file.relative_to(workspace_root).as_posix()
+        escape_surrogates(file.relative_to(workspace_root).as_posix())
         for file in _walk_files(root, workspace_root, pattern, recursive=recursive)
     )
     return {
@@ -272,7 +276,7 @@ def search_files(
         "truncated": False,
     }
     for file in files:
-        shown = file.relative_to(workspace_root).as_posix()
+        shown = escape_surrogates(file.relative_to(workspace_root).as_posix())
         lines, reason = _text_lines(ctx.workspace, file)
         if lines is None:
             if len(result["skipped"]) < MAX_SKIPPED_REPORTED:
@@ -318,7 +322,7 @@ def write_file(
     root = ctx.workspace.resolve()
     requested = requested if requested.is_absolute() else root / requested
     parent = resolve_in_workspace(ctx.workspace, str(requested.parent))
-    shown = (parent / requested.name).relative_to(root).as_posix()
+    shown = escape_surrogates((parent / requested.name).relative_to(root).as_posix())
     try:
         with opened(
             open_directory_beneath(root, parent.relative_to(root).as_posix(), create=True)
@@ -487,11 +491,11 @@ def _text_lines(workspace: Path, file: Path) -> tuple[list[str] | None, str]:
 def _not_found_message(workspace: Path, requested: str, shown: str) -> str:
     suggestions = _similar_files(workspace, shown)
     hint = (
-        "did you mean " + ", ".join(repr(name) for name in suggestions) + "?"
+        "did you mean " + ", ".join(f"'{name}'" for name in suggestions) + "?"
         if suggestions
         else "use list_files to see what exists"
     )
-    return f"file {requested!r} not found in the workspace: {hint}"
+    return f"file '{escape_surrogates(requested)}' not found in the workspace: {hint}"
 
 
 def _similar_files(workspace: Path, wanted: str, limit: int = 3) -> list[str]:
@@ -502,7 +506,7 @@ def _similar_files(workspace: Path, wanted: str, limit: int = 3) -> list[str]:
     for index, file in enumerate(_walk_files(workspace_root, workspace_root, "*", recursive=True)):
         if index == MAX_SUGGESTION_CANDIDATES:
             break
-        relative = file.relative_to(workspace_root).as_posix()
+        relative = escape_surrogates(file.relative_to(workspace_root).as_posix())
         score = max(
             difflib.SequenceMatcher(None, wanted.lower(), relative.lower()).ratio(),
             difflib.SequenceMatcher(None, wanted_name, file.name.lower()).ratio(),

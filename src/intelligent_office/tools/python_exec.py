@@ -11,7 +11,9 @@ per file, 256 open files, 64 processes, no core dumps), kills the whole process 
 the end or after the timeout, and caps output at 64 KiB per stream (more kills the run
 and sets `truncated`). With the service running as root the snippet never runs as root:
 under tier A it writes to a per-call layer over the workspace, copied back when the call
-ends (a cancelled call writes nothing; what was refused is in `sandbox.refused_files`).
+ends (a cancelled call writes nothing; what was refused is in `sandbox.refused_files`),
+merged against the workspace as the call started: what another writer changed meanwhile
+is kept, and listed in `sandbox.conflicts`.
 
 `python_exec_tool(provider)` builds the tool around the sandbox the service chose at start.
 """

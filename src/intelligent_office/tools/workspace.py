@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intelligent_office.errors import ToolError
+from intelligent_office.safe_text import escape_surrogates, unescape_name
 
 __all__ = ["resolve_in_workspace", "workspace_relative"]
 
@@ -21,9 +22,10 @@ def resolve_in_workspace(workspace: Path, path: str) -> Path:
     keeps beneath the workspace even if the path changes after this check.
     """
     root = workspace.resolve()
-    candidate = Path(path).expanduser()
-    if not candidate.is_absolute():
-        candidate = root / candidate
+    candidate = _absolute(root, path)
+    if unescape_name(path) != path and not candidate.exists():
+        # A name shown escaped (a byte that is not UTF-8 as `\xff`) names the real file.
+        candidate = _absolute(root, unescape_name(path))
     try:
         resolved = candidate.resolve()  # follows symlinks, so a link out of the root is caught
     except (OSError, RuntimeError) as error:  # a symlink loop, or a path changing meanwhile
@@ -33,9 +35,14 @@ def resolve_in_workspace(workspace: Path, path: str) -> Path:
     return resolved
 
 
+def _absolute(root: Path, path: str) -> Path:
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else root / candidate
+
+
 def workspace_relative(workspace: Path, path: Path) -> str:
-    """`path` as the workspace-relative string users see (e.g. in file:line)."""
+    """`path` as the workspace-relative string users see (e.g. in file:line), escaped."""
     try:
-        return path.resolve().relative_to(workspace.resolve()).as_posix() or "."
+        return escape_surrogates(path.resolve().relative_to(workspace.resolve()).as_posix() or ".")
     except (ValueError, OSError, RuntimeError):  # outside, or changing while resolved
-        return str(path)
+        return escape_surrogates(str(path))

@@ -16,6 +16,7 @@ import pytest
 
 from intelligent_office.tools.sandbox.copyback import CopyBackReport, Limits, Owner, copy_back
 from intelligent_office.tools.sandbox.overlay import Layer, prepare_base
+from intelligent_office.tools.sandbox.snapshot import Snapshot
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="whiteouts and mounts need root")
 
@@ -39,7 +40,9 @@ def whiteout(path: Path) -> None:
 def apply(
     upper: Path, workspace: Path, file_bytes: int = MiB, total: int = 4 * MiB, seconds: float = 30
 ) -> CopyBackReport:
-    return copy_back(upper, workspace, OWNER, Limits(file_bytes, total, seconds))
+    """Copy back against the workspace as it is now (as if nothing changed during the run)."""
+    snapshot = Snapshot.take(workspace)
+    return copy_back(upper, workspace, OWNER, Limits(file_bytes, total, seconds), snapshot)
 
 
 def test_files_and_directories_arrive_owned_by_the_owner(layers: tuple[Path, Path, Path]) -> None:
@@ -78,7 +81,8 @@ def test_whiteouts_and_opaque_directories_delete(layers: tuple[Path, Path, Path]
     assert sorted(p.name for p in workspace.iterdir()) == ["merged", "redone"]
     assert sorted(p.name for p in (workspace / "redone").iterdir()) == ["new.txt"]
     assert sorted(p.name for p in (workspace / "merged").iterdir()) == ["added.txt", "keep.txt"]
-    assert sorted(report.deleted) == ["gone.txt", "gone_tree", "redone"]
+    assert sorted(report.deleted) == ["gone.txt", "gone_tree", "redone/old.txt"]
+    assert report.conflicts == []
 
 
 def test_setuid_bits_are_stripped(layers: tuple[Path, Path, Path]) -> None:
@@ -166,7 +170,7 @@ def test_deep_nesting_and_odd_names_are_handled(layers: tuple[Path, Path, Path])
     report = apply(upper, workspace)
     assert report.refused == [
         "d" + "/d" * 64 + ": nested deeper than 64 directories",
-        "odd-\ufffd: a FIFO",
+        "odd-\\xff: a FIFO",
     ]
     assert workspace.joinpath(*["d"] * 64).is_dir()
 
@@ -197,3 +201,26 @@ def test_a_layer_left_by_a_dead_service_is_removed(tmp_path: Path) -> None:
         assert str(base / "999999999-") not in Path("/proc/self/mountinfo").read_text()
     finally:
         subprocess.run(["umount", "--recursive", str(base)], check=False, capture_output=True)
+
+
+def test_a_deletion_keeps_what_changed_after_the_snapshot(layers: tuple[Path, Path, Path]) -> None:
+    upper, workspace, _ = layers
+    deep = workspace.joinpath(*["d"] * 70)
+    deep.mkdir(parents=True)
+    (workspace / "tree").mkdir()
+    (workspace / "tree/same.txt").write_text("same")
+    (workspace / "tree/edited.txt").write_text("before")
+    snapshot = Snapshot.take(workspace)
+    (workspace / "tree/edited.txt").write_text("after!")  # same size: the hash tells
+    (workspace / "tree/new.txt").write_text("new")
+    whiteout(upper / "tree")
+    whiteout(upper / "d")
+    report = copy_back(upper, workspace, OWNER, Limits(MiB, MiB, 30), snapshot)
+    assert sorted(p.name for p in (workspace / "tree").iterdir()) == ["edited.txt", "new.txt"]
+    assert report.deleted == ["tree/same.txt"]
+    assert deep.is_dir()  # deeper than the snapshot looks: never deleted
+    assert sorted(report.conflicts) == [
+        "d" + "/d" * 64 + ": kept: nested deeper than 64 directories",
+        "tree/edited.txt: kept: changed by another writer during the run",
+        "tree/new.txt: kept: made by another writer during the run",
+    ]

@@ -26,6 +26,7 @@ from intelligent_office.memory.documents.readers import (
 from intelligent_office.memory.items import ItemKind, NewItem
 from intelligent_office.memory.search import MemorySearch
 from intelligent_office.memory.settings import MemorySettings
+from intelligent_office.safe_text import escape_surrogates
 from intelligent_office.store.tables import MemoryDocumentRow
 
 __all__ = ["IngestProgress", "IngestReport", "ingest"]
@@ -63,6 +64,11 @@ class _Parsed:
     items: list[NewItem]
 
 
+def _key(path: Path) -> str:
+    """How a document's path is stored and shown: valid UTF-8 whatever bytes its name holds."""
+    return escape_surrogates(str(path))
+
+
 def _files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
@@ -76,10 +82,10 @@ def _files(root: Path) -> Iterator[Path]:
 
 
 def _known(session: Session, tenant: str, root: Path) -> dict[str, MemoryDocumentRow]:
-    prefix = str(root) if root.is_file() else str(root).rstrip("/") + "/"
+    prefix = _key(root) if root.is_file() else _key(root).rstrip("/") + "/"
     query = select(MemoryDocumentRow).where(MemoryDocumentRow.tenant == tenant)
     rows = session.scalars(query)
-    return {row.path: row for row in rows if row.path == str(root) or row.path.startswith(prefix)}
+    return {row.path: row for row in rows if row.path == _key(root) or row.path.startswith(prefix)}
 
 
 def _parse(
@@ -87,16 +93,16 @@ def _parse(
 ) -> _Parsed:
     title, sections = read_document(path, data)
     now = datetime.now(UTC)
-    shown = str(path.relative_to(root)) if root.is_dir() else path.name
+    shown = escape_surrogates(str(path.relative_to(root)) if root.is_dir() else path.name)
     chunks = chunk_sections(sections, settings.chunk_size, settings.chunk_overlap)
     items = [
         NewItem(
             tenant=tenant,
             kind=ItemKind.DOCUMENT,
-            source=str(path),
+            source=_key(path),
             position=position,
-            title=title if title != path.name else shown,
-            text=chunk.text,
+            title=escape_surrogates(title) if title != path.name else shown,
+            text=escape_surrogates(chunk.text),  # a PDF's text may hold anything
             created_at=now,
             location={
                 "path": shown,
@@ -127,7 +133,7 @@ def ingest(
     if not root.exists():
         raise UserError(f"{root} does not exist: pass a folder or a file to ingest")
     root = root.resolve()
-    report = IngestReport(root=str(root))
+    report = IngestReport(root=_key(root))
     files = list(_files(root))
     with Session(search.engine) as session:
         known = {path: row.content_hash for path, row in _known(session, tenant, root).items()}
@@ -138,9 +144,9 @@ def ingest(
             _write(search, pending, tenant, report, known)
             pending = []
         if progress is not None:
-            progress(str(path), done, len(files))
+            progress(_key(path), done, len(files))
     _write(search, pending, tenant, report, known)
-    present = {str(path) for path in files}
+    present = {_key(path) for path in files}
     for gone in sorted(set(known) - present):
         search.remove_source(tenant, ItemKind.DOCUMENT, gone)
         with Session(search.engine) as session, session.begin():
@@ -165,20 +171,20 @@ def _read_one(
     try:
         size = path.stat().st_size
         if size > settings.max_file_bytes:
-            report.skipped[str(path)] = f"larger than {settings.max_file_bytes} bytes"
+            report.skipped[_key(path)] = f"larger than {settings.max_file_bytes} bytes"
             return
         data = path.read_bytes()
     except OSError as error:
-        report.skipped[str(path)] = f"cannot read: {error.strerror or error}"
+        report.skipped[_key(path)] = f"cannot read: {error.strerror or error}"
         return
     digest = hashlib.sha256(data).hexdigest()
-    if known.get(str(path)) == digest:
+    if known.get(_key(path)) == digest:
         report.unchanged += 1
         return
     try:
         pending.append(_parse(path, root, data, digest, tenant, settings))
     except UnreadableFile as error:
-        report.skipped[str(path)] = str(error)
+        report.skipped[_key(path)] = str(error)
 
 
 def _write(
@@ -198,9 +204,9 @@ def _write(
     for p in parsed:
         mine = vectors[offset : offset + len(p.items)]
         offset += len(p.items)
-        search.replace_source(tenant, ItemKind.DOCUMENT, str(p.path), p.items, mine)
+        search.replace_source(tenant, ItemKind.DOCUMENT, _key(p.path), p.items, mine)
         _record_document(search, tenant, p)
-        (report.updated if str(p.path) in known else report.added).append(str(p.path))
+        (report.updated if _key(p.path) in known else report.added).append(_key(p.path))
         report.chunks += len(p.items)
 
 
@@ -213,11 +219,11 @@ def _record_document(search: MemorySearch, tenant: str, parsed: _Parsed) -> None
     with Session(search.engine) as session, session.begin():
         row = session.scalars(
             select(MemoryDocumentRow).where(
-                MemoryDocumentRow.tenant == tenant, MemoryDocumentRow.path == str(parsed.path)
+                MemoryDocumentRow.tenant == tenant, MemoryDocumentRow.path == _key(parsed.path)
             )
         ).first()
         if row is None:
-            row = MemoryDocumentRow(tenant=tenant, path=str(parsed.path))
+            row = MemoryDocumentRow(tenant=tenant, path=_key(parsed.path))
             session.add(row)
         row.content_hash = parsed.digest
         row.size = parsed.size

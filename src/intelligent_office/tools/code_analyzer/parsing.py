@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from intelligent_office.safe_text import escape_surrogates
 from intelligent_office.tools.safe_open import open_beneath
 
 __all__ = [
@@ -94,7 +95,7 @@ def package_prefix(root: Path) -> str:
     while (directory / "__init__.py").is_file() and directory.parent != directory:
         parts.append(directory.name)
         directory = directory.parent
-    return ".".join(reversed(parts))
+    return escape_surrogates(".".join(reversed(parts)))
 
 
 def module_name(path: Path, root: Path, prefix: str) -> tuple[str, bool]:
@@ -110,7 +111,8 @@ def module_name(path: Path, root: Path, prefix: str) -> tuple[str, bool]:
         parts.pop()
     if prefix:
         parts = [*prefix.split("."), *parts]
-    return ".".join(parts), is_package
+    # A name that is not UTF-8 cannot be imported; escaped, it can at least be shown.
+    return escape_surrogates(".".join(parts)), is_package
 
 
 def iter_parsed_files(root: Path, display_base: Path) -> Iterator[ParsedFile | SkippedFile]:
@@ -151,9 +153,9 @@ def iter_parsed_files(root: Path, display_base: Path) -> Iterator[ParsedFile | S
 
 def _display(path: Path, display_base: Path) -> str:
     try:
-        return path.relative_to(display_base).as_posix()
+        return escape_surrogates(path.relative_to(display_base).as_posix())
     except ValueError:
-        return path.as_posix()
+        return escape_surrogates(path.as_posix())
 
 
 def _parse_file(base: Path, path: Path) -> ast.Module | str:

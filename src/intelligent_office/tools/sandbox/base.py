@@ -57,6 +57,7 @@ class SandboxReport(TypedDict):
     removed_files: list[str]
     stripped_files: list[str]
     refused_files: list[str]
+    conflicts: list[str]
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,10 @@ class SandboxRun:
     refused_files: list[str] = field(default_factory=list)
     """"path: reason" for what the run wrote but the workspace did not receive (tier A
     started by root: symlinks, hard links, FIFOs, sockets, devices, past the size cap)."""
+    conflicts: list[str] = field(default_factory=list)
+    """"path: what was kept" for workspace entries another writer changed while the run
+    ran, which the run deleted or wrote too (tier A started by root): the other writer's
+    version is kept, the run's written beside it as NAME.conflict-XXXXXXXX."""
     outside_uid: int | None = None
     """The uid the command ran as, seen from the host (never 0)."""
 
@@ -109,6 +114,7 @@ class SandboxRun:
             "removed_files": self.removed_files,
             "stripped_files": self.stripped_files,
             "refused_files": self.refused_files,
+            "conflicts": self.conflicts,
         }
 
 

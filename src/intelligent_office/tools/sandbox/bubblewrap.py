@@ -45,6 +45,7 @@ from intelligent_office.tools.sandbox.copyback import Limits as CopyLimits
 from intelligent_office.tools.sandbox.overlay import Layer, prepare_base
 from intelligent_office.tools.sandbox.scrub import scrub_workspace
 from intelligent_office.tools.sandbox.settings import SandboxSettings
+from intelligent_office.tools.sandbox.snapshot import Snapshot
 from intelligent_office.tools.sandbox.uids import UidPool
 
 __all__ = ["NOBODY", "BubblewrapSandbox"]
@@ -88,7 +89,8 @@ class BubblewrapSandbox(Sandbox):
                 f"the run's uid ({settings.write_bytes} bytes, {settings.write_files} "
                 "inodes), copied back as the workspace's owner (regular files and "
                 "directories, deletions; setuid bits stripped; links and special files "
-                "refused)"
+                "refused), merged against the workspace as the run started (what changed "
+                "meanwhile is kept and reported as a conflict)"
             )
         else:
             outside = f"uid {os.geteuid()}, the service's own"
@@ -171,6 +173,7 @@ class BubblewrapSandbox(Sandbox):
             removed_files=report.removed,
             stripped_files=copied.stripped + report.stripped,
             refused_files=copied.refused,
+            conflicts=copied.conflicts,
             outside_uid=outside_uid,
         )
 
@@ -185,6 +188,8 @@ class BubblewrapSandbox(Sandbox):
             settings.file_size_bytes, settings.write_bytes, max(command.timeout_seconds, 1.0)
         )
         try:
+            # What the run will see at its start: the base its changes are merged against.
+            snapshot = await asyncio.to_thread(Snapshot.take, Path(workspace))
             with (
                 # Nothing of the run outlives `_launch` (its PID namespace has ended).
                 as_root.uids.lease(leaves_nothing=True) as uid,
@@ -201,6 +206,7 @@ class BubblewrapSandbox(Sandbox):
                         Path(workspace),
                         Owner(owner.st_uid, owner.st_gid),
                         copy_limits,
+                        snapshot,
                     )
         except OSError as error:  # the layer's mounts or the copy-back as a whole
             raise ToolError(f"sandbox workspace layer: {error}", retryable=True) from None

@@ -98,7 +98,7 @@ async def test_the_code_analyzer_shows_odd_names_escaped(ctx: ToolContext) -> No
 
 @pytest.fixture
 def api_settings(tmp_path: Path) -> Settings:
-    root = tmp_path / "workspace"
+    root = tmp_path / "workspace" / "alice"  # alice's own directory under the root
     plant(root / "notes")
     return settings_for(
         tmp_path,
@@ -146,7 +146,7 @@ def test_a_task_description_with_lone_surrogates_from_the_library_is_readable(
 ) -> None:
     """argv carries undecodable bytes as surrogates: `office run` and the library pass them on."""
     client = live.client(live.key("alice"))
-    workspace = live.settings.workspace_roots[0]
+    workspace = live.settings.workspace_roots[0] / "alice"
     task = new_task("list files in notes \udcff \ud800", workspace=workspace, user_id="alice")
     record, _ = live.service.submit(live.service.worker(), task)
     shown = "list files in notes \\xff \\ud800"

@@ -50,7 +50,7 @@ _numbers = count()
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One app for every example (a server per example would be far too slow)."""
     tmp_path = tmp_path_factory.mktemp("hostile")
-    root = tmp_path / "workspace"
+    root = tmp_path / "workspace" / "alice"  # alice's own directory under the root
     (root / "notes").mkdir(parents=True)
     with running(settings_for(tmp_path, root, memory={"enabled": False})) as server:
         yield server
@@ -104,7 +104,7 @@ def read_every_view(client: httpx.Client, task_id: str) -> None:
 def test_no_file_name_or_task_text_breaks_a_tool_or_a_view(
     live: LiveServer, name: bytes, text: str
 ) -> None:
-    workspace = live.settings.workspace_roots[0]
+    workspace = live.settings.workspace_roots[0] / "alice"
     directory = f"notes/{next(_numbers)}"
     (workspace / directory).mkdir()
     with open(os.path.join(os.fsencode(workspace / directory), name), "wb") as file:

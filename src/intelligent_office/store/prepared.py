@@ -6,22 +6,29 @@ construction, result set-up) costs several times what SQLite spends running it.
 A `Prepared` statement is compiled once per dialect, with each parameter's bind
 processor taken from its column type, so values are encoded exactly as SQLAlchemy
 would encode them (JSON text, UTC timestamps, PostgreSQL casts) and the rows read
-back through SQLAlchemy everywhere else.
+back through SQLAlchemy everywhere else. On SQLite, JSON and timestamps (most of a
+journal row) get flat encoders that give the same text as SQLAlchemy's layered ones
+(tests/store/test_prepared.py holds them to it).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Engine
+from sqlalchemy import JSON, Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.types import TypeEngine
 
-__all__ = ["Prepared", "transaction"]
+from intelligent_office.store.tables import UTCDateTime
+
+__all__ = ["Prepared", "bind_encoder", "transaction"]
 
 _Processor = Callable[[Any], Any]
 
@@ -48,10 +55,7 @@ class Prepared:
         )
         positional = bool(compiled.positional)
         names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
-        processors = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        )
+        processors = tuple(bind_encoder(compiled.binds[name].type, dialect) for name in names)
         return cls(compiled.string, names, positional, processors)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
@@ -72,6 +76,25 @@ class Prepared:
         """Run once per row, in one driver call."""
         encoded: Any = [self.parameters(row) for row in rows]
         cursor.executemany(self.sql, encoded)
+
+
+def bind_encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
+    """How a value of `type_` goes to `dialect`'s driver; None when it goes as it is."""
+    if dialect.name == "sqlite":
+        if isinstance(type_, UTCDateTime):
+            return _sqlite_utc_timestamp
+        if isinstance(type_, JSON) and dialect._json_serializer is None:
+            return json.dumps
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_utc_timestamp(value: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME text of the UTC time: `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware (UTC)")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 @contextmanager

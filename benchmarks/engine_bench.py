@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -72,6 +73,8 @@ def header(repeats: int, warmup: int) -> dict[str, Any]:
     return {
         **provenance("engine"),
         "versions": {name: _version(name) for name in VERSIONED},
+        # Other work on the machine inflates every figure, ours and the peer's alike.
+        "load_average_1m": {"start": round(os.getloadavg()[0], 2)},
         "method": {
             "isolation": "each (scenario, system) pair in a fresh subprocess, one at a time",
             "warmup_runs": warmup,
@@ -129,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if not console.is_terminal:
         # Logs and pipes get the full table rather than 80 wrapped columns.
         console.width = max(console.width, 120)
+    facts = header(args.repeats, args.warmup)
     measured: dict[str, dict[str, dict[str, Any]]] = {}
     columns = (
         TextColumn("{task.description}"),
@@ -146,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                 progress.console.print(f"[red]{scenario} {system} failed:[/] {result['error']}")
             progress.advance(task)
 
-    report = build_report(measured, header(args.repeats, args.warmup))
+    facts["load_average_1m"]["end"] = round(os.getloadavg()[0], 2)
+    report = build_report(measured, facts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     console.print(summary_table(report))

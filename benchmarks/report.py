@@ -130,6 +130,23 @@ TARGETS = (
         "<",
         60,
     ),
+    # Issue 17 (the durable path): tighter per-node cost, and a local-runtime efficiency goal.
+    *_each(
+        "local on SQLite <= 300 us per node on the durable chain",
+        ("chain200",),
+        ("ours_local",),
+        "us_per_node",
+        "<=",
+        300,
+    ),
+    *_each(
+        "local efficiency >= 0.8 at 500 nodes",
+        ("fanout500_sleep50ms",),
+        ("ours_local",),
+        "efficiency",
+        ">=",
+        0.8,
+    ),
 )
 
 

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -146,6 +147,7 @@ class RunTrace:
         metrics: OfficeMetrics | None = None,
     ) -> None:
         self._tracer = tracer
+        self._recording = not isinstance(tracer, trace.NoOpTracer)
         self._metrics = metrics
         self.task_id = task_id
         self.trace_id = trace_id_for(task_id)
@@ -171,6 +173,19 @@ class RunTrace:
     @contextmanager
     def activity(self, key: str, name: str) -> Iterator[Span]:
         """A span around one activity call, current while it runs (LLM and tool spans nest)."""
+        if not self._recording:
+            # What the no-op tracer would do (its parent becomes current), without building
+            # a span per activity: the local runtime's hot path goes through here.
+            token = otel_context.attach(self._parent_of(key))
+            outcome = "error"
+            try:
+                yield trace.get_current_span()
+                outcome = "ok"
+            finally:
+                otel_context.detach(token)
+                if self._metrics is not None:
+                    self._metrics.activities.labels(name, outcome).inc()
+            return
         attributes: dict[str, str] = {"activity.key": key, "activity.name": name}
         agent = AGENT_OF_ACTIVITY.get(name)
         if agent is not None:

@@ -242,8 +242,13 @@ class LocalWorker:
 
     async def run(self, run_id: str) -> RunRecord:
         """Claim and run one run now, and return its final record."""
-        self.reclaim_dead_local_leases()
-        if run_id not in self._running and not self._claim_and_start(run_id):
+        # A lease held by a dead process on this host is freed only when it is in the way:
+        # scanning every running run first would cost each run a query for nothing.
+        if (
+            run_id not in self._running
+            and not self._claim_and_start(run_id)
+            and not (run_id in self.reclaim_dead_local_leases() and self._claim_and_start(run_id))
+        ):
             record = self.store.runs.require(run_id)
             if record.status.finished:
                 return record

@@ -6,14 +6,16 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, select, update
+from sqlalchemy import Dialect, Engine, Insert, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from intelligent_office.models.event import Event
+from intelligent_office.store.prepared import Prepared, transaction
 from intelligent_office.store.records import PendingEvent
 from intelligent_office.store.tables import EventRow, TaskRow
 
-__all__ = ["EventRepository", "append_events"]
+__all__ = ["EventRepository", "EventWriter"]
 
 # Built once: constructing statements costs more than SQLite spends running them.
 _BUMP_EVENT_SEQ = (
@@ -26,6 +28,7 @@ _INSERT_EVENT_IGNORE: dict[str, Insert] = {
     name: dialect.insert(EventRow).on_conflict_do_nothing()
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+_EVENT_COLUMNS = ("task_id", "run_id", "seq", "type", "time", "payload", "dedup_key")
 
 
 class EventRepository:
@@ -33,6 +36,7 @@ class EventRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._writer = EventWriter(engine.dialect)
 
     def append(
         self,
@@ -53,8 +57,8 @@ class EventRepository:
             dedup_key=dedup_key,
             payload=payload,
         )
-        with self._engine.begin() as connection:
-            append_events(connection, [event])
+        with transaction(self._engine) as cursor:
+            self._writer.append(cursor, [event])
 
     def read(
         self,
@@ -87,33 +91,42 @@ class EventRepository:
             ]
 
 
-def append_events(connection: Connection, events: list[PendingEvent]) -> None:
-    """Insert events in the caller's transaction, numbered after each task's last one.
+class EventWriter:
+    """Appends events inside a caller's transaction, numbered after each task's last one."""
 
-    An event whose (task_id, dedup_key) is already stored is skipped (a replay); its
-    sequence number is left unused, so numbers always increase but may have gaps.
-    """
-    by_task: dict[str, list[PendingEvent]] = defaultdict(list)
-    for event in events:
-        by_task[event.task_id].append(event)
-    rows: list[dict[str, Any]] = []
-    for task_id, task_events in by_task.items():
-        # One counter bump per task per batch: the row lock keeps sequences strictly increasing
-        # across processes.
-        last = connection.execute(
-            _BUMP_EVENT_SEQ, {"b_task_id": task_id, "b_count": len(task_events)}
-        ).scalar_one()
-        first = last - len(task_events) + 1
-        rows.extend(
-            {
-                "task_id": task_id,
-                "run_id": event.run_id,
-                "seq": first + offset,
-                "type": event.type,
-                "time": event.time,
-                "payload": event.payload,
-                "dedup_key": event.dedup_key,
-            }
-            for offset, event in enumerate(task_events)
-        )
-    connection.execute(_INSERT_EVENT_IGNORE[connection.dialect.name], rows)
+    def __init__(self, dialect: Dialect) -> None:
+        self._bump_seq = Prepared.compile(_BUMP_EVENT_SEQ, dialect)
+        self._insert = Prepared.compile(_INSERT_EVENT_IGNORE[dialect.name], dialect, _EVENT_COLUMNS)
+
+    def append(self, cursor: DBAPICursor, events: list[PendingEvent]) -> None:
+        """Insert `events` on `cursor`, in order, one sequence block per task.
+
+        An event whose (task_id, dedup_key) is already stored is skipped (a replay); its
+        sequence number is left unused, so numbers always increase but may have gaps.
+        """
+        by_task: dict[str, list[PendingEvent]] = defaultdict(list)
+        for event in events:
+            by_task[event.task_id].append(event)
+        rows: list[dict[str, Any]] = []
+        for task_id, task_events in by_task.items():
+            # One counter bump per task per batch: the row lock keeps sequences strictly
+            # increasing across processes.
+            bumped = self._bump_seq.execute(
+                cursor, {"b_task_id": task_id, "b_count": len(task_events)}
+            ).fetchone()
+            if bumped is None:
+                raise LookupError(f"no task {task_id!r} to record events for")
+            first = bumped[0] - len(task_events) + 1
+            rows.extend(
+                {
+                    "task_id": task_id,
+                    "run_id": event.run_id,
+                    "seq": first + offset,
+                    "type": event.type,
+                    "time": event.time,
+                    "payload": event.payload,
+                    "dedup_key": event.dedup_key,
+                }
+                for offset, event in enumerate(task_events)
+            )
+        self._insert.executemany(cursor, rows)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Row, and_, bindparam, insert, or_, select, update
 
 from intelligent_office.errors import UserError
 from intelligent_office.store.records import RunRecord, RunStatus
@@ -22,8 +21,13 @@ __all__ = ["RunRepository"]
 
 UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 
+# Core statements on the run's columns, built once: every run reads and writes its row a
+# few times, and an ORM session per call costs more than the query.
+_GET = select(RunRow).where(RunRow.run_id == bindparam("b_run_id"))
+_INSERT = insert(RunRow)
 
-def _record(row: RunRow) -> RunRecord:
+
+def _record(row: RunRow | Row[Any]) -> RunRecord:
     return RunRecord(
         run_id=row.run_id,
         task_id=row.task_id,
@@ -59,26 +63,44 @@ class RunRepository:
         priority: int = 5,
     ) -> RunRecord:
         """Queue a new run."""
-        row = RunRow(
+        record = RunRecord(
             run_id=run_id,
             task_id=task_id,
             workflow=workflow,
             input=input,
-            status=RunStatus.QUEUED.value,
+            status=RunStatus.QUEUED,
             priority=priority,
+            result=None,
+            error=None,
+            lease_owner=None,
+            lease_expires_at=None,
             starts=0,
             created_at=datetime.now(UTC),
+            started_at=None,
+            finished_at=None,
         )
-        record = _record(row)
-        with Session(self._engine) as session, session.begin():
-            session.add(row)
+        with self._engine.begin() as connection:
+            connection.execute(
+                _INSERT,
+                {
+                    "run_id": run_id,
+                    "task_id": task_id,
+                    "workflow": workflow,
+                    "input": input,
+                    "status": record.status.value,
+                    "priority": priority,
+                    "starts": 0,
+                    "cancel_requested": False,
+                    "created_at": record.created_at,
+                },
+            )
         return record
 
     def get(self, run_id: str) -> RunRecord | None:
         """The run with this id, if any."""
-        with Session(self._engine) as session:
-            row = session.get(RunRow, run_id)
-            return _record(row) if row else None
+        with self._engine.connect() as connection:
+            row = connection.execute(_GET, {"b_run_id": run_id}).first()
+        return _record(row) if row else None
 
     def require(self, run_id: str) -> RunRecord:
         """The run with this id; a clear UserError when there is none."""
@@ -96,8 +118,8 @@ class RunRepository:
             query = query.where(RunRow.status == status.value)
         if task_id is not None:
             query = query.where(RunRow.task_id == task_id)
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def claimable(self, *, limit: int, now: datetime | None = None) -> list[str]:
         """Ids of runs a worker may claim: queued, or running under an expired lease.
@@ -114,8 +136,8 @@ class RunRepository:
             .order_by(RunRow.priority.desc(), RunRow.created_at)
             .limit(limit)
         )
-        with Session(self._engine) as session:
-            return list(session.scalars(query))
+        with self._engine.connect() as connection:
+            return list(connection.scalars(query))
 
     def claim(self, run_id: str, owner: str, lease_seconds: float) -> bool:
         """Take the run's lease if it is free or expired; exactly one claimant wins."""

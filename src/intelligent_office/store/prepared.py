@@ -1,0 +1,115 @@
+"""Statements compiled once to the driver's SQL and run straight on a DBAPI cursor.
+
+The journal's hot path writes a few rows per commit; going through SQLAlchemy's
+execution machinery for each statement (compiled-cache lookup, parameter
+construction, result set-up) costs several times what SQLite spends running it.
+A `Prepared` statement is compiled once per dialect, with each parameter's bind
+processor taken from its column type, so values are encoded exactly as SQLAlchemy
+would encode them (JSON text, UTC timestamps, PostgreSQL casts) and the rows read
+back through SQLAlchemy everywhere else. On SQLite, JSON and timestamps (most of a
+journal row) get flat encoders that give the same text as SQLAlchemy's layered ones
+(tests/store/test_prepared.py holds them to it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import JSON, Dialect, Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.types import TypeEngine
+
+from intelligent_office.store.tables import UTCDateTime
+
+__all__ = ["Prepared", "bind_encoder", "transaction"]
+
+_Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One statement as the driver's SQL, its parameter order and per-parameter encoders."""
+
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    processors: tuple[_Processor | None, ...]
+
+    @classmethod
+    def compile(
+        cls, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
+    ) -> Prepared:
+        """Compile `statement` for `dialect`; an INSERT binds exactly `column_keys`."""
+        compiled = cast(
+            SQLCompiler,
+            statement.compile(
+                dialect=dialect, column_keys=list(column_keys) if column_keys else None
+            ),
+        )
+        positional = bool(compiled.positional)
+        names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
+        processors = tuple(bind_encoder(compiled.binds[name].type, dialect) for name in names)
+        return cls(compiled.string, names, positional, processors)
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """`values` encoded for the driver, in its parameter style."""
+        # Like SQLAlchemy, None goes through the processor too (JSON stores it as 'null').
+        encoded = [
+            values[name] if process is None else process(values[name])
+            for name, process in zip(self.names, self.processors, strict=True)
+        ]
+        return encoded if self.positional else dict(zip(self.names, encoded, strict=True))
+
+    def execute(self, cursor: DBAPICursor, values: Mapping[str, Any]) -> DBAPICursor:
+        """Run once with `values`."""
+        cursor.execute(self.sql, self.parameters(values))
+        return cursor
+
+    def executemany(self, cursor: DBAPICursor, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per row, in one driver call."""
+        encoded: Any = [self.parameters(row) for row in rows]
+        cursor.executemany(self.sql, encoded)
+
+
+def bind_encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
+    """How a value of `type_` goes to `dialect`'s driver; None when it goes as it is."""
+    if dialect.name == "sqlite":
+        if isinstance(type_, UTCDateTime):
+            return _sqlite_utc_timestamp
+        if isinstance(type_, JSON) and dialect._json_serializer is None:
+            return json.dumps
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_utc_timestamp(value: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME text of the UTC time: `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware (UTC)")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[DBAPICursor]:
+    """A pooled DBAPI connection's cursor inside one transaction: committed on success."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            yield cursor
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            cursor.close()
+    finally:
+        connection.close()

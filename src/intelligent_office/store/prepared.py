@@ -26,6 +26,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeEngine
 
+from intelligent_office.safe_text import escape_surrogates
 from intelligent_office.store.tables import UTCDateTime
 
 __all__ = ["Prepared", "bind_encoder", "transaction"]
@@ -61,8 +62,10 @@ class Prepared:
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """`values` encoded for the driver, in its parameter style."""
         # Like SQLAlchemy, None goes through the processor too (JSON stores it as 'null').
+        # Text is escaped as the engine's statement hook would (`db._escaped_parameters`):
+        # this path does not pass through it, and a lone surrogate cannot be stored.
         encoded = [
-            values[name] if process is None else process(values[name])
+            _text(values[name]) if process is None else process(values[name])
             for name, process in zip(self.names, self.processors, strict=True)
         ]
         return encoded if self.positional else dict(zip(self.names, encoded, strict=True))
@@ -76,6 +79,10 @@ class Prepared:
         """Run once per row, in one driver call."""
         encoded: Any = [self.parameters(row) for row in rows]
         cursor.executemany(self.sql, encoded)
+
+
+def _text(value: Any) -> Any:
+    return escape_surrogates(value) if isinstance(value, str) else value
 
 
 def bind_encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:

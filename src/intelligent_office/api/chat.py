@@ -2,7 +2,10 @@
 
 Chat clients (the openai SDK, Open WebUI, LibreChat) send `Authorization: Bearer
 <office key>`. The last user message becomes a task, submitted through the same
-`submit_task` as `POST /tasks`. Without streaming the answer comes when the task has
+`submit_task` as `POST /tasks`, read in the light of the whole conversation: a follow-up
+("and who calls process_data?") takes the folder and functions of earlier user turns, and
+"yes" after an answer asking "Did you mean: ...?" submits the proposed request
+(`llm/offline/understanding/conversation.py`). Without streaming the answer comes when the task has
 finished; with `stream: true` each event worth reading arrives as a line of text
 (`chat_progress`), then the answer, then `data: [DONE]`. The completion's id is
 `chatcmpl-<task_id>` and every body carries `task_id`, so a client can follow up with
@@ -48,6 +51,7 @@ from intelligent_office.api.schemas import TaskRequest
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.errors import UserError
+from intelligent_office.llm.offline.understanding.conversation import Turn, resolve_conversation
 from intelligent_office.models import Event
 
 __all__ = ["ChatError", "router"]
@@ -215,9 +219,14 @@ def _task_request(body: ChatCompletionRequest) -> TaskRequest:
             status.HTTP_400_BAD_REQUEST,
             "no user message with text: the last message with role 'user' becomes the task",
         )
+    turns = [
+        Turn(message.role, message.text())
+        for message in body.messages
+        if message.role in ("user", "assistant")
+    ]
     try:
         return TaskRequest(
-            description=text,
+            description=resolve_conversation(turns) or text,
             workspace=body.workspace,
             allowed_tools=body.allowed_tools,
             priority=body.priority,

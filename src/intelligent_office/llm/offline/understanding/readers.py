@@ -27,6 +27,8 @@ class Reading:
 
     intent: Intent
     unexplained: tuple[str, ...]
+    defaults: tuple[str, ...] = ()
+    """Parameters the request did not give (a folder defaulting to `.`)."""
 
     @property
     def confident(self) -> bool:
@@ -39,9 +41,13 @@ def _vocabulary(text: str) -> frozenset[str]:
 
 
 def _reading(
-    request: Request, kind: IntentKind, params: dict[str, str], vocab: frozenset[str]
+    request: Request,
+    kind: IntentKind,
+    params: dict[str, str],
+    vocab: frozenset[str],
+    defaults: tuple[str, ...] = (),
 ) -> Reading:
-    return Reading(Intent(kind, params), tuple(request.unexplained(vocab)))
+    return Reading(Intent(kind, params), tuple(request.unexplained(vocab)), defaults)
 
 
 # --- trace
@@ -140,9 +146,13 @@ def read_trace(request: Request) -> Reading | None:
     start, end = pair
     request.used.update(range(start, start + 1))
     request.used.add(end)
-    root = request.location() or "."
-    params = {"start": request.name(start), "end": request.name(end), "root": root}
-    return _reading(request, IntentKind.TRACE, params, _TRACE_VOCAB)
+    root = request.location()
+    params = {"start": request.name(start), "end": request.name(end), "root": root or "."}
+    return _reading(request, IntentKind.TRACE, params, _TRACE_VOCAB, _unless(root, "root"))
+
+
+def _unless(given: str | None, parameter: str) -> tuple[str, ...]:
+    return () if given is not None else (parameter,)
 
 
 # --- who calls, where defined
@@ -220,8 +230,9 @@ def read_find(request: Request) -> Reading | None:
     request.used.add(index)
     if request.word(index + 1) in ("class", "function", "method"):
         request.used.add(index + 1)
-    root = request.location() or "."
-    return _reading(request, IntentKind.FIND_FUNCTION, {"name": name, "root": root}, _FIND_VOCAB)
+    root = request.location()
+    params = {"name": name, "root": root or "."}
+    return _reading(request, IntentKind.FIND_FUNCTION, params, _FIND_VOCAB, _unless(root, "root"))
 
 
 # --- list files
@@ -265,10 +276,11 @@ def read_list(request: Request) -> Reading | None:
     ):
         return None
     pattern = _glob(request, files) if files >= 0 else "*"
-    path = request.location()
-    if path is None:
-        path = _bare_folder(request)
-    return _reading(request, IntentKind.LIST_FILES, {"pattern": pattern, "path": path}, _LIST_VOCAB)
+    given = request.location()
+    path = given if given is not None else _bare_folder(request)
+    params = {"pattern": pattern, "path": path}
+    defaults = ("path",) if given is None and path == "." else ()
+    return _reading(request, IntentKind.LIST_FILES, params, _LIST_VOCAB, defaults)
 
 
 def _bare_folder(request: Request) -> str:
@@ -411,10 +423,11 @@ def read_search(request: Request) -> Reading | None:
             return None
     request.used.add(pattern_at)
     pattern = tokens[pattern_at].text
-    path = request.location()
-    if path is None:
-        path = _searched_place(request)
-    return _reading(request, IntentKind.SEARCH, {"pattern": pattern, "path": path}, _SEARCH_VOCAB)
+    given = request.location()
+    path = given if given is not None else _searched_place(request)
+    defaults = ("path",) if given is None and path == "." else ()
+    params = {"pattern": pattern, "path": path}
+    return _reading(request, IntentKind.SEARCH, params, _SEARCH_VOCAB, defaults)
 
 
 def _searched_place(request: Request) -> str:

@@ -45,6 +45,8 @@ class Understanding:
 
     intent: Intent | None
     clarification: Clarification | None = None
+    defaults: tuple[str, ...] = ()
+    """Parameters of the intent the request left out (a conversation may fill them)."""
 
 
 @lru_cache(maxsize=1024)
@@ -60,7 +62,7 @@ def understand(text: str) -> Understanding:
         if reading is None:
             continue
         if reading.confident:
-            return Understanding(reading.intent)
+            return Understanding(reading.intent, defaults=reading.defaults)
         readings.append(reading)
     left_over = [r for r in readings if len(r.unexplained) <= _MOST_LEFT_OVER]
     best = min(left_over, key=lambda r: len(r.unexplained), default=None)

@@ -124,15 +124,17 @@ def _reach(request: Request) -> tuple[int, int] | None:
 
 
 def _verb_to(request: Request) -> tuple[int, int] | None:
-    """ "trace A to B"."""
+    """ "trace A to B", or "A to B: what is the call path?" (the trace words say what)."""
     verb = next((i for i, t in enumerate(request.tokens) if t.word in _TRACE_VERBS), -1)
-    if verb < 0:
-        return None
-    start = request.name_at(verb + 1)
-    if start < 0 or request.word(start + 1) not in _TO:
-        return None
-    end = request.name_at(start + 2)
-    return (start, end) if end >= 0 else None
+    for start in range(verb + 1, len(request.tokens)):
+        if request.name_at(start) != start or request.word(start + 1) not in _TO:
+            continue
+        end = request.name_at(start + 2, framed=True)
+        if end >= 0:
+            return start, end
+        if verb >= 0:
+            return None
+    return None
 
 
 def read_trace(request: Request) -> Reading | None:

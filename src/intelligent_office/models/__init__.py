@@ -14,12 +14,7 @@ from intelligent_office.models.review import Review, ReviewDecision, ReviewScore
 from intelligent_office.models.risk import RiskLevel
 from intelligent_office.models.subtask import Subtask, SubtaskGraph
 from intelligent_office.models.task import Task, TaskConstraints
-from intelligent_office.models.tool_gap import (
-    CLARIFICATION_PREFIX,
-    MissingTool,
-    ToolGapReport,
-    proposed_request_in,
-)
+from intelligent_office.models.tool_gap import MissingTool, ToolGapReport
 from intelligent_office.models.validation import (
     ValidationDecision,
     ValidationIssue,
@@ -28,7 +23,6 @@ from intelligent_office.models.validation import (
 )
 
 __all__ = [
-    "CLARIFICATION_PREFIX",
     "Event",
     "ExecutionMetrics",
     "ExecutionResult",
@@ -49,7 +43,6 @@ __all__ = [
     "ToolCall",
     "MissingTool",
     "ToolGapReport",
-    "proposed_request_in",
     "ValidationDecision",
     "ValidationIssue",
     "ValidationLayer",

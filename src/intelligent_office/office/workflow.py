@@ -19,7 +19,8 @@ from intelligent_office.agents.messages import (
 )
 from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
-from intelligent_office.models import CLARIFICATION_PREFIX, Subtask, SubtaskGraph
+from intelligent_office.models import Subtask, SubtaskGraph
+from intelligent_office.models.tool_gap import CLARIFICATION_PREFIX
 from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
     DeadLetterCategory,

@@ -14,7 +14,7 @@ from intelligent_office.llm.offline.understanding.conversation import (
 from intelligent_office.llm.offline.understanding.fuzzy import correct, within_one_edit
 from intelligent_office.llm.offline.understanding.normalise import mask, normalise, prepare
 from intelligent_office.llm.offline.understanding.slots import Kind, clean_path, tokenise
-from intelligent_office.models import proposed_request_in
+from intelligent_office.models.tool_gap import proposed_request_in
 
 
 def test_normalise_removes_politeness_contractions_and_odd_spacing() -> None:

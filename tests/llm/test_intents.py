@@ -59,6 +59,8 @@ UNDERSTOOD = [
     ("What is 2^10?", IntentKind.CALCULATE, {"expression": "2^10"}),
     ("Calculate sqrt(16) + pi", IntentKind.CALCULATE, {"expression": "sqrt(16) + pi"}),
     ("Run this Python code: `print(1)`", IntentKind.PYTHON, {"code": "print(1)"}),
+    # Percentages are arithmetic now (issue 19): "15% of 200" is 15 / 100 * 200.
+    ("What is 15% of 200?", IntentKind.CALCULATE, {"expression": "15 / 100 * 200"}),
 ]
 
 
@@ -78,7 +80,7 @@ def test_understood_requests_round_trip_through_their_description(
         "write hello to notes.md",
         "Find the bug in process_data",
         "Show errors in app.log",
-        "What is 15% of 200?",
+        "What is 15% of the budget?",
         "3 dollars plus 4",
         "What is the meaning of life",
         "summarize it",

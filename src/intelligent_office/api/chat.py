@@ -2,8 +2,11 @@
 
 Chat clients (the openai SDK, Open WebUI, LibreChat) send `Authorization: Bearer
 <office key>`. The last user message becomes a task, submitted through the same
-`submit_task` as `POST /tasks`. Without streaming the answer comes when the task has
-finished; with `stream: true` each event worth reading arrives as a line of text
+`submit_task` as `POST /tasks`, read in the light of the whole conversation: a follow-up
+("and who calls process_data?") takes the folder and functions of earlier user turns, and
+"yes" after an answer asking "Did you mean: ...?" submits the proposed request
+(`llm/offline/understanding/conversation.py`). Without streaming the answer comes when
+the task has finished; with `stream: true` each event worth reading arrives as a line of text
 (`chat_progress`), then the answer, then `data: [DONE]`. A model that streams writes the
 answer token by token (`answer.delta` events), and then it is not sent whole again.
 The completion's id is `chatcmpl-<task_id>` and every body carries `task_id`, so a
@@ -51,6 +54,7 @@ from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.errors import UserError
 from intelligent_office.llm.answer_stream import ANSWER_DELTA
+from intelligent_office.llm.offline.understanding.conversation import Turn, resolve_conversation
 from intelligent_office.models import Event
 from intelligent_office.safe_text import one_line_json
 
@@ -221,9 +225,14 @@ def _task_request(body: ChatCompletionRequest) -> TaskRequest:
             status.HTTP_400_BAD_REQUEST,
             "no user message with text: the last message with role 'user' becomes the task",
         )
+    turns = [
+        Turn(message.role, message.text())
+        for message in body.messages
+        if message.role in ("user", "assistant")
+    ]
     try:
         return TaskRequest(
-            description=text,
+            description=resolve_conversation(turns) or text,
             workspace=body.workspace,
             allowed_tools=body.allowed_tools,
             priority=body.priority,

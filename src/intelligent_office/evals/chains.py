@@ -48,9 +48,15 @@ class Chain:
 
 
 def names_match(qualname: str, name: str) -> bool:
-    """Whether `name` (`run`, `Pipeline.run()`, `app.pipeline.Pipeline.run`) names `qualname`."""
+    """Whether `name` (`run`, `Pipeline.run()`, `app.pipeline.Pipeline.run`) names `qualname`.
+
+    Calling a class runs its `__init__`, so `ProgressBar()` names `...ProgressBar.__init__`.
+    """
     name = name.removesuffix("()")
-    return qualname == name or qualname.endswith(f".{name}")
+    return any(
+        candidate == name or candidate.endswith(f".{name}")
+        for candidate in (qualname, qualname.removesuffix(".__init__"))
+    )
 
 
 def answer_chains(answer: str) -> list[Chain]:

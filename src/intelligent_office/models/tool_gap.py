@@ -7,7 +7,19 @@ from pydantic import ConfigDict, Field
 from intelligent_office.models._fields import Contract
 from intelligent_office.models.risk import RiskLevel
 
-__all__ = ["MissingTool", "ToolGapReport"]
+__all__ = ["CLARIFICATION_PREFIX", "MissingTool", "ToolGapReport", "proposed_request_in"]
+
+# How an answer asks back; the chat front door finds the proposal a "yes" confirms by it.
+CLARIFICATION_PREFIX = "Did you mean: "
+
+
+def proposed_request_in(answer: str) -> str | None:
+    """The request an answer proposed with "Did you mean: ...?", if it proposed one."""
+    for line in reversed(answer.splitlines()):
+        line = line.strip()
+        if line.startswith(CLARIFICATION_PREFIX) and line.endswith("?"):
+            return line.removeprefix(CLARIFICATION_PREFIX).removesuffix("?").strip() or None
+    return None
 
 
 class MissingTool(Contract):
@@ -71,4 +83,11 @@ class ToolGapReport(Contract):
     )
     proposed_mcp_server: str | None = Field(
         default=None, description="An MCP server that could provide the missing tools."
+    )
+    proposed_request: str | None = Field(
+        default=None,
+        description=(
+            "When the planner was unsure what was asked: the closest request it can do,"
+            " asked back as 'Did you mean: ...?'; confirming it submits this text."
+        ),
     )

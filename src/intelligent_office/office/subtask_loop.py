@@ -276,6 +276,14 @@ class SubtaskLoop:
             outcome.gap = planning.gap
             if planning.gap is not None:
                 await self.call(f"{prefix}gap", self.agents.record_gap, planning.gap)
+            if planning.gap is not None and planning.gap.proposed_request:
+                await self._emit(
+                    "subtask.clarification_requested",
+                    f"{prefix}clarification",
+                    **scope,
+                    understood=planning.gap.suggestion,
+                    proposed_request=planning.gap.proposed_request,
+                )
             return _Turn(settled=SubtaskStatus.UNSUPPORTED)
         plan = record.plan = planning.plan
         if planning.reused is not None:

@@ -20,6 +20,7 @@ from intelligent_office.agents.messages import (
 from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
 from intelligent_office.models import Subtask, SubtaskGraph
+from intelligent_office.models.tool_gap import CLARIFICATION_PREFIX
 from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
     DeadLetterCategory,
@@ -193,6 +194,12 @@ def _gap_text(outcome: SubtaskOutcome) -> str:
     gap = outcome.gap
     if gap is None:
         return ""
+    if gap.proposed_request:
+        # A question back; "yes" in the chat runs the proposed request (api/chat.py).
+        return (
+            f"Not sure what you meant by: {gap.request}\n{gap.suggestion}\n"
+            f"{CLARIFICATION_PREFIX}{gap.proposed_request}?"
+        )
     return (
         f"Cannot do this: {gap.request}\n"
         f"Missing: {', '.join(gap.missing_capabilities)}\n{gap.suggestion}"

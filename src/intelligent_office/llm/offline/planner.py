@@ -16,6 +16,7 @@ from pydantic import JsonValue
 
 from intelligent_office.llm.base import PlanningResult, PlanRequest
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
+from intelligent_office.llm.offline.understanding import understand
 from intelligent_office.models import (
     MissingTool,
     Plan,
@@ -222,6 +223,22 @@ def _gap_report(request: PlanRequest, missing: list[str] | None = None) -> ToolG
     if missing is None:
         missing = [n for n, words in _CAPABILITY_WORDS.items() if any(w in text for w in words)]
     known = [_MISSING_TOOLS[name] for name in missing if name in _MISSING_TOOLS]
+    clarification = understand(request.subtask.description).clarification
+    if clarification is not None and not missing:
+        return ToolGapReport(
+            task_id=request.task.task_id,
+            subtask_id=request.subtask.subtask_id,
+            request=request.subtask.description,
+            missing_capabilities=["understand the request for sure (asked back)"],
+            available_tools=[spec.name for spec in request.tools],
+            existing_tools_checked=[spec.name for spec in request.tools],
+            planner=OFFLINE,
+            suggestion=(
+                f"I understood {clarification.understood or 'part of it'},"
+                " but not for sure what you want done."
+            ),
+            proposed_request=clarification.proposal.describe(),
+        )
     return ToolGapReport(
         missing_tools=[tool for tool, _ in known],
         existing_tools_checked=[spec.name for spec in request.tools],

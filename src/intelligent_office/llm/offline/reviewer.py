@@ -24,6 +24,7 @@ from intelligent_office.models import (
     StepStatus,
 )
 from intelligent_office.tools.file_ops import read_text_file
+from intelligent_office.tools.summarize import split_sentences
 
 __all__ = ["review_execution"]
 
@@ -117,8 +118,12 @@ def _source_line(request: ReviewRequest, file: str, line: int) -> str | None:
 
 
 def _matches(qualname: str, name: str) -> bool:
+    """Whether `qualname` is the function `name` means; `Cls()` means `Cls.__init__` too."""
     wanted = name.removesuffix("()")
-    return qualname == wanted or qualname.endswith("." + wanted)
+    for candidate in (qualname, qualname.removesuffix(".__init__")):
+        if candidate == wanted or candidate.endswith("." + wanted):
+            return True
+    return False
 
 
 def _skipped_note(out: dict[str, Any]) -> str:
@@ -279,14 +284,23 @@ def _check_summary(request: ReviewRequest, intent: Intent, outputs: dict[str, An
     content = _workspace_text(request, source)
     if content is None:
         return _revise(request, f"cannot re-read {source} in the workspace to check the summary")
-    text = " ".join(content.split())
-    invented = [s for s in summary if " ".join(str(s).split()) not in text]
+    # The tool drops markup and code and joins lines: compare with the file read that way.
+    sentences = split_sentences(content)
+    invented = [s for s in summary if not _is_sentence_of(str(s), sentences)]
     if invented:
         return _revise(request, f"summary sentences not found in the file: {invented[:2]}")
     total = out.get("sentence_count")
     lines = [f"Summary of {out.get('path')} ({len(summary)} of {total} sentences, extractive):"]
     lines += [f"  - {sentence}" for sentence in summary]
     return _approve(request, "\n".join(lines), out)
+
+
+def _is_sentence_of(sentence: str, sentences: list[str]) -> bool:
+    """One of `sentences`, or the start of one when the tool shortened it with "…"."""
+    if sentence.endswith("…"):
+        start = sentence.removesuffix("…")
+        return any(candidate.startswith(start) for candidate in sentences)
+    return sentence in sentences
 
 
 def _check_calculate(

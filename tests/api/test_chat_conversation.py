@@ -18,7 +18,7 @@ from tests.api.conftest import SAMPLE_APP, LiveServer
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "workspace"
+    root = tmp_path / "workspace" / "alice"  # alice's own directory under the root
     shutil.copytree(SAMPLE_APP, root / "sample_app")
     return root
 
@@ -29,7 +29,7 @@ def api_settings(tmp_path: Path, workspace: Path) -> Settings:
         None,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[workspace],
+        workspace_roots=[workspace.parent],
     )
 
 

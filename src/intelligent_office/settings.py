@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -25,6 +24,7 @@ from intelligent_office.observability.config import ObservabilitySettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 from intelligent_office.webhooks.settings import WebhookSettings
+from intelligent_office.yaml_files import load_yaml_file
 
 __all__ = ["ApiSettings", "Settings", "load_settings"]
 
@@ -151,14 +151,7 @@ class Settings(BaseSettings):
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"config file {path}{where}: not valid YAML") from None
+    loaded = load_yaml_file(path, what="config file", error=ConfigError)
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

@@ -20,11 +20,11 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from intelligent_office.engine.retry import RetryPolicy
 from intelligent_office.errors import WorkflowFileError
+from intelligent_office.yaml_files import load_yaml_file
 
 __all__ = ["NODE_KINDS", "NodeSpec", "WorkflowSpec", "load_workflow_file", "parse_workflow"]
 
@@ -104,20 +104,8 @@ def _location(data: Any, loc: tuple[int | str, ...]) -> str:
 
 
 def load_workflow_file(path: Path) -> WorkflowSpec:
-    """Read and validate a YAML workflow file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkflowFileError(f"{path}: no such file") from None
-    except (IsADirectoryError, UnicodeDecodeError):
-        raise WorkflowFileError(f"{path}: not a readable YAML text file") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or "malformed YAML"
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise WorkflowFileError(f"{path}: malformed YAML at {where}: {problem}") from None
+    """Read and validate a YAML workflow file (size and nesting bounded)."""
+    data = load_yaml_file(path, error=WorkflowFileError)
     if not isinstance(data, dict):
         raise WorkflowFileError(f"{path}: expected a mapping with name and nodes at the top")
     return parse_workflow(data, str(path))

@@ -18,6 +18,11 @@ from pydantic_settings import (
 )
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.limits import (
+    MAX_APPROVAL_TIMEOUT_SECONDS,
+    MAX_CONCURRENCY,
+    MAX_LEASE_SECONDS,
+)
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
 from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.observability.config import ObservabilitySettings
@@ -61,16 +66,24 @@ class Settings(BaseSettings):
         default="NORMAL",
         description="NORMAL survives a killed process; FULL also survives a power cut.",
     )
-    max_concurrent_runs: int = Field(default=4, ge=1, description="Runs one worker runs at once.")
-    max_parallel_nodes: int = Field(default=16, ge=1, description="Default DAG parallelism.")
+    max_concurrent_runs: int = Field(
+        default=4, ge=1, le=MAX_CONCURRENCY, description="Runs one worker runs at once."
+    )
+    max_parallel_nodes: int = Field(
+        default=16, ge=1, le=MAX_CONCURRENCY, description="Default DAG parallelism."
+    )
     max_iterations: int = Field(
         default=3, ge=1, le=20, description="Plans per subtask before a task is dead-lettered."
     )
     max_parallel_subtasks: int = Field(
-        default=4, ge=1, description="Subtasks of one task worked on at once."
+        default=4, ge=1, le=MAX_CONCURRENCY, description="Subtasks of one task worked on at once."
     )
     lease_seconds: float = Field(
-        default=30.0, gt=0, description="A crashed worker's runs are taken over after this."
+        default=30.0,
+        gt=0,
+        le=MAX_LEASE_SECONDS,
+        allow_inf_nan=False,
+        description="A crashed worker's runs are taken over after this.",
     )
     llm: LLMSettings = Field(
         default_factory=LLMSettings, description="Model providers and tiers; none: offline brain."
@@ -98,6 +111,8 @@ class Settings(BaseSettings):
     approval_timeout_seconds: float = Field(
         default=86400.0,
         gt=0,
+        le=MAX_APPROVAL_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
         description="A task waiting for a human decision gives up after this.",
     )
     api: ApiSettings = Field(

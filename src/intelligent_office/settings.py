@@ -15,6 +15,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from intelligent_office.errors import ConfigError
@@ -186,6 +187,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     values = {k: v for k, v in from_file.items() if k not in env_names} | overrides
     try:
         return Settings(**values)
+    except SettingsError as error:  # an OFFICE_* variable that is not the JSON it must be
+        raise ConfigError(f"{error}: a list or mapping setting must be JSON") from None
+    except RecursionError:  # JSON nested thousands deep in an OFFICE_* variable
+        raise ConfigError("an OFFICE_* variable is nested too deeply to read") from None
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"

@@ -67,8 +67,8 @@ CASES = {
     "gaps limit huge": Case(
         ("gaps", "--limit", "99999999999999999999"), "--limit", usage_error=True
     ),
-    "run max cost nan": Case(
-        ("run", "x", "--max-cost", "nan"), "nan is not a finite number", usage_error=True
+    "run max cost inf": Case(
+        ("run", "x", "--max-cost", "inf"), "inf is not a finite number", usage_error=True
     ),
     # Files where a file cannot be, or that are not what they claim.
     "schema onto a file": Case(("schema", "/etc/hostname"), "/etc/hostname: File exists"),

@@ -16,7 +16,7 @@ __all__ = ["describe"]
 
 USER_MISTAKE = 2
 REFUSED = 1
-_SHOWN_CHARACTERS = 60
+_SHOWN_CHARACTERS = 300
 
 
 def describe(error: BaseException) -> tuple[str, int] | None:

@@ -20,18 +20,7 @@ from intelligent_office.settings import load_settings
 from intelligent_office.tools.policy import load_policy
 from intelligent_office.workflows import load_workflow_file
 from intelligent_office.yaml_files import MAX_YAML_BYTES, MAX_YAML_DEPTH
-
-
-def billion_laughs() -> str:
-    """Nine levels of nine aliases each: 9**9 strings once expanded, from ~350 bytes."""
-    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
-        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
-    return "\n".join(lines) + "\n"
-
-
-def deep(levels: int) -> str:
-    return "a: " + "[" * levels + "]" * levels + "\n"
+from tests.security.hostile import billion_laughs, deep
 
 
 def workflow(node: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.test_bounded_files import billion_laughs, deep
+from tests.security.hostile import billion_laughs, deep
 
 OFFICE = Path(sys.executable).with_name("office")
 

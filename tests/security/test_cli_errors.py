@@ -124,6 +124,9 @@ CASES = {
     "settings variable deep json": Case(
         ("tasks",), "nested too deeply", {"OFFICE_MCP_SERVERS": "[" * 50_000 + "]" * 50_000}
     ),
+    "agent workflows folder is a file": Case(
+        ("workflows", "list", "--dir", "{files}/text.db"), "is not a folder"
+    ),
     # Text that is not UTF-8.
     "show non-utf-8 id": Case(("show", b"\xff\xfe"), "not valid UTF-8"),
     "tasks non-utf-8 status": Case(("tasks", "--status", b"\xff"), "not valid UTF-8"),

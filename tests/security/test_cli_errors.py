@@ -14,6 +14,7 @@ import pytest
 from tests.security.hostile import billion_laughs, deep
 
 OFFICE = Path(sys.executable).with_name("office")
+pytestmark = pytest.mark.slow  # one real `office` process per case
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,20 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.limits import (
+    MAX_APPROVAL_TIMEOUT_SECONDS,
+    MAX_CONCURRENCY,
+    MAX_LEASE_SECONDS,
+)
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
 from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.observability.config import ObservabilitySettings
@@ -26,6 +31,7 @@ from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 from intelligent_office.webhooks.settings import WebhookSettings
 from intelligent_office.workspaces import SharedWorkspace
+from intelligent_office.yaml_files import load_yaml_file
 
 __all__ = ["ApiSettings", "Settings", "load_settings"]
 
@@ -62,16 +68,24 @@ class Settings(BaseSettings):
         default="NORMAL",
         description="NORMAL survives a killed process; FULL also survives a power cut.",
     )
-    max_concurrent_runs: int = Field(default=4, ge=1, description="Runs one worker runs at once.")
-    max_parallel_nodes: int = Field(default=16, ge=1, description="Default DAG parallelism.")
+    max_concurrent_runs: int = Field(
+        default=4, ge=1, le=MAX_CONCURRENCY, description="Runs one worker runs at once."
+    )
+    max_parallel_nodes: int = Field(
+        default=16, ge=1, le=MAX_CONCURRENCY, description="Default DAG parallelism."
+    )
     max_iterations: int = Field(
         default=3, ge=1, le=20, description="Plans per subtask before a task is dead-lettered."
     )
     max_parallel_subtasks: int = Field(
-        default=4, ge=1, description="Subtasks of one task worked on at once."
+        default=4, ge=1, le=MAX_CONCURRENCY, description="Subtasks of one task worked on at once."
     )
     lease_seconds: float = Field(
-        default=30.0, gt=0, description="A crashed worker's runs are taken over after this."
+        default=30.0,
+        gt=0,
+        le=MAX_LEASE_SECONDS,
+        allow_inf_nan=False,
+        description="A crashed worker's runs are taken over after this.",
     )
     llm: LLMSettings = Field(
         default_factory=LLMSettings, description="Model providers and tiers; none: offline brain."
@@ -99,6 +113,8 @@ class Settings(BaseSettings):
     approval_timeout_seconds: float = Field(
         default=86400.0,
         gt=0,
+        le=MAX_APPROVAL_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
         description="A task waiting for a human decision gives up after this.",
     )
     api: ApiSettings = Field(
@@ -172,14 +188,7 @@ class Settings(BaseSettings):
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"config file {path}{where}: not valid YAML") from None
+    loaded = load_yaml_file(path, what="config file", error=ConfigError)
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -199,6 +208,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     values = {k: v for k, v in from_file.items() if k not in env_names} | overrides
     try:
         settings = Settings(**values)
+    except SettingsError as error:  # an OFFICE_* variable that is not the JSON it must be
+        raise ConfigError(f"{error}: a list or mapping setting must be JSON") from None
+    except RecursionError:  # JSON nested thousands deep in an OFFICE_* variable
+        raise ConfigError("an OFFICE_* variable is nested too deeply to read") from None
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"

@@ -72,7 +72,7 @@ nodes:
     ),
     "malformed yaml": (
         "name: broken\nnodes:\n  - id: a\n    kind: [echo\n",
-        "malformed YAML at line 5",
+        "line 5: not valid YAML",
     ),
     "python without callable": (
         "name: p\nnodes:\n  - {id: a, kind: python}\n",
@@ -110,7 +110,7 @@ def test_missing_workflow_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     code, _, err = office(["run-workflow", str(tmp_path / "nope.yaml")], capsys, monkeypatch)
-    assert code == 2 and "nope.yaml: no such file" in err
+    assert code == 2 and "nope.yaml does not exist" in err
 
 
 def test_bad_database_url_is_one_line(

@@ -195,4 +195,7 @@ def test_office_run_with_a_malformed_policy_exits_with_one_line(
         ["run", "Calculate 1+1", "--workspace", str(workspace)], capsys, monkeypatch
     )
     assert code == 2
-    assert err.strip().splitlines() == [f"office: policy file {path} line 1: not valid YAML"]
+    assert err.strip().splitlines() == [
+        f"office: policy file {path} line 1: not valid YAML:"
+        " expected ',' or ']', but got '<stream end>'"
+    ]

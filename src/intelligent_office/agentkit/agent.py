@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intelligent_office.engine.retry import RetryPolicy
+from intelligent_office.limits import MAX_TIMEOUT_SECONDS
 from intelligent_office.llm.config import ModelRef, Tier
 
 __all__ = ["Agent", "Archetype", "render_prompt"]
@@ -56,8 +57,16 @@ class Agent(BaseModel):
     )
     dependencies: tuple[str, ...] = ()
     max_retries: int = Field(default=2, ge=0, le=10)
-    timeout: float | None = Field(default=120.0, gt=0, description="Seconds per attempt.")
-    cost_limit: float | None = Field(default=None, ge=0, description="USD per call.")
+    timeout: float | None = Field(
+        default=120.0,
+        gt=0,
+        le=MAX_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="Seconds per attempt.",
+    )
+    cost_limit: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="USD per call."
+    )
     priority: int = Field(default=5, ge=0, le=10)
 
     @field_validator("name")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from intelligent_office.agentkit.workflow import Workflow
 from intelligent_office.errors import WorkflowFileError
+from intelligent_office.yaml_files import load_yaml_file
 
 __all__ = ["discover", "find_workflow", "load_agent_workflow", "one_line"]
 
@@ -32,16 +32,7 @@ def one_line(error: ValidationError) -> str:
 
 
 def _read(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise WorkflowFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise WorkflowFileError(f"{path}: cannot read it: {error}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise WorkflowFileError(f"{path}: not valid YAML{where}") from None
+    return load_yaml_file(path, error=WorkflowFileError)
 
 
 def load_agent_workflow(path: Path) -> Workflow:
@@ -67,8 +58,8 @@ def discover(directory: Path) -> list[Path]:
     found = []
     for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            raw = _read(path)
+        except WorkflowFileError:
             found.append(path)  # listed, so that validating it shows what is wrong
             continue
         if isinstance(raw, dict) and "agents" in raw:

@@ -17,6 +17,7 @@ from intelligent_office.agentkit.archetypes import with_archetype_defaults
 from intelligent_office.agentkit.runner import WorkflowBudget
 from intelligent_office.engine import Graph, Node
 from intelligent_office.errors import GraphError
+from intelligent_office.limits import MAX_CONCURRENCY, MAX_WORKFLOW_AGENTS
 from intelligent_office.runtime.activity import Activity, Empty
 
 __all__ = [
@@ -65,7 +66,7 @@ class ParallelSpec(_Strict):
     workers: list[str] = Field(min_length=1)
     fusion: Literal["concat", "vote", "best_by_critic"] = "concat"
     critic: str | None = None
-    max_parallel: int = Field(default=10, ge=1)
+    max_parallel: int = Field(default=10, ge=1, le=MAX_CONCURRENCY)
 
     @model_validator(mode="after")
     def _critic_for_best(self) -> Self:
@@ -121,9 +122,9 @@ class Workflow(_Strict):
     name: str
     description: str = ""
     input: str = Field(default="", description="What the workflow works on: {input} in prompts.")
-    agents: list[Agent] = Field(min_length=1)
+    agents: list[Agent] = Field(min_length=1, max_length=MAX_WORKFLOW_AGENTS)
     pattern: PatternSpec | None = None
-    max_parallel_agents: int = Field(default=10, ge=1)
+    max_parallel_agents: int = Field(default=10, ge=1, le=MAX_CONCURRENCY)
     budget: WorkflowBudget = Field(default_factory=WorkflowBudget)
     allow_partial_completion: bool = False
     schedule: str | None = Field(default=None, description="A cron expression, e.g. 0 7 * * *")

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.limits import MAX_LIST_LIMIT
 
 __all__ = ["register"]
 
@@ -111,7 +112,7 @@ def _decide(
 
 def audit(
     task: Annotated[str | None, typer.Option(help="Only this task's entries.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:

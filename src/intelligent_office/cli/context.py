@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +18,20 @@ from intelligent_office.settings import Settings, load_settings
 from intelligent_office.state_files import prepare_state_directory
 from intelligent_office.store import Store
 
-__all__ = ["AppContext", "ConfigOption", "console", "open_store"]
+__all__ = ["AppContext", "ConfigOption", "console", "finite", "open_store"]
 
 # Piped output is read by scripts and people alike: keep ids and rows whole.
 console = Console(width=None if sys.stdout.isatty() else 160)
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="YAML settings file (else OFFICE_* variables).")
 ]
+
+
+def finite(value: float | None) -> float | None:
+    """Option callback: refuse NaN and infinities, which a Typer float range lets through."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
 
 
 def open_store(settings: Settings) -> Store:

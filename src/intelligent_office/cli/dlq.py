@@ -11,6 +11,7 @@ from rich.table import Table
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.cli.task_view import TaskView
 from intelligent_office.cli.tasks import follow_task
+from intelligent_office.limits import MAX_LIST_LIMIT
 
 __all__ = ["register"]
 
@@ -29,7 +30,7 @@ def list_dead_letters(
         typer.Option(help="validation, timeout, resource, transient, review or policy."),
     ] = None,
     pending: Annotated[bool, typer.Option(help="Only those not retried yet.")] = False,
-    limit: Annotated[int, typer.Option(min=1)] = 30,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 30,
     config: ConfigOption = None,
 ) -> None:
     """List dead letters, newest first."""

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.limits import MAX_LIST_LIMIT
 
 __all__ = ["register"]
 
@@ -20,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
 def list_gaps(
     task: Annotated[str | None, typer.Option(help="Only this task's reports.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 50,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the full reports as JSON.")
     ] = False,

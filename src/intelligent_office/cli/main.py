@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError
 
 from intelligent_office.cli import (
     approvals,
@@ -25,7 +24,7 @@ from intelligent_office.cli import (
     tools,
     workflows,
 )
-from intelligent_office.errors import UserError
+from intelligent_office.cli.failures import describe
 from intelligent_office.models.schema_export import write_json_schemas
 
 __all__ = ["app", "main"]
@@ -61,12 +60,13 @@ def schema(directory: Annotated[Path, typer.Argument(help="Where to write the fi
 
 
 def main() -> None:
-    """Entry point: user mistakes end with one readable line and exit code 2."""
+    """Entry point: a failure a user can cause ends with one readable line and a non-zero exit."""
     try:
-        app()  # Typer reports usage errors itself and exits
-    except UserError as error:
-        typer.echo(f"office: {error}", err=True)
-        sys.exit(2)
-    except OperationalError as error:
-        typer.echo(f"office: database error: {error.orig}", err=True)
-        sys.exit(2)
+        app()  # Typer reports usage errors itself and exits 2
+    except Exception as error:
+        described = describe(error)
+        if described is None:
+            raise
+        line, code = described
+        typer.echo(f"office: {line}", err=True)
+        sys.exit(code)

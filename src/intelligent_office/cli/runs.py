@@ -18,6 +18,7 @@ from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.cli.events import events_table
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
 from intelligent_office.cli.tasks import show_task
+from intelligent_office.limits import MAX_CONCURRENCY, MAX_LIST_LIMIT
 from intelligent_office.office import OFFICE_WORKFLOW
 from intelligent_office.store import RunRecord, RunStatus
 from intelligent_office.workflows.graph_workflow import (
@@ -41,7 +42,9 @@ def register(app: typer.Typer) -> None:
 
 def run_workflow(
     file: Annotated[Path, typer.Argument(help="YAML workflow file.")],
-    max_parallel: Annotated[int | None, typer.Option(min=1, help="Nodes at once.")] = None,
+    max_parallel: Annotated[
+        int | None, typer.Option(min=1, max=MAX_CONCURRENCY, help="Nodes at once.")
+    ] = None,
     priority: Annotated[int, typer.Option(min=0, max=10, help="Queue priority.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
@@ -120,7 +123,7 @@ def _outcome_table(output: GraphRunOutput) -> Table:
 
 def list_runs(
     status: Annotated[RunStatus | None, typer.Option(help="Only runs in this status.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 30,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 30,
     config: ConfigOption = None,
 ) -> None:
     """List recent runs, newest first."""
@@ -149,7 +152,9 @@ def _workflow_label(run: RunRecord) -> str:
 
 def show(
     run_id: Annotated[str, typer.Argument(help="A task id from `office tasks` or a run id.")],
-    events: Annotated[int, typer.Option(min=0, help="How many latest events to show.")] = 30,
+    events: Annotated[
+        int, typer.Option(min=0, max=MAX_LIST_LIMIT, help="How many latest events to show.")
+    ] = 30,
     config: ConfigOption = None,
 ) -> None:
     """Show a task (subtasks, plans, steps, outputs, reviews, events) or a workflow run."""

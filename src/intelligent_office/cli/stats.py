@@ -10,6 +10,7 @@ from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.errors import UserError
+from intelligent_office.limits import MAX_LIST_LIMIT, MAX_STATS_DAYS
 from intelligent_office.observability.stats import OfficeStats, office_stats
 
 __all__ = ["register"]
@@ -24,13 +25,18 @@ def stats(
     days: Annotated[
         float | None, typer.Option(help="Only tasks submitted in the last DAYS days.")
     ] = None,
-    top: Annotated[int, typer.Option(min=1, help="How many failing tools to list.")] = 5,
+    top: Annotated[
+        int, typer.Option(min=1, max=MAX_LIST_LIMIT, help="How many failing tools to list.")
+    ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stats as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """How the Office has done: success rate, durations, cost per task, failing tools."""
-    if days is not None and days <= 0:
-        raise UserError(f"--days must be positive, got {days:g}: pass e.g. --days 7")
+    if days is not None and not 0 < days <= MAX_STATS_DAYS:  # also refuses NaN
+        raise UserError(
+            f"--days must be more than 0 and at most {MAX_STATS_DAYS:g}, got {days:g}:"
+            " pass e.g. --days 7"
+        )
     app = AppContext.open(config)
     since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
     result = office_stats(app.store, since=since, top=top)

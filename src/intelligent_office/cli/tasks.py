@@ -13,9 +13,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.context import AppContext, ConfigOption, console, finite
 from intelligent_office.cli.events import events_table
 from intelligent_office.cli.task_view import TaskView
+from intelligent_office.limits import MAX_LIST_LIMIT
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.runtime.worker import LocalWorker
 from intelligent_office.service import new_task
@@ -52,7 +53,8 @@ def run(
     ] = None,
     priority: Annotated[int, typer.Option(min=0, max=10, help="Queue priority.")] = 5,
     max_cost: Annotated[
-        float | None, typer.Option(min=0, help="Most the task may spend on models, in USD.")
+        float | None,
+        typer.Option(min=0, callback=finite, help="Most the task may spend on models, in USD."),
     ] = None,
     max_tokens: Annotated[
         int | None, typer.Option(min=1, help="Most model tokens the task may use.")
@@ -138,7 +140,7 @@ def _print_spend(app: AppContext, task_id: str) -> None:
 
 def list_tasks(
     status: Annotated[str | None, typer.Option(help="Only tasks in this status.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 30,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 30,
     config: ConfigOption = None,
 ) -> None:
     """List recent tasks, newest first."""

@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.context import AppContext, ConfigOption, console, finite
+from intelligent_office.limits import MAX_LEASE_SECONDS
 from intelligent_office.runtime.temporal.availability import require_temporalio
 from intelligent_office.runtime.temporal.messages import DEFAULT_ADDRESS, DEFAULT_TASK_QUEUE
 from intelligent_office.settings import load_settings
@@ -65,7 +66,13 @@ def worker(
     task_queue: TaskQueueOption = DEFAULT_TASK_QUEUE,
     namespace: NamespaceOption = "default",
     heartbeat_seconds: Annotated[
-        float, typer.Option(min=0.5, help="Temporal: a worker silent this long is taken as dead.")
+        float,
+        typer.Option(
+            min=0.5,
+            max=MAX_LEASE_SECONDS,
+            callback=finite,
+            help="Temporal: a worker silent this long is taken as dead.",
+        ),
     ] = 10.0,
     config: ConfigOption = None,
 ) -> None:

@@ -17,7 +17,7 @@ from intelligent_office.agentkit.build import agent_model
 from intelligent_office.agentkit.files import discover, find_workflow, load_agent_workflow
 from intelligent_office.agentkit.office import Office, RunStatus, WorkflowRun
 from intelligent_office.cli.context import ConfigOption, console, open_store
-from intelligent_office.errors import WorkflowFileError
+from intelligent_office.errors import UserError, WorkflowFileError
 from intelligent_office.settings import Settings, load_settings
 
 __all__ = ["register"]
@@ -38,7 +38,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _directory(settings: Settings, directory: Path | None) -> Path:
-    return directory if directory is not None else settings.agent_workflows_dir
+    folder = directory if directory is not None else settings.agent_workflows_dir
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} is not a folder: pass --dir FOLDER of workflow files")
+    return folder
 
 
 def list_workflows(directory: DirOption = None, config: ConfigOption = None) -> None:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from intelligent_office.limits import MAX_ATTEMPTS, MAX_RETRY_DELAY_SECONDS, MAX_RETRY_MULTIPLIER
+
 __all__ = ["RetryKind", "RetryPolicy"]
 
 RetryKind = Literal["none", "immediate", "constant", "linear", "exponential"]
@@ -36,13 +38,38 @@ class RetryPolicy(BaseModel):
 
     kind: RetryKind = Field(default="none", description="How the delay grows between attempts.")
     max_attempts: int = Field(
-        default=3, ge=1, description="Attempts in total, the first included (1 for kind none)."
+        default=3,
+        ge=1,
+        le=MAX_ATTEMPTS,
+        description="Attempts in total, the first included (1 for kind none).",
     )
-    delay_seconds: float = Field(default=1.0, ge=0, description="The base delay.")
-    multiplier: float = Field(default=2.0, ge=1, description="Growth factor for exponential.")
-    max_delay_seconds: float = Field(default=60.0, ge=0, description="No delay exceeds this.")
+    delay_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=MAX_RETRY_DELAY_SECONDS,
+        allow_inf_nan=False,
+        description="The base delay.",
+    )
+    multiplier: float = Field(
+        default=2.0,
+        ge=1,
+        le=MAX_RETRY_MULTIPLIER,
+        allow_inf_nan=False,
+        description="Growth factor for exponential.",
+    )
+    max_delay_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=MAX_RETRY_DELAY_SECONDS,
+        allow_inf_nan=False,
+        description="No delay exceeds this.",
+    )
     jitter: float = Field(
-        default=0.0, ge=0, le=1, description="Fraction of the delay that jitter may remove."
+        default=0.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Fraction of the delay that jitter may remove.",
     )
 
     @model_validator(mode="before")

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intelligent_office.limits import MAX_RETRY_DELAY_SECONDS
+
 __all__ = ["BreakerSettings", "BreakerState", "CircuitBreaker"]
 
 
@@ -31,7 +33,11 @@ class BreakerSettings(BaseModel):
         default=5, ge=1, description="Consecutive failed calls that open the circuit."
     )
     cooldown_seconds: float = Field(
-        default=30.0, gt=0, description="How long the circuit stays open before one trial call."
+        default=30.0,
+        gt=0,
+        le=MAX_RETRY_DELAY_SECONDS,
+        allow_inf_nan=False,
+        description="How long the circuit stays open before one trial call.",
     )
 
 

@@ -36,6 +36,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from intelligent_office.limits import MAX_APPROVAL_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS
 from intelligent_office.llm.breaker import BreakerSettings
 from intelligent_office.llm.rate_limit import RateLimits
 
@@ -89,7 +90,13 @@ class ProviderSettings(_Strict):
     no_key: bool = Field(
         default=False, description="The server needs no key (a local Ollama or llama.cpp)."
     )
-    timeout_seconds: float = Field(default=60.0, gt=0, description="Per request.")
+    timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=MAX_REQUEST_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="Per request.",
+    )
     max_tokens: int = Field(default=2048, ge=1, description="Most output tokens per request.")
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     circuit_breaker: BreakerSettings = Field(default_factory=BreakerSettings)
@@ -186,7 +193,11 @@ class LLMSettings(_Strict):
         default=2, ge=0, le=10, description="Re-asks of one model whose output is invalid."
     )
     cache_ttl_seconds: float = Field(
-        default=3600.0, ge=0, description="How long a response is reused; 0 turns the cache off."
+        default=3600.0,
+        ge=0,
+        le=MAX_APPROVAL_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="How long a response is reused; 0 turns the cache off.",
     )
     temperature: float | None = Field(default=None, ge=0, le=2)
     offline_fallback: bool = Field(

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from intelligent_office.limits import MAX_REQUEST_TIMEOUT_SECONDS
+
 __all__ = ["EmbedderSettings", "MemorySettings"]
 
 
@@ -33,7 +35,13 @@ class EmbedderSettings(BaseModel):
     )
     no_key: bool = Field(default=False, description="The endpoint needs no key.")
     batch_size: int = Field(default=64, ge=1, le=2048, description="Texts per model call.")
-    timeout_seconds: float = Field(default=60.0, gt=0, description="Per endpoint request.")
+    timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=MAX_REQUEST_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="Per endpoint request.",
+    )
 
     @model_validator(mode="after")
     def _endpoint_named(self) -> EmbedderSettings:

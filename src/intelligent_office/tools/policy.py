@@ -25,11 +25,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.models import RiskLevel
+from intelligent_office.yaml_files import load_yaml_text, read_yaml_text
 
 __all__ = [
     "ArgumentPattern",
@@ -137,12 +137,7 @@ class Policy(_Strict):
 
 
 def _parse(text: str, source: str) -> Policy:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"policy file {source}{where}: not valid YAML") from None
+    raw = load_yaml_text(text, label=f"policy file {source}", error=ConfigError)
     if not isinstance(raw, dict):
         raise ConfigError(f"policy file {source}: expected a mapping with defaults and rules")
     try:
@@ -168,8 +163,5 @@ def load_policy(path: Path | None) -> Policy:
     """
     if path is None:
         return default_policy()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        raise ConfigError(f"policy file {path} cannot be read: check the path") from None
+    text = read_yaml_text(path, label=f"policy file {path}", error=ConfigError)
     return _parse(text, str(path))

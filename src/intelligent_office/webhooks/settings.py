@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intelligent_office.limits import (
+    MAX_CONCURRENCY,
+    MAX_LEASE_SECONDS,
+    MAX_REQUEST_TIMEOUT_SECONDS,
+    MAX_RETRY_DELAY_SECONDS,
+)
+
 __all__ = ["WebhookSettings"]
 
 
@@ -22,17 +29,36 @@ class WebhookSettings(BaseModel):
         default=8, ge=1, le=50, description="Attempts per delivery before it is marked failed."
     )
     base_delay_seconds: float = Field(
-        default=1.0, gt=0, description="Wait after the first failed attempt; doubles each time."
+        default=1.0,
+        gt=0,
+        le=MAX_RETRY_DELAY_SECONDS,
+        allow_inf_nan=False,
+        description="Wait after the first failed attempt; doubles each time.",
     )
     max_delay_seconds: float = Field(
-        default=600.0, gt=0, description="The longest wait between two attempts."
+        default=600.0,
+        gt=0,
+        le=MAX_RETRY_DELAY_SECONDS,
+        allow_inf_nan=False,
+        description="The longest wait between two attempts.",
     )
     timeout_seconds: float = Field(
-        default=10.0, gt=0, description="How long one POST may take before it counts as failed."
+        default=10.0,
+        gt=0,
+        le=MAX_REQUEST_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="How long one POST may take before it counts as failed.",
     )
     poll_seconds: float = Field(
-        default=0.5, gt=0, description="How often new events and due deliveries are looked for."
+        default=0.5,
+        gt=0,
+        le=MAX_LEASE_SECONDS,
+        allow_inf_nan=False,
+        description="How often new events and due deliveries are looked for.",
     )
     max_concurrent_webhooks: int = Field(
-        default=32, ge=1, description="Webhooks delivered to at once (one delivery each at a time)."
+        default=32,
+        ge=1,
+        le=MAX_CONCURRENCY,
+        description="Webhooks delivered to at once (one delivery each at a time).",
     )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, JsonValue
 
 from intelligent_office.engine.graph import Graph, Node
 from intelligent_office.engine.scheduler import run_graph
+from intelligent_office.limits import MAX_CONCURRENCY
 from intelligent_office.runtime.activity import Activity, JsonResult
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.runtime.workflow import workflow_def
@@ -28,7 +29,7 @@ class GraphRunInput(BaseModel):
     """A workflow spec and how wide to run it."""
 
     spec: WorkflowSpec
-    max_parallel: int = Field(default=16, ge=1)
+    max_parallel: int = Field(default=16, ge=1, le=MAX_CONCURRENCY)
 
 
 class NodeOutcome(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field, JsonValue
 
 from intelligent_office.errors import PermanentError, TransientError
+from intelligent_office.limits import MAX_SLEEP_SECONDS
 from intelligent_office.runtime.activity import JsonResult, activity
 
 __all__ = ["EchoInput", "FailInput", "PythonCall", "SleepInput", "echo", "fail", "python", "sleep"]
@@ -32,7 +33,7 @@ class PythonCall(BaseModel):
 class SleepInput(BaseModel):
     """How long to sleep."""
 
-    seconds: float = Field(default=1.0, ge=0)
+    seconds: float = Field(default=1.0, ge=0, le=MAX_SLEEP_SECONDS, allow_inf_nan=False)
 
 
 class EchoInput(BaseModel):

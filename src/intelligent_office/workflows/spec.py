@@ -20,15 +20,22 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from intelligent_office.engine.retry import RetryPolicy
 from intelligent_office.errors import WorkflowFileError
+from intelligent_office.limits import MAX_CONCURRENCY, MAX_TIMEOUT_SECONDS, MAX_WORKFLOW_NODES
+from intelligent_office.workflows import nodes
+from intelligent_office.yaml_files import load_yaml_file
 
 __all__ = ["NODE_KINDS", "NodeSpec", "WorkflowSpec", "load_workflow_file", "parse_workflow"]
 
 NODE_KINDS = ("echo", "fail", "python", "sleep")
+_PARAMS: dict[str, type[BaseModel]] = {
+    "sleep": nodes.SleepInput,
+    "echo": nodes.EchoInput,
+    "fail": nodes.FailInput,
+}
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$")
 
 
@@ -45,9 +52,17 @@ class NodeSpec(BaseModel):
     params: dict[str, JsonValue] = Field(default_factory=dict)
     dependencies: list[str] = Field(default_factory=list)
     retry: RetryPolicy = Field(default_factory=RetryPolicy.none)
-    timeout: float | None = Field(default=None, gt=0, description="Seconds per attempt.")
+    timeout: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="Seconds per attempt.",
+    )
     priority: int = Field(default=5, ge=0, le=10)
-    estimated_duration: float = Field(default=1.0, ge=0)
+    estimated_duration: float = Field(
+        default=1.0, ge=0, le=MAX_TIMEOUT_SECONDS, allow_inf_nan=False
+    )
 
     @model_validator(mode="after")
     def _kind_fits(self) -> NodeSpec:
@@ -60,7 +75,21 @@ class NodeSpec(BaseModel):
                 raise ValueError("kind python needs `callable: module:function`")
             if not _CALLABLE.match(self.callable):
                 raise ValueError(f"callable {self.callable!r} is not module:function")
+        _check_params(self.kind, self.params)
         return self
+
+
+def _check_params(kind: str, params: dict[str, JsonValue]) -> None:
+    """Validate a node's params now, so a bad one is a file error, not a failed run."""
+    model = _PARAMS.get(kind)
+    if model is None:
+        return
+    try:
+        model.model_validate(params)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValueError(f"params.{where}: {first['msg']}") from None
 
 
 class WorkflowSpec(BaseModel):
@@ -70,9 +99,9 @@ class WorkflowSpec(BaseModel):
 
     name: str = Field(min_length=1)
     description: str = ""
-    max_parallel: int | None = Field(default=None, ge=1)
+    max_parallel: int | None = Field(default=None, ge=1, le=MAX_CONCURRENCY)
     failure_mode: Literal["fail_fast", "continue"] = "fail_fast"
-    nodes: list[NodeSpec] = Field(min_length=1)
+    nodes: list[NodeSpec] = Field(min_length=1, max_length=MAX_WORKFLOW_NODES)
 
 
 def parse_workflow(data: Any, source: str = "workflow") -> WorkflowSpec:
@@ -104,20 +133,8 @@ def _location(data: Any, loc: tuple[int | str, ...]) -> str:
 
 
 def load_workflow_file(path: Path) -> WorkflowSpec:
-    """Read and validate a YAML workflow file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkflowFileError(f"{path}: no such file") from None
-    except (IsADirectoryError, UnicodeDecodeError):
-        raise WorkflowFileError(f"{path}: not a readable YAML text file") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or "malformed YAML"
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise WorkflowFileError(f"{path}: malformed YAML at {where}: {problem}") from None
+    """Read and validate a YAML workflow file (size and nesting bounded)."""
+    data = load_yaml_file(path, error=WorkflowFileError)
     if not isinstance(data, dict):
         raise WorkflowFileError(f"{path}: expected a mapping with name and nodes at the top")
     return parse_workflow(data, str(path))

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.limits import MAX_REQUEST_TIMEOUT_SECONDS
 from intelligent_office.models.risk import RiskLevel
 from intelligent_office.tools.mcp.paths import DEFAULT_PATH_ARGUMENTS
 
@@ -45,7 +46,13 @@ class MCPServerSettings(BaseModel):
     tool_risks: dict[str, RiskLevel] = Field(
         default_factory=dict, description="Risk per tool (the MCP name, without the prefix)."
     )
-    timeout_seconds: float = Field(default=30.0, gt=0, description="Limit per call and listing.")
+    timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=MAX_REQUEST_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="Limit per call and listing.",
+    )
     path_arguments: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PATH_ARGUMENTS),
         description=(

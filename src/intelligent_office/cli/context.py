@@ -5,16 +5,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from intelligent_office.observability import Telemetry
-from intelligent_office.runtime.worker import LocalWorker, RunListener
-from intelligent_office.service import OfficeService
-from intelligent_office.settings import Settings, load_settings
-from intelligent_office.store import Store
+if TYPE_CHECKING:  # loaded by the commands that open them, so `office --help` stays light
+    from intelligent_office.runtime.worker import LocalWorker, RunListener
+    from intelligent_office.service import OfficeService
+    from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
 __all__ = ["AppContext", "ConfigOption", "console", "open_store"]
 
@@ -27,6 +27,8 @@ ConfigOption = Annotated[
 
 def open_store(settings: Settings) -> Store:
     """The database the settings name, opened and migrated."""
+    from intelligent_office.store import Store
+
     return Store.open(
         settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
@@ -43,6 +45,10 @@ class AppContext:
     @classmethod
     def open(cls, config_file: Path | None) -> AppContext:
         """Load settings and open (and migrate) the database."""
+        from intelligent_office.observability.telemetry import Telemetry
+        from intelligent_office.service import OfficeService
+        from intelligent_office.settings import load_settings
+
         settings = load_settings(config_file)
         store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.

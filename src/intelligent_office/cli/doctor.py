@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import text
 
 from intelligent_office.cli.context import ConfigOption, console
-from intelligent_office.llm.config import Tier
-from intelligent_office.settings import Settings, load_settings
-from intelligent_office.store import Store
-from intelligent_office.tools.base import ToolRegistry
-from intelligent_office.tools.mcp.toolset import MCPToolset
-from intelligent_office.tools.policy import load_policy
-from intelligent_office.tools.sandbox.probe import doctor_status, probe
+
+if TYPE_CHECKING:
+    from intelligent_office.settings import Settings
 
 __all__ = ["register"]
 
@@ -26,6 +22,8 @@ def register(app: typer.Typer) -> None:
 
 def doctor(config: ConfigOption = None) -> None:
     """Report the database, runtime, models, tool policy, sandbox and MCP servers."""
+    from intelligent_office.settings import load_settings
+
     settings = load_settings(config)
     problems = 0
     for check in (_database, _models, _policy, _sandbox, _mcp):
@@ -41,6 +39,10 @@ def doctor(config: ConfigOption = None) -> None:
 def _database(settings: Settings) -> tuple[list[str], bool]:
     url = settings.resolved_database_url
     shown = url.split("@")[-1] if "@" in url else url  # never print a password
+    from sqlalchemy import text
+
+    from intelligent_office.store import Store
+
     try:
         store = Store.open(url, sqlite_synchronous=settings.sqlite_synchronous)
     except Exception as error:  # reported, not raised: doctor's job is to show it
@@ -58,6 +60,8 @@ def _database(settings: Settings) -> tuple[list[str], bool]:
 
 
 def _models(settings: Settings) -> tuple[list[str], bool]:
+    from intelligent_office.llm.config import Tier
+
     llm = settings.llm
     if not llm.enabled:
         return ["models: none configured: the offline brain answers (no key, no network)"], True
@@ -77,6 +81,8 @@ def _models(settings: Settings) -> tuple[list[str], bool]:
 
 
 def _policy(settings: Settings) -> tuple[list[str], bool]:
+    from intelligent_office.tools.policy import load_policy
+
     policy = load_policy(settings.policy_file)
     defaults = ", ".join(
         f"{risk.value}: {verdict.value}" for risk, verdict in policy.defaults.items()
@@ -85,6 +91,8 @@ def _policy(settings: Settings) -> tuple[list[str], bool]:
 
 
 def _sandbox(settings: Settings) -> tuple[list[str], bool]:
+    from intelligent_office.tools.sandbox.probe import doctor_status, probe
+
     report = probe(settings.sandbox)
     required = settings.sandbox.require_tier
     ok = report.sandbox is not None and (
@@ -96,6 +104,9 @@ def _sandbox(settings: Settings) -> tuple[list[str], bool]:
 def _mcp(settings: Settings) -> tuple[list[str], bool]:
     if not settings.mcp_servers:
         return ["MCP servers: none configured"], True
+    from intelligent_office.tools.base import ToolRegistry
+    from intelligent_office.tools.mcp.toolset import MCPToolset
+
     toolset = MCPToolset(settings.mcp_servers, ToolRegistry())
     try:
         toolset.start_blocking()

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError
 
 from intelligent_office.cli import (
     approvals,
@@ -25,7 +24,6 @@ from intelligent_office.cli import (
     workflows,
 )
 from intelligent_office.errors import UserError
-from intelligent_office.models.schema_export import write_json_schemas
 
 __all__ = ["app", "main"]
 
@@ -54,6 +52,8 @@ workflows.register(app)
 @app.command("schema")
 def schema(directory: Annotated[Path, typer.Argument(help="Where to write the files.")]) -> None:
     """Write the contracts (Task, Plan, Review, ...) as JSON Schema files."""
+    from intelligent_office.models.schema_export import write_json_schemas
+
     for path in write_json_schemas(directory):
         typer.echo(path)
 
@@ -65,6 +65,11 @@ def main() -> None:
     except UserError as error:
         typer.echo(f"office: {error}", err=True)
         sys.exit(2)
-    except OperationalError as error:
+    except Exception as error:
+        # Only a command that opened the database can raise SQLAlchemy's errors: look for
+        # them only when SQLAlchemy is loaded, so `office --help` never imports it.
+        exc = sys.modules.get("sqlalchemy.exc")
+        if exc is None or not isinstance(error, exc.OperationalError):
+            raise
         typer.echo(f"office: database error: {error.orig}", err=True)
         sys.exit(2)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.errors import UserError
-from intelligent_office.observability.stats import OfficeStats, office_stats
+
+if TYPE_CHECKING:
+    from intelligent_office.observability.stats import OfficeStats
 
 __all__ = ["register"]
 
@@ -31,6 +33,8 @@ def stats(
     """How the Office has done: success rate, durations, cost per task, failing tools."""
     if days is not None and days <= 0:
         raise UserError(f"--days must be positive, got {days:g}: pass e.g. --days 7")
+    from intelligent_office.observability.stats import office_stats
+
     app = AppContext.open(config)
     since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
     result = office_stats(app.store, since=since, top=top)

@@ -59,9 +59,7 @@ with open(out, "w") as f:
 """
 
 
-def _office(
-    args: list[str], home: Path, cwd: Path, **settings: str
-) -> tuple[int, str, list[str]]:
+def _office(args: list[str], home: Path, cwd: Path, **settings: str) -> tuple[int, str, list[str]]:
     """Run `office ARGS` in a fresh interpreter; exit code, output, loaded modules."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OFFICE_")}
     env |= {"OFFICE_HOME": str(home), "COLUMNS": "120"}

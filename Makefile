@@ -53,6 +53,8 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.api_bench --out benchmarks/results/api.json
 	$(BENCH_VENV)/bin/python -m benchmarks.agents_bench --out benchmarks/results/agents.json
 	$(BENCH_VENV)/bin/python -m benchmarks.startup_bench --out benchmarks/results/startup.json
+	# The eval suite with the offline brain; the run is also stored (`office eval runs`).
+	$(BENCH_VENV)/bin/python -m intelligent_office.cli eval evals/office.yaml --tier offline --json > benchmarks/results/evals.json
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .pytest_cache .ruff_cache

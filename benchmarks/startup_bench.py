@@ -98,7 +98,8 @@ def _median(samples: list[dict[str, float]]) -> dict[str, Any]:
 def _prepared_home(root: Path) -> Path:
     """A home whose database is migrated and whose memory holds one earlier task."""
     home = root / "prepared"
-    _whole([*_office(), "run", "What is 3*7?"], env=_env(home), cwd=root)
+    command = [*_office(), "run", "What is 3*7?", "--workspace", str(ROOT)]
+    _whole(command, env=_env(home), cwd=root)
     return home
 
 

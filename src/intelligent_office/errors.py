@@ -4,7 +4,8 @@
     ├── UserError              bad input or configuration; the message says what to do
     │   ├── ConfigError        settings, config files, database URLs
     │   ├── GraphError         a DAG that cannot run: duplicate id, unknown dependency, cycle
-    │   └── WorkflowFileError  a YAML workflow that cannot be loaded
+    │   ├── WorkflowFileError  a YAML workflow that cannot be loaded
+    │   └── SuiteError         an eval suite that cannot be loaded
     └── RunError               a failure while running; `retryable` says if a retry may help
         ├── TransientError     raise from an activity for a failure worth retrying
         ├── PermanentError     raise from an activity for a failure a retry will not fix
@@ -33,6 +34,7 @@ __all__ = [
     "PermanentError",
     "RunError",
     "SignalTimeout",
+    "SuiteError",
     "ToolError",
     "TransientError",
     "UserError",
@@ -61,6 +63,10 @@ class GraphError(UserError):
 
 class WorkflowFileError(UserError):
     """A YAML workflow file that cannot be loaded."""
+
+
+class SuiteError(UserError):
+    """An eval suite file that cannot be loaded: the message names the case and the field."""
 
 
 class RunError(OfficeError):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +25,7 @@ from intelligent_office.observability.config import ObservabilitySettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 from intelligent_office.webhooks.settings import WebhookSettings
+from intelligent_office.workspaces import SharedWorkspace
 
 __all__ = ["ApiSettings", "Settings", "load_settings"]
 
@@ -122,16 +123,36 @@ class Settings(BaseSettings):
     workspace_roots: list[Path] = Field(
         default_factory=list,
         description=(
-            "Directories API tasks may work in (a task's workspace must lie inside one);"
-            " default: [<home>/workspace]. The first is the default workspace."
+            "Where API users' files live: each user works in <root>/<user id>/ (made 0700 on"
+            " first use) and nowhere else; default: [<home>/workspace]. The first holds the"
+            " default workspace. No root may contain the state directory, the database or the"
+            " settings file."
         ),
     )
+    shared_workspaces: list[SharedWorkspace] = Field(
+        default_factory=list,
+        description=(
+            "Workspaces several users share, each a name and the user ids allowed: it lives at"
+            " <first root>/_shared/<name>/ and is requested as workspace @name; nobody else"
+            " can use it. None by default: every user sees only their own directory."
+        ),
+    )
+    _config_file: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _default_workspace_roots(self) -> Settings:
         if not self.workspace_roots:
             self.workspace_roots = [self.home / "workspace"]
+        names = [shared.name for shared in self.shared_workspaces]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"shared workspace {repeated[0]!r} is declared twice: name it once")
         return self
+
+    @property
+    def config_file(self) -> Path | None:
+        """The YAML file these settings were read from, if any (never a workspace)."""
+        return self._config_file
 
     @property
     def resolved_database_url(self) -> str:
@@ -177,9 +198,11 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     # Environment beats the file: drop file values the environment sets.
     values = {k: v for k, v in from_file.items() if k not in env_names} | overrides
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"setting {name}: {message}") from None
+    settings._config_file = file.expanduser().resolve() if file is not None else None
+    return settings

@@ -8,11 +8,12 @@ digit first, then letters, digits, `.`, `_` or `-`, at most 64 characters.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from intelligent_office.errors import UserError
 
-__all__ = ["USER_ID_PATTERN", "is_valid_user_id", "validate_user_id"]
+__all__ = ["USER_ID_PATTERN", "is_valid_user_id", "tenant_directory_name", "validate_user_id"]
 
 USER_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -34,3 +35,15 @@ def validate_user_id(user_id: str) -> str:
             " or '-', starting with a letter or digit"
         )
     return user_id
+
+
+def tenant_directory_name(user_id: str) -> str:
+    """The one path component that names the tenant's directory.
+
+    A valid user id is its own name. A user id from before the character set was enforced
+    (an old API key) gets `_user-<digest>`: still one private directory per tenant, and a
+    leading `_` can never be a valid user id, so the two forms never collide.
+    """
+    if is_valid_user_id(user_id):
+        return user_id
+    return "_user-" + hashlib.sha256(user_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]

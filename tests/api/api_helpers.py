@@ -1,4 +1,4 @@
-"""Shared by the REST API tests: a workspace root holding a copy of sample_app, settings
+"""Shared by the REST API tests: a user's own directory holding a copy of sample_app, settings
 with overrides, waiting for an approval, and a small Server-Sent Events reader."""
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ WRITE_TASK = 'Write "hello" to the file notes.md'
 """A task that waits for a human: writing outside out/ needs an approval."""
 
 
-def workspace_root(tmp_path: Path) -> Path:
-    """tmp_path/workspace with a copy of examples/sample_app in it."""
-    root = tmp_path / "workspace"
-    shutil.copytree(SAMPLE_APP, root / "sample_app")
-    return root
+def workspace_root(tmp_path: Path, user: str = "alice") -> Path:
+    """The user's own directory tmp_path/workspace/<user>, holding a copy of examples/sample_app.
+
+    The workspace root is its parent (`settings_for` makes it the only one).
+    """
+    directory = tmp_path / "workspace" / user
+    shutil.copytree(SAMPLE_APP, directory / "sample_app")
+    return directory
 
 
 def trace_task(root: Path) -> str:
@@ -32,13 +35,14 @@ def trace_task(root: Path) -> str:
     return f"Trace the call sequence from main() to process_data() in {root / 'sample_app'}"
 
 
-def settings_for(tmp_path: Path, root: Path, **overrides: Any) -> Settings:
-    """Settings on this test's own SQLite file, with `root` as the only workspace root."""
+def settings_for(tmp_path: Path, workspace: Path, **overrides: Any) -> Settings:
+    """Settings on this test's own SQLite file; `workspace` is a user's own directory (from
+    `workspace_root`), its parent the only workspace root."""
     return load_settings(
         None,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[root],
+        workspace_roots=[workspace.parent],
         **overrides,
     )
 

@@ -20,10 +20,10 @@ from tests.api.conftest import SAMPLE_APP, LiveServer
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """The only workspace root (the default workspace), holding a copy of sample_app."""
-    root = tmp_path / "workspace"
-    shutil.copytree(SAMPLE_APP, root / "sample_app")
-    return root
+    """alice's own directory (her default workspace), holding a copy of sample_app."""
+    own = tmp_path / "workspace" / "alice"
+    shutil.copytree(SAMPLE_APP, own / "sample_app")
+    return own
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def api_settings(tmp_path: Path, workspace: Path) -> Settings:
         None,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[workspace],
+        workspace_roots=[workspace.parent],
     )
 
 
@@ -214,7 +214,7 @@ def test_errors_come_in_openais_shape(sdk: SDK, live: LiveServer, workspace: Pat
 
     outside = client.post("/v1/chat/completions", json={**chat, "workspace": "/etc"})
     assert outside.status_code == 400
-    assert "outside the workspace roots" in _error(outside)["message"]
+    assert "outside the directory of user alice" in _error(outside)["message"]
 
     # The SDK turns these into its own exceptions, as for OpenAI itself.
     with pytest.raises(openai.AuthenticationError):

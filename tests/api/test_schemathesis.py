@@ -29,7 +29,8 @@ def schema_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         None,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[workspace_root(tmp_path)],  # the documented example's sample_app
+        # The documented example's sample_app, in the fuzzing user's own directory.
+        workspace_roots=[workspace_root(tmp_path, "fuzzer").parent],
         # Generous limits: the generated requests should reach the routes, not the limiter.
         api={"requests_per_minute": 100_000, "max_concurrent_tasks": 10_000},
     )
@@ -44,7 +45,7 @@ def api_key(schema_server: LiveServer) -> str:
 
 # The web UI's pages and the webhook and chat routes are tested by their own suites.
 # A schema-valid request may still be refused for the server's state, by design: a
-# workspace that is not a directory inside the roots is a 400 (documented).
+# workspace that is not a directory inside the user's own is a 400 (documented).
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {

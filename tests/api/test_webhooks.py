@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -16,21 +17,23 @@ import sqlalchemy as sa
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store.tables import EventRow
 from intelligent_office.webhooks import verify
-from tests.api.conftest import TRACE_TASK, LiveServer, free_port
+from tests.api.conftest import SAMPLE_APP, LiveServer, free_port
 from tests.api.webhook_receiver import Received, receiver
 
-REPO = Path(__file__).resolve().parents[2]
+TRACE_IN_OWN_DIRECTORY = "Trace the call sequence from main() to process_data() in sample_app"
+"""The trace task on the copy of sample_app in the submitting user's own directory."""
 
 
 @pytest.fixture
 def api_settings(tmp_path: Path) -> Settings:
-    """Quick webhook retries, and the repository as a workspace root (the trace task's
-    sample app is in it)."""
+    """Quick webhook retries; alice's and bob's own directories hold a copy of sample_app."""
+    for user in ("alice", "bob"):
+        shutil.copytree(SAMPLE_APP, tmp_path / "workspace" / user / "sample_app")
     return load_settings(
         None,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[REPO],
+        workspace_roots=[tmp_path / "workspace"],
         webhooks={
             "allow_private_addresses": True,  # the receivers listen on 127.0.0.1
             "poll_seconds": 0.05,
@@ -44,9 +47,7 @@ def api_settings(tmp_path: Path) -> Settings:
 
 def submit_trace_task(live: LiveServer, key: str) -> str:
     """Submit the trace task over the API; its task id."""
-    answer = live.client(key).post(
-        "/tasks", json={"description": TRACE_TASK, "workspace": str(REPO)}
-    )
+    answer = live.client(key).post("/tasks", json={"description": TRACE_IN_OWN_DIRECTORY})
     assert answer.status_code == 202, answer.text
     task_id: str = answer.json()["task_id"]
     return task_id

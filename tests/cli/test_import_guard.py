@@ -102,20 +102,21 @@ def test_command_help_imports_no_heavy_module(tmp_path: Path, command: str) -> N
 
 
 def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    code, output, modules = _office(["run", "What is 2+2?"], home, tmp_path)
+    home, work = tmp_path / "home", tmp_path / "work"  # the workspace never holds the state
+    work.mkdir()
+    code, output, modules = _office(["run", "What is 2+2?"], home, work)
     assert code == 0, output
     assert "2+2 = 4" in output
     assert _loaded(modules, HEAVY) == []
     # The database was new: this run migrated it. The next commands find it at the head
     # revision and do not import Alembic at all. (With memory on, a second run embeds its
     # subtask to recall similar plans, which loads the local model: memory is off here.)
-    code, output, modules = _office(["tasks"], home, tmp_path)
+    code, output, modules = _office(["tasks"], home, work)
     assert code == 0, output
     assert "What is 2+2?" in output
     assert _loaded(modules, HEAVY + ("alembic",)) == []
     code, output, modules = _office(
-        ["run", "What is 3*7?"], home, tmp_path, memory='{"enabled": false}'
+        ["run", "What is 3*7?"], home, work, memory='{"enabled": false}'
     )
     assert code == 0, output
     assert "21" in output

@@ -130,8 +130,10 @@ def test_an_unsupported_task_leaves_a_tool_gap_report_for_office_gaps(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    workspace = tmp_path / "project"  # beside the state directory, not holding it
+    workspace.mkdir()
     code, out, _ = office(
-        ["run", "Send an email to Bob about the release", "--workspace", str(tmp_path), "--json"],
+        ["run", "Send an email to Bob about the release", "--workspace", str(workspace), "--json"],
         capsys,
         monkeypatch,
     )

@@ -189,8 +189,10 @@ def test_office_run_with_a_malformed_policy_exits_with_one_line(
     path = tmp_path / "policy.yaml"
     path.write_text("rules: [unclosed")
     monkeypatch.setenv("OFFICE_POLICY_FILE", str(path))
+    workspace = tmp_path / "project"  # beside the state directory, not holding it
+    workspace.mkdir()
     code, _, err = office(
-        ["run", "Calculate 1+1", "--workspace", str(tmp_path)], capsys, monkeypatch
+        ["run", "Calculate 1+1", "--workspace", str(workspace)], capsys, monkeypatch
     )
     assert code == 2
     assert err.strip().splitlines() == [f"office: policy file {path} line 1: not valid YAML"]

@@ -30,23 +30,27 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 live = api_fixtures.live  # the real app on uvicorn, here on the settings below
 
 
+USERS = ("alice", "bob", "carol", "root")
+"""The users of the UI tests: each one's own directory holds a copy of examples/sample_app."""
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A scratch workspace root the tasks may write in (besides examples/sample_app)."""
-    path = tmp_path / "workspace"
-    path.mkdir()
-    return path
+    """alice's own directory under the workspace root: a copy of sample_app is in it."""
+    return tmp_path / "workspace" / "alice"
 
 
 @pytest.fixture
 def api_settings(tmp_path: Path, workspace: Path) -> Settings:
-    """The `live` server's settings: sample_app is the default workspace, the scratch one
-    the second root."""
+    """The `live` server's settings: each user's own directory (their default workspace)
+    starts with a copy of sample_app, so the trace task works in it."""
+    for user in USERS:
+        shutil.copytree(SAMPLE_APP, workspace.parent / user / "sample_app")
     return load_settings(
         None,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[SAMPLE_APP, workspace],
+        workspace_roots=[workspace.parent],
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from tests.api.conftest import TRACE_TASK, LiveServer
+from tests.api.conftest import LiveServer
 from tests.ui.conftest import BrowserSession, Screenshots, Tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
@@ -24,6 +24,9 @@ LIST = "list files in notes"
 def sign_in(tab: Tab, key: str) -> None:
     tab.page.get_by_label("API key").fill(key)
     tab.page.get_by_role("button", name="Sign in").click()
+
+
+TRACE_TASK = "Trace the call sequence from main() to process_data() in sample_app"
 
 
 def submit(tab: Tab, description: str, workspace: str = "") -> None:
@@ -58,7 +61,7 @@ def test_sign_in_submit_watch_it_finish_and_approve_a_risky_step(
     expect(page).to_have_url(re.compile(r"/ui/tasks$"))  # back where sign-in was asked
     expect(page.locator(".who .user")).to_contain_text("alice")
 
-    # The trace task, in the default workspace (examples/sample_app): watch it finish.
+    # The trace task, in the default workspace (alice's own, with sample_app): watch it finish.
     submit(tab, TRACE_TASK)
     expect(page.locator("#task-status")).to_have_text("completed", timeout=30_000)
     expect(page.locator("#answer")).to_contain_text("app.core.processing.process_data()")
@@ -115,6 +118,7 @@ def test_sign_in_submit_watch_it_finish_and_approve_a_risky_step(
 def test_a_dead_letter_is_retried_with_a_corrected_task(
     live: LiveServer, ui: BrowserSession, shots: Screenshots, workspace: Path
 ) -> None:
+    workspace = workspace.parent / "carol"  # carol's own directory
     (workspace / "notes").mkdir()
     (workspace / "notes" / "todos.txt").write_text("ship the web UI\n")
     tab = ui.open()

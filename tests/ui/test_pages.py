@@ -180,7 +180,7 @@ def test_a_bad_task_is_answered_on_the_form_with_what_to_fix(live: LiveServer) -
         "/ui/tasks", data={"description": "List files", "workspace": "/etc", "priority": "5"}
     )
     assert outside.status_code == 400
-    assert "outside the workspace roots" in outside.text
+    assert "outside the directory of user alice" in outside.text
     assert ">List files</textarea>" in outside.text  # what was typed is kept
     empty = client.post("/ui/tasks", data={"description": "   ", "priority": "5"})
     assert empty.status_code == 400

@@ -23,6 +23,7 @@ from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.llm.config import Tier
 from intelligent_office.store.agents import AgentRecord
+from intelligent_office.workspaces import resolve_tenant_workspace
 
 __all__ = ["router"]
 
@@ -162,7 +163,11 @@ async def run_agent(
     """Ask the agent `input`; the execution is counted in its success rate."""
     record = await asyncio.to_thread(_owned, state, principal, agent_id)
     agent = Agent.model_validate({**record.spec, "sources": [], "dependencies": []})
-    office = Office(agent_model(state.settings, state.store))
+    # The agent's tools work in its owner's own directory, never the server's.
+    workspace = await asyncio.to_thread(
+        resolve_tenant_workspace, state.settings, record.user_id, None
+    )
+    office = Office(agent_model(state.settings, state.store), workspace=workspace)
     run = await office.run_workflow(
         Workflow(name=f"agent-{agent.name}", input=body.input, agents=[agent])
     )

@@ -35,6 +35,7 @@ from intelligent_office.api.ui import ui_router
 from intelligent_office.observability import Telemetry
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
+from intelligent_office.state_files import prepare_state_directory, refuse_state_files
 from intelligent_office.store import Store
 from intelligent_office.webhooks import WebhookDispatcher
 
@@ -62,6 +63,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
+        prepare_state_directory(settings)
         opened = store or Store.open(
             settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
@@ -82,7 +84,7 @@ def create_app(
         telemetry.metrics.watch_store(opened)
         worker = office.worker()
         for root in settings.workspace_roots:
-            root.expanduser().mkdir(parents=True, exist_ok=True)
+            root.expanduser().mkdir(parents=True, exist_ok=True)  # tenants' folders: on use
         app.state.office = ApiState(settings, opened, office, worker)
         stop = asyncio.Event()
         serving = asyncio.create_task(worker.serve(stop)) if run_worker else None
@@ -115,6 +117,9 @@ def create_app(
             if own_store:
                 opened.close()
 
+    # Before anything starts: a root holding the service's own files is one clear line.
+    for root in settings.workspace_roots:
+        refuse_state_files(settings, root, what="workspace root")
     app = FastAPI(
         title="Intelligent Office",
         version=API_VERSION,

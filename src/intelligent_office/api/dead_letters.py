@@ -20,6 +20,7 @@ from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submitted
 from intelligent_office.errors import UserError
 from intelligent_office.store import DeadLetterRecord
+from intelligent_office.workspaces import resolve_tenant_workspace
 
 __all__ = ["router"]
 
@@ -88,6 +89,15 @@ async def retry_dead_letter(
             status_code=status.HTTP_404_NOT_FOUND, detail=f"no dead letter {dead_letter_id}"
         )
     check_task_quotas(state, principal)
+    # A task stored before workspaces were per tenant may name the old shared root: it
+    # runs again only where its owner may work now.
+    stored = task.body.get("context", {}).get("workspace")
+    await asyncio.to_thread(
+        resolve_tenant_workspace,
+        state.settings,
+        task.user_id,
+        stored if isinstance(stored, str) and stored else None,
+    )
     retry = body or DeadLetterRetry()
     try:
         record, run = await asyncio.to_thread(

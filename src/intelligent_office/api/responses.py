@@ -9,7 +9,7 @@ from intelligent_office.api.schemas import ErrorBody
 __all__ = ["errors"]
 
 _MEANING = {
-    400: ("Bad input the model could not catch (e.g. a workspace outside the roots).", None),
+    400: ("Bad input the model could not catch (e.g. a workspace not your own).", None),
     401: (
         "No API key, or a revoked or unknown one.",
         "missing or invalid API key: send `Authorization: Bearer <key>`",

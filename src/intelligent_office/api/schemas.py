@@ -105,9 +105,10 @@ class TaskRequest(BaseModel):
         default=None,
         max_length=4096,
         description=(
-            "Directory the task's tools are confined to; relative paths are taken from the"
-            " first workspace root. It must lie inside one of the server's `workspace_roots`;"
-            " default: the first root."
+            "Directory the task's tools are confined to, inside your own directory"
+            " `<root>/<user id>/` (relative paths start there; absolute ones must lie in it),"
+            " or `@name[/sub/dir]` for a shared workspace you are listed in; default: your"
+            " own directory. Another user's directory is refused (400)."
         ),
     )
     allowed_tools: list[str] | None = Field(

@@ -6,8 +6,9 @@ calls `submit_task`, so they share one set of rules:
 - An `Idempotency-Key` is scoped to the user (stored as `user:key`), so one tenant's
   key never finds another's task. The same key with the same request returns the first
   task; with a different request it is a 409, told by the SHA-256 of the request.
-- A task's workspace must resolve (symlinks followed) inside one of the server's
-  `workspace_roots`: an API user cannot point the tools at an arbitrary directory.
+- A task's workspace resolves (symlinks followed) inside the user's own directory
+  `<root>/<user id>/` or a shared workspace listing the user (`workspaces`): an API user
+  cannot point the tools at another tenant's files, or at any other directory.
 - The user's concurrent-task and daily-cost quotas are checked before a new task.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from pathlib import Path
 
 from fastapi import HTTPException, status
 
@@ -28,8 +28,9 @@ from intelligent_office.errors import UserError
 from intelligent_office.models import Task
 from intelligent_office.service import new_task
 from intelligent_office.store import RunRecord, TaskRecord
+from intelligent_office.workspaces import resolve_tenant_workspace
 
-__all__ = ["request_hash", "resolve_workspace", "scoped_key", "submit_task", "submitted"]
+__all__ = ["request_hash", "scoped_key", "submit_task", "submitted"]
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -45,33 +46,6 @@ def request_hash(request: TaskRequest) -> str:
         request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=True
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def resolve_workspace(roots: list[Path], workspace: str | None) -> Path:
-    """The directory a task may work in; relative paths start at the first root.
-
-    Raises:
-        UserError: the path is not a directory inside one of the roots.
-    """
-    resolved_roots = [root.expanduser().resolve() for root in roots]
-    try:
-        wanted = Path(workspace).expanduser() if workspace else resolved_roots[0]
-        if not wanted.is_absolute():
-            wanted = resolved_roots[0] / wanted
-        resolved = wanted.resolve()
-    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
-        raise UserError(f"workspace {workspace!r} is not a usable path") from None
-    allowed = ", ".join(str(root) for root in resolved_roots)
-    if not any(resolved.is_relative_to(root) for root in resolved_roots):
-        raise UserError(
-            f"workspace {workspace!r} is outside the workspace roots ({allowed}):"
-            " pass a directory inside one of them, or omit it for the default"
-        )
-    if not resolved.is_dir():
-        raise UserError(
-            f"workspace {workspace!r} is not a directory: create it inside {allowed} first"
-        )
-    return resolved
 
 
 def submitted(record: TaskRecord, run: RunRecord, *, created: bool) -> SubmittedTask:
@@ -149,7 +123,7 @@ def _submit_now(
         if existing is not None:
             return _replay(state, existing, digest, idempotency_key or "")
     check_task_quotas(state, principal)
-    workspace = resolve_workspace(state.settings.workspace_roots, request.workspace)
+    workspace = resolve_tenant_workspace(state.settings, principal.user_id, request.workspace)
     task = new_task(
         request.description,
         workspace=workspace,

@@ -26,9 +26,11 @@ ConfigOption = Annotated[
 
 
 def open_store(settings: Settings) -> Store:
-    """The database the settings name, opened and migrated."""
+    """The database the settings name, opened and migrated (the state directory made 0700)."""
+    from intelligent_office.state_files import prepare_state_directory
     from intelligent_office.store import Store
 
+    prepare_state_directory(settings)
     return Store.open(
         settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
@@ -45,11 +47,16 @@ class AppContext:
     @classmethod
     def open(cls, config_file: Path | None) -> AppContext:
         """Load settings and open (and migrate) the database."""
-        from intelligent_office.observability.telemetry import Telemetry
-        from intelligent_office.service import OfficeService
         from intelligent_office.settings import load_settings
 
-        settings = load_settings(config_file)
+        return cls.from_settings(load_settings(config_file))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppContext:
+        """Open (and migrate) the database these settings name, and the service over it."""
+        from intelligent_office.observability.telemetry import Telemetry
+        from intelligent_office.service import OfficeService
+
         store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
         telemetry = Telemetry.from_settings(settings.observability)

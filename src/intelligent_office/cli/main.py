@@ -13,6 +13,7 @@ from intelligent_office.cli import (
     costs,
     dlq,
     doctor,
+    evals,
     gaps,
     memory,
     runs,
@@ -47,6 +48,7 @@ temporal.register(app)
 memory.register(app)
 stats.register(app)
 workflows.register(app)
+evals.register(app)
 
 
 @app.command("schema")

@@ -59,6 +59,8 @@ def run(
 ) -> None:
     """Get a task done: decompose, plan, validate, execute and review, with live progress."""
     from intelligent_office.service import new_task
+    from intelligent_office.settings import load_settings
+    from intelligent_office.state_files import refuse_state_files
 
     task = new_task(
         description,
@@ -68,7 +70,10 @@ def run(
         max_cost=max_cost,
         max_tokens=max_tokens,
     )
-    app = AppContext.open(config)
+    # Before the store opens: the tools must never see the database or the settings file.
+    settings = load_settings(config)
+    refuse_state_files(settings, workspace)
+    app = AppContext.from_settings(settings)
     view = TaskView(title=task.description.splitlines()[0][:80])
     worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
     record, submitted = app.service.submit(worker, task)

@@ -8,9 +8,12 @@ loads on every connection and lives in the same file and transactions as everyth
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import importlib.util
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,7 +44,8 @@ def normalize_url(url: str) -> str:
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # 0700: the state directory holds every tenant's tasks and the API key rows.
+            Path(parsed.database).expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             parsed = parsed.set(database=str(Path(parsed.database).expanduser()))
         return parsed.render_as_string(hide_password=False)
     raise ConfigError(
@@ -57,6 +61,7 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
     """
     resolved = normalize_url(url)
     if resolved.startswith("sqlite"):
+        _private_database_file(make_url(resolved).database)
         engine = create_engine(resolved, module=sqlean, connect_args={"check_same_thread": False})
         vec0 = _sqlite_vec_path()
 
@@ -116,6 +121,20 @@ def _at_head(engine: Engine) -> bool:
     except DBAPIError:  # no alembic_version table: a new database
         return False
     return [row[0] for row in stamped] == [head]
+
+
+def _private_database_file(database: str | None) -> None:
+    """Create the SQLite file 0600 before SQLite does (its -wal and -shm copy the file's
+    mode), and take group and other bits off an older file of ours and its companions."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # a read-only place: SQLite's own error says more
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        with contextlib.suppress(OSError):  # missing, or not ours to change
+            info = os.stat(path)
+            if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(path, stat.S_IMODE(info.st_mode) & 0o600)
 
 
 def migrate(engine: Engine) -> None:

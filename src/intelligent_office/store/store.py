@@ -12,6 +12,7 @@ from intelligent_office.store.approvals import ApprovalRepository
 from intelligent_office.store.audit import AuditRepository
 from intelligent_office.store.db import connect, migrate
 from intelligent_office.store.dead_letters import DeadLetterRepository
+from intelligent_office.store.evals import EvalRunRepository
 from intelligent_office.store.events import EventRepository
 from intelligent_office.store.feedback import FeedbackRepository
 from intelligent_office.store.journal import JournalRepository
@@ -49,6 +50,7 @@ class Store:
         self.feedback = FeedbackRepository(engine)
         self.usage = UsageRepository(engine)
         self.agents = AgentRepository(engine)
+        self.evals = EvalRunRepository(engine)
 
     @classmethod
     def open(cls, url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> Store:

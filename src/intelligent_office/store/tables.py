@@ -35,6 +35,8 @@ __all__ = [
     "WebhookDeliveryRow",
     "DeadLetterRow",
     "EmbeddingCacheRow",
+    "EvalCaseRow",
+    "EvalRunRow",
     "EventRow",
     "JournalRow",
     "LLMCacheRow",
@@ -426,3 +428,41 @@ class AgentRow(Base):
     last_state: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     last_run_at: Mapped[datetime | None]
+
+
+class EvalRunRow(Base):
+    """One `office eval` run of a suite: when, with which brain, and how many cases passed."""
+
+    __tablename__ = "eval_runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    suite: Mapped[str] = mapped_column(String(256))
+    """The suite's name (its file's stem unless the suite names itself)."""
+    suite_path: Mapped[str] = mapped_column(Text)
+    brain: Mapped[str] = mapped_column(String(256))
+    cases_total: Mapped[int] = mapped_column(Integer)
+    cases_passed: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    summary: Mapped[dict[str, Any]]
+    """Pass counts by capability, the filters used, tokens and cost in all."""
+    started_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class EvalCaseRow(Base):
+    """One case of an eval run: passed or not, why, and what it took."""
+
+    __tablename__ = "eval_cases"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("eval_runs.id"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    capability: Mapped[str] = mapped_column(String(64))
+    passed: Mapped[bool]
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    seconds: Mapped[float] = mapped_column(Float)
+    iterations: Mapped[int] = mapped_column(Integer)
+    tokens: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float] = mapped_column(Float)
+    brain: Mapped[str] = mapped_column(String(256))
+    checks: Mapped[dict[str, Any]]
+    """{"results": [{"check", "passed", "detail"}], "tools": [...], "error": ...}."""

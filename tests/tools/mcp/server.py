@@ -30,6 +30,13 @@ def fail(reason: str) -> str:
 
 
 @server.tool()
+def read_text(path: str) -> str:
+    """The text of a file on the server's machine, as a filesystem server would read it."""
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+@server.tool()
 def environment() -> dict[str, str]:
     """The server's own environment variables."""
     return dict(os.environ)

@@ -28,6 +28,7 @@ from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.errors import UserError
 from intelligent_office.models import Event
 from intelligent_office.store import LLMCallRecord, TaskRecord
+from intelligent_office.workspaces import visible_workspaces
 
 __all__ = ["router"]
 
@@ -93,7 +94,7 @@ def _home(
     owner = None if principal.is_admin else principal.user_id
     context = {
         "recent": state.store.tasks.search(user_id=owner, limit=8),
-        "roots": [str(root) for root in state.settings.workspace_roots],
+        "roots": visible_workspaces(state.settings, principal.user_id),
         "error": error,
         "form": form or {"description": "", "workspace": "", "priority": "5"},
     }

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.models.risk import RiskLevel
+from intelligent_office.tools.mcp.paths import DEFAULT_PATH_ARGUMENTS
 
 __all__ = ["MCPServerSettings"]
 
@@ -45,6 +46,14 @@ class MCPServerSettings(BaseModel):
         default_factory=dict, description="Risk per tool (the MCP name, without the prefix)."
     )
     timeout_seconds: float = Field(default=30.0, gt=0, description="Limit per call and listing.")
+    path_arguments: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PATH_ARGUMENTS),
+        description=(
+            "Arguments that name a file or directory: each is resolved inside the calling"
+            " task's workspace (refused when outside) and sent as an absolute path; [] for a"
+            " server whose arguments are not paths on this machine."
+        ),
+    )
 
     @model_validator(mode="after")
     def _transport_fields(self) -> MCPServerSettings:

@@ -23,6 +23,7 @@ from intelligent_office.errors import ToolError, UserError
 from intelligent_office.tools.base import Tool, ToolContext, ToolRegistry, ToolSpec
 from intelligent_office.tools.mcp._convert import arguments_model_for, result_value
 from intelligent_office.tools.mcp.connection import MCPConnection
+from intelligent_office.tools.mcp.paths import confine_path_arguments
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 
 __all__ = ["MCPTool", "MCPToolset", "load_mcp_tools"]
@@ -183,8 +184,12 @@ class MCPToolset:
         )
 
         async def call(context: ToolContext, **arguments: Any) -> JsonValue:
+            # The server runs with the service's rights: its paths stay in the task's workspace.
+            sent = confine_path_arguments(
+                name, arguments, settings.path_arguments, context.workspace
+            )
             result = await connection.call_tool(
-                remote.name, arguments, timeout_seconds=context.timeout_seconds
+                remote.name, sent, timeout_seconds=context.timeout_seconds
             )
             return result_value(name, result)
 

@@ -55,6 +55,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m benchmarks.api_bench --out benchmarks/results/api.json
 	$(BENCH_VENV)/bin/python -m benchmarks.agents_bench --out benchmarks/results/agents.json
 	$(BENCH_VENV)/bin/python -m benchmarks.understanding_bench --out benchmarks/results/understanding.json
+	$(BENCH_VENV)/bin/python -m benchmarks.startup_bench --out benchmarks/results/startup.json
 	# The eval suite with the offline brain; the run is also stored (`office eval runs`).
 	$(BENCH_VENV)/bin/python -m intelligent_office.cli eval evals/office.yaml --tier offline --json > benchmarks/results/evals.json
 

@@ -11,7 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import JsonValue, ValidationError
 
@@ -19,10 +19,7 @@ from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
-from intelligent_office.llm.llm_brain import LLMBrain
-from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.base import NoMemory
-from intelligent_office.memory.embeddings import Embedder
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.models import Task, TaskConstraints
 from intelligent_office.observability import Telemetry
@@ -32,13 +29,15 @@ from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.settings import Settings
 from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
 from intelligent_office.store.approvals import approval_signal
-from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
-from intelligent_office.tools.mcp.toolset import MCPToolset
 from intelligent_office.tools.policy import Policy, default_policy, load_policy
 from intelligent_office.tools.sandbox.probe import for_machine
 from intelligent_office.workflows.graph_workflow import run_spec
+
+if TYPE_CHECKING:
+    from intelligent_office.memory.embeddings import Embedder
+    from intelligent_office.tools.mcp.toolset import MCPToolset
 
 __all__ = ["OfficeService", "new_task"]
 
@@ -121,6 +120,8 @@ class OfficeService:
                 tools.register(memory.search_tool())
         mcp = None
         if settings.mcp_servers:
+            from intelligent_office.tools.mcp.toolset import MCPToolset  # the MCP SDK: only now
+
             # The planners need every tool's spec up front: list the servers now.
             mcp = MCPToolset(settings.mcp_servers, tools)
             mcp.start_blocking()
@@ -135,6 +136,11 @@ class OfficeService:
                 memory=memory,
                 telemetry=telemetry,
             )
+        # pydantic-ai and the vendors' SDKs load only when a model is configured.
+        from intelligent_office.llm.llm_brain import LLMBrain
+        from intelligent_office.llm.router import LLMRouter
+        from intelligent_office.tools.ai_tool import ai_tool
+
         router = LLMRouter(settings.llm, settings.budgets, store, telemetry=telemetry)
         if router.serves(Tier.AI_TOOL):
             tools.register(ai_tool(router))

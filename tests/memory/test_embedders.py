@@ -37,6 +37,22 @@ def test_minilm_puts_paraphrases_closer_than_unrelated_text(minilm: LocalMiniLM)
     assert cosine(cat, kitten) > cosine(cat, invoice) + 0.3
 
 
+def test_the_numpy_and_torch_runtimes_give_the_same_vectors(minilm: LocalMiniLM) -> None:
+    # The default runtime recomputes sentence-transformers' model: it must not drift from it.
+    assert minilm.runtime == "numpy"
+    texts = [
+        "Trace the call sequence from main() to process_data() in examples/sample_app",
+        "What is 2+2?",
+        "short",
+        "A longer paragraph about invoices, due dates and the people who pay them. " * 12,
+    ]
+    torch = LocalMiniLM(runtime="torch", batch_size=3)
+    ours = LocalMiniLM(batch_size=3)  # batches of 3: padding inside a batch changes nothing
+    for mine, theirs in zip(ours.embed(texts), torch.embed(texts), strict=True):
+        assert max(abs(x - y) for x, y in zip(mine, theirs, strict=True)) < 1e-5
+    assert ours.texts_embedded == torch.texts_embedded == len(texts)
+
+
 @pytest.fixture
 def server() -> Iterator[EmbeddingServer]:
     with EmbeddingServer() as running:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from intelligent_office.agentkit.models import AgentModel, OfflineModel
 from intelligent_office.agentkit.office import Office
-from intelligent_office.agentkit.router_model import RouterModel
 from intelligent_office.agentkit.scheduler import CronScheduler
-from intelligent_office.llm.router import LLMRouter
-from intelligent_office.settings import Settings
-from intelligent_office.store import Store
+
+if TYPE_CHECKING:
+    from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
 __all__ = ["agent_model", "agent_scheduler"]
 
@@ -16,6 +18,10 @@ __all__ = ["agent_model", "agent_scheduler"]
 def agent_model(settings: Settings, store: Store | None) -> AgentModel:
     """Agents answered by the router (costs in `store`), or the labelled offline fallback."""
     if settings.llm.enabled and store is not None:
+        # pydantic-ai and the vendors' SDKs load only when a model is configured.
+        from intelligent_office.agentkit.router_model import RouterModel
+        from intelligent_office.llm.router import LLMRouter
+
         return RouterModel(LLMRouter(settings.llm, settings.budgets, store))
     return OfflineModel()
 

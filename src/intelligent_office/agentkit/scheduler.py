@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from croniter import croniter
-
 from intelligent_office.agentkit.files import discover, load_agent_workflow
 from intelligent_office.agentkit.office import Office, WorkflowRun
 from intelligent_office.agentkit.workflow import Workflow
@@ -28,6 +26,8 @@ log = logging.getLogger(__name__)
 
 def next_time(schedule: str, after: datetime) -> datetime:
     """The first time after `after` that the cron expression `schedule` names."""
+    from croniter import croniter  # loaded when a schedule is first read
+
     value: datetime = croniter(schedule, after).get_next(datetime)
     return value
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from intelligent_office.agentkit.agent import Agent
@@ -144,7 +143,11 @@ class Workflow(_Strict):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
-        if value is not None and not croniter.is_valid(value):
+        if value is None:
+            return value
+        from croniter import croniter  # only a workflow with a schedule needs it
+
+        if not croniter.is_valid(value):
             raise ValueError(
                 f"bad cron expression {value!r}: use five fields, minute hour day month "
                 "weekday, e.g. '0 7 * * *'"

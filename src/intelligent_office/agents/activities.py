@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intelligent_office.agents.messages import (
     Answer,
@@ -58,8 +59,10 @@ from intelligent_office.models import (
 from intelligent_office.observability.telemetry import Telemetry
 from intelligent_office.runtime.activity import Activity, Empty, activity
 from intelligent_office.tools.base import ToolContext, ToolRegistry
-from intelligent_office.tools.mcp.toolset import MCPToolset
 from intelligent_office.tools.policy import Policy, default_policy
+
+if TYPE_CHECKING:
+    from intelligent_office.tools.mcp.toolset import MCPToolset
 
 __all__ = ["OfficeAgents", "workspace_of"]
 

@@ -6,17 +6,16 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from intelligent_office.observability import Telemetry
-from intelligent_office.runtime.worker import LocalWorker, RunListener
-from intelligent_office.service import OfficeService
-from intelligent_office.settings import Settings, load_settings
-from intelligent_office.state_files import prepare_state_directory
-from intelligent_office.store import Store
+if TYPE_CHECKING:  # loaded by the commands that open them, so `office --help` stays light
+    from intelligent_office.runtime.worker import LocalWorker, RunListener
+    from intelligent_office.service import OfficeService
+    from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
 __all__ = ["AppContext", "ConfigOption", "console", "finite", "open_store"]
 
@@ -36,6 +35,9 @@ def finite(value: float | None) -> float | None:
 
 def open_store(settings: Settings) -> Store:
     """The database the settings name, opened and migrated (the state directory made 0700)."""
+    from intelligent_office.state_files import prepare_state_directory
+    from intelligent_office.store import Store
+
     prepare_state_directory(settings)
     return Store.open(
         settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
@@ -53,11 +55,16 @@ class AppContext:
     @classmethod
     def open(cls, config_file: Path | None) -> AppContext:
         """Load settings and open (and migrate) the database."""
+        from intelligent_office.settings import load_settings
+
         return cls.from_settings(load_settings(config_file))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
         """Open (and migrate) the database these settings name, and the service over it."""
+        from intelligent_office.observability.telemetry import Telemetry
+        from intelligent_office.service import OfficeService
+
         store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
         telemetry = Telemetry.from_settings(settings.observability)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import text
 
 from intelligent_office.cli.context import ConfigOption, console
 from intelligent_office.errors import OfficeError
-from intelligent_office.llm.config import ProviderSettings, Tier
-from intelligent_office.settings import Settings, load_settings
-from intelligent_office.store import Store
-from intelligent_office.tools.base import ToolRegistry
-from intelligent_office.tools.mcp.toolset import MCPToolset
-from intelligent_office.tools.policy import load_policy
-from intelligent_office.tools.sandbox.probe import doctor_status, probe
+
+if TYPE_CHECKING:
+    from intelligent_office.llm.config import ProviderSettings
+    from intelligent_office.settings import Settings
 
 __all__ = ["register"]
 
@@ -27,6 +24,8 @@ def register(app: typer.Typer) -> None:
 
 def doctor(config: ConfigOption = None) -> None:
     """Report the database, runtime, models, tool policy, sandbox and MCP servers."""
+    from intelligent_office.settings import load_settings
+
     settings = load_settings(config)
     problems = 0
     for check in (_database, _models, _policy, _sandbox, _mcp):
@@ -42,6 +41,10 @@ def doctor(config: ConfigOption = None) -> None:
 def _database(settings: Settings) -> tuple[list[str], bool]:
     url = settings.resolved_database_url
     shown = url.split("@")[-1] if "@" in url else url  # never print a password
+    from sqlalchemy import text
+
+    from intelligent_office.store import Store
+
     try:
         store = Store.open(url, sqlite_synchronous=settings.sqlite_synchronous)
     except Exception as error:  # reported, not raised: doctor's job is to show it
@@ -59,6 +62,8 @@ def _database(settings: Settings) -> tuple[list[str], bool]:
 
 
 def _models(settings: Settings) -> tuple[list[str], bool]:
+    from intelligent_office.llm.config import Tier
+
     llm = settings.llm
     if not llm.enabled:
         return ["models: none configured: the offline brain answers (no key, no network)"], True
@@ -122,6 +127,8 @@ def _local_model(name: str, provider: ProviderSettings) -> tuple[list[str], bool
 
 
 def _policy(settings: Settings) -> tuple[list[str], bool]:
+    from intelligent_office.tools.policy import load_policy
+
     policy = load_policy(settings.policy_file)
     defaults = ", ".join(
         f"{risk.value}: {verdict.value}" for risk, verdict in policy.defaults.items()
@@ -130,6 +137,8 @@ def _policy(settings: Settings) -> tuple[list[str], bool]:
 
 
 def _sandbox(settings: Settings) -> tuple[list[str], bool]:
+    from intelligent_office.tools.sandbox.probe import doctor_status, probe
+
     report = probe(settings.sandbox)
     required = settings.sandbox.require_tier
     ok = report.sandbox is not None and (
@@ -141,6 +150,9 @@ def _sandbox(settings: Settings) -> tuple[list[str], bool]:
 def _mcp(settings: Settings) -> tuple[list[str], bool]:
     if not settings.mcp_servers:
         return ["MCP servers: none configured"], True
+    from intelligent_office.tools.base import ToolRegistry
+    from intelligent_office.tools.mcp.toolset import MCPToolset
+
     toolset = MCPToolset(settings.mcp_servers, ToolRegistry())
     try:
         toolset.start_blocking()

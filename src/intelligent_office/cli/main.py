@@ -24,8 +24,6 @@ from intelligent_office.cli import (
     tools,
     workflows,
 )
-from intelligent_office.cli.failures import describe
-from intelligent_office.models.schema_export import write_json_schemas
 
 __all__ = ["app", "main"]
 
@@ -55,6 +53,8 @@ evals.register(app)
 @app.command("schema")
 def schema(directory: Annotated[Path, typer.Argument(help="Where to write the files.")]) -> None:
     """Write the contracts (Task, Plan, Review, ...) as JSON Schema files."""
+    from intelligent_office.models.schema_export import write_json_schemas
+
     for path in write_json_schemas(directory):
         typer.echo(path)
 
@@ -64,6 +64,10 @@ def main() -> None:
     try:
         app()  # Typer reports usage errors itself and exits 2
     except Exception as error:
+        # Loaded only on a failure: it knows SQLAlchemy's and pydantic's errors, which
+        # `office --help` must not import.
+        from intelligent_office.cli.failures import describe
+
         described = describe(error)
         if described is None:
             raise

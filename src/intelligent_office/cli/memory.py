@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from intelligent_office.cli.context import ConfigOption, console, open_store
-from intelligent_office.llm.router import LLMRouter
-from intelligent_office.memory.office_memory import OfficeMemory
-from intelligent_office.settings import Settings, load_settings
-from intelligent_office.store import Store
+
+if TYPE_CHECKING:
+    from intelligent_office.llm.router import LLMRouter
+    from intelligent_office.memory.office_memory import OfficeMemory
+    from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
 __all__ = ["register"]
 
@@ -46,11 +46,18 @@ class _MemoryContext:
 
     @classmethod
     def open(cls, config: Path | None) -> _MemoryContext:
+        from intelligent_office.memory.office_memory import OfficeMemory
+        from intelligent_office.settings import load_settings
+
         settings = load_settings(config)
         store = open_store(settings)
         # Works with memory.enabled false too: that switch is the Office loop's use of memory.
         memory = OfficeMemory.open(settings.memory, store)
-        router = LLMRouter(settings.llm, settings.budgets, store) if settings.llm.enabled else None
+        router = None
+        if settings.llm.enabled:  # pydantic-ai and the vendors' SDKs: only with a model
+            from intelligent_office.llm.router import LLMRouter
+
+            router = LLMRouter(settings.llm, settings.budgets, store)
         return cls(settings, store, memory, router)
 
 
@@ -83,6 +90,14 @@ def ingest(
     changed since the last ingest is read again, and deleted files are forgotten."""
     memory = _MemoryContext.open(config).memory
     tenant = user or getpass.getuser()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     if as_json:
         report = memory.ingest(path, tenant=tenant)
         typer.echo(json.dumps(asdict(report), indent=2))
@@ -118,6 +133,8 @@ def ask(
     config: ConfigOption = None,
 ) -> None:
     """Answer from memory with citations: documents, what was ingested when, past tasks."""
+    import asyncio
+
     app = _MemoryContext.open(config)
     result = asyncio.run(
         app.memory.ask(question, tenant=user or getpass.getuser(), router=app.router)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.live import Live
@@ -15,19 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
-from intelligent_office.cli.events import events_table
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
-from intelligent_office.cli.tasks import show_task
 from intelligent_office.limits import MAX_CONCURRENCY, MAX_LIST_LIMIT
-from intelligent_office.office import OFFICE_WORKFLOW
 from intelligent_office.store import RunRecord, RunStatus
-from intelligent_office.workflows.graph_workflow import (
-    WORKFLOW_NAME,
-    GraphRunInput,
-    GraphRunOutput,
-    build_graph,
-)
-from intelligent_office.workflows.spec import WorkflowSpec, load_workflow_file
+
+if TYPE_CHECKING:  # the workflows load when a run command runs, not for --help
+    from intelligent_office.workflows.graph_workflow import GraphRunOutput
 
 __all__ = ["register"]
 
@@ -50,6 +42,13 @@ def run_workflow(
     config: ConfigOption = None,
 ) -> None:
     """Run a YAML workflow durably on the local runtime, with a live view of its nodes."""
+    from intelligent_office.workflows.graph_workflow import (
+        WORKFLOW_NAME,
+        GraphRunInput,
+        build_graph,
+    )
+    from intelligent_office.workflows.spec import load_workflow_file
+
     spec = load_workflow_file(file)
     build_graph(spec)  # cycles, unknown and duplicate ids fail here, before anything is stored
     app = AppContext.open(config)
@@ -78,6 +77,8 @@ def run_workflow(
 
 
 def _run_live(views: dict[str, GraphView], work: Any, *, quiet: bool) -> Any:
+    import asyncio
+
     if quiet:
         return asyncio.run(work)
     from rich.console import Group
@@ -87,6 +88,8 @@ def _run_live(views: dict[str, GraphView], work: Any, *, quiet: bool) -> Any:
 
 
 def _finish(app: AppContext, record: RunRecord, as_json: bool) -> None:
+    from intelligent_office.workflows.graph_workflow import GraphRunOutput
+
     app.store.tasks.set_status(record.task_id, record.status.value)
     output = GraphRunOutput.model_validate(record.result) if record.result else None
     if as_json:
@@ -146,6 +149,8 @@ def list_runs(
 
 
 def _workflow_label(run: RunRecord) -> str:
+    from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME
+
     spec = run.input.get("spec") if run.workflow == WORKFLOW_NAME else None
     return f"{run.workflow}:{spec['name']}" if isinstance(spec, dict) else run.workflow
 
@@ -158,6 +163,11 @@ def show(
     config: ConfigOption = None,
 ) -> None:
     """Show a task (subtasks, plans, steps, outputs, reviews, events) or a workflow run."""
+    from intelligent_office.cli.events import events_table
+    from intelligent_office.cli.tasks import show_task
+    from intelligent_office.office import OFFICE_WORKFLOW
+    from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME, GraphRunOutput
+
     app = AppContext.open(config)
     task = app.store.tasks.get(run_id)
     latest = app.store.runs.recent(task_id=run_id, limit=1) if task else []
@@ -186,6 +196,8 @@ def show(
 
 
 def _replay_view(app: AppContext, run: RunRecord) -> GraphView:
+    from intelligent_office.workflows.spec import WorkflowSpec
+
     spec = WorkflowSpec.model_validate(run.input["spec"])
     view = GraphView(title=spec.name, node_ids=[node.id for node in spec.nodes])
     for event in app.store.events.read(run.task_id, run_id=run.run_id, limit=100_000):
@@ -200,6 +212,9 @@ def resume(
     config: ConfigOption = None,
 ) -> None:
     """Resume interrupted runs: finished activities are replayed from the journal, not rerun."""
+    from intelligent_office.office import OFFICE_WORKFLOW
+    from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME
+
     app = AppContext.open(config)
     views: dict[str, GraphView] = {}
     worker = app.worker(

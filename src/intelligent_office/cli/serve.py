@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.cli.temporal import Runtime, RuntimeOption
-from intelligent_office.runtime.temporal.availability import require_temporalio
-from intelligent_office.settings import load_settings
-from intelligent_office.store import Store
+
+if TYPE_CHECKING:
+    from intelligent_office.store import Store
 
 __all__ = ["register"]
 
@@ -36,6 +36,8 @@ def serve(
 
     from intelligent_office.api import create_app
     from intelligent_office.observability import configure_logging
+    from intelligent_office.runtime.temporal.availability import require_temporalio
+    from intelligent_office.settings import load_settings
 
     if runtime is Runtime.TEMPORAL:
         require_temporalio()
@@ -50,6 +52,8 @@ def serve(
 
 
 def _store(config: ConfigOption) -> Store:
+    from intelligent_office.settings import load_settings
+
     return open_store(load_settings(config))
 
 

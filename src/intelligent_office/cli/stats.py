@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,7 +11,9 @@ from rich.table import Table
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.errors import UserError
 from intelligent_office.limits import MAX_LIST_LIMIT, MAX_STATS_DAYS
-from intelligent_office.observability.stats import OfficeStats, office_stats
+
+if TYPE_CHECKING:
+    from intelligent_office.observability.stats import OfficeStats
 
 __all__ = ["register"]
 
@@ -37,6 +39,8 @@ def stats(
             f"--days must be more than 0 and at most {MAX_STATS_DAYS:g}, got {days:g}:"
             " pass e.g. --days 7"
         )
+    from intelligent_office.observability.stats import office_stats
+
     app = AppContext.open(config)
     since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
     result = office_stats(app.store, since=since, top=top)

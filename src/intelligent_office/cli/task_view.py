@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import JsonValue
 from rich.console import Group, RenderableType
 from rich.text import Text
 from rich.tree import Tree
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 __all__ = ["TaskView"]
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.live import Live
@@ -14,15 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console, finite
-from intelligent_office.cli.events import events_table
 from intelligent_office.cli.task_view import TaskView
 from intelligent_office.limits import MAX_LIST_LIMIT
-from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.runtime.worker import LocalWorker
-from intelligent_office.service import new_task
-from intelligent_office.settings import load_settings
-from intelligent_office.state_files import refuse_state_files
 from intelligent_office.store import RunRecord, RunStatus, TaskRecord
+
+if TYPE_CHECKING:  # the Office and the service load when a command runs, not for --help
+    from intelligent_office.office import OfficeOutput
+    from intelligent_office.runtime.worker import LocalWorker
 
 __all__ = ["follow_task", "register", "show_task"]
 
@@ -63,6 +60,10 @@ def run(
     config: ConfigOption = None,
 ) -> None:
     """Get a task done: decompose, plan, validate, execute and review, with live progress."""
+    from intelligent_office.service import new_task
+    from intelligent_office.settings import load_settings
+    from intelligent_office.state_files import refuse_state_files
+
     task = new_task(
         description,
         workspace=workspace,
@@ -93,6 +94,10 @@ def follow_task(
     as_json: bool,
 ) -> None:
     """Run a submitted task to its end with the live view, print the answer, set the exit code."""
+    import asyncio
+
+    from intelligent_office.office import OfficeOutput, TaskStatus
+
     work = worker.run(submitted.run_id)
     if as_json:
         finished = asyncio.run(work)
@@ -161,6 +166,9 @@ def list_tasks(
 
 def show_task(app: AppContext, task: TaskRecord, events: int) -> None:
     """Show an Office task: its subtasks, plans, steps, reviews, answer and latest events."""
+    from intelligent_office.cli.events import events_table
+    from intelligent_office.office import OfficeOutput
+
     runs = app.store.runs.recent(task_id=task.task_id, limit=1)
     style = _STATUS_STYLE.get(task.status, "")
     console.print(f"task [bold]{task.task_id}[/]  [{style}]{task.status}[/]  {task.user_id}")

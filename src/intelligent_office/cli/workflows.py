@@ -5,20 +5,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from intelligent_office.agentkit.build import agent_model
-from intelligent_office.agentkit.files import discover, find_workflow, load_agent_workflow
-from intelligent_office.agentkit.office import Office, RunStatus, WorkflowRun
 from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.errors import UserError, WorkflowFileError
-from intelligent_office.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the agent kit loads when a workflow command runs, not for --help
+    from intelligent_office.agentkit.office import WorkflowRun
+    from intelligent_office.settings import Settings
 
 __all__ = ["register"]
 
@@ -46,6 +45,9 @@ def _directory(settings: Settings, directory: Path | None) -> Path:
 
 def list_workflows(directory: DirOption = None, config: ConfigOption = None) -> None:
     """List the agent workflows: name, pattern, agents, schedule, or what is wrong."""
+    from intelligent_office.agentkit.files import discover, load_agent_workflow
+    from intelligent_office.settings import load_settings
+
     folder = _directory(load_settings(config), directory)
     table = Table("name", "pattern", "agents", "schedule", "file")
     for path in discover(folder):
@@ -64,6 +66,8 @@ def list_workflows(directory: DirOption = None, config: ConfigOption = None) -> 
 
 def validate(file: Annotated[Path, typer.Argument(help="The YAML workflow file.")]) -> None:
     """Check a workflow file; a problem ends with one line naming it and exit code 2."""
+    from intelligent_office.agentkit.files import load_agent_workflow
+
     wf = load_agent_workflow(file)
     kind = wf.pattern.kind if wf.pattern else "dag"
     typer.echo(f"{file}: ok: workflow {wf.name}, {len(wf.agents)} agents, {kind}")
@@ -77,6 +81,13 @@ def run(
     config: ConfigOption = None,
 ) -> None:
     """Run a workflow now, in this process; exit 0 when it completed, 1 otherwise."""
+    import asyncio
+
+    from intelligent_office.agentkit.build import agent_model
+    from intelligent_office.agentkit.files import find_workflow, load_agent_workflow
+    from intelligent_office.agentkit.office import Office, RunStatus
+    from intelligent_office.settings import load_settings
+
     settings = load_settings(config)
     path = find_workflow(_directory(settings, directory), name)
     workflow = load_agent_workflow(path)

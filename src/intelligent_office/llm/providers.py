@@ -12,16 +12,15 @@ import asyncio
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
-from pydantic_ai.models import Model
-from pydantic_ai.models.anthropic import AnthropicModel
-from pydantic_ai.models.openai import OpenAIChatModel
-from pydantic_ai.providers.anthropic import AnthropicProvider
-from pydantic_ai.providers.openai import OpenAIProvider
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.llm.config import ModelRef, ProviderSettings
+
+if TYPE_CHECKING:
+    from pydantic_ai.models import Model
 
 __all__ = ["ResolvedProvider", "redact", "resolve_providers"]
 
@@ -53,7 +52,11 @@ class ResolvedProvider:
     def model(self, ref: ModelRef) -> Model:
         """A fresh pydantic-ai model; use it as `async with model:` so its client is closed."""
         key = self.api_key.get_secret_value() if self.api_key else _NO_KEY
+        # Each vendor's SDK loads only when one of its models is first built (seconds each).
         if self.settings.kind == "local":
+            from pydantic_ai.models.openai import OpenAIChatModel
+            from pydantic_ai.providers.openai import OpenAIProvider
+
             from intelligent_office.llm.local_profile import local_profile
             from intelligent_office.llm.local_server import local_model_of, local_server
 
@@ -64,9 +67,15 @@ class ResolvedProvider:
                 profile=local_profile(),
             )
         if self.settings.kind == "anthropic":
+            from pydantic_ai.models.anthropic import AnthropicModel
+            from pydantic_ai.providers.anthropic import AnthropicProvider
+
             return AnthropicModel(
                 ref.model, provider=AnthropicProvider(api_key=key, base_url=self.settings.base_url)
             )
+        from pydantic_ai.models.openai import OpenAIChatModel
+        from pydantic_ai.providers.openai import OpenAIProvider
+
         return OpenAIChatModel(
             ref.model, provider=OpenAIProvider(base_url=self.settings.base_url, api_key=key)
         )

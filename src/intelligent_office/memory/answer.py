@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
@@ -23,12 +23,14 @@ from intelligent_office.llm.budget import CallScope
 from intelligent_office.llm.config import Tier
 from intelligent_office.llm.offline.planner import OFFLINE
 from intelligent_office.llm.prompts import Prompt
-from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.index import Scope, keyword_terms
 from intelligent_office.memory.items import ItemKind, MemoryItem
 from intelligent_office.memory.router import Route, RoutedQuery, route_question
 from intelligent_office.memory.search import Hit, MemorySearch
 from intelligent_office.store.tables import MemoryDocumentRow
+
+if TYPE_CHECKING:
+    from intelligent_office.llm.router import LLMRouter
 
 __all__ = ["ASK", "AskResult", "Citation", "answer_question", "location_of"]
 

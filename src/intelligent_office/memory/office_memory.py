@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intelligent_office.errors import UserError
-from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.answer import AskResult, answer_question
 from intelligent_office.memory.documents import IngestProgress, IngestReport, ingest
 from intelligent_office.memory.embeddings import (
@@ -23,6 +23,9 @@ from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.store import Store
 from intelligent_office.store.feedback import FeedbackRecord
 from intelligent_office.tools.base import Tool
+
+if TYPE_CHECKING:
+    from intelligent_office.llm.router import LLMRouter
 
 __all__ = ["OfficeMemory"]
 
@@ -59,7 +62,8 @@ class OfficeMemory:
                 them), or the endpoint's key is not set.
         """
         if embedder is None:
-            if settings.embedder.kind == "local" and (problem := local_embedder_missing()):
+            runtime = settings.embedder.runtime
+            if settings.embedder.kind == "local" and (problem := local_embedder_missing(runtime)):
                 raise UserError(f"memory: {problem}")
             embedder = build_embedder(settings.embedder)
         cached = CachedEmbedder(embedder, store.engine, batch_size=settings.embedder.batch_size)

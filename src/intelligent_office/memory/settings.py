@@ -21,6 +21,11 @@ class EmbedderSettings(BaseModel):
         description="local: all-MiniLM-L6-v2 on the CPU, offline (the `memory` extra);"
         " openai: any OpenAI-compatible /v1/embeddings endpoint.",
     )
+    runtime: Literal["numpy", "torch"] = Field(
+        default="numpy",
+        description="local: numpy (light, fast to load) or torch (sentence-transformers);"
+        " the same weights and, to about 1e-7, the same vectors.",
+    )
     model: str = Field(
         default="all-MiniLM-L6-v2",
         min_length=1,

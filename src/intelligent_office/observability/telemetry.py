@@ -11,14 +11,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import NoOpTracer, Span, Status, StatusCode, Tracer
 
 from intelligent_office.observability.config import ObservabilitySettings
 from intelligent_office.observability.metrics import BREAKER_STATES, OfficeMetrics
 from intelligent_office.observability.tracing import TRACER_NAME, RunTrace, build_tracer_provider
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 __all__ = ["LLMCallFacts", "Telemetry", "ToolCallFacts"]
 

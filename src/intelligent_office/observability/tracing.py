@@ -14,17 +14,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    ConsoleSpanExporter,
-    SpanExporter,
-)
 from opentelemetry.trace import (
     NonRecordingSpan,
     Span,
@@ -38,6 +32,10 @@ from opentelemetry.trace import (
 
 from intelligent_office.observability.config import ObservabilitySettings
 from intelligent_office.observability.metrics import OfficeMetrics
+
+if TYPE_CHECKING:  # the SDK loads only when something exports (see build_tracer_provider)
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 __all__ = [
     "AGENT_OF_ACTIVITY",
@@ -103,13 +101,17 @@ def build_tracer_provider(
     `exporters` adds more (tests pass an in-memory one); each gets a batch processor,
     except in-memory ones which should be given as processors by the caller.
     """
+    if not exporters and settings.otlp_endpoint is None and not settings.console:
+        return None  # nothing exports: the no-op tracer, and no SDK import
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
     chosen: list[SpanExporter] = list(exporters or [])
     if settings.otlp_endpoint is not None:
         chosen.append(_otlp_exporter(settings))
     if settings.console:
         chosen.append(ConsoleSpanExporter())
-    if not chosen:
-        return None
     provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
     for exporter in chosen:
         processor: SpanProcessor = BatchSpanProcessor(exporter)

@@ -13,24 +13,28 @@ loads on every connection and lives in the same file and transactions as everyth
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
+import importlib.util
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlean
-import sqlite_vec
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.safe_text import dumps_json, escape_surrogates
 
-__all__ = ["connect", "migrate", "normalize_url"]
+__all__ = ["connect", "head_revision", "migrate", "normalize_url"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
 
 def normalize_url(url: str) -> str:
@@ -72,11 +76,12 @@ def connect(url: str, *, sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL
             json_serializer=dumps_json,
         )
         event.listen(engine, "before_cursor_execute", _escaped_parameters, retval=True)
+        vec0 = _sqlite_vec_path()
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.enable_load_extension(True)
-            sqlite_vec.load(dbapi_connection)
+            dbapi_connection.load_extension(vec0)
             dbapi_connection.enable_load_extension(False)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -123,6 +128,48 @@ def _escaped_parameters(
     return statement, _escaped(parameters)
 
 
+def _sqlite_vec_path() -> str:
+    """The sqlite-vec extension bundled in its package, found without importing the package.
+
+    Its `__init__` imports numpy (a third of a second) for helpers the store does not use.
+    """
+    spec = importlib.util.find_spec("sqlite_vec")
+    if spec is None or spec.origin is None:
+        raise ConfigError("sqlite-vec is not installed: pip install sqlite-vec")
+    return str(Path(spec.origin).parent / "vec0")
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration's revision id, read from the files; None if there is no single head.
+
+    Read as text, not through Alembic, so opening an up-to-date database does not import
+    Alembic (a fifth of a second, paid by every CLI command before).
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _ASSIGNMENT.findall(path.read_text(encoding="utf-8")):
+            literal = ast.literal_eval(value.strip())
+            values = literal if isinstance(literal, tuple) else (literal,)
+            ids = {item for item in values if isinstance(item, str)}
+            (revisions if name == "revision" else parents).update(ids)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(engine: Engine) -> bool:
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            stamped = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:  # no alembic_version table: a new database
+        return False
+    return [row[0] for row in stamped] == [head]
+
+
 def _private_database_file(database: str | None) -> None:
     """Create the SQLite file 0600 before SQLite does (its -wal and -shm copy the file's
     mode), and take group and other bits off an older file of ours and its companions."""
@@ -139,6 +186,8 @@ def _private_database_file(database: str | None) -> None:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent)."""
+    if _at_head(engine):
+        return  # the common case, without importing Alembic
     # Imported here: Alembic is only needed when a store opens, not by every importer.
     from alembic import command
     from alembic.config import Config

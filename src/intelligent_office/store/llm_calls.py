@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Literal
 
 from sqlalchemy import Engine, Insert, Label, SQLColumnExpression, String, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from intelligent_office.store.records import CostRow, LLMCallRecord, Spend
+from intelligent_office.store.records import CostGrouping, CostRow, LLMCallRecord, Spend
 from intelligent_office.store.tables import LLMCallRow
 
 __all__ = ["CostGrouping", "LLMCallRepository"]
 
-CostGrouping = Literal["model", "tier", "day", "agent", "task"]
 
 _INSERT_IGNORE: dict[str, Insert] = {
     name: dialect.insert(LLMCallRow).on_conflict_do_nothing()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "ApiKeyRecord",
     "ApprovalRecord",
+    "CostGrouping",
     "CostRow",
     "DeadLetterRecord",
     "JournalEntry",
@@ -20,6 +21,9 @@ __all__ = [
     "Spend",
     "TaskRecord",
 ]
+
+CostGrouping = Literal["model", "tier", "day", "agent", "task"]
+"""What `office costs --by` groups the ledger by."""
 
 
 class RunStatus(StrEnum):

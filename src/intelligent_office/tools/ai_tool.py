@@ -8,14 +8,16 @@ task. Registered only when a model is configured for that tier (or the default t
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from intelligent_office.errors import ToolError
 from intelligent_office.llm.budget import CallScope
 from intelligent_office.llm.config import Tier
 from intelligent_office.llm.prompts import AI_TOOL
-from intelligent_office.llm.router import LLMRouter
 from intelligent_office.tools.base import Tool, ToolContext, tool
+
+if TYPE_CHECKING:
+    from intelligent_office.llm.router import LLMRouter
 
 __all__ = ["MAX_TEXT_CHARS", "ai_tool"]
 

@@ -27,13 +27,14 @@ import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypedDict
-
-import httpx2
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from intelligent_office.errors import ToolError, UserError
 from intelligent_office.models.risk import RiskLevel
 from intelligent_office.tools.base import Tool, ToolContext, tool
+
+if TYPE_CHECKING:  # the client loads on the first request, not with every Office run
+    import httpx2
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -178,6 +179,8 @@ def http_tool(
         if not 1 <= max_bytes <= limit:
             raise ToolError(f"max_bytes must be between 1 and {limit}, got {max_bytes}")
         seconds = min(timeout_seconds, ctx.timeout_seconds or timeout_seconds)
+        import httpx2
+
         try:
             parsed = httpx2.URL(url)
         except httpx2.InvalidURL as error:
@@ -208,6 +211,8 @@ class _Request:
 def _fetch(
     rules: _Rules, url: httpx2.URL, request: _Request, *, deadline: float, limit: int
 ) -> HttpResult:
+    import httpx2
+
     redirects: list[str] = []
     # trust_env=False: no proxy from the environment may carry the pinned request elsewhere.
     with httpx2.Client(follow_redirects=False, trust_env=False, verify=rules.verify) as client:
@@ -231,6 +236,8 @@ def _send_once(
     client: httpx2.Client, target: _Target, request: _Request, *, deadline: float, limit: int
 ) -> tuple[HttpResult, str | None]:
     """Send one request to the pinned address; the result and a redirect's Location."""
+    import httpx2
+
     url = target.url
     extensions: dict[str, object] = {}
     if url.scheme == "https" and literal_address(url.host) is None:

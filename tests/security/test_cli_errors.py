@@ -129,8 +129,10 @@ CASES = {
         ("workflows", "list", "--dir", "{files}/text.db"), "is not a folder"
     ),
     # Text that is not UTF-8.
-    "show non-utf-8 id": Case(("show", b"\xff\xfe"), "not valid UTF-8"),
-    "tasks non-utf-8 status": Case(("tasks", "--status", b"\xff"), "not valid UTF-8"),
+    "show non-utf-8 id": Case(("show", b"\xff\xfe"), "no run"),
+    "tasks non-utf-8 status": Case(
+        ("tasks", "--status", b"\xff"), "is not one of", usage_error=True
+    ),
 }
 
 

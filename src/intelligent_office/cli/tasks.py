@@ -143,8 +143,28 @@ def _print_spend(app: AppContext, task_id: str) -> None:
         )
 
 
+TASK_STATUSES = (
+    "queued",
+    "running",
+    "completed",
+    "unsupported",
+    "dead_lettered",
+    "cancelled",
+    "failed",
+)
+
+
+def _known_status(status: str | None) -> str | None:
+    if status is not None and status not in TASK_STATUSES:
+        raise typer.BadParameter(f"{status!r} is not one of {', '.join(TASK_STATUSES)}")
+    return status
+
+
 def list_tasks(
-    status: Annotated[str | None, typer.Option(help="Only tasks in this status.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only tasks in this status.", callback=_known_status),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 30,
     config: ConfigOption = None,
 ) -> None:

@@ -65,12 +65,15 @@ FINISHED = {s.value for s in TaskStatus} - {"queued", "running"}
 
 
 def llm_settings(**changes: Any) -> LLMSettings:
-    """All tiers on SmolLM2, one re-ask, no cache (every call reaches the model)."""
+    """All tiers on SmolLM2, one re-ask, no cache (every call reaches the model), greedy
+    sampling (temperature 0): the same prompt gets the same reply on every run, so what a
+    test sees of the mechanism does not depend on a random draw."""
     body: dict[str, Any] = {
         "providers": {"smol": PROVIDER},
         "tiers": {"default": [MODEL]},
         "output_retries": 1,
         "cache_ttl_seconds": 0,
+        "temperature": 0,
     }
     return LLMSettings.model_validate(body | changes)
 

@@ -5,7 +5,6 @@ shape."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,26 +13,20 @@ from typing import Any
 import openai
 import pytest
 
-from intelligent_office.settings import Settings, load_settings
-from tests.api.conftest import SAMPLE_APP, LiveServer
+from intelligent_office.settings import Settings
+from tests.api.api_helpers import settings_for, workspace_root
+from tests.api.conftest import LiveServer
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """alice's own directory (her default workspace), holding a copy of sample_app."""
-    own = tmp_path / "workspace" / "alice"
-    shutil.copytree(SAMPLE_APP, own / "sample_app")
-    return own
+    return workspace_root(tmp_path)
 
 
 @pytest.fixture
 def api_settings(tmp_path: Path, workspace: Path) -> Settings:
-    return load_settings(
-        None,
-        home=tmp_path / "home",
-        database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[workspace.parent],
-    )
+    return settings_for(tmp_path, workspace)
 
 
 def trace_task(workspace: Path) -> str:

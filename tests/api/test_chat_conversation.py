@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,25 +11,20 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 
-from intelligent_office.settings import Settings, load_settings
-from tests.api.conftest import SAMPLE_APP, LiveServer
+from intelligent_office.settings import Settings
+from tests.api.api_helpers import settings_for, workspace_root
+from tests.api.conftest import LiveServer
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "workspace" / "alice"  # alice's own directory under the root
-    shutil.copytree(SAMPLE_APP, root / "sample_app")
-    return root
+    """alice's own directory (her default workspace), holding a copy of sample_app."""
+    return workspace_root(tmp_path)
 
 
 @pytest.fixture
 def api_settings(tmp_path: Path, workspace: Path) -> Settings:
-    return load_settings(
-        None,
-        home=tmp_path / "home",
-        database_url=f"sqlite:///{tmp_path / 'office.db'}",
-        workspace_roots=[workspace.parent],
-    )
+    return settings_for(tmp_path, workspace)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from intelligent_office.api.ui.dag import COLUMN_GAP, NODE_HEIGHT, NODE_WIDTH, layout_dag
+from intelligent_office.api.ui.dag import COLUMN_GAP, MAX_ROWS, NODE_HEIGHT, NODE_WIDTH, layout_dag
 from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.models import Event
 
@@ -121,3 +121,28 @@ def test_events_fold_into_subtasks_steps_reviews_and_the_answer() -> None:
     progress.apply(events(("task.dead_lettered", {"answer": "", "dead_letter_id": "d1"}))[0])
     assert progress.finished and progress.status == "dead_lettered"
     assert progress.dead_letter_id == "d1"
+
+
+def test_a_graph_of_24_subtasks_wraps_its_tall_column_and_keeps_every_arrow_pointing_right() -> (
+    None
+):
+    # s1 fans out to 22 parallel subtasks, which s24 joins: one column of 22 boxes unwrapped.
+    middle = [
+        (f"s{n}", f"Summarize chapter {n} of the very long report", ["s1"]) for n in range(2, 24)
+    ]
+    subtasks = [
+        ("s1", "Read the report", []),
+        *middle,
+        ("s24", "Write it up", [m[0] for m in middle]),
+    ]
+    layout = layout_dag(subtasks, {})
+    assert len(layout.nodes) == 24
+    assert layout.height <= 20 + MAX_ROWS * (NODE_HEIGHT + 20)  # no column taller than MAX_ROWS
+    rows = {(node.x, node.y) for node in layout.nodes}
+    assert len(rows) == 24  # no two boxes on top of each other
+    xs = sorted({node.x for node in layout.nodes})
+    assert len(xs) == 1 + 3 + 1  # 22 boxes of depth 1 wrap into 3 columns
+    assert all(edge.x2 > edge.x1 for edge in layout.edges)
+    assert len(layout.edges) == 44
+    assert all(len(node.label) <= 28 for node in layout.nodes)
+    assert any(node.label.endswith("…") for node in layout.nodes)

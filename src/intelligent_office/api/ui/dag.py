@@ -1,7 +1,11 @@
 """Lays out a task's subtask DAG for an SVG drawn on the server: one column per depth.
 
 A subtask's depth is the length of the longest dependency chain before it, so every edge
-points right and subtasks that can run in parallel share a column.
+points right and subtasks that can run in parallel share a column. A column taller than
+`MAX_ROWS` boxes wraps into several side by side (boxes of one depth never depend on each
+other, so edges still point right): a graph of 20+ subtasks stays a picture that fits
+its box, scrolled inside it when it is still larger; each label is cut to one line and
+the box's <title> holds the full text.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ NODE_HEIGHT = 56
 COLUMN_GAP = 60
 ROW_GAP = 20
 MARGIN = 10
+MAX_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -94,12 +99,23 @@ def layout_dag(
         statuses: each subtask's status so far; a missing one is `pending`.
     """
     depths = _depths({subtask_id: deps for subtask_id, _, deps in subtasks})
-    rows: dict[int, int] = {}
+    per_depth: dict[int, int] = {}
+    for subtask_id, _, _ in subtasks:
+        per_depth[depths[subtask_id]] = per_depth.get(depths[subtask_id], 0) + 1
+    first_column: dict[int, int] = {}  # depth -> its first column, after the wraps before it
+    columns = 0
+    for depth in sorted(per_depth):
+        first_column[depth] = columns
+        columns += -(-per_depth[depth] // MAX_ROWS)
+    placed: dict[int, int] = {}
     nodes: dict[str, DagNode] = {}
+    tallest = 0
     for subtask_id, description, _ in subtasks:
-        column = depths[subtask_id]
-        row = rows.get(column, 0)
-        rows[column] = row + 1
+        depth = depths[subtask_id]
+        index = placed.get(depth, 0)
+        placed[depth] = index + 1
+        column, row = first_column[depth] + index // MAX_ROWS, index % MAX_ROWS
+        tallest = max(tallest, row + 1)
         nodes[subtask_id] = DagNode(
             subtask_id=subtask_id,
             label=_label(description),
@@ -120,8 +136,6 @@ def layout_dag(
         for dep in deps
         if dep in nodes
     ]
-    columns = max(rows, default=-1) + 1
-    tallest = max(rows.values(), default=0)
     return DagLayout(
         nodes=list(nodes.values()),
         edges=edges,

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
 from intelligent_office.api.auth import Principal
+from intelligent_office.api.ui.markdown import render_markdown
 
 __all__ = ["SECURITY_HEADERS", "STATIC_DIR", "TEMPLATES", "page"]
 
@@ -58,6 +59,7 @@ def _environment() -> Environment:
     )
     environment.filters["when"] = _when
     environment.filters["usd"] = _usd
+    environment.filters["markdown"] = render_markdown
     return environment
 
 

@@ -22,6 +22,7 @@ from intelligent_office.api.schemas import TaskRequest
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.api.ui.dag import layout_dag
+from intelligent_office.api.ui.outcome import gap_reports, task_outcome, web_answer
 from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import HOME, PagePrincipal, SameOrigin
 from intelligent_office.api.ui.task_view import TaskProgress
@@ -187,11 +188,15 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
     )
     calls = state.store.llm_calls.for_task(record.task_id)
     runs = state.store.runs.recent(task_id=record.task_id, limit=1)
+    gaps = state.store.tool_gaps.recent(task_id=record.task_id)
     return {
         "task": current,
         "run": runs[0] if runs else None,
         "progress": progress,
         "summary": summary,
+        "outcome": task_outcome(progress.status, summary.progress, progress.subtasks),
+        "answer": web_answer(progress.answer, progress.dead_letter_id),
+        "gaps": gap_reports(gap.report for gap in gaps),
         "dag": dag,
         "costs": _costs(calls),
         "spend": state.store.llm_calls.spent(record.task_id),

@@ -234,5 +234,7 @@ def test_the_task_view_shows_model_calls_and_costs_by_agent_and_model(live: Live
         )
     page = ui_client(live, live.key("alice", "operator")).get(f"/ui/tasks/{task_id}")
     assert "3 model calls, 1050 tokens, $0.0154." in page.text
-    rows = re.findall(r"<tr><td>(\w+)</td><td[^>]*>([\w:.-]+)</td><td>(\d+)</td>", page.text)
+    rows = re.findall(
+        r"<tr><td[^>]*>(\w+)</td><td[^>]*>([\w:.-]+)</td><td[^>]*>(\d+)</td>", page.text
+    )
     assert rows == [("planner", "openai:gpt-4o-mini", "2"), ("reviewer", "openai:gpt-4o-mini", "1")]

@@ -63,7 +63,7 @@ def stats(
 
 
 def _write_html(app: AppContext, out: Path, days: float | None) -> None:
-    from intelligent_office.api.ui.stats_page import stats_html  # the web UI's page
+    from intelligent_office.reports import stats_html  # the web UI's stats page, as a file
 
     if out.is_dir():
         raise UserError(f"--html {out} is a directory: give a file name, e.g. {out}/stats.html")

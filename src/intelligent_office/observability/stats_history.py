@@ -122,7 +122,7 @@ def stats_history(
     groups: dict[datetime, list[Any]] = defaultdict(list)
     for row in tasks:
         groups[_period_start(created[row.task_id], by_hour)].append(row)
-    task_cost: Counter[str] = Counter()
+    task_cost: dict[str, float] = defaultdict(float)
     for (task_id, _), cost in costs.items():
         task_cost[task_id] += cost
     periods = [_period(start, groups[start], task_cost, by_hour) for start in sorted(groups)]
@@ -161,7 +161,7 @@ def _period_start(when: datetime, by_hour: bool) -> datetime:
 
 
 def _period(
-    start: datetime, rows: list[Any], task_cost: Counter[str], by_hour: bool
+    start: datetime, rows: list[Any], task_cost: dict[str, float], by_hour: bool
 ) -> PeriodStats:
     outcomes: Counter[str] = Counter()
     durations: list[float] = []
@@ -179,7 +179,7 @@ def _period(
         success_rate=success_rate(dict(outcomes)),
         duration_p50_seconds=percentile(durations, 0.5),
         duration_p95_seconds=percentile(durations, 0.95),
-        cost_usd=sum(task_cost[row.task_id] for row in rows),
+        cost_usd=sum(task_cost.get(row.task_id, 0.0) for row in rows),
     )
 
 
@@ -187,9 +187,9 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
     return (ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK))
 
 
-def _costs(db: Connection, task_ids: list[str]) -> Counter[tuple[str, str | None]]:
+def _costs(db: Connection, task_ids: list[str]) -> dict[tuple[str, str | None], float]:
     """Model cost by (task, subtask)."""
-    costs: Counter[tuple[str, str | None]] = Counter()
+    costs: dict[tuple[str, str | None], float] = defaultdict(float)
     for chunk in _chunks(task_ids):
         query = select(LLMCallRow.task_id, LLMCallRow.subtask_id, LLMCallRow.cost_usd).where(
             LLMCallRow.task_id.in_(chunk)
@@ -216,7 +216,7 @@ def _steps(db: Connection, task_ids: list[str]) -> list[tuple[str, str | None, d
 
 def _tools(
     steps: list[tuple[str, str | None, dict[str, Any]]],
-    costs: Counter[tuple[str, str | None]],
+    costs: dict[tuple[str, str | None], float],
 ) -> list[ToolStats]:
     calls: Counter[str] = Counter()
     failures: Counter[str] = Counter()
@@ -230,7 +230,7 @@ def _tools(
         if isinstance(step.get("duration_seconds"), int | float):
             durations[tool].append(float(step["duration_seconds"]))
         used[(task_id, subtask_id)].add(tool)
-    cost: Counter[str] = Counter()
+    cost: dict[str, float] = defaultdict(float)
     for key, amount in costs.items():
         tools = used.get(key) or {NO_TOOL}
         for tool in tools:
@@ -244,7 +244,7 @@ def _tools(
             failures=failures[tool],
             success_rate=(calls[tool] - failures[tool]) / calls[tool] if calls[tool] else None,
             duration_p50_seconds=percentile(durations[tool], 0.5),
-            cost_usd=cost[tool],
+            cost_usd=cost.get(tool, 0.0),
         )
         for tool in ranked
     ]

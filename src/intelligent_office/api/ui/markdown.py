@@ -1,6 +1,7 @@
 """Answers are Markdown: rendered on the server with raw HTML turned off.
 
-An answer is model output, so it is untrusted: markdown-it-py escapes any HTML in it
+Answers are often line by line, so a line break is kept as one (`breaks`). An answer is
+model output, so it is untrusted: markdown-it-py escapes any HTML in it
 (`html=False`), links may only go to http(s) or stay on this server, and images are
 not rendered (the CSP would block other servers' images anyway). The result is safe
 to insert into an autoescaped template.
@@ -29,7 +30,7 @@ def safe_link(url: str) -> bool:
 
 
 def _renderer() -> MarkdownIt:
-    renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    renderer = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
     renderer.enable(["table", "strikethrough"]).disable("image")
     renderer.validateLink = safe_link  # type: ignore[method-assign]
     return renderer

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 __all__ = ["Series", "bar_rows", "column_chart", "line_chart", "nice_ceiling"]
 
 WIDTH, HEIGHT = 480, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 12, 30
 Format = Callable[[float], str]
 
 
@@ -34,7 +34,7 @@ def nice_ceiling(value: float) -> float:
     """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `value`."""
     if value <= 0 or math.isnan(value):
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power = 10.0 ** math.floor(math.log10(value))
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value * (1 - 1e-9))
 
 
@@ -94,7 +94,7 @@ def column_chart(
     width = group if stacked else group / max(len(series), 1)
     parts = _axes(top_value, fmt, labels)
     for index, name in enumerate(labels):
-        base = TOP + plot_h
+        base = float(TOP + plot_h)
         for number, line in enumerate(series):
             value = line.values[index]
             if not value:

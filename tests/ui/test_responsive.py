@@ -56,6 +56,7 @@ class Office:
             "task-dead-lettered": f"/ui/tasks/{self.tasks['dead_lettered']}",
             "task-unsupported": f"/ui/tasks/{self.tasks['unsupported']}",
             "task-hostile-answer": f"/ui/tasks/{self.tasks['hostile']}",
+            "task-24-subtasks": f"/ui/tasks/{self.tasks['wide']}",
             "approvals": "/ui/approvals",
             "dlq": "/ui/dlq",
             "history": "/ui/tasks?q=Calculate&status=",
@@ -96,6 +97,31 @@ def _costs(live: LiveServer, task_id: str, cost: float) -> None:
             created_at=datetime.now(UTC),
         )
     )
+
+
+def _wide_task(live: LiveServer) -> str:
+    """A running task of 24 subtasks (s1, then 22 in parallel, then s24), stored directly."""
+    task_id = uuid.uuid4().hex
+    live.store.tasks.create(
+        task_id=task_id, user_id="alice", description="Summarize each chapter", status="running"
+    )
+    middle = [f"s{n}" for n in range(2, 24)]
+    subtasks = [
+        {"subtask_id": "s1", "description": "Read the report", "dependencies": []},
+        *(
+            {"subtask_id": s, "description": f"Summarize chapter {s} of the annual report"}
+            | {"dependencies": ["s1"]}
+            for s in middle
+        ),
+        {"subtask_id": "s24", "description": "Write the summary", "dependencies": middle},
+    ]
+    events = [("task.decomposed", {"subtasks": subtasks})]
+    events += [("subtask.completed", {"subtask_id": s}) for s in ("s1", "s2", "s3")]
+    for number, (kind, payload) in enumerate(events):
+        live.store.events.append(
+            task_id=task_id, run_id=None, type=kind, payload=payload, dedup_key=f"e{number}"
+        )
+    return task_id
 
 
 def _backdate(live: LiveServer, task_id: str, days: int, seconds: float) -> None:
@@ -150,6 +176,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
             _backdate(live, old["task_id"], days, seconds)
             _costs(live, old["task_id"], 0.004 * days)
         _costs(live, tasks["completed"], 0.0125)
+        tasks["wide"] = _wide_task(live)
         live.store.approvals.request(
             approval_id="ap-responsive",
             task_id=tasks["completed"],
@@ -285,6 +312,36 @@ def test_outcomes_answers_and_gaps_are_shown_for_what_they_are(
     shots.take(page, "hostile-answer")
 
 
+@pytest.mark.parametrize("width", (390, 1366))
+def test_a_dag_of_24_subtasks_scrolls_inside_its_box_with_every_label_in_full(
+    width: int, office: Office, signed_in: BrowserSession, shots: Screenshots
+) -> None:
+    page = signed_in.open().page
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, office.key)
+    page.goto(office.pages()["task-24-subtasks"])
+    expect(page.locator("#dag .node")).to_have_count(24)
+    expect(page.locator("#dag .node.status-completed")).to_have_count(3)
+    box = page.locator(".dag-wrap")
+    size = box.evaluate(
+        "e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight,"
+        " e.getBoundingClientRect().height]"
+    )
+    assert size[2] <= size[3]  # 22 parallel subtasks wrap into columns: no scrolling down
+    assert size[4] < 700  # the box stays a picture on the page, not a long list
+    if width == 390:
+        assert size[0] > size[1]  # wider than a phone: it scrolls sideways inside the box
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    node = page.locator('#dag .node[data-subtask="s12"]')
+    expect(node.locator("title")).to_have_text(
+        "s12: Summarize chapter s12 of the annual report (pending)"
+    )
+    expect(node.locator(".node-label")).to_have_text(re.compile(r"^Summarize chapter s12.*…$"))
+    shots.take(page, "dag-24-subtasks")
+
+
 def test_history_search_is_in_the_url_and_back_and_forward_work(
     office: Office, signed_in: BrowserSession
 ) -> None:
@@ -349,7 +406,7 @@ def test_the_stats_page_draws_charts_on_the_server_and_counts_unsupported_apart(
     page = tab.page
     sign_in(page, office.key)
     page.goto("/ui/stats?days=")
-    expect(page.locator("#stat-tasks dd")).to_have_text("7")
+    expect(page.locator("#stat-tasks dd")).to_have_text("8")  # one still running
     # 5 completed, 1 dead-lettered, 1 unsupported: 5 / 6, the unsupported one apart.
     expect(page.locator("#stat-unsupported dd")).to_have_text("1")
     expect(page.locator("#stat-success dd")).to_have_text("83%")

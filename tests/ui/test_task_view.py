@@ -141,7 +141,7 @@ def test_a_graph_of_24_subtasks_wraps_its_tall_column_and_keeps_every_arrow_poin
     rows = {(node.x, node.y) for node in layout.nodes}
     assert len(rows) == 24  # no two boxes on top of each other
     xs = sorted({node.x for node in layout.nodes})
-    assert len(xs) == 1 + 3 + 1  # 22 boxes of depth 1 wrap into 3 columns
+    assert len(xs) == 1 + 4 + 1  # 22 boxes of depth 1 wrap into 4 columns
     assert all(edge.x2 > edge.x1 for edge in layout.edges)
     assert len(layout.edges) == 44
     assert all(len(node.label) <= 28 for node in layout.nodes)

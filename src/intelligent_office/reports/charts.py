@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 __all__ = ["Series", "bar_rows", "column_chart", "line_chart", "nice_ceiling"]
 
 WIDTH, HEIGHT = 480, 220
-LEFT, RIGHT, TOP, BOTTOM = 58, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 62, 12, 12, 30
 Format = Callable[[float], str]
 
 
@@ -58,7 +58,7 @@ def _axes(top_value: float, fmt: Format, labels: Sequence[str]) -> list[str]:
         tick = escape(fmt(top_value * share))
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
     slot = plot_w / max(len(labels), 1)
-    every = max(1, math.ceil(len(labels) * 44 / plot_w))  # one label per 44 px at most
+    every = max(1, math.ceil(len(labels) * 52 / plot_w))  # a label per 52 units at most
     for index, text in enumerate(labels):
         if index % every == 0:
             x = LEFT + slot * (index + 0.5)

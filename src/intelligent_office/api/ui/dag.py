@@ -20,7 +20,7 @@ NODE_HEIGHT = 56
 COLUMN_GAP = 60
 ROW_GAP = 20
 MARGIN = 10
-MAX_ROWS = 8
+MAX_ROWS = 6
 
 
 @dataclass(frozen=True)

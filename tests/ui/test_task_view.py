@@ -146,3 +146,18 @@ def test_a_graph_of_24_subtasks_wraps_its_tall_column_and_keeps_every_arrow_poin
     assert len(layout.edges) == 44
     assert all(len(node.label) <= 28 for node in layout.nodes)
     assert any(node.label.endswith("…") for node in layout.nodes)
+
+
+def test_an_arrow_that_skips_columns_runs_along_a_row_gap_not_through_boxes() -> None:
+    middle = [(f"s{n}", f"chapter {n}", ["s1"]) for n in range(2, 16)]
+    layout = layout_dag([("s1", "read", []), *middle], {})
+    boxes = [(n.x, n.y, n.x + NODE_WIDTH, n.y + NODE_HEIGHT) for n in layout.nodes]
+    for edge in layout.edges:
+        if edge.lane_y is None:  # a neighbouring column: the S-curve stays in the gap
+            assert edge.x2 - edge.x1 == COLUMN_GAP
+            continue
+        # the lane lies between rows: inside no box
+        assert not any(top < edge.lane_y < bottom for _, top, _, bottom in boxes)
+        assert edge.path.startswith(f"M{edge.x1},{edge.y1} H")
+        assert edge.path.endswith(f"V{edge.y2} H{edge.x2}")
+    assert sum(edge.lane_y is not None for edge in layout.edges) == 14 - MAX_ROWS

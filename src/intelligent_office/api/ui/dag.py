@@ -44,12 +44,19 @@ class DagEdge:
     y1: int
     x2: int
     y2: int
+    lane_y: int | None = None
+    """For an arrow that skips columns: the gap between rows it runs along, past the boxes."""
 
     @property
     def path(self) -> str:
-        """An SVG path: a horizontal S-curve between the two boxes."""
-        middle = (self.x1 + self.x2) // 2
-        return f"M{self.x1},{self.y1} C{middle},{self.y1} {middle},{self.y2} {self.x2},{self.y2}"
+        """An SVG path: an S-curve between neighbouring columns; farther, along the gaps."""
+        if self.lane_y is None:
+            middle = (self.x1 + self.x2) // 2
+            return (
+                f"M{self.x1},{self.y1} C{middle},{self.y1} {middle},{self.y2} {self.x2},{self.y2}"
+            )
+        out, into = self.x1 + COLUMN_GAP // 2, self.x2 - COLUMN_GAP // 2
+        return f"M{self.x1},{self.y1} H{out} V{self.lane_y} H{into} V{self.y2} H{self.x2}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,20 @@ def _label(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _edge(source: DagNode, target: DagNode, skips: bool) -> DagEdge:
+    # An arrow past other columns would cross their boxes: it runs along the gap above
+    # its target's row instead (a row gap is empty across the whole picture).
+    return DagEdge(
+        source=source.subtask_id,
+        target=target.subtask_id,
+        x1=source.x + NODE_WIDTH,
+        y1=source.y + NODE_HEIGHT // 2,
+        x2=target.x,
+        y2=target.y + NODE_HEIGHT // 2,
+        lane_y=max(target.y - ROW_GAP // 2, 1) if skips else None,
+    )
+
+
 def layout_dag(
     subtasks: Sequence[tuple[str, str, Sequence[str]]], statuses: Mapping[str, str]
 ) -> DagLayout:
@@ -109,6 +130,7 @@ def layout_dag(
         columns += -(-per_depth[depth] // MAX_ROWS)
     placed: dict[int, int] = {}
     nodes: dict[str, DagNode] = {}
+    column_of: dict[str, int] = {}
     tallest = 0
     for subtask_id, description, _ in subtasks:
         depth = depths[subtask_id]
@@ -116,6 +138,7 @@ def layout_dag(
         placed[depth] = index + 1
         column, row = first_column[depth] + index // MAX_ROWS, index % MAX_ROWS
         tallest = max(tallest, row + 1)
+        column_of[subtask_id] = column
         nodes[subtask_id] = DagNode(
             subtask_id=subtask_id,
             label=_label(description),
@@ -124,14 +147,7 @@ def layout_dag(
             y=MARGIN + row * (NODE_HEIGHT + ROW_GAP),
         )
     edges = [
-        DagEdge(
-            source=dep,
-            target=subtask_id,
-            x1=nodes[dep].x + NODE_WIDTH,
-            y1=nodes[dep].y + NODE_HEIGHT // 2,
-            x2=nodes[subtask_id].x,
-            y2=nodes[subtask_id].y + NODE_HEIGHT // 2,
-        )
+        _edge(nodes[dep], nodes[subtask_id], column_of[subtask_id] - column_of[dep] > 1)
         for subtask_id, _, deps in subtasks
         for dep in deps
         if dep in nodes

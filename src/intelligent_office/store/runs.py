@@ -16,7 +16,7 @@ from sqlalchemy import Engine, Row, and_, bindparam, insert, or_, select, update
 
 from intelligent_office.errors import UserError
 from intelligent_office.store.records import JournalEntry, RunRecord, RunStatus
-from intelligent_office.store.tables import JournalRow, RunRow
+from intelligent_office.store.tables import JournalRow, RunRow, TaskRow
 
 __all__ = ["RunRepository"]
 
@@ -121,10 +121,22 @@ class RunRepository:
         return record
 
     def recent(
-        self, *, status: RunStatus | None = None, task_id: str | None = None, limit: int = 50
+        self,
+        *,
+        status: RunStatus | None = None,
+        task_id: str | None = None,
+        user_id: str | None = None,
+        workflow: str | None = None,
+        limit: int = 50,
     ) -> list[RunRecord]:
-        """Newest runs first."""
+        """Newest runs first; with `user_id`, only runs of that user's tasks."""
         query = select(RunRow).order_by(RunRow.created_at.desc()).limit(limit)
+        if user_id is not None:
+            query = query.join(TaskRow, TaskRow.task_id == RunRow.task_id).where(
+                TaskRow.user_id == user_id
+            )
+        if workflow is not None:
+            query = query.where(RunRow.workflow == workflow)
         if status is not None:
             query = query.where(RunRow.status == status.value)
         if task_id is not None:

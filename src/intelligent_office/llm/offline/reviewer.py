@@ -310,7 +310,9 @@ def _check_calculate(
     value = out.get("value")
     if not isinstance(value, int | float) or isinstance(value, bool):
         return _revise(request, f"the calculation returned {value!r}, not a number")
-    return _approve(request, f"{intent.params['expression']} = {value}", out)
+    # Say what was computed, as the tool read it (a forked run may have edited it).
+    expression = out.get("expression") or intent.params["expression"]
+    return _approve(request, f"{expression} = {value}", out)
 
 
 def _check_python(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:

@@ -83,11 +83,13 @@ def run_steps(store: Store, run_id: str) -> list[StepRow]:
 
 
 def fork_run(
-    store: Store, worker: LocalWorker, request: ForkRequest, *, user_id: str | None = None
+    store: Store, worker: LocalWorker | None, request: ForkRequest, *, user_id: str | None = None
 ) -> Fork:
     """Queue a new run that replays `request.run_id` up to `request.at` and runs on from there.
 
-    With `user_id`, the run must belong to that user (another tenant's run is "no run").
+    With a local `worker`, it is woken to run the fork; without one the run waits in the
+    queue (for `office temporal worker`'s bridge, or a worker started later). With
+    `user_id`, the run must belong to that user (another tenant's run is "no run").
 
     Raises:
         UserError: no such run (for this user), no such step, or an invalid edit.
@@ -133,14 +135,24 @@ def fork_run(
         },
         dedup_key="task/forked",
     )
-    definition = worker.registry.get(parent.workflow)
-    run = worker.submit(
-        parent.workflow,
-        definition.input_type.model_validate(run_input),
-        task_id=task_id,
-        priority=parent.priority,
-        journal=journal,
-    )
+    if worker is not None:
+        definition = worker.registry.get(parent.workflow)
+        run = worker.submit(
+            parent.workflow,
+            definition.input_type.model_validate(run_input),
+            task_id=task_id,
+            priority=parent.priority,
+            journal=journal,
+        )
+    else:
+        run = store.runs.create(
+            run_id=uuid.uuid4().hex,
+            task_id=task_id,
+            workflow=parent.workflow,
+            input=run_input,
+            priority=parent.priority,
+            journal=journal,
+        )
     store.audit.add(
         actor=parent_task.user_id,
         action="run.forked",

@@ -21,6 +21,7 @@ from intelligent_office.api.limits import check_task_quotas, rate_limited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.errors import UserError
+from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import RunRecord, RunStatus
 
 __all__ = ["router"]
@@ -37,11 +38,13 @@ RunId = Annotated[str, Path(max_length=64)]
 
 
 class RunPublic(BaseModel):
-    """One run of a workflow: an Office task's run or a YAML graph workflow's."""
+    """One run: an Office task's, a YAML graph workflow's or an agent workflow's."""
 
     run_id: str
     task_id: str
-    kind: str = Field(description="`task` (the Office loop) or `graph` (a YAML workflow).")
+    kind: RunKind = Field(
+        description="`task` (the Office loop), `graph` (a YAML workflow) or `agents`."
+    )
     workflow: str
     status: RunStatus
     starts: int
@@ -87,17 +90,11 @@ class ForkPublic(BaseModel):
     replayed_steps: int
 
 
-def _kind(run: RunRecord) -> str:
-    from intelligent_office.office import OFFICE_WORKFLOW
-
-    return "task" if run.workflow == OFFICE_WORKFLOW else "graph"
-
-
 def _public(run: RunRecord) -> RunPublic:
     return RunPublic(
         run_id=run.run_id,
         task_id=run.task_id,
-        kind=_kind(run),
+        kind=run_kind(run.workflow),
         workflow=run.workflow,
         status=run.status,
         starts=run.starts,
@@ -126,11 +123,13 @@ def list_runs(
     principal: CurrentPrincipal,
     state: State,
     run_status: Annotated[RunStatus | None, Query(alias="status")] = None,
+    kind: Annotated[RunKind | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[RunPublic]:
-    """Runs of your tasks (an admin's: everyone's)."""
+    """Runs of your tasks (an admin's: everyone's), of every kind or of one."""
     runs = state.store.runs.recent(
         status=run_status,
+        workflow=kind.workflow if kind is not None else None,
         user_id=None if principal.is_admin else principal.user_id,
         limit=limit,
     )

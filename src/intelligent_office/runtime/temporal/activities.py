@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from temporalio import activity as temporal_activity
 from temporalio.exceptions import ApplicationError
 
@@ -36,6 +37,8 @@ from intelligent_office.runtime.temporal.workflow import FINISH_RUN, TOOL_FLAGS
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, RunStatus, Store
 
 __all__ = ["TemporalActivities", "temporal_activity_for"]
+
+_log = structlog.get_logger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -140,7 +143,10 @@ class TemporalActivities:
             # Temporal's history is the run's journal; the SQL copy lists its steps
             # (`office steps`) and seeds a fork of it on either runtime.
             batch = Batch(run_id=call.run_id, owner=None, lease_seconds=0, entries=[entry])
-            await asyncio.to_thread(self._store.journal.write, [batch])
+            try:
+                await asyncio.to_thread(self._store.journal.write, [batch])
+            except Exception:  # noqa: BLE001 - the step itself succeeded; only its copy is lost
+                _log.warning("journal copy failed", run_id=call.run_id, key=call.key, exc_info=True)
 
         return temporal_activity_for(target, store_events, copy_outcome)
 

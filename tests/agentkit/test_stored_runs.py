@@ -80,6 +80,10 @@ async def test_a_run_from_python_is_stored_with_its_agents_events_and_listed(
         assert [(r["run_id"], r["kind"], r["status"]) for r in alice] == [
             (run.id, "agents", "completed")
         ]
+        stream = live.client(live.key("alice")).get(f"/runs/{run.id}/events")
+        assert stream.status_code == 200
+        assert "event: agent.finished" in stream.text and "event: workflow.completed" in stream.text
         bob = live.client(live.key("bob"))
         assert bob.get("/runs").json() == []
         assert bob.get(f"/runs/{run.id}").status_code == 404
+        assert bob.get(f"/runs/{run.id}/events").status_code == 404

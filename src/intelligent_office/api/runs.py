@@ -12,10 +12,12 @@ import asyncio
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field, JsonValue
+from sse_starlette import EventSourceResponse
 
 from intelligent_office.api.auth import CurrentPrincipal, Operator, Principal
+from intelligent_office.api.events_stream import PING_SECONDS, task_events
 from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import check_task_quotas, rate_limited
 from intelligent_office.api.responses import errors
@@ -194,3 +196,30 @@ async def fork(
         step=made.step,
         replayed_steps=made.replayed_steps,
     )
+
+
+@router.get(
+    "/{run_id}/events",
+    summary="Stream a run's events (Server-Sent Events), of any kind of run",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "The events of the run's task, stored then live; the stream ends"
+            " when the run has finished. Same format as `/tasks/{id}/events`.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **errors(401, 404, 429),
+    },
+)
+async def stream_run_events(
+    run_id: RunId,
+    request: Request,
+    principal: CurrentPrincipal,
+    state: State,
+    last_event_id: Annotated[int, Header(alias="Last-Event-ID", ge=0, le=2**31)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**31)] = 0,
+) -> EventSourceResponse:
+    """Replay the stored events after `Last-Event-ID`, then stream new ones live."""
+    run = await asyncio.to_thread(_visible_run, state, principal, run_id)
+    start = max(last_event_id, after)
+    return EventSourceResponse(task_events(state, run.task_id, start, request), ping=PING_SECONDS)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from intelligent_office.tools.code_analyzer.parsing import ParsedFile
 from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
+    ITEM,
     UNKNOWN,
     AnnotationBinding,
     Binding,
@@ -30,7 +31,7 @@ from intelligent_office.tools.code_analyzer.symbols import (
     ValueBinding,
 )
 
-__all__ = ["annotation_ref", "read_module", "ref_of"]
+__all__ = ["annotation_ref", "read_module", "ref_of", "tuple_item_refs"]
 
 
 def read_module(parsed: ParsedFile) -> tuple[Scope, list[Scope], list[Definition]]:
@@ -66,10 +67,11 @@ def ref_of(expression: ast.expr) -> Ref | None:
 
 # Annotations that wrap the class of the value (`type[X]` would be the class itself).
 _WRAPPERS = frozenset({"Optional", "Annotated", "ClassVar", "Final"})
+_TUPLES = frozenset({"tuple", "Tuple"})
 
 
-def annotation_ref(annotation: ast.expr | None) -> Ref | None:
-    """The class an annotation names: `Loader`, `"Loader"`, `Loader | None`, `Optional[Loader]`."""
+def _unwrapped(annotation: ast.expr | None) -> ast.expr | None:
+    """The annotation without quotes, `| None` and wrappers such as `Optional[...]`."""
     node = annotation
     for _ in range(8):  # a bound on nesting such as Optional[Annotated["X", ...]]
         if node is None:
@@ -85,12 +87,32 @@ def annotation_ref(annotation: ast.expr | None) -> Ref | None:
         elif isinstance(node, ast.Subscript):
             wrapper = ref_of(node.value)
             if wrapper is None or wrapper[-1] not in _WRAPPERS:
-                return None
+                return node
             inner = node.slice
             node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
         else:
-            return ref_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+            return node
     return None
+
+
+def annotation_ref(annotation: ast.expr | None) -> Ref | None:
+    """The class an annotation names: `Loader`, `"Loader"`, `Loader | None`, `Optional[Loader]`."""
+    node = _unwrapped(annotation)
+    return ref_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+
+
+def tuple_item_refs(annotation: ast.expr | None) -> tuple[Ref | None, ...]:
+    """The class of each item of `tuple[A, B | None, list[str]]`; empty for anything else."""
+    node = _unwrapped(annotation)
+    if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Tuple):
+        return ()
+    container = ref_of(node.value)
+    items = node.slice.elts
+    if container is None or container[-1] not in _TUPLES:
+        return ()
+    if any(isinstance(item, ast.Constant) and item.value is Ellipsis for item in items):
+        return ()  # tuple[X, ...]: a sequence, not fixed items
+    return tuple(annotation_ref(item) for item in items)
 
 
 def _call_line(func: ast.expr) -> int:
@@ -159,19 +181,81 @@ class _ModuleReader:
         ref = ref_of(node.func)
         if ref is not None:
             scope.calls.append(CallSite(ref=ref, name=_last_name(ref), line=_call_line(node.func)))
-        return False
+        self.chain_parts(node.func, scope)
+        for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+            passed = ref_of(argument) if isinstance(argument, ast.Name | ast.Attribute) else None
+            if passed is None:
+                self.visit(argument, scope)
+                continue
+            # A function passed by name (`register(f)`, `key=f`, `partial(f, 1)`) may be
+            # called by the callee: a possible edge, resolved only to functions.
+            line = argument.end_lineno if isinstance(argument, ast.Attribute) else None
+            scope.calls.append(
+                CallSite(
+                    ref=passed,
+                    name=passed[-1],
+                    line=line or argument.lineno,
+                    kind="callback",
+                )
+            )
+            self.chain_parts(argument, scope)
+        return True
+
+    def chain_parts(self, node: ast.expr, scope: Scope) -> None:
+        """Walk what a chain `a.b(x).c` holds besides its names: calls, subscripts ..."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        if not isinstance(node, ast.Name):
+            self.visit(node, scope)
+
+    def attribute(self, node: ast.Attribute, scope: Scope) -> bool:
+        if not isinstance(node.ctx, ast.Load):
+            return False
+        ref = ref_of(node)
+        if ref is not None:
+            # Reading `obj.size` runs `size`'s getter when it is a property.
+            line = node.end_lineno or node.lineno
+            scope.calls.append(CallSite(ref=ref, name=node.attr, line=line, kind="read"))
+        self.chain_parts(node, scope)
+        return True
 
     def assign(self, node: ast.Assign, scope: Scope) -> bool:
         for target in node.targets:
+            if isinstance(target, ast.Tuple | ast.List) and self.unpack(target, node.value, scope):
+                continue
             self.bind_value(target, node.value, scope)
         return False
+
+    def unpack(self, target: ast.Tuple | ast.List, value: ast.expr, scope: Scope) -> bool:
+        """`a, b = f()`: item N of what `f` returns; False when it cannot be followed."""
+        ref = ref_of(value)
+        if ref is None or ref[-1] != CALL or scope.kind != "function":
+            return False
+        if any(isinstance(item, ast.Starred) for item in target.elts):
+            return False
+        for index, item in enumerate(target.elts):
+            if isinstance(item, ast.Name):
+                scope.bind(item.id, ValueBinding((*ref, f"{ITEM}{index}")))
+            else:
+                self.bind_targets(item, scope)
+        return True
 
     def loop(self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: Scope) -> bool:
         self.bind_targets(node.target, scope)
         return False
 
     def with_(self, node: ast.With | ast.AsyncWith, scope: Scope) -> bool:
+        enter, exit_ = (
+            ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
+        )
         for item in node.items:
+            ref = ref_of(item.context_expr)
+            if ref is not None:
+                # `with x:` calls x's `__enter__` and `__exit__`; the line shows `with`.
+                for method in (enter, exit_):
+                    scope.calls.append(
+                        CallSite(ref=(*ref, method), name="with", line=node.lineno, kind="with")
+                    )
             if item.optional_vars is not None:
                 self.bind_value(item.optional_vars, item.context_expr, scope)
         return False
@@ -235,6 +319,7 @@ class _ModuleReader:
         qualname = self.define(node, scope)
         inner = self.child_scope(qualname, "function", scope)
         inner.returns = annotation_ref(node.returns)
+        inner.returns_items = tuple_item_refs(node.returns)
         # property, cached_property, functools.cached_property, util.memoized_property ...
         inner.is_property = scope.kind == "class" and any(
             name.endswith("property") for name in _decorator_names(node.decorator_list)
@@ -359,6 +444,7 @@ class _ModuleReader:
 # (bound methods stored on the reader would keep every parsed tree alive until a gc pass).
 _HANDLERS: dict[type[ast.AST], Callable[[_ModuleReader, Any, Scope], bool]] = {
     ast.Call: _ModuleReader.call,
+    ast.Attribute: _ModuleReader.attribute,
     ast.FunctionDef: _ModuleReader.function,
     ast.AsyncFunctionDef: _ModuleReader.function,
     ast.ClassDef: _ModuleReader.class_,

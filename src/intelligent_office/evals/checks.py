@@ -27,6 +27,7 @@ from intelligent_office.tools.code_analyzer import match_definitions
 
 __all__ = ["CheckResult", "Outcome", "run_checks"]
 
+_WITH_METHODS = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
 _CITATION = re.compile(r"(?P<file>[\w./-]+\.\w+):(?P<line>\d+)\b")
 
 
@@ -179,6 +180,8 @@ def _hop_problem(hops: list[str], chain: Chain, workspace: Path) -> str | None:
         parts = callee.split(".")
         called = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
         text = _source_line(workspace, file, line)
+        if called in _WITH_METHODS:
+            called = "with"  # `with x:` calls x.__enter__ and x.__exit__
         if text is None or called not in text:
             return f"no call to {called} at {file}:{line}"
     return None

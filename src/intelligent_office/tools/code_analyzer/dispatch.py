@@ -49,6 +49,10 @@ _UNRESOLVED = SiteCallees(unresolved=True)
 
 def site_callees(resolver: Resolver, site: CallSite, scope: Scope) -> SiteCallees:
     """What `site`, written in `scope`, runs."""
+    if site.kind == "read" and site.ref[-1] not in resolver.property_names:
+        return _NOTHING
+    if site.kind == "callback" and site.ref[-1] not in resolver.function_names:
+        return _NOTHING
     try:
         if site.kind == "call":
             return _call(resolver, site, scope)

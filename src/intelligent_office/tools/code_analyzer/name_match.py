@@ -7,8 +7,7 @@ import) finds the uses it missed, which an answer lists as possible callers.
 
 from __future__ import annotations
 
-import io
-import tokenize
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,38 +61,63 @@ def name_uses(root: Path, display_base: Path, name: str, *, calls_only: bool = F
     return uses
 
 
-_SKIPPED_TOKENS = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT})
+_TRIPLE = re.compile(r"(\"\"\"|\'\'\')")
+_SHORT_STRING = re.compile(r"[rbfuRBFU]*(\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')")
+_IMPORT = re.compile(r"^\s*(from\s+\S+\s+)?import\b")
 
 
 def _lines_using(text: str, name: str, calls_only: bool) -> list[int]:
-    tokens: list[tokenize.TokenInfo] = []
-    try:
-        tokens = [
-            token
-            for token in tokenize.generate_tokens(io.StringIO(text).readline)
-            if token.type not in _SKIPPED_TOKENS
-        ]
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        pass  # the parse reports such a file as skipped; keep what was read
+    """Line numbers where `name` is used in code: a line-by-line scan, fast on large trees.
+
+    Triple-quoted strings are followed across lines; one-line strings and comments are
+    blanked; an import statement (also in parentheses over several lines) is no use.
+    """
+    use = re.compile(rf"(?<![\w.])(?:(\w+)\s+)?{re.escape(name)}\b\s*(\(?)|\.{re.escape(name)}\b\s*(\(?)")
     found: list[int] = []
+    open_quote = ""  # the triple quote a string spanning lines was opened with
     in_import = False
-    for index, token in enumerate(tokens):
-        previous = tokens[index - 1] if index else None
-        starts_line = previous is None or previous.type == tokenize.NEWLINE
-        if token.type == tokenize.NEWLINE:
-            in_import = False  # a logical line ends; NL inside `import (...)` does not
-        elif token.type == tokenize.NAME and token.string in ("import", "from") and starts_line:
-            in_import = True
-        if token.type != tokenize.NAME or token.string != name or in_import:
+    for number, line in enumerate(text.splitlines(), 1):
+        code = _code_of(line, open_quote)
+        open_quote = code.open_quote
+        if in_import or _IMPORT.match(code.text):
+            opens = in_import or "(" in code.text
+            in_import = opens and ")" not in code.text  # `from m import (` ... `)`
             continue
-        if previous is not None and previous.string in _NOT_A_USE:
+        if name not in code.text:
             continue
-        following = tokens[index + 1].string if index + 1 < len(tokens) else ""
-        if calls_only and following != "(":
-            continue
-        if not found or found[-1] != token.start[0]:
-            found.append(token.start[0])
+        for match in use.finditer(code.text):
+            keyword = match.group(1)
+            if keyword in _NOT_A_USE:
+                continue
+            called = bool(match.group(2) or match.group(3))
+            if calls_only and not called:
+                continue
+            found.append(number)
+            break
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    text: str
+    open_quote: str
+
+
+def _code_of(line: str, open_quote: str) -> _Code:
+    """The line's code without strings and comments, and the triple quote left open."""
+    parts = _TRIPLE.split(line)
+    code: list[str] = []
+    for index, part in enumerate(parts):
+        if index % 2 == 1:  # a triple quote
+            if not open_quote:
+                open_quote = part
+            elif part == open_quote:
+                open_quote = ""
+            code.append(" ")
+        elif not open_quote:
+            code.append(part)
+    text = _SHORT_STRING.sub('""', "".join(code))
+    return _Code(text=text.split("#", 1)[0], open_quote=open_quote)
 
 
 def _display(path: Path, display_base: Path) -> str:

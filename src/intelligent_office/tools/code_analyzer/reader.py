@@ -14,6 +14,7 @@ from typing import Any, Literal
 from intelligent_office.tools.code_analyzer.parsing import ParsedFile
 from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
+    ELEMENT,
     ITEM,
     UNKNOWN,
     AnnotationBinding,
@@ -99,6 +100,51 @@ def annotation_ref(annotation: ast.expr | None) -> Ref | None:
     """The class an annotation names: `Loader`, `"Loader"`, `Loader | None`, `Optional[Loader]`."""
     node = _unwrapped(annotation)
     return ref_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+
+
+# Collections whose elements are all of the one class they name.
+_COLLECTIONS = frozenset(
+    {"list", "List", "set", "Set", "frozenset", "FrozenSet", "Sequence", "MutableSequence"}
+    | {"Iterable", "Iterator", "Collection", "AbstractSet", "MutableSet", "deque", "Deque"}
+)
+# Builtins returning the elements of their argument: `list(routes)` holds routes' elements.
+_COPIES = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed"})
+
+
+def element_ref(annotation: ast.expr | None) -> Ref | None:
+    """The class of the elements of `list[A]`, `Sequence[A] | None`, `tuple[A, ...]`."""
+    node = _unwrapped(annotation)
+    if not isinstance(node, ast.Subscript):
+        return None
+    container = ref_of(node.value)
+    if container is None:
+        return None
+    inner = node.slice
+    if container[-1] in _TUPLES:
+        if isinstance(inner, ast.Tuple) and len(inner.elts) == 2:
+            first, second = inner.elts
+            if isinstance(second, ast.Constant) and second.value is Ellipsis:
+                return annotation_ref(first)
+        return None
+    return annotation_ref(inner) if container[-1] in _COLLECTIONS else None
+
+
+def value_ref(value: ast.expr) -> Ref | None:
+    """`ref_of`, seeing through `a or b`, `x if c else y` and copies such as `list(x)`."""
+    if isinstance(value, ast.BoolOp):
+        value = value.values[0]
+    elif isinstance(value, ast.IfExp):
+        body = value_ref(value.body)
+        return body if body is not None else value_ref(value.orelse)
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in _COPIES
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        return value_ref(value.args[0])
+    return ref_of(value)
 
 
 def tuple_item_refs(annotation: ast.expr | None) -> tuple[Ref | None, ...]:
@@ -241,7 +287,13 @@ class _ModuleReader:
         return True
 
     def loop(self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: Scope) -> bool:
-        self.bind_targets(node.target, scope)
+        target = node.target
+        iterated = value_ref(node.iter) if isinstance(target, ast.Name) else None
+        if isinstance(target, ast.Name) and iterated is not None and scope.kind == "function":
+            # `for route in self.routes`: an element of what `routes` holds.
+            scope.bind(target.id, ValueBinding((*iterated, ELEMENT)))
+        else:
+            self.bind_targets(target, scope)
         return False
 
     def with_(self, node: ast.With | ast.AsyncWith, scope: Scope) -> bool:
@@ -320,6 +372,7 @@ class _ModuleReader:
         inner = self.child_scope(qualname, "function", scope)
         inner.returns = annotation_ref(node.returns)
         inner.returns_items = tuple_item_refs(node.returns)
+        inner.returns_elements = element_ref(node.returns)
         # property, cached_property, functools.cached_property, util.memoized_property ...
         inner.is_property = scope.kind == "class" and any(
             name.endswith("property") for name in _decorator_names(node.decorator_list)
@@ -332,8 +385,7 @@ class _ModuleReader:
                 inner.bind(extra.arg, UNKNOWN)
         first_bound = self.bind_first_parameter(node, scope, inner, positional)
         for argument in everything[first_bound:]:
-            ref = annotation_ref(argument.annotation)
-            inner.bind(argument.arg, AnnotationBinding(ref) if ref else UNKNOWN)
+            inner.bind(argument.arg, _annotation_binding(argument.annotation))
         self.body(node.body, inner)
         return True
 
@@ -401,18 +453,18 @@ class _ModuleReader:
         return ".".join(base)
 
     def annotated_assign(self, node: ast.AnnAssign, scope: Scope) -> bool:
-        ref = annotation_ref(node.annotation)
-        if ref is not None:
-            self.bind_target(node.target, AnnotationBinding(ref), scope)
+        binding = _annotation_binding(node.annotation)
+        if binding is not UNKNOWN:
+            self.bind_target(node.target, binding, scope)
         if node.value is not None:
             self.bind_value(node.target, node.value, scope)
             self.visit(node.value, scope)
-        elif ref is None:
+        elif binding is UNKNOWN:
             self.bind_target(node.target, UNKNOWN, scope)
         return True
 
     def bind_value(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
-        ref = ref_of(value)
+        ref = value_ref(value)
         self.bind_target(target, ValueBinding(ref) if ref else UNKNOWN, scope)
 
     def bind_target(self, target: ast.expr, binding: Binding, scope: Scope) -> None:
@@ -438,6 +490,15 @@ class _ModuleReader:
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
                 scope.bind(node.id, UNKNOWN)
+
+
+def _annotation_binding(annotation: ast.expr | None) -> Binding:
+    """An annotation's binding: an instance, a collection of instances, or unknown."""
+    ref = annotation_ref(annotation)
+    if ref is not None:
+        return AnnotationBinding(ref)
+    elements = element_ref(annotation)
+    return AnnotationBinding(elements, elements=True) if elements is not None else UNKNOWN
 
 
 # Node handlers, by node type; a class-level table keeps readers free of reference cycles

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
+    ELEMENT,
     ITEM,
     AnnotationBinding,
     Binding,
@@ -34,6 +35,7 @@ from intelligent_office.tools.code_analyzer.symbols import (
 
 __all__ = [
     "EXTERNAL",
+    "CollectionTarget",
     "DefTarget",
     "ExternalTarget",
     "InstanceTarget",
@@ -73,6 +75,13 @@ class SuperTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectionTarget:
+    """A list, set or other collection of instances of a class defined in the tree."""
+
+    class_qualname: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalTarget:
     """Something defined outside the tree: a builtin, the standard library, a dependency."""
 
@@ -80,7 +89,9 @@ class ExternalTarget:
 EXTERNAL = ExternalTarget()
 """The one `ExternalTarget`."""
 
-Target = ModuleTarget | DefTarget | InstanceTarget | SuperTarget | ExternalTarget
+Target = (
+    ModuleTarget | DefTarget | InstanceTarget | SuperTarget | CollectionTarget | ExternalTarget
+)
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -114,6 +125,15 @@ class Resolver:
         self._mro_cache: dict[str, list[str]] = {}
         self._attributes_in_progress: set[tuple[str, str]] = set()
         self._subclasses: dict[str, list[str]] | None = None
+        # Names worth resolving for attribute reads and callbacks: most are neither.
+        self.property_names = {
+            name.rpartition(".")[2] for name, scope in self.scopes.items() if scope.is_property
+        }
+        self.function_names = {
+            name.rpartition(".")[2]
+            for name, scope in self.scopes.items()
+            if scope.kind == "function"
+        }
 
     # -- call sites -------------------------------------------------------------------
 
@@ -168,17 +188,25 @@ class Resolver:
         for index, step in enumerate(steps):
             if target is None:
                 return None
-            if step.startswith(ITEM):
+            if step == ELEMENT:
+                target = self.element(target)
+            elif step.startswith(ITEM):
                 continue  # taken with the call before it
-            if step == CALL:
+            elif step == CALL:
                 following = steps[index + 1] if index + 1 < len(steps) else ""
-                if following.startswith(ITEM):
+                if following.startswith(ITEM) and following != ELEMENT:
                     target = self.tuple_item(target, int(following[1:]))
                 else:
                     target = self.call_result(target)
             else:
                 target = self.member(target, step, crossed)
         return target
+
+    def element(self, target: Target) -> Target | None:
+        """An element of the collection `target`: `route` in `for route in self.routes`."""
+        if isinstance(target, CollectionTarget):
+            return InstanceTarget(target.class_qualname)
+        return target if isinstance(target, ExternalTarget) else None
 
     def tuple_item(self, target: Target, index: int) -> Target | None:
         """Item `index` of what calling `target` returns, by its `tuple[...]` annotation."""
@@ -192,10 +220,11 @@ class Resolver:
         item = scope.returns_items[index]
         return self._instance_of(item, scope.parent) if item is not None else None
 
-    def _instance_of(self, annotation: Ref, scope: Scope) -> Target | None:
+    def _instance_of(self, annotation: Ref, scope: Scope, *, elements: bool = False) -> Target | None:
         annotated = self.resolve_ref(annotation, scope)
         if isinstance(annotated, DefTarget) and self.is_class(annotated.qualname):
-            return InstanceTarget(annotated.qualname)
+            qualname = annotated.qualname
+            return CollectionTarget(qualname) if elements else InstanceTarget(qualname)
         return EXTERNAL if isinstance(annotated, ExternalTarget) else None
 
     def call_result(self, target: Target) -> Target | None:
@@ -209,6 +238,8 @@ class Resolver:
             return None
         if scope.kind == "class":
             return InstanceTarget(target.qualname)
+        if scope.returns_elements is not None and scope.parent is not None:
+            return self._instance_of(scope.returns_elements, scope.parent, elements=True)
         if scope.returns is None or scope.parent is None:
             return None
         if scope.returns[-1] == "Self" and scope.parent.kind == "class":
@@ -219,8 +250,8 @@ class Resolver:
         self, target: Target, name: str, crossed: list[str] | None = None
     ) -> Target | None:
         """The attribute `name` of `target`; a property read is added to `crossed`."""
-        if isinstance(target, ExternalTarget):
-            return target
+        if isinstance(target, ExternalTarget | CollectionTarget):
+            return EXTERNAL  # a list's own methods: `routes.append(route)`
         if isinstance(target, ModuleTarget):
             return self.module_member(target.name, name)
         if isinstance(target, DefTarget):
@@ -326,7 +357,7 @@ class Resolver:
         if isinstance(binding, ValueBinding):
             return self.resolve_ref(binding.ref, scope)
         if isinstance(binding, AnnotationBinding):
-            return self._instance_of(binding.ref, scope)
+            return self._instance_of(binding.ref, scope, elements=binding.elements)
         if isinstance(binding, SelfBinding):
             return InstanceTarget(binding.class_qualname)
         if isinstance(binding, ClassBinding):

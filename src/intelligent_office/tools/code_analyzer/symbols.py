@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "CALL",
+    "ELEMENT",
     "ITEM",
     "UNKNOWN",
     "CallKind",
@@ -43,6 +44,9 @@ CallKind = Literal["call", "with", "read", "callback"]
 
 ITEM = "#"
 """The first character of a `Ref` step that takes item N of a tuple: `("f", "()", "#1")`."""
+
+ELEMENT = "#*"
+"""The `Ref` step that takes an element of a collection: `for x in self.items`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +91,13 @@ class ValueBinding:
 
 @dataclass(frozen=True, slots=True)
 class AnnotationBinding:
-    """A name annotated with a type: `def f(loader: Loader)`; an instance of it."""
+    """A name annotated with a type: `def f(loader: Loader)`; an instance of it.
+
+    With `elements`, a collection of instances: `loaders: list[Loader]`.
+    """
 
     ref: Ref
+    elements: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +170,7 @@ class Scope:
         star_imports: the modules a module imports with `from m import *`.
         returns: a function's return annotation.
         returns_items: the item annotations of a function returning `tuple[A, B]`.
+        returns_elements: the element annotation of a function returning `list[A]`.
         is_property: whether a method is a property: reading the attribute calls it.
         self_name: a method's name for its instance (`self`), for `self.x = ...`.
         declared_global: names a function declares `global`.
@@ -179,6 +188,7 @@ class Scope:
     star_imports: list[str] = field(default_factory=list)
     returns: Ref | None = None
     returns_items: tuple[Ref | None, ...] = ()
+    returns_elements: Ref | None = None
     is_property: bool = False
     self_name: str | None = None
     declared_global: set[str] = field(default_factory=set)

@@ -191,7 +191,8 @@ def _resolve_edges(scopes: Iterable[Scope]) -> tuple[list[CallEdge], list[Unreso
                     edges[key] = CallEdge(
                         caller=caller,
                         callee=callee,
-                        callee_name=site.name,
+                        # A property read on the way (`self.size.width`) shows its own name.
+                        callee_name=callee.rpartition(".")[2] if kind == "property" else site.name,
                         file=scope.file,
                         line=site.line,
                         kind=kind,

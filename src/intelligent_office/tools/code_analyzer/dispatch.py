@@ -49,7 +49,7 @@ _UNRESOLVED = SiteCallees(unresolved=True)
 
 def site_callees(resolver: Resolver, site: CallSite, scope: Scope) -> SiteCallees:
     """What `site`, written in `scope`, runs."""
-    if site.kind == "read" and site.ref[-1] not in resolver.property_names:
+    if site.kind == "read" and resolver.property_names.isdisjoint(site.ref):
         return _NOTHING
     if site.kind == "callback" and site.ref[-1] not in resolver.function_names:
         return _NOTHING
@@ -68,17 +68,20 @@ def site_callees(resolver: Resolver, site: CallSite, scope: Scope) -> SiteCallee
 
 def _member_only(resolver: Resolver, site: CallSite, scope: Scope) -> SiteCallees:
     """A `with` (`x.__enter__`) or an attribute read (a property's getter): no guessing."""
-    receiver = resolver.resolve_ref(site.ref[:-1], scope)
-    if not isinstance(receiver, InstanceTarget):
-        return _NOTHING
-    found = resolver.class_member(receiver.class_qualname, site.ref[-1])
-    if not isinstance(found, DefTarget) or resolver.is_class(found.qualname):
-        return _NOTHING
-    if site.kind == "with":
-        return SiteCallees(callees=((found.qualname, "with"),))
-    if resolver.is_property(found.qualname):
-        return SiteCallees(callees=((found.qualname, "property"),))
-    return _NOTHING
+    crossed: list[str] = []  # `self.size.width` reads the `size` property on the way
+    receiver = resolver.resolve_ref(site.ref[:-1], scope, crossed)
+    callees: list[tuple[str, EdgeKind]] = [(getter, "property") for getter in crossed]
+    found = (
+        resolver.class_member(receiver.class_qualname, site.ref[-1])
+        if isinstance(receiver, InstanceTarget)
+        else None
+    )
+    if isinstance(found, DefTarget) and not resolver.is_class(found.qualname):
+        if site.kind == "with":
+            callees.append((found.qualname, "with"))
+        elif resolver.is_property(found.qualname):
+            callees.append((found.qualname, "property"))
+    return SiteCallees(callees=tuple(callees)) if callees else _NOTHING
 
 
 def _call(resolver: Resolver, site: CallSite, scope: Scope) -> SiteCallees:

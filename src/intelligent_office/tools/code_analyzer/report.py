@@ -31,7 +31,7 @@ def unresolved_sentence(out: dict[str, Any]) -> str:
         for item in (out.get("unresolved") or {}).get("examples") or []
     ]
     listed = ", ".join(examples)
-    more = ", ..." if count > len(examples) else ""
+    more = f" and {count - len(examples)} more" if count > len(examples) else ""
     noun = "call" if count == 1 else "calls"
     return f"{count} {noun} {UNRESOLVED_MARK}: {listed}{more}"
 

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from intelligent_office.tools import ToolContext
-from intelligent_office.tools.code_analyzer import CallGraph, analyze_tree, find_function, trace_calls
+from intelligent_office.tools.code_analyzer import (
+    CallGraph,
+    analyze_tree,
+    find_function,
+    trace_calls,
+)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

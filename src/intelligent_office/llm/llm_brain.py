@@ -441,5 +441,6 @@ def _with_unresolved_calls(answer: str, request: ReviewRequest) -> str:
                 continue
             sentence = unresolved_sentence(result)
             if sentence:
-                return f"{answer.rstrip()}\n\nNote: no path was found only through statically resolvable calls; {sentence}."
+                note = "no path was found only through statically resolvable calls"
+                return f"{answer.rstrip()}\n\nNote: {note}; {sentence}."
     return answer

@@ -249,15 +249,21 @@ def _callers_lines(out: dict[str, Any]) -> list[str]:
     """The graph's callers, then the name matches it did not resolve (possible callers)."""
     callers = out.get("callers") or []
     possible = out.get("possible_callers") or []
-    lines = [f"Called from {len(callers)} place(s):" if callers else "No callers found."]
+    if callers:
+        lines = [f"Called from {len(callers)} place(s):"]
+    else:
+        lines = ["The call graph resolved no call to it." if possible else "No callers found."]
     for caller in callers[:_SHOWN_LINES]:
-        lines.append(f"  {caller['file']}:{caller['line']}  in {caller['caller']}{_kind_note(caller)}")
+        lines.append(
+            f"  {caller['file']}:{caller['line']}  in {caller['caller']}{_kind_note(caller)}"
+        )
     if len(callers) > _SHOWN_LINES:
         lines.append(f"  ... and {len(callers) - _SHOWN_LINES} more")
     if possible:
         total = int(out.get("possible_callers_count") or len(possible))
         lines.append(
-            f"{total} more line(s) use the name where the call graph resolved no call to it:"
+            f"{total} possible caller(s) by name match, calls the call graph could not"
+            " resolve to it:"
         )
         lines += [
             f"  {m['file']}:{m['line']}  possible caller (name match): {m['text']}"

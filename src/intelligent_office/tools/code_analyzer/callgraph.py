@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intelligent_office.tools.code_analyzer.dispatch import POSSIBLE_KINDS, EdgeKind, site_callees
 from intelligent_office.tools.code_analyzer.parsing import (
     ParsedFile,
     SkippedFile,
     iter_parsed_files,
 )
-from intelligent_office.tools.code_analyzer.dispatch import POSSIBLE_KINDS, EdgeKind, site_callees
 from intelligent_office.tools.code_analyzer.reader import read_module
 from intelligent_office.tools.code_analyzer.resolution import Resolver
 from intelligent_office.tools.code_analyzer.symbols import CALL, ITEM, Definition, Ref, Scope
@@ -80,9 +80,7 @@ class CallGraph:
     unresolved: list[UnresolvedCall] = field(default_factory=list)
     _outgoing: dict[str, list[CallEdge]] = field(default_factory=dict, repr=False)
     _incoming: dict[str, list[CallEdge]] = field(default_factory=dict, repr=False)
-    _unresolved_by_caller: dict[str, list[UnresolvedCall]] = field(
-        default_factory=dict, repr=False
-    )
+    _unresolved_by_caller: dict[str, list[UnresolvedCall]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for edge in self.edges:
@@ -197,7 +195,9 @@ def _resolve_edges(scopes: Iterable[Scope]) -> tuple[list[CallEdge], list[Unreso
                         line=site.line,
                         kind=kind,
                     )
-    ordered = sorted(edges.values(), key=lambda edge: (edge.file, edge.line, edge.caller, edge.callee))
+    ordered = sorted(
+        edges.values(), key=lambda edge: (edge.file, edge.line, edge.caller, edge.callee)
+    )
     unresolved.sort(key=lambda call: (call.file, call.line, call.call))
     return ordered, unresolved
 

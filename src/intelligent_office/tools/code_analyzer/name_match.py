@@ -33,7 +33,9 @@ class NameUse:
     text: str
 
 
-def name_uses(root: Path, display_base: Path, name: str, *, calls_only: bool = False) -> list[NameUse]:
+def name_uses(
+    root: Path, display_base: Path, name: str, *, calls_only: bool = False
+) -> list[NameUse]:
     """Each line under `root` using `name` as an identifier, in file and line order.
 
     Args:
@@ -62,7 +64,9 @@ def name_uses(root: Path, display_base: Path, name: str, *, calls_only: bool = F
 
 
 _TRIPLE = re.compile(r"(\"\"\"|\'\'\')")
-_SHORT_STRING = re.compile(r"[rbfuRBFU]*(\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')")
+_SHORT_STRING = re.compile(
+    r"[rbfuRBFU]*(\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')"
+)
 _IMPORT = re.compile(r"^\s*(from\s+\S+\s+)?import\b")
 
 
@@ -72,7 +76,9 @@ def _lines_using(text: str, name: str, calls_only: bool) -> list[int]:
     Triple-quoted strings are followed across lines; one-line strings and comments are
     blanked; an import statement (also in parentheses over several lines) is no use.
     """
-    use = re.compile(rf"(?<![\w.])(?:(\w+)\s+)?{re.escape(name)}\b\s*(\(?)|\.{re.escape(name)}\b\s*(\(?)")
+    use = re.compile(
+        rf"(?<![\w.])(?:(\w+)\s+)?{re.escape(name)}\b\s*(\(?)|\.{re.escape(name)}\b\s*(\(?)"
+    )
     found: list[int] = []
     open_quote = ""  # the triple quote a string spanning lines was opened with
     in_import = False

@@ -298,7 +298,9 @@ class _ModuleReader:
 
     def with_(self, node: ast.With | ast.AsyncWith, scope: Scope) -> bool:
         enter, exit_ = (
-            ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
+            ("__aenter__", "__aexit__")
+            if isinstance(node, ast.AsyncWith)
+            else ("__enter__", "__exit__")
         )
         for item in node.items:
             ref = ref_of(item.context_expr)

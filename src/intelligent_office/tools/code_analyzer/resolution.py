@@ -89,9 +89,7 @@ class ExternalTarget:
 EXTERNAL = ExternalTarget()
 """The one `ExternalTarget`."""
 
-Target = (
-    ModuleTarget | DefTarget | InstanceTarget | SuperTarget | CollectionTarget | ExternalTarget
-)
+Target = ModuleTarget | DefTarget | InstanceTarget | SuperTarget | CollectionTarget | ExternalTarget
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -99,6 +97,7 @@ _BUILTINS = frozenset(dir(builtins))
 def in_tree(target: Target | None) -> bool:
     """Whether `target` is something the tree defines (not None, not external)."""
     return target is not None and not isinstance(target, ExternalTarget)
+
 
 _IN_PROGRESS = object()
 
@@ -220,7 +219,9 @@ class Resolver:
         item = scope.returns_items[index]
         return self._instance_of(item, scope.parent) if item is not None else None
 
-    def _instance_of(self, annotation: Ref, scope: Scope, *, elements: bool = False) -> Target | None:
+    def _instance_of(
+        self, annotation: Ref, scope: Scope, *, elements: bool = False
+    ) -> Target | None:
         annotated = self.resolve_ref(annotation, scope)
         if isinstance(annotated, DefTarget) and self.is_class(annotated.qualname):
             qualname = annotated.qualname
@@ -246,9 +247,7 @@ class Resolver:
             return InstanceTarget(scope.parent.qualname)  # typing.Self in a method
         return self._instance_of(scope.returns, scope.parent)
 
-    def member(
-        self, target: Target, name: str, crossed: list[str] | None = None
-    ) -> Target | None:
+    def member(self, target: Target, name: str, crossed: list[str] | None = None) -> Target | None:
         """The attribute `name` of `target`; a property read is added to `crossed`."""
         if isinstance(target, ExternalTarget | CollectionTarget):
             return EXTERNAL  # a list's own methods: `routes.append(route)`

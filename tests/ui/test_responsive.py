@@ -47,6 +47,8 @@ class Office:
     live: LiveServer
     key: str
     tasks: dict[str, str]
+    run_id: str
+    """The run of the dead-lettered task, for the run page."""
 
     def pages(self) -> dict[str, str]:
         """Every signed-in page, by a name for its screenshot."""
@@ -57,6 +59,7 @@ class Office:
             "task-unsupported": f"/ui/tasks/{self.tasks['unsupported']}",
             "task-hostile-answer": f"/ui/tasks/{self.tasks['hostile']}",
             "task-24-subtasks": f"/ui/tasks/{self.tasks['wide']}",
+            "run": f"/ui/runs/{self.run_id}",
             "approvals": "/ui/approvals",
             "dlq": "/ui/dlq",
             "history": "/ui/tasks?q=Calculate&status=",
@@ -185,7 +188,8 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
             subject="step save: write_file notes/a-rather-long-file-name-for-a-phone.md",
             detail={"tool": "write_file", "risk": "high"},
         )
-        yield Office(live, key, tasks)
+        run = live.store.runs.recent(task_id=tasks["dead_lettered"], limit=1)[0]
+        yield Office(live, key, tasks, run.run_id)
 
 
 @pytest.fixture

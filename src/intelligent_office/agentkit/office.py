@@ -176,7 +176,7 @@ class Office:
             task_queue: the Temporal task queue (default: the Office's).
         """
         if temporal is not None:
-            from intelligent_office.runtime.temporal.agent_workflow import run_agent_workflow
+            from intelligent_office.agentkit.temporal import run_agent_workflow
             from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE
 
             run = await run_agent_workflow(

@@ -35,11 +35,11 @@ from intelligent_office.runtime.fork import FORK_INPUT_PREFIX, FORK_REPLACE_KEY,
 from intelligent_office.runtime.inline import event_key
 from intelligent_office.runtime.temporal.messages import (
     ActivityCall,
-    AgentRunInput,
     EventRecord,
     ReplayedStep,
     RunProgress,
     TemporalRunInput,
+    WorkflowRunInput,
 )
 from intelligent_office.store.records import JournalEntry
 
@@ -82,13 +82,11 @@ def activity_error(key: str, failure: TemporalActivityError) -> ActivityError | 
 class TemporalRuntime:
     """Implements `Runtime` for one Office or agent workflow run inside a Temporal workflow."""
 
-    def __init__(self, run: TemporalRunInput | AgentRunInput) -> None:
+    def __init__(self, run: WorkflowRunInput) -> None:
         self._run = run
         steps = run.journal if isinstance(run, TemporalRunInput) else []
         self._journal: dict[str, ReplayedStep] = {step.key: step for step in steps}
-        self._task_id = (
-            run.office.task.task_id if isinstance(run, TemporalRunInput) else run.task_id
-        )
+        self._task_id = run.owner_task_id
         self._signals: dict[str, JsonValue] = {}
         self._waiting: list[str] = []
         self._timers = 0

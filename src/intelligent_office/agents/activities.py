@@ -62,6 +62,7 @@ from intelligent_office.tools.base import ToolContext, ToolRegistry
 from intelligent_office.tools.policy import Policy, default_policy
 
 if TYPE_CHECKING:
+    from intelligent_office.learning.advisor import PlanAdvisor
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
 __all__ = ["OfficeAgents", "workspace_of"]
@@ -97,6 +98,8 @@ class OfficeAgents:
     """The MCP servers whose tools are in `tools`; re-listed at the start of every run."""
     telemetry: Telemetry = field(default_factory=Telemetry)
     """Where tool-call spans and metrics go."""
+    advisor: PlanAdvisor | None = None
+    """Learned guidance and the prompt versions in effect (`office learn`, `office prompts`)."""
 
     def __post_init__(self) -> None:
         self.validator = PlanValidator(self.tools)
@@ -163,7 +166,15 @@ class OfficeAgents:
             upstream_answers=value.upstream_answers,
             tools=self.tools.specs(),
         )
-        return await self.brain.plan(request)
+        if self.advisor is None:
+            return await self.brain.plan(request)
+        advice = await asyncio.to_thread(self.advisor.advise, value.task, value.subtask)
+        request = request.model_copy(update={"guidance": advice.guidance, "prompt": advice.prompt})
+        result = await self.brain.plan(request)
+        await asyncio.to_thread(
+            self.advisor.note, value.task, value.subtask, value.iteration, advice, result.plan
+        )
+        return result
 
     async def _remember(self, value: SubtaskMemory) -> Empty:
         await self.retriever.remember(value)

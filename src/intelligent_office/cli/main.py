@@ -15,7 +15,9 @@ from intelligent_office.cli import (
     doctor,
     evals,
     gaps,
+    learn,
     memory,
+    prompts,
     runs,
     serve,
     stats,
@@ -51,6 +53,8 @@ memory.register(app)
 stats.register(app)
 workflows.register(app)
 evals.register(app)
+learn.register(app)
+prompts.register(app)
 
 
 @app.command("schema")

@@ -60,7 +60,9 @@ def blueprint_for(request: str, missing_tool: str | None = None) -> Blueprint | 
             path = parts.path or "/"
             if parts.query:
                 path += "?" + parts.query
-            server = _slug(parts.hostname or "", "api").replace("_", "-")
+            stem = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+            server = _slug(parts.hostname or "", "") or _slug(stem, "json")
+            server = server.replace("_", "-")
             return Blueprint(
                 shape="http_json",
                 server=f"api-{server}"[:40],

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 
 from intelligent_office.agentkit.build import agent_scheduler
+from intelligent_office.learning.job import learn_periodically
 from intelligent_office.api import (
     agents,
     approvals,
@@ -100,10 +101,17 @@ def create_app(
             if settings.agent_scheduler
             else None
         )
+        learning = (
+            asyncio.create_task(learn_periodically(opened, settings.learning, stop))
+            if settings.learning.interval_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
             stop.set()
+            if learning is not None:
+                await learning
             if scheduling is not None:
                 await scheduling
             if serving is not None:

@@ -36,15 +36,27 @@ def _store(config: ConfigOption):  # type: ignore[no-untyped-def]
 def learn(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the guidance as JSON.")] = False,
+    candidate: Annotated[
+        bool,
+        typer.Option(
+            "--candidate",
+            help="Also propose an offline prompt version with the proposed guidance, for"
+            " `office prompts evaluate`.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Group dead letters and poor ratings by cause and store guidance for each cause."""
     if ctx.invoked_subcommand is not None:
         return
     from intelligent_office.learning.analysis import learn as run_learning
+    from intelligent_office.learning.analysis import propose_candidate
 
     settings, store = _store(config)
     report = run_learning(store, settings.learning)
+    proposed = propose_candidate(store) if candidate else None
+    if proposed is not None and not as_json:
+        console.print(f"candidate {proposed}: `office prompts evaluate {proposed} SUITE`")
     if as_json:
         rows = [
             {"cause": key, "guidance_id": g.id, "text": g.text, "new": g.id in report.created}

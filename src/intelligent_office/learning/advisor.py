@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from intelligent_office.learning.guidance_store import GuidanceRepository
+from intelligent_office.learning.guidance_store import DISABLED, ENABLED, GuidanceRepository
 from intelligent_office.learning.prompt_versions import (
     OFFLINE,
     PromptVersion,
@@ -65,8 +65,12 @@ class PlanAdvisor:
         intent = parse_intent(subtask.description)
         kind = intent.kind.value if intent is not None else "unknown"
         found: list[Guidance] = []
-        for record in self.guidance.all(enabled_only=True):
-            if pinned is not None and record.id not in pinned:
+        for record in self.guidance.all():
+            if record.status == DISABLED:
+                continue
+            if (pinned is None and record.status != ENABLED) or (
+                pinned is not None and record.id not in pinned
+            ):
                 continue
             score = max((similarity(subtask.description, e) for e in record.examples), default=0)
             same_kind = record.intent == kind and kind != "unknown"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from intelligent_office.learning.causes import Cause, find_causes
 from intelligent_office.learning.diagnose import diagnose
-from intelligent_office.learning.guidance_store import GuidanceRecord, GuidanceRepository
+from intelligent_office.learning.guidance_store import (
+    ENABLED,
+    PROPOSED,
+    GuidanceRecord,
+    GuidanceRepository,
+)
 from intelligent_office.learning.settings import LearningSettings
 from intelligent_office.store import Store
 
-__all__ = ["LearnReport", "learn"]
+__all__ = ["LearnReport", "learn", "propose_candidate"]
 
 
 @dataclass
@@ -39,6 +45,7 @@ def learn(store: Store, settings: LearningSettings | None = None) -> LearnReport
             tool=advice.tool,
             adjustment=advice.adjustment,
             examples=sorted({failure.request for failure in cause.failures}),
+            status=PROPOSED if settings.gate_guidance else ENABLED,
             evidence={
                 "failures": cause.count,
                 "sources": [failure.source for failure in cause.failures[:20]],
@@ -50,3 +57,22 @@ def learn(store: Store, settings: LearningSettings | None = None) -> LearnReport
         if created:
             report.created.append(record.id)
     return report
+
+
+def propose_candidate(store: Store) -> str | None:
+    """An offline prompt version: the current rule set plus every proposed guidance; its id."""
+    from intelligent_office.learning.prompt_versions import (
+        OFFLINE,
+        PromptVersionRepository,
+        offline_guidance_ids,
+    )
+
+    versions = PromptVersionRepository(store.engine)
+    repository = GuidanceRepository(store.engine)
+    proposed = {record.id for record in repository.all(status=PROPOSED)}
+    if not proposed:
+        return None
+    pinned = offline_guidance_ids(versions.current(OFFLINE).text)
+    base = pinned if pinned is not None else {r.id for r in repository.all(status=ENABLED)}
+    text = json.dumps({"guidance": sorted(base | proposed)})
+    return versions.add_candidate(OFFLINE, text).id

@@ -16,7 +16,8 @@ from intelligent_office.store.tables import GuidanceRow
 
 __all__ = ["GuidanceRecord", "GuidanceRepository", "guidance_id_for"]
 
-ENABLED, DISABLED = "enabled", "disabled"
+ENABLED, DISABLED, PROPOSED = "enabled", "disabled", "proposed"
+"""Proposed guidance is in effect only in an offline prompt version that names it."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class GuidanceRepository:
         adjustment: dict[str, Any],
         examples: list[str],
         evidence: dict[str, Any],
+        status: str = ENABLED,
     ) -> tuple[GuidanceRecord, bool]:
         """Store guidance for a cause, or refresh its examples and evidence; (record, new)."""
         now = datetime.now(UTC)
@@ -98,7 +100,7 @@ class GuidanceRepository:
                 row = GuidanceRow(
                     id=guidance_id,
                     cause=cause,
-                    status=ENABLED,
+                    status=status,
                     uses=0,
                     created_at=now,
                 )
@@ -122,11 +124,11 @@ class GuidanceRepository:
             raise UserError(f"no guidance {guidance_id!r}: see `office learn guidance list`")
         return found
 
-    def all(self, *, enabled_only: bool = False) -> list[GuidanceRecord]:
-        """Every piece of guidance, most used first."""
+    def all(self, *, status: str | None = None) -> list[GuidanceRecord]:
+        """Every piece of guidance (or those with one status), most used first."""
         query = select(GuidanceRow).order_by(GuidanceRow.uses.desc(), GuidanceRow.id)
-        if enabled_only:
-            query = query.where(GuidanceRow.status == ENABLED)
+        if status is not None:
+            query = query.where(GuidanceRow.status == status)
         with Session(self._engine) as session:
             return [_record(row) for row in session.scalars(query)]
 

@@ -34,6 +34,11 @@ class LearningSettings(BaseModel):
         le=1,
         description="A candidate may lose at most this pass rate on any capability.",
     )
+    gate_guidance: bool = Field(
+        default=False,
+        description="New guidance is proposed, not in effect, until an offline prompt version"
+        " naming it passes the eval gate (`office learn --candidate`).",
+    )
     auto_promote: bool = Field(
         default=False, description="`office prompts evaluate` promotes a candidate that passes."
     )

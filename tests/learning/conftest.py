@@ -18,8 +18,12 @@ from intelligent_office.store import Store
 SRC_LAYOUT = {
     "proj/pyproject.toml": '[project]\nname = "pkg"\n',
     "proj/src/pkg/__init__.py": "",
-    "proj/src/pkg/main.py": "from pkg.core import process\n\n\ndef main():\n    return process(1)\n",
-    "proj/src/pkg/core.py": "from pkg.util import helper\n\n\ndef process(x):\n    return helper(x)\n",
+    "proj/src/pkg/main.py": (
+        "from pkg.core import process\n\n\ndef main():\n    return process(1)\n"
+    ),
+    "proj/src/pkg/core.py": (
+        "from pkg.util import helper\n\n\ndef process(x):\n    return helper(x)\n"
+    ),
     "proj/src/pkg/util.py": "def helper(x):\n    return x + 1\n",
 }
 

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 
 from intelligent_office.agentkit.build import agent_scheduler
-from intelligent_office.learning.job import learn_periodically
 from intelligent_office.api import (
     agents,
     approvals,
@@ -33,6 +32,7 @@ from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.progress import ProgressTracker
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
+from intelligent_office.learning.job import learn_periodically
 from intelligent_office.observability import Telemetry
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings

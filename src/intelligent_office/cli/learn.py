@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import ConfigOption, console, open_store
+
+if TYPE_CHECKING:
+    from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
 __all__ = ["register"]
 
@@ -25,7 +30,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(learn_app, name="learn")
 
 
-def _store(config: ConfigOption):  # type: ignore[no-untyped-def]
+def _store(config: Path | None) -> tuple[Settings, Store]:
     from intelligent_office.settings import load_settings
 
     settings = load_settings(config)
@@ -144,7 +149,10 @@ def _set_status(guidance_id: str, status: str, config: ConfigOption) -> None:
     _, store = _store(config)
     record = GuidanceRepository(store.engine).set_status(guidance_id, status)
     store.audit.add(
-        actor="cli", action=f"guidance.{status}", subject=f"guidance {record.id}", reason=record.text
+        actor="cli",
+        action=f"guidance.{status}",
+        subject=f"guidance {record.id}",
+        reason=record.text,
     )
     console.print(f"guidance {record.id} is {record.status}")
 
@@ -179,5 +187,7 @@ def delete(
     repository = GuidanceRepository(store.engine)
     record = repository.require(guidance_id)
     repository.delete(guidance_id)
-    store.audit.add(actor="cli", action="guidance.deleted", subject=f"guidance {record.id}", reason=record.text)
+    store.audit.add(
+        actor="cli", action="guidance.deleted", subject=f"guidance {record.id}", reason=record.text
+    )
     console.print(f"guidance {guidance_id} deleted")

@@ -78,9 +78,7 @@ def candidate(
     ] = None,
     guidance: Annotated[
         list[str] | None,
-        typer.Option(
-            "--guidance", help="offline: a guidance id the rule set includes (repeat)."
-        ),
+        typer.Option("--guidance", help="offline: a guidance id the rule set includes (repeat)."),
     ] = None,
     model: Annotated[str | None, typer.Option(help="The model it is meant for.")] = None,
     config: ConfigOption = None,
@@ -96,7 +94,9 @@ def candidate(
     else:
         text = text_file.read_text(encoding="utf-8")
     v = _versions(config).add_candidate(tier, text, model=model)
-    console.print(f"candidate [bold]{v.id}[/] (parent {v.parent_id}); `office prompts evaluate {v.id} SUITE`")
+    console.print(
+        f"candidate [bold]{v.id}[/] (parent {v.parent_id}); `office prompts evaluate {v.id} SUITE`"
+    )
 
 
 @prompts_app.command("evaluate")

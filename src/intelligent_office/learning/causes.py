@@ -164,8 +164,9 @@ def _from_feedback(store: Store, max_rating: int, limit: int) -> list[Failure]:
             continue
         shape: list[str] = []
         for event in store.events.read(task_id, limit=10_000):
-            if event.type == "plan.created":
-                shape = [str(step.get("action")) for step in event.payload.get("steps") or []]
+            steps = event.payload.get("steps")
+            if event.type == "plan.created" and isinstance(steps, list):
+                shape = [str(step.get("action")) for step in steps if isinstance(step, dict)]
         failures.append(
             Failure(
                 source=f"feedback:{feedback_id}",

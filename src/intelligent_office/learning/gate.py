@@ -13,7 +13,11 @@ from typing import Any
 
 from intelligent_office.evals import EvalReport, EvalRunner, load_suite
 from intelligent_office.learning.advisor import PlanAdvisor
-from intelligent_office.learning.prompt_versions import CANDIDATE, PromptVersion, PromptVersionRepository
+from intelligent_office.learning.prompt_versions import (
+    CANDIDATE,
+    PromptVersion,
+    PromptVersionRepository,
+)
 from intelligent_office.service import OfficeService
 
 __all__ = ["CapabilityLoss", "GateVerdict", "evaluate_candidate", "judge"]
@@ -49,11 +53,10 @@ class GateVerdict:
                 for loss in self.lost
             )
             return f"refused: worse on {names}"
+        rates = f"{self.current_rate:.1%} -> {self.candidate_rate:.1%}"
         if not self.passed:
-            return (
-                f"refused: not better overall ({self.current_rate:.1%} -> {self.candidate_rate:.1%})"
-            )
-        return f"better overall ({self.current_rate:.1%} -> {self.candidate_rate:.1%}), no capability lost"
+            return f"refused: not better overall ({rates})"
+        return f"better overall ({rates}), no capability lost"
 
     def to_json(self) -> dict[str, Any]:
         """As kept with the version."""
@@ -84,7 +87,9 @@ def judge(current: EvalReport, candidate: EvalReport, margin: float) -> GateVerd
         candidate_rate=candidate.pass_rate,
         margin=margin,
         lost=lost,
-        by_capability={name: (before.get(name, 0.0), after.get(name, 0.0)) for name in sorted(before | after)},
+        by_capability={
+            name: (before.get(name, 0.0), after.get(name, 0.0)) for name in sorted(before | after)
+        },
     )
 
 

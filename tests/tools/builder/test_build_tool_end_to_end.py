@@ -4,7 +4,6 @@ approves; the retried task completes using the new tool. Then disable and remove
 
 from __future__ import annotations
 
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from intelligent_office.office import OfficeOutput, TaskStatus
@@ -14,11 +13,12 @@ from intelligent_office.tools.builder.drafts import DraftStatus
 from intelligent_office.tools.builder.registry import registered_servers
 from intelligent_office.tools.builder.retry import retry_gap_task
 from tests.learning.conftest import Office, open_office
+from tests.tools.builder.conftest import RatesAPI
 
 
-def request_for(api: ThreadingHTTPServer) -> str:
-    host, port = api.server_address[:2]
-    return f"What is the USD rate in the JSON at http://{host}:{port}/rates.json?"
+def request_for(api: RatesAPI) -> str:
+    port = api.server_address[1]
+    return f"What is the USD rate in the JSON at http://127.0.0.1:{port}/rates.json?"
 
 
 async def run_retry(office: Office, gap_id: int) -> tuple[str, OfficeOutput, OfficeService]:
@@ -46,7 +46,7 @@ def tools_called(output: OfficeOutput) -> list[str]:
 
 
 async def test_a_gap_becomes_an_approved_mcp_tool_and_the_retried_task_completes_with_it(
-    tmp_path: Path, rates_api: ThreadingHTTPServer
+    tmp_path: Path, rates_api: RatesAPI
 ) -> None:
     office = open_office(tmp_path / "home")
     workspace = tmp_path / "ws"
@@ -105,7 +105,7 @@ async def test_a_gap_becomes_an_approved_mcp_tool_and_the_retried_task_completes
 
 
 async def test_a_draft_whose_tests_fail_cannot_be_approved(
-    tmp_path: Path, rates_api: ThreadingHTTPServer
+    tmp_path: Path, rates_api: RatesAPI
 ) -> None:
     office = open_office(tmp_path / "home")
     workspace = tmp_path / "ws"

@@ -5,7 +5,6 @@ task completes with the tool."""
 from __future__ import annotations
 
 import json
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from intelligent_office.tools.builder.drafts import DraftStatus
 from intelligent_office.tools.builder.templates import blueprint_for, render
 from tests.learning.conftest import open_office
 from tests.llm.servers import OPENAI_CHAT, ScriptedLLMServer, ToolCallReply
+from tests.tools.builder.conftest import RatesAPI
 from tests.tools.builder.test_build_tool_end_to_end import request_for, run_retry, tools_called
 
 
@@ -40,7 +40,7 @@ def model_draft(request: str) -> dict[str, object]:
 
 
 async def test_the_builder_agent_drafts_the_tool_through_a_model(
-    tmp_path: Path, rates_api: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, rates_api: RatesAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     office = open_office(tmp_path / "home")
     workspace = tmp_path / "ws"

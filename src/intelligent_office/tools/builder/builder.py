@@ -21,6 +21,7 @@ from sqlalchemy import select
 from intelligent_office.errors import UserError
 from intelligent_office.learning.guidance_store import DISABLED, ENABLED, GuidanceRepository
 from intelligent_office.llm.config import Tier
+from intelligent_office.models.risk import RiskLevel
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
 from intelligent_office.store.records import ToolGapRecord
@@ -105,7 +106,7 @@ class ToolBuilder:
             command=sys.executable,
             args=[str(folder / "server.py")],
             cwd=str(folder),
-            risk=risk,  # type: ignore[arg-type]
+            risk=RiskLevel(risk),
             path_arguments=["path"] if shape == "file_transform" else [],
         )
         spec = {**spec, "folder": str(folder), "server": server.model_dump(mode="json")}
@@ -231,7 +232,10 @@ class ToolBuilder:
         tool = draft.tool_names[0]
         self.guidance.upsert(
             cause=f"tool_gap|{draft.gap_id}|{draft.id}",
-            text=f"Requests like this one are answered by the tool {tool} (built for gap {draft.gap_id}).",
+            text=(
+                f"Requests like this one are answered by the tool {tool}"
+                f" (built for gap {draft.gap_id})."
+            ),
             intent="unknown",
             tool=tool,
             adjustment={"kind": "use_tool", "tool": tool, "inputs": draft.spec.get("inputs") or {}},

@@ -67,7 +67,9 @@ def blueprint_for(request: str, missing_tool: str | None = None) -> Blueprint | 
                 shape="http_json",
                 server=f"api-{server}"[:40],
                 tool="get_json",
-                description=f"GET a JSON document from {parts.scheme}://{parts.netloc} (only that host).",
+                description=(
+                    f"GET a JSON document from {parts.scheme}://{parts.netloc} (only that host)."
+                ),
                 risk="low",
                 values={"scheme": parts.scheme, "host": parts.netloc, "path": path},
                 inputs={"path": path},
@@ -80,7 +82,9 @@ def blueprint_for(request: str, missing_tool: str | None = None) -> Blueprint | 
                 shape="shell",
                 server=f"cmd-{_slug(argv[0], 'cmd').replace('_', '-')}",
                 tool="run_command",
-                description=f"Run `{shlex.join(argv)}` (fixed arguments, no shell) and return its output.",
+                description=(
+                    f"Run `{shlex.join(argv)}` (fixed arguments, no shell) and return its output."
+                ),
                 risk="high",
                 values={"argv": argv},
             )
@@ -90,7 +94,9 @@ def blueprint_for(request: str, missing_tool: str | None = None) -> Blueprint | 
                 shape="file_transform",
                 server=f"file-{name.replace('_', '-')}",
                 tool=name,
-                description=f"Read a text file in the workspace and return it transformed ({name}).",
+                description=(
+                    f"Read a text file in the workspace and return it transformed ({name})."
+                ),
                 risk="medium",
                 values={"expression": expression},
             )
@@ -197,7 +203,8 @@ TIMEOUT_SECONDS = 30
 def run_command(runner=subprocess.run):
     """Run the fixed command (no shell) and return its exit code and output."""
     done = runner(ARGV, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-    return {{"exit_code": done.returncode, "stdout": done.stdout[-20000:], "stderr": done.stderr[-5000:]}}
+    out, err = done.stdout[-20000:], done.stderr[-5000:]
+    return {{"exit_code": done.returncode, "stdout": out, "stderr": err}}
 '''
 
 _SHELL_TEST = """

@@ -62,7 +62,7 @@ from intelligent_office.tools.base import ToolContext, ToolRegistry
 from intelligent_office.tools.policy import Policy, default_policy
 
 if TYPE_CHECKING:
-    from intelligent_office.learning.advisor import PlanAdvisor
+    from intelligent_office.learning.advisor import Advice, PlanAdvisor
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
 __all__ = ["OfficeAgents", "workspace_of"]
@@ -166,15 +166,31 @@ class OfficeAgents:
             upstream_answers=value.upstream_answers,
             tools=self.tools.specs(),
         )
-        if self.advisor is None:
+        advisor = self.advisor
+        advice = await self._advise(advisor, value) if advisor is not None else None
+        if advisor is None or advice is None:
             return await self.brain.plan(request)
-        advice = await asyncio.to_thread(self.advisor.advise, value.task, value.subtask)
         request = request.model_copy(update={"guidance": advice.guidance, "prompt": advice.prompt})
         result = await self.brain.plan(request)
-        await asyncio.to_thread(
-            self.advisor.note, value.task, value.subtask, value.iteration, advice, result.plan
-        )
+        try:
+            await asyncio.to_thread(
+                advisor.note,
+                value.task,
+                value.subtask,
+                value.iteration,
+                advice,
+                result.plan,
+            )
+        except Exception as error:  # a lost note must not lose the plan
+            _log.warning("could not record the guidance used: %s", error)
         return result
+
+    async def _advise(self, advisor: PlanAdvisor, value: PlanInput) -> Advice | None:
+        try:
+            return await asyncio.to_thread(advisor.advise, value.task, value.subtask)
+        except Exception as error:  # guidance helps planning; it must never stop it
+            _log.warning("planner guidance unavailable, planning without it: %s", error)
+            return None
 
     async def _remember(self, value: SubtaskMemory) -> Empty:
         await self.retriever.remember(value)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intelligent_office.errors import UserError
@@ -96,6 +97,12 @@ class PromptVersionRepository:
 
     def _seed(self, tier: str) -> None:
         _check_tier(tier)
+        try:
+            self._add_built_in(tier)
+        except IntegrityError:
+            pass  # another planner seeded it at the same moment
+
+    def _add_built_in(self, tier: str) -> None:
         with Session(self._engine) as session, session.begin():
             if session.scalar(select(PromptVersionRow.id).where(PromptVersionRow.tier == tier)):
                 return

@@ -173,17 +173,11 @@ class OfficeAgents:
         request = request.model_copy(update={"guidance": advice.guidance, "prompt": advice.prompt})
         result = await self.brain.plan(request)
         try:
-            await asyncio.to_thread(
-                advisor.note,
-                value.task,
-                value.subtask,
-                value.iteration,
-                advice,
-                result.plan,
-            )
-        except Exception as error:  # a lost note must not lose the plan
-            _log.warning("could not record the guidance used: %s", error)
-        return result
+            used = await asyncio.to_thread(advisor.used, advice, result.plan)
+        except Exception as error:  # a lost count must not lose the plan
+            _log.warning("could not count the guidance used: %s", error)
+            used = []
+        return result.model_copy(update={"guidance": used, "prompt_versions": advice.versions})
 
     async def _advise(self, advisor: PlanAdvisor, value: PlanInput) -> Advice | None:
         try:

@@ -26,9 +26,6 @@ from intelligent_office.store import Store
 
 __all__ = ["Advice", "PlanAdvisor"]
 
-GUIDANCE_USED = "guidance.used"
-PROMPT_VERSION = "prompt.version"
-
 
 @dataclass
 class Advice:
@@ -36,7 +33,8 @@ class Advice:
 
     guidance: list[Guidance] = field(default_factory=list)
     prompt: PromptChoice | None = None
-    offline_version: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    """tier -> the prompt version in effect, for the task's record."""
 
 
 @dataclass
@@ -81,44 +79,17 @@ class PlanAdvisor:
         found.sort(key=lambda g: -g.similarity)
         prompt = planner.choice() if planner.version != 1 else None
         return Advice(
-            guidance=found[: self.settings.top_k], prompt=prompt, offline_version=offline.id
+            guidance=found[: self.settings.top_k],
+            prompt=prompt,
+            versions={OFFLINE: offline.id, "planner": planner.id},
         )
 
-    def note(
-        self, task: Task, subtask: Subtask, iteration: int, advice: Advice, plan: Plan | None
-    ) -> None:
-        """Record, as events, the versions the task planned with and the guidance it used."""
-        versions = {OFFLINE: advice.offline_version}
-        if advice.prompt is not None:
-            versions["planner"] = advice.prompt.version_id
-        else:
-            versions["planner"] = self.version("planner").id
-        self.store.events.append(
-            task_id=task.task_id,
-            run_id=None,
-            type=PROMPT_VERSION,
-            payload={"versions": versions},
-            dedup_key="prompt/version",
-        )
+    def used(self, advice: Advice, plan: Plan | None) -> list[Guidance]:
+        """The guidance the plan says it followed (`guidance:<id>` in its context sources)."""
         if plan is None:
-            return
+            return []
         sources = [s.removeprefix("guidance:") for s in plan.metadata.context_sources]
         given = {g.guidance_id: g for g in advice.guidance}
         used = [given[gid] for gid in sources if gid in given]
-        if not used:
-            return
         self.guidance.count_use([g.guidance_id for g in used])
-        self.store.events.append(
-            task_id=task.task_id,
-            run_id=None,
-            type=GUIDANCE_USED,
-            payload={
-                "subtask_id": subtask.subtask_id,
-                "iteration": iteration,
-                "plan_id": plan.plan_id,
-                "guidance": [
-                    {"id": g.guidance_id, "text": g.text, "similarity": g.similarity} for g in used
-                ],
-            },
-            dedup_key=f"guidance/{subtask.subtask_id}/{iteration}",
-        )
+        return used

@@ -73,6 +73,10 @@ class PlanningResult(BaseModel):
     gap: ToolGapReport | None = None
     reused: PlanReuse | None = None
     """Set when the plan is a remembered one, run again as it is (no planner was asked)."""
+    guidance: list[Guidance] = Field(default_factory=list)
+    """The learned guidance the plan follows (`office learn`)."""
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    """tier -> the prompt version planned with (`office prompts`)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

@@ -35,7 +35,7 @@ def _admin_only(request: Request, principal: Principal) -> Response | None:
     if principal.is_admin:
         return None
     message = f"role {principal.role}: learning and tool building need an admin key"
-    return page(request, "error.html", principal, {"error": message}, status_code=403)
+    return page(request, "error.html", principal, {"message": message}, status_code=403)
 
 
 def _builder(state: ApiState) -> ToolBuilder:
@@ -137,7 +137,7 @@ def draft_page(request: Request, state: State, principal: PagePrincipal, draft_i
     builder = _builder(state)
     draft = builder.drafts.get(draft_id)
     if draft is None:
-        context = {"error": f"no tool draft {draft_id}"}
+        context = {"message": f"no tool draft {draft_id}"}
         return page(request, "error.html", principal, context, status_code=404)
     return page(
         request, "draft.html", principal, {"draft": draft, "gap": builder.gap(draft.gap_id)}
@@ -170,7 +170,7 @@ def decide_draft(
     except UserError as error:
         draft = builder.drafts.get(draft_id)
         if draft is None:
-            return page(request, "error.html", principal, {"error": str(error)}, status_code=404)
+            return page(request, "error.html", principal, {"message": str(error)}, status_code=404)
         context = {"draft": draft, "gap": builder.gap(draft.gap_id), "error": str(error)}
         return page(request, "draft.html", principal, context, status_code=409)
     return RedirectResponse(f"{DRAFTS}/{draft_id}", status_code=303)

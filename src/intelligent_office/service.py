@@ -17,6 +17,7 @@ from pydantic import JsonValue, ValidationError
 
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
+from intelligent_office.learning.advisor import PlanAdvisor
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
@@ -30,6 +31,7 @@ from intelligent_office.settings import Settings
 from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
 from intelligent_office.store.approvals import approval_signal
 from intelligent_office.tools.base import ToolRegistry
+from intelligent_office.tools.builder.registry import registered_servers
 from intelligent_office.tools.builtin import builtin_tools
 from intelligent_office.tools.policy import Policy, default_policy, load_policy
 from intelligent_office.tools.sandbox.probe import for_machine
@@ -119,11 +121,13 @@ class OfficeService:
             else:
                 tools.register(memory.search_tool())
         mcp = None
-        if settings.mcp_servers:
+        # Tools built from gap reports and approved (`office tools build`) join the servers.
+        servers = [*settings.mcp_servers, *registered_servers(store)]
+        if servers:
             from intelligent_office.tools.mcp.toolset import MCPToolset  # the MCP SDK: only now
 
             # The planners need every tool's spec up front: list the servers now.
-            mcp = MCPToolset(settings.mcp_servers, tools)
+            mcp = MCPToolset(servers, tools)
             mcp.start_blocking()
         telemetry = telemetry if telemetry is not None else Telemetry()
         if not settings.llm.enabled:
@@ -162,6 +166,8 @@ class OfficeService:
     """Plan memory and documents; None: the Office remembers nothing."""
     telemetry: Telemetry = field(default_factory=Telemetry)
     """Where spans and metrics of this service's runs go."""
+    advisor: PlanAdvisor | None = None
+    """Learned guidance and prompt versions for the planner; None: built from the store."""
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store (and into memory, if any)."""
@@ -173,6 +179,7 @@ class OfficeService:
             policy=self.policy,
             mcp=self.mcp,
             telemetry=self.telemetry,
+            advisor=self.advisor or PlanAdvisor(self.store, self.settings.learning),
         )
 
     def registry(self) -> WorkflowRegistry:

@@ -33,6 +33,7 @@ from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.progress import ProgressTracker
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
+from intelligent_office.learning.job import learn_periodically
 from intelligent_office.observability import Telemetry
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
@@ -101,10 +102,17 @@ def create_app(
             if settings.agent_scheduler
             else None
         )
+        learning = (
+            asyncio.create_task(learn_periodically(opened, settings.learning, stop))
+            if settings.learning.interval_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
             stop.set()
+            if learning is not None:
+                await learning
             if scheduling is not None:
                 await scheduling
             if serving is not None:

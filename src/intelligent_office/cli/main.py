@@ -16,7 +16,9 @@ from intelligent_office.cli import (
     evals,
     forks,
     gaps,
+    learn,
     memory,
+    prompts,
     runs,
     serve,
     stats,
@@ -53,6 +55,8 @@ stats.register(app)
 workflows.register(app)
 evals.register(app)
 forks.register(app)
+learn.register(app)
+prompts.register(app)
 
 
 @app.command("schema")

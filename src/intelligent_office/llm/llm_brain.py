@@ -288,11 +288,19 @@ class LLMBrain:
                 "feedback": request.feedback,
                 "answers_of_earlier_subtasks": request.upstream_answers,
                 **_memory_context(request),
+                **(
+                    {"learned_guidance": [g.text for g in request.guidance]}
+                    if request.guidance
+                    else {}
+                ),
                 "tools": _tool_lines(request.tools),
             }
         )
+        prompt = PLAN
+        if request.prompt is not None:  # a version from `office prompts`
+            prompt = Prompt(PLAN.id, request.prompt.version, request.prompt.text)
         reply = await self._ask(
-            Tier.PLANNER, PLAN, user, DraftPlan, self._scope("planner", task, subtask)
+            Tier.PLANNER, prompt, user, DraftPlan, self._scope("planner", task, subtask)
         )
         if reply is None:
             return await self.fallback.plan(request)
@@ -322,7 +330,8 @@ class LLMBrain:
                 metadata=PlanMetadata(
                     required_tools=sorted({step.tool for step in draft.steps}),
                     model_used=str(reply.model),
-                    context_sources=_context_sources(request),
+                    context_sources=[f"guidance:{g.guidance_id}" for g in request.guidance]
+                    + _context_sources(request),
                     estimated_cost_tokens=reply.input_tokens + reply.output_tokens,
                 ),
                 steps=[

@@ -17,6 +17,7 @@ from pydantic import JsonValue, ValidationError
 
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
+from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from intelligent_office.memory.embeddings import Embedder
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
-__all__ = ["OfficeService", "new_task"]
+__all__ = ["OfficeService", "check_description", "new_task"]
 
 _log = logging.getLogger(__name__)
 
@@ -57,8 +58,9 @@ def new_task(
     """A Task from plain input; a UserError says what is wrong with it.
 
     Raises:
-        UserError: an empty description, or a workspace that is not a directory.
+        UserError: an empty or too long description, or a workspace that is not a directory.
     """
+    check_description(description)
     if not workspace.is_dir():
         raise UserError(
             f"workspace {workspace} does not exist or is not a directory: pass --workspace DIR"
@@ -76,6 +78,20 @@ def new_task(
     except ValidationError as error:
         first = error.errors()[0]
         raise UserError(f"bad task: {first['msg']}") from None
+
+
+def check_description(description: str) -> None:
+    """Refuse a description past MAX_TASK_DESCRIPTION_CHARS, the limit every front door shares.
+
+    Raises:
+        UserError: naming its length and the limit.
+    """
+    if len(description) > MAX_TASK_DESCRIPTION_CHARS:
+        raise UserError(
+            f"bad task: the description is {len(description):,} characters long, more than"
+            f" the {MAX_TASK_DESCRIPTION_CHARS:,} allowed: shorten it, or put the material"
+            " in a file in the workspace and name the file in the task"
+        )
 
 
 @dataclass
@@ -265,6 +281,7 @@ class OfficeService:
             raise UserError(f"dead letter {dead_letter_id} holds no task to resubmit")
         changes: dict[str, object] = {"task_id": uuid.uuid4().hex, "idempotency_key": None}
         if description is not None:
+            check_description(description)
             changes["description"] = description
         try:
             task = Task.model_validate({**stored, **changes})

@@ -26,6 +26,7 @@ from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import HOME, PagePrincipal, SameOrigin
 from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.errors import UserError
+from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.models import Event
 from intelligent_office.store import LLMCallRecord, TaskRecord
 from intelligent_office.workspaces import visible_workspaces
@@ -118,7 +119,7 @@ async def submit(
     request: Request,
     state: State,
     principal: PagePrincipal,
-    description: Annotated[str, Form(max_length=20_000)] = "",
+    description: Annotated[str, Form(max_length=MAX_TASK_DESCRIPTION_CHARS)] = "",
     workspace: Annotated[str, Form(max_length=4096)] = "",
     priority: Annotated[int, Form(ge=0, le=10)] = 5,
 ) -> Response:

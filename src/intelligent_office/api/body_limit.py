@@ -23,7 +23,7 @@ OPENAI_PREFIX = "/v1/"
 
 def too_large_message(max_bytes: int, length: int | None = None) -> str:
     """What was too large, and what to send instead."""
-    size = f"{length:,} bytes" if length is not None else "more than that"
+    size = f"{length:,} bytes" if length is not None else f"more than {max_bytes:,} bytes"
     return (
         f"request body too large: {size}, and at most {max_bytes:,} bytes are accepted;"
         f" send a shorter request (a task's description is at most"

@@ -95,10 +95,15 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status_code < 400:  # a redirect (the web UI's sign-in) keeps its answer
             return await http_exception_handler(request, error)
         headers = dict(error.headers or {})
+        detail = str(error.detail)
+        where = f"{request.method} {excerpt(request.url.path)}"
         if error.status_code == 405:
             headers |= _allow_header(app, request)
+            detail = f"method not allowed: {where}; this path answers {headers.get('Allow')}"
+        elif error.status_code == 404 and detail == "Not Found":  # no route: Starlette's words
+            detail = f"no such route: {where}; the API's routes are listed at /docs"
         problems: list[Problem] = list(getattr(error, "problems", []))
-        return error_response(error.status_code, str(error.detail), problems, headers or None)
+        return error_response(error.status_code, detail, problems, headers or None)
 
     @app.exception_handler(Exception)
     async def server_error(_: Request, __: Exception) -> JSONResponse:

@@ -56,7 +56,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         description, example = _MEANING[code]
         entry: dict[str, Any] = {"model": ErrorBody, "description": description}
         if example is not None:
-            entry["content"] = {"application/json": {"example": {"detail": example}}}
+            entry["content"] = {"application/json": {"example": {"detail": example, "errors": []}}}
         if code == 429:
             entry["headers"] = {
                 "Retry-After": {

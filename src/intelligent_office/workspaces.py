@@ -108,7 +108,8 @@ def _requested_path(settings: Settings, tenant: str, requested: str, own: Path) 
         if name not in {shared.name for shared in _shared_with(settings, tenant)}:
             raise UserError(
                 f"workspace {excerpt(requested)!r}: no shared workspace {SHARED_PREFIX}{name}"
-                f" is open to user {tenant}; an admin lists the tenants of each in shared_workspaces"
+                f" is open to user {tenant}; an admin lists the tenants of each in"
+                " shared_workspaces"
             )
         return shared_directory(settings, name) / rest
     wanted = Path(requested).expanduser()

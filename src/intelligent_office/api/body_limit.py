@@ -13,12 +13,10 @@ from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intelligent_office.api.errors import error_body
+from intelligent_office.api.errors import OPENAI_PREFIX, error_body, openai_error_body
 from intelligent_office.limits import MAX_REQUEST_BODY_BYTES, MAX_TASK_DESCRIPTION_CHARS
 
 __all__ = ["BodyLimit", "BodyTooLarge", "too_large_message"]
-
-OPENAI_PREFIX = "/v1/"
 
 
 def too_large_message(max_bytes: int, length: int | None = None) -> str:
@@ -73,14 +71,7 @@ class BodyLimit:
     def _refuse(self, scope: Scope, length: int) -> JSONResponse:
         message = too_large_message(self.max_bytes, length)
         body: dict[str, Any] = (
-            {
-                "error": {
-                    "message": message,
-                    "type": "invalid_request_error",
-                    "code": "request_too_large",
-                    "param": None,
-                }
-            }
+            openai_error_body(message, "request_too_large")
             if str(scope.get("path", "")).startswith(OPENAI_PREFIX)
             else error_body(message)
         )

@@ -24,7 +24,17 @@ from intelligent_office.errors import UserError
 from intelligent_office.limits import MAX_ERROR_BYTES, MAX_ERROR_EXCERPT_CHARS
 from intelligent_office.safe_text import excerpt
 
-__all__ = ["error_body", "error_response", "install_error_handlers", "validation_problems"]
+__all__ = [
+    "OPENAI_PREFIX",
+    "error_body",
+    "error_response",
+    "install_error_handlers",
+    "openai_error_body",
+    "validation_problems",
+]
+
+OPENAI_PREFIX = "/v1/"
+"""Paths answered in OpenAI's error shape, for the clients of the chat endpoint."""
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 _MAX_ITEMS = 10
@@ -48,16 +58,27 @@ def error_body(detail: str, problems: Iterable[Problem] = ()) -> dict[str, Any]:
     return body
 
 
+def openai_error_body(message: str, code: str | None = None) -> dict[str, Any]:
+    """OpenAI's error body, for what /v1 answers outside its routes (413, 404, 405)."""
+    error = {"message": _bounded(message), "type": "invalid_request_error", "code": code}
+    return {"error": error | {"param": None}}
+
+
 def error_response(
     status_code: int,
     detail: str,
     problems: Iterable[Problem] = (),
     headers: dict[str, str] | None = None,
+    *,
+    path: str = "",
 ) -> JSONResponse:
-    """An error answer in the API's one shape."""
-    return JSONResponse(
-        status_code=status_code, content=error_body(detail, problems), headers=headers
+    """An error answer in the API's one shape (OpenAI's under /v1)."""
+    content = (
+        openai_error_body(detail)
+        if path.startswith(OPENAI_PREFIX)
+        else error_body(detail, problems)
     )
+    return JSONResponse(status_code=status_code, content=content, headers=headers)
 
 
 def validation_problems(error: RequestValidationError) -> tuple[str, list[Problem]]:
@@ -103,7 +124,9 @@ def install_error_handlers(app: FastAPI) -> None:
         elif error.status_code == 404 and detail == "Not Found":  # no route: Starlette's words
             detail = f"no such route: {where}; the API's routes are listed at /docs"
         problems: list[Problem] = list(getattr(error, "problems", []))
-        return error_response(error.status_code, detail, problems, headers or None)
+        return error_response(
+            error.status_code, detail, problems, headers or None, path=request.url.path
+        )
 
     @app.exception_handler(Exception)
     async def server_error(_: Request, __: Exception) -> JSONResponse:

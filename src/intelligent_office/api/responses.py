@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from intelligent_office.api.errors import OPENAI_PREFIX
 from intelligent_office.api.schemas import ErrorBody
 from intelligent_office.limits import MAX_REQUEST_BODY_BYTES
 
 __all__ = ["document_shared_errors", "errors"]
 
-_OPENAI_PREFIX = "/v1/"
 _ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 _OPENAI_ERROR_BODY = {"$ref": "#/components/schemas/OpenAIErrorBody"}
 _TOO_LARGE = f"The request body is larger than {MAX_REQUEST_BODY_BYTES:,} bytes; it was not read."
@@ -89,7 +89,7 @@ def document_shared_errors(app: FastAPI) -> None:
 
 def _shared_errors(path: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    openai = path.startswith(_OPENAI_PREFIX)
+    openai = path.startswith(OPENAI_PREFIX)
     schema = _OPENAI_ERROR_BODY if openai else _ERROR_BODY
     if "422" in responses:
         if openai:  # /v1 answers every invalid request with its own 400

@@ -179,3 +179,36 @@ def test_stats_count_unsupported_tasks_apart_from_successes(
         "cancelled": 0,
     }
     assert body["success_rate"] == 0.25
+
+
+def test_the_cli_refuses_a_task_past_the_limit_the_api_has(
+    database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
+    from tests.cli.test_cli import office as office_in_process
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    task = "List files. " + "x" * 110_000  # 110 KB, as the issue sent
+    code, out, err = office_in_process(
+        ["run", task, "--workspace", str(workspace)], capsys, monkeypatch
+    )
+    assert code == 2 and out == ""
+    assert err == (
+        "office: bad task: the description is 110,012 characters long, more than the"
+        f" {MAX_TASK_DESCRIPTION_CHARS:,} allowed: shorten it, or put the material in a file"
+        " in the workspace and name the file in the task\n"
+    )
+    exact = "y" * MAX_TASK_DESCRIPTION_CHARS  # the limit itself is accepted (and unsupported)
+    code, out, _ = office_in_process(
+        ["run", exact, "--workspace", str(workspace), "--json"], capsys, monkeypatch
+    )
+    assert json.loads(out)["result"]["status"] == "unsupported"
+    stored = Store.open(database)
+    try:
+        assert [len(task.description) for task in stored.tasks.recent()] == [20_000]
+    finally:
+        stored.close()

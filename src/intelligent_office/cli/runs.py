@@ -17,6 +17,7 @@ from rich.text import Text
 from intelligent_office.cli.context import AppContext, ConfigOption, console, quiet_logs
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
 from intelligent_office.cli.task_view import TaskView, plain_line
+from intelligent_office.cli.tasks import INTERRUPTED, paused, paused_line, task_ending
 from intelligent_office.limits import MAX_CONCURRENCY, MAX_LIST_LIMIT
 from intelligent_office.store import RunRecord, RunStatus
 
@@ -78,7 +79,10 @@ def run_workflow(
     views[run.run_id] = view
     if not as_json:
         console.print(f"run [bold]{run.run_id}[/] (task {task.task_id})")
-    finished = _run_live(views, worker.run(run.run_id), quiet=as_json)
+    try:
+        finished = _run_live(views, worker.run(run.run_id), quiet=as_json)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the loop ran
+        paused(task.task_id)
     _finish(app, finished, as_json)
 
 
@@ -99,6 +103,8 @@ def _run_live(views: dict[str, RunView], work: Any, *, quiet: bool) -> Any:
 def _finish(app: AppContext, record: RunRecord, as_json: bool) -> None:
     from intelligent_office.workflows.graph_workflow import GraphRunOutput
 
+    if record.status is RunStatus.RUNNING:  # Ctrl-C: the worker gave the run back
+        paused(record.task_id)
     app.store.tasks.set_status(record.task_id, record.status.value)
     output = GraphRunOutput.model_validate(record.result) if record.result else None
     if as_json:
@@ -290,7 +296,6 @@ def _replay_task_view(app: AppContext, run: RunRecord) -> TaskView:
 def _end(app: AppContext, runs: list[RunRecord]) -> None:
     """Each run's ending (a task's outcome and answer, as `office run` prints it); exit 130
     when one was interrupted again, else 1 when one did not complete."""
-    from intelligent_office.cli.tasks import INTERRUPTED, paused_line, task_ending
     from intelligent_office.office import OFFICE_WORKFLOW
 
     code = 0

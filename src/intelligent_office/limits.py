@@ -27,6 +27,7 @@ __all__ = [
     "MAX_SLEEP_SECONDS",
     "MAX_STATS_DAYS",
     "MAX_TASK_DESCRIPTION_CHARS",
+    "check_description",
     "MAX_TIMEOUT_SECONDS",
     "MAX_WORKFLOW_AGENTS",
     "MAX_WORKFLOW_NODES",
@@ -88,3 +89,20 @@ MAX_ERROR_EXCERPT_CHARS = 80
 
 MAX_ERROR_BYTES = 2_048
 """The largest error answer of the HTTP API, in bytes of JSON."""
+
+
+def check_description(description: str, what: str = "bad task: the description") -> None:
+    """Refuse a description past MAX_TASK_DESCRIPTION_CHARS, the limit every front door shares.
+
+    Raises:
+        UserError: naming its length and the limit.
+    """
+    if len(description) > MAX_TASK_DESCRIPTION_CHARS:
+        # Here, not at the top: errors.py quotes text through safe_text, which reads a limit.
+        from intelligent_office.errors import UserError
+
+        raise UserError(
+            f"{what} is {len(description):,} characters long, more than"
+            f" the {MAX_TASK_DESCRIPTION_CHARS:,} allowed: shorten it, or put the material"
+            " in a file in the workspace and name the file in the task"
+        )

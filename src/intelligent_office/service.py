@@ -17,7 +17,7 @@ from pydantic import JsonValue, ValidationError
 
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
-from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
+from intelligent_office.limits import check_description
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from intelligent_office.memory.embeddings import Embedder
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
-__all__ = ["OfficeService", "check_description", "new_task"]
+__all__ = ["OfficeService", "new_task"]
 
 _log = logging.getLogger(__name__)
 
@@ -78,20 +78,6 @@ def new_task(
     except ValidationError as error:
         first = error.errors()[0]
         raise UserError(f"bad task: {first['msg']}") from None
-
-
-def check_description(description: str) -> None:
-    """Refuse a description past MAX_TASK_DESCRIPTION_CHARS, the limit every front door shares.
-
-    Raises:
-        UserError: naming its length and the limit.
-    """
-    if len(description) > MAX_TASK_DESCRIPTION_CHARS:
-        raise UserError(
-            f"bad task: the description is {len(description):,} characters long, more than"
-            f" the {MAX_TASK_DESCRIPTION_CHARS:,} allowed: shorten it, or put the material"
-            " in a file in the workspace and name the file in the task"
-        )
 
 
 @dataclass

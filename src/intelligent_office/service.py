@@ -178,8 +178,21 @@ class OfficeService:
         )
 
     def registry(self) -> WorkflowRegistry:
-        """Every workflow a worker of this service can run or resume."""
-        return WorkflowRegistry([run_spec, office_workflow(self.agents())])
+        """Every workflow a worker of this service can run or resume: Office tasks, YAML
+        graph workflows and agent workflows."""
+        from intelligent_office.agentkit.build import agent_model
+        from intelligent_office.agentkit.durable import agent_workflow
+        from intelligent_office.agentkit.office import Office
+
+        agents_office = Office(
+            agent_model(self.settings, self.store),
+            tools=self.tools,
+            policy=self.policy,
+            store=self.store,
+        )
+        return WorkflowRegistry(
+            [run_spec, office_workflow(self.agents()), agent_workflow(agents_office)]
+        )
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
         """A local worker on the store."""

@@ -14,6 +14,7 @@ from intelligent_office.cli import (
     dlq,
     doctor,
     evals,
+    forks,
     gaps,
     memory,
     runs,
@@ -51,6 +52,7 @@ memory.register(app)
 stats.register(app)
 workflows.register(app)
 evals.register(app)
+forks.register(app)
 
 
 @app.command("schema")

@@ -60,6 +60,7 @@ from intelligent_office.models import (
 )
 from intelligent_office.models._dependencies import check_dependencies
 from intelligent_office.tools.base import ToolSpec
+from intelligent_office.tools.code_analyzer.report import UNRESOLVED_MARK, unresolved_sentence
 
 __all__ = ["FELL_BACK", "LLMBrain"]
 
@@ -404,7 +405,7 @@ class LLMBrain:
             ),
         )
         answer = draft.answer if review.decision is ReviewDecision.APPROVE else ""
-        return ReviewResult(review=review, answer=answer)
+        return ReviewResult(review=review, answer=_with_unresolved_calls(answer, request))
 
     async def synthesize(self, request: SynthesisRequest) -> str:
         """One subtask's answer as it is; several combined by the synthesizer tier."""
@@ -422,3 +423,24 @@ class LLMBrain:
         if reply is None:
             return await self.fallback.synthesize(request)
         return reply.output
+
+
+def _with_unresolved_calls(answer: str, request: ReviewRequest) -> str:
+    """An approved answer that a trace found no chain, with the calls it could not follow.
+
+    A model may write "there is no call path" from a `trace_calls` result that found none
+    while calls on the way could not be resolved; unless the answer says so, the sentence
+    naming those calls is added, so that no "no" is approved stronger than the evidence.
+    """
+    if not answer or UNRESOLVED_MARK in answer:
+        return answer
+    for step in request.execution.steps:
+        for call in step.tool_calls:
+            result = call.result
+            if call.tool != "trace_calls" or not isinstance(result, dict) or result.get("found"):
+                continue
+            sentence = unresolved_sentence(result)
+            if sentence:
+                note = "no path was found only through statically resolvable calls"
+                return f"{answer.rstrip()}\n\nNote: {note}; {sentence}."
+    return answer

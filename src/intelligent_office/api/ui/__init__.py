@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from intelligent_office.api.ui import inbox, routes, session
+from intelligent_office.api.ui import inbox, routes, run_pages, session
 from intelligent_office.api.ui.rendering import STATIC_DIR
 
 __all__ = ["ui_router"]
@@ -23,5 +23,6 @@ def ui_router() -> APIRouter:
     router.include_router(session.router)
     router.include_router(routes.router)
     router.include_router(inbox.router)
+    router.include_router(run_pages.router)
     router.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     return router

@@ -28,6 +28,7 @@ from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.errors import UserError
 from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.models import Event
+from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import LLMCallRecord, TaskRecord
 from intelligent_office.workspaces import visible_workspaces
 
@@ -207,6 +208,10 @@ def task_page(request: Request, state: State, principal: PagePrincipal, task_id:
         record = visible_task(state, principal, task_id)  # 404 for another tenant's task too
     except HTTPException as error:
         return page(request, "error.html", principal, {"message": error.detail}, status_code=404)
+    latest = state.store.runs.recent(task_id=task_id, limit=1)
+    if latest and run_kind(latest[0].workflow) is not RunKind.TASK:
+        # A graph or agent workflow has no subtasks: its run page shows its steps.
+        return RedirectResponse(f"/ui/runs/{latest[0].run_id}", status_code=303)
     return page(request, "task.html", principal, _live_context(state, record))
 
 

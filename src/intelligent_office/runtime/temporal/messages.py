@@ -21,6 +21,7 @@ __all__ = [
     "ActivityCall",
     "AgentRunInput",
     "EventRecord",
+    "ReplayedStep",
     "RunFinish",
     "RunProgress",
     "SignalMessage",
@@ -30,6 +31,18 @@ __all__ = [
 
 DEFAULT_ADDRESS = "127.0.0.1:7233"
 DEFAULT_TASK_QUEUE = "office"
+
+
+class ReplayedStep(BaseModel):
+    """A step a forked run replays instead of calling: the original run's recorded outcome."""
+
+    key: str
+    activity: str
+    ok: bool
+    output: dict[str, Any] | None = None
+    error_type: str | None = None
+    error: str | None = None
+    retryable: bool = False
 
 
 class TemporalRunInput(BaseModel):
@@ -47,6 +60,10 @@ class TemporalRunInput(BaseModel):
         gt=0,
         description="A worker that has not heartbeated for this long is taken as dead: "
         "its activity is retried on another worker.",
+    )
+    journal: list[ReplayedStep] = Field(
+        default_factory=list,
+        description="A fork's copied steps (answered without calling them) and its edits.",
     )
 
 

@@ -38,7 +38,7 @@ OPENAI_PREFIX = "/v1/"
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 _MAX_ITEMS = 10
-_MAX_MESSAGE_CHARS = 300
+_MAX_MESSAGE_CHARS = 600
 _MAX_LOC_PARTS = 8
 
 Problem = tuple[Sequence[str | int], str]

@@ -14,7 +14,9 @@ import json
 import re
 from typing import Any
 
-__all__ = ["dumps_json", "escape_surrogates", "one_line_json", "unescape_name"]
+from intelligent_office.limits import MAX_ERROR_EXCERPT_CHARS
+
+__all__ = ["dumps_json", "escape_surrogates", "excerpt", "one_line_json", "unescape_name"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -57,3 +59,12 @@ def one_line_json(text: str) -> str:
     """JSON text with the characters `str.splitlines` breaks at escaped (JSON escapes the
     rest): a client that splits a stream into lines that way still gets whole messages."""
     return text if text.isascii() else text.translate(_LINE_BREAKS)
+
+
+def excerpt(text: str, limit: int = MAX_ERROR_EXCERPT_CHARS) -> str:
+    """What an error message may quote of a user's input: at most `limit` characters of
+    `text` on one line, lone surrogates escaped, and `...` where it was cut."""
+    head = text[: limit * 2]  # whitespace runs collapse: a little more than the limit
+    flat = " ".join(head.split())
+    cut = len(flat) > limit or len(head) < len(text)
+    return escape_surrogates(flat[:limit]) + ("..." if cut else "")

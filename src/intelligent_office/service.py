@@ -18,6 +18,7 @@ from pydantic import JsonValue, ValidationError
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
 from intelligent_office.learning.advisor import PlanAdvisor
+from intelligent_office.limits import check_description
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
@@ -59,8 +60,9 @@ def new_task(
     """A Task from plain input; a UserError says what is wrong with it.
 
     Raises:
-        UserError: an empty description, or a workspace that is not a directory.
+        UserError: an empty or too long description, or a workspace that is not a directory.
     """
+    check_description(description)
     if not workspace.is_dir():
         raise UserError(
             f"workspace {workspace} does not exist or is not a directory: pass --workspace DIR"
@@ -285,6 +287,7 @@ class OfficeService:
             raise UserError(f"dead letter {dead_letter_id} holds no task to resubmit")
         changes: dict[str, object] = {"task_id": uuid.uuid4().hex, "idempotency_key": None}
         if description is not None:
+            check_description(description)
             changes["description"] = description
         try:
             task = Task.model_validate({**stored, **changes})

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intelligent_office.errors import UserError
+from intelligent_office.safe_text import excerpt
 from intelligent_office.state_files import refuse_state_files
 from intelligent_office.tenants import USER_ID_PATTERN, tenant_directory_name, validate_user_id
 
@@ -41,6 +42,13 @@ SHARED_DIRECTORY = "_shared"
 """The folder of a root that holds the shared workspaces."""
 SHARED_PREFIX = "@"
 """A requested workspace starting with this names a shared workspace."""
+
+_SHOWN_PATH = 200
+
+
+def _shown(requested: str) -> str:
+    """A requested path as an error quotes it: whole when it is a path, not 4 KB of one."""
+    return repr(excerpt(requested, _SHOWN_PATH))
 
 
 class SharedWorkspace(BaseModel):
@@ -106,8 +114,9 @@ def _requested_path(settings: Settings, tenant: str, requested: str, own: Path) 
         name, _, rest = requested.removeprefix(SHARED_PREFIX).partition("/")
         if name not in {shared.name for shared in _shared_with(settings, tenant)}:
             raise UserError(
-                f"workspace {requested!r}: no shared workspace {SHARED_PREFIX}{name} is open to"
-                f" user {tenant}; an admin lists the tenants of each in shared_workspaces"
+                f"workspace {_shown(requested)}: no shared workspace {SHARED_PREFIX}{name}"
+                f" is open to user {tenant}; an admin lists the tenants of each in"
+                " shared_workspaces"
             )
         return shared_directory(settings, name) / rest
     wanted = Path(requested).expanduser()
@@ -132,7 +141,7 @@ def resolve_tenant_workspace(settings: Settings, tenant: str, requested: str | N
     try:
         resolved = _requested_path(settings, tenant, requested, own).resolve()
     except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
-        raise UserError(f"workspace {requested!r} is not a usable path") from None
+        raise UserError(f"workspace {_shown(requested)} is not a usable path") from None
     allowed = [tenant_directory(root, tenant, create=False) for root in settings.workspace_roots]
     allowed += [
         shared_directory(settings, shared.name, create=False)
@@ -140,11 +149,13 @@ def resolve_tenant_workspace(settings: Settings, tenant: str, requested: str | N
     ]
     if not any(resolved.is_relative_to(base) for base in allowed):
         raise UserError(
-            f"workspace {requested!r} is outside the directory of user {tenant} ({own}):"
+            f"workspace {_shown(requested)} is outside the directory of user {tenant} ({own}):"
             f" pass a path inside it (relative paths start there), {SHARED_PREFIX}name for a"
             " shared workspace, or omit it for your own directory"
         )
     if not resolved.is_dir():
-        raise UserError(f"workspace {requested!r} is not a directory: create it inside {own} first")
+        raise UserError(
+            f"workspace {_shown(requested)} is not a directory: create it inside {own} first"
+        )
     refuse_state_files(settings, resolved)
     return resolved

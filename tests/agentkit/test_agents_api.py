@@ -33,7 +33,10 @@ def test_create_run_read_and_delete_an_agent(live: LiveServer) -> None:
 
     assert alice.delete(f"/api/agents/{agent['id']}").status_code == 204
     gone = alice.get(f"/api/agents/{agent['id']}")
-    assert gone.status_code == 404 and gone.json() == {"detail": f"no agent {agent['id']}"}
+    assert gone.status_code == 404 and gone.json() == {
+        "detail": f"no agent {agent['id']}",
+        "errors": [],
+    }
 
 
 def test_agents_are_private_and_need_an_operator_to_change(live: LiveServer) -> None:
@@ -60,5 +63,6 @@ def test_bad_input_names_the_problem(live: LiveServer) -> None:
     bad = alice.post("/api/agents", json={"archetype": "writer", "priority": 11})
     assert bad.status_code == 400
     assert bad.json() == {
-        "detail": "writer agent: priority: Input should be less than or equal to 10"
+        "detail": "writer agent: priority: Input should be less than or equal to 10",
+        "errors": [],
     }

@@ -59,9 +59,10 @@ def test_bad_json_values_are_a_422_naming_the_field(live: LiveServer) -> None:
         for path, template, field in JSON_ROUTES:
             answer = post_raw(client, path, template.format(value))
             assert answer.status_code == 422, (path, value, answer.status_code, answer.text)
-            detail = answer.json()["detail"]
-            assert detail[0]["loc"] == location(field), detail
-            assert f"body.{field}" in detail[0]["msg"], detail
+            errors = answer.json()["errors"]
+            assert errors[0]["loc"] == location(field), errors
+            assert f"body.{field}" in errors[0]["msg"], errors
+            assert f"body.{field}" in answer.json()["detail"]
     # Nothing was stored: alice has no task, no agent and no webhook.
     assert client.get("/tasks").json()["items"] == []
     with live.store.engine.connect() as connection:
@@ -75,10 +76,10 @@ def test_a_bad_value_deep_inside_or_in_a_key_is_refused(live: LiveServer) -> Non
         body = f'{{"description": "x", "allowed_tools": ["a", {value}]}}'
         answer = post_raw(client, "/tasks", body)
         assert answer.status_code == 422, answer.text
-        assert answer.json()["detail"][0]["loc"] == location("allowed_tools.1")
+        assert answer.json()["errors"][0]["loc"] == location("allowed_tools.1")
     surrogate_key = post_raw(client, "/tasks", '{"description": "x", "\\udc80": 1}')
     assert surrogate_key.status_code == 422, surrogate_key.text
-    assert "lone surrogate" in surrogate_key.json()["detail"][0]["msg"]
+    assert "lone surrogate" in surrogate_key.json()["errors"][0]["msg"]
 
 
 def test_a_body_that_is_not_utf8_is_a_422(live: LiveServer) -> None:
@@ -87,7 +88,7 @@ def test_a_body_that_is_not_utf8_is_a_422(live: LiveServer) -> None:
     raw = b'{"description": "x\xed\xa0\x80"}'
     answer = client.post("/tasks", content=raw, headers={"Content-Type": "application/json"})
     assert answer.status_code == 422, answer.text
-    assert "not UTF-8" in answer.json()["detail"][0]["msg"]
+    assert "not UTF-8" in answer.json()["detail"]
 
 
 def test_chat_answers_bad_json_values_with_an_openai_error(live: LiveServer) -> None:

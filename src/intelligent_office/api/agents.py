@@ -22,6 +22,7 @@ from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import RateLimited
 from intelligent_office.api.responses import errors
 from intelligent_office.api.state import ApiState, api_state
+from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.llm.config import Tier
 from intelligent_office.store.agents import AgentRecord
 from intelligent_office.workspaces import resolve_tenant_workspace
@@ -75,7 +76,7 @@ class AgentRunCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    input: str = Field(min_length=1, max_length=20_000)
+    input: str = Field(min_length=1, max_length=MAX_TASK_DESCRIPTION_CHARS)
 
 
 class AgentRunPublic(BaseModel):

@@ -28,9 +28,11 @@ from intelligent_office.api import (
     tools,
     webhooks,
 )
+from intelligent_office.api.body_limit import BodyLimit
 from intelligent_office.api.errors import install_error_handlers
 from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.progress import ProgressTracker
+from intelligent_office.api.responses import document_shared_errors
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
 from intelligent_office.learning.job import learn_periodically
@@ -141,6 +143,8 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    document_shared_errors(app)
+    app.add_middleware(BodyLimit)  # a body past the limit is refused before it is read
     # Per app, not per module: two apps in one process (tests) keep separate buckets.
     app.state.rate_limiter = RateLimiter(settings.api.requests_per_minute)
     app.state.progress = ProgressTracker()

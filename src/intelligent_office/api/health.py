@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from intelligent_office.api.errors import error_response
 from intelligent_office.api.json_bodies import StrictJsonRoute
+from intelligent_office.api.schemas import ErrorBody
 from intelligent_office.api.state import ApiState, api_state
 
 __all__ = ["router"]
@@ -26,7 +28,7 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness: the database answers",
-    responses={503: {"description": "The database does not answer."}},
+    responses={503: {"model": ErrorBody, "description": "The database does not answer."}},
 )
 def readyz(state: Annotated[ApiState, Depends(api_state)]) -> JSONResponse:
     """`ready` when the database answers a query, else 503 with the reason."""
@@ -34,9 +36,7 @@ def readyz(state: Annotated[ApiState, Depends(api_state)]) -> JSONResponse:
         with state.store.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any database failure means not ready
-        return JSONResponse(
-            status_code=503, content={"status": "unavailable", "detail": f"database: {error}"}
-        )
+        return error_response(503, f"not ready: the database does not answer: {error}")
     return JSONResponse(
         content={"status": "ready", "database": state.store.dialect, "runtime": "local"}
     )

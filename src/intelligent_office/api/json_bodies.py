@@ -5,7 +5,7 @@ and `"\\ud800"` (a lone surrogate, half of a UTF-16 pair), and a body in bytes t
 not UTF-8 with surrogatepass. None of them can be written as JSON or UTF-8 later: they
 would fail in the database or in the answer (a 500), after a task was perhaps stored.
 Every API router reads its bodies through `StrictJsonRoute`, which refuses them with a
-422 naming the field and the problem, as a validation error does.
+422 naming the field and the problem, in the shape of a validation error.
 """
 
 from __future__ import annotations
@@ -41,9 +41,10 @@ class InvalidJsonValue(HTTPException):
         self.location: Location = ("body", *location)
         where = ".".join(str(part) for part in self.location)
         self.message = f"{where} {problem}"
+        self.problems = [(self.location, self.message)]  # the `errors` of the answer
         super().__init__(
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"type": "json_invalid", "loc": list(self.location), "msg": self.message}],
+            detail=f"invalid request: {self.message}",
         )
 
 

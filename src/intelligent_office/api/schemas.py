@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.models import Event
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "DeadLetterPublic",
     "DeadLetterRetry",
     "ErrorBody",
+    "ErrorItem",
     "EventPage",
     "FeedbackCreate",
     "FeedbackPublic",
@@ -66,12 +68,26 @@ def _example(**example: Any) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [example]})
 
 
+class ErrorItem(BaseModel):
+    """One problem of a request: where it is, and what is wrong there."""
+
+    loc: list[str | int] = Field(
+        description='Where: the part of the request, then the path inside it, e.g. ["body",'
+        ' "description"] or ["query", "limit"]. Long keys are cut to 80 characters.'
+    )
+    msg: str = Field(description="What is wrong there; quotes at most 80 characters of input.")
+
+
 class ErrorBody(BaseModel):
-    """Every error answer: what was wrong and what to do."""
+    """Every error answer of the API (except /v1, which answers as OpenAI does)."""
 
-    model_config = _example(detail="no task 3f0c9d6e2b8a4c1d9e7f5a3b1c0d2e4f")
+    model_config = _example(detail="no task 3f0c9d6e2b8a4c1d9e7f5a3b1c0d2e4f", errors=[])
 
-    detail: str = Field(description="What was wrong, and how to fix it.")
+    detail: str = Field(description="What was wrong and what to do, as one readable sentence.")
+    errors: list[ErrorItem] = Field(
+        default_factory=list,
+        description="Each problem of an invalid request (422), at most 10; empty otherwise.",
+    )
 
 
 class TaskRequest(BaseModel):
@@ -96,7 +112,7 @@ class TaskRequest(BaseModel):
 
     description: str = Field(
         min_length=1,
-        max_length=20_000,
+        max_length=MAX_TASK_DESCRIPTION_CHARS,
         pattern=r"\S",
         description="What should be done, in plain language.",
     )
@@ -423,7 +439,11 @@ class DeadLetterRetry(BaseModel):
     )
 
     description: str | None = Field(
-        default=None, min_length=1, max_length=20_000, pattern=r"\S", description="A new text."
+        default=None,
+        min_length=1,
+        max_length=MAX_TASK_DESCRIPTION_CHARS,
+        pattern=r"\S",
+        description="A new text.",
     )
     again: StrictBool = Field(default=False, description="Retry even if it was retried before.")
 

@@ -27,6 +27,7 @@ from intelligent_office.api.schemas import SubmittedTask, TaskLinks, TaskRequest
 from intelligent_office.api.state import ApiState
 from intelligent_office.errors import UserError
 from intelligent_office.models import Task
+from intelligent_office.safe_text import excerpt
 from intelligent_office.service import new_task
 from intelligent_office.store import RunRecord, TaskRecord
 from intelligent_office.workspaces import resolve_tenant_workspace
@@ -67,8 +68,8 @@ def _replay(state: ApiState, record: TaskRecord, digest: str, key: str) -> Submi
         raise HTTPException(
             status_code=status.HTTP_409_CONFLICT,
             detail=(
-                f"Idempotency-Key {key!r} was used for task {record.task_id} with a different"
-                " request: send the same request to get that task, or use a new key"
+                f"Idempotency-Key {excerpt(key)!r} was used for task {record.task_id} with"
+                " a different request: send the same request to get that task, or use a new key"
             ),
         )
     runs = state.store.runs.recent(task_id=record.task_id, limit=1)

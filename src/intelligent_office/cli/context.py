@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +19,7 @@ if TYPE_CHECKING:  # loaded by the commands that open them, so `office --help` s
     from intelligent_office.settings import Settings
     from intelligent_office.store import Store
 
-__all__ = ["AppContext", "ConfigOption", "console", "finite", "open_store"]
+__all__ = ["AppContext", "ConfigOption", "console", "finite", "open_store", "quiet_logs"]
 
 # Piped output is read by scripts and people alike: keep ids and rows whole.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -31,6 +33,26 @@ def finite(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise typer.BadParameter(f"{value} is not a finite number")
     return value
+
+
+@contextlib.contextmanager
+def quiet_logs() -> Iterator[None]:
+    """Only warnings and errors from the worker's log while a command shows its own progress.
+
+    The worker's info lines (a run released on Ctrl-C, ...) are for a server's log; a
+    command says what happened in its own words. The configuration is restored after,
+    so a program (or a test) that runs commands in-process keeps its own.
+    """
+    import logging
+
+    import structlog
+
+    previous = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    try:
+        yield
+    finally:
+        structlog.configure(**previous)
 
 
 def open_store(settings: Settings) -> Store:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.cli.task_view import TaskView
-from intelligent_office.cli.tasks import follow_task
+from intelligent_office.cli.tasks import follow_task, task_listener
 from intelligent_office.limits import MAX_LIST_LIMIT
 
 __all__ = ["register"]
@@ -103,7 +103,7 @@ def retry_dead_letter(
     """Resubmit a dead letter's task as a new task (optionally edited) and run it."""
     app = AppContext.open(config)
     view = TaskView(title=description or "retry")
-    worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
+    worker = app.service.worker(listener=task_listener(view, as_json=as_json))
     record, submitted = app.service.retry_dead_letter(
         worker, dead_letter_id, description, again=again
     )

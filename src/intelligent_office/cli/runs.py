@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import uuid
@@ -13,14 +14,20 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from intelligent_office.cli.context import AppContext, ConfigOption, console
+from intelligent_office.cli.context import AppContext, ConfigOption, console, quiet_logs
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
+from intelligent_office.cli.task_view import TaskView, plain_line
+from intelligent_office.cli.tasks import INTERRUPTED, paused, paused_line, task_ending
 from intelligent_office.limits import MAX_CONCURRENCY, MAX_LIST_LIMIT
 from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import RunRecord, RunStatus
 
 if TYPE_CHECKING:  # the workflows load when a run command runs, not for --help
+    from pydantic import JsonValue
+
     from intelligent_office.workflows.graph_workflow import GraphRunOutput
+
+RunView = GraphView | TaskView
 
 __all__ = ["register"]
 
@@ -64,7 +71,7 @@ def run_workflow(
     run_input = GraphRunInput(
         spec=spec, max_parallel=max_parallel or app.settings.max_parallel_nodes
     )
-    views: dict[str, GraphView] = {}
+    views: dict[str, RunView] = {}
     view = GraphView(title=spec.name, node_ids=[node.id for node in spec.nodes])
     worker = app.worker(
         listener=lambda run_id, kind, payload: views[run_id].on_event(kind, payload)
@@ -73,24 +80,32 @@ def run_workflow(
     views[run.run_id] = view
     if not as_json:
         console.print(f"run [bold]{run.run_id}[/] (task {task.task_id})")
-    finished = _run_live(views, worker.run(run.run_id), quiet=as_json)
+    try:
+        finished = _run_live(views, worker.run(run.run_id), quiet=as_json)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the loop ran
+        paused(task.task_id)
     _finish(app, finished, as_json)
 
 
-def _run_live(views: dict[str, GraphView], work: Any, *, quiet: bool) -> Any:
+def _run_live(views: dict[str, RunView], work: Any, *, quiet: bool) -> Any:
     import asyncio
 
-    if quiet:
-        return asyncio.run(work)
-    from rich.console import Group
+    with quiet_logs():
+        if quiet:
+            return asyncio.run(work)
+        from rich.console import Group
 
-    with Live(Group(*views.values()), console=console, refresh_per_second=8, transient=False):
-        return asyncio.run(work)
+        with Live(Group(*views.values()), console=console, refresh_per_second=8, transient=False):
+            finished = asyncio.run(work)
+        console.line()  # the view's last line may be a footer without a line break
+        return finished
 
 
 def _finish(app: AppContext, record: RunRecord, as_json: bool) -> None:
     from intelligent_office.workflows.graph_workflow import GraphRunOutput
 
+    if record.status is RunStatus.RUNNING:  # Ctrl-C: the worker gave the run back
+        paused(record.task_id)
     app.store.tasks.set_status(record.task_id, record.status.value)
     output = GraphRunOutput.model_validate(record.result) if record.result else None
     if as_json:
@@ -218,26 +233,26 @@ def _replay_view(app: AppContext, run: RunRecord) -> GraphView:
 
 def resume(
     run_id: Annotated[
-        str | None, typer.Argument(help="One run; default: every unfinished run.")
+        str | None,
+        typer.Argument(help="A task id or a run id; default: every unfinished run."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Resume interrupted runs: finished activities are replayed from the journal, not rerun."""
-    from intelligent_office.office import OFFICE_WORKFLOW
+    """Resume interrupted runs: finished activities are replayed from the journal, not rerun.
+
+    A task ends as `office run` ends it: its outcome and answer, exit 1 unless completed.
+    """
     from intelligent_office.workflows.graph_workflow import WORKFLOW_NAME
 
     app = AppContext.open(config)
-    views: dict[str, GraphView] = {}
-    worker = app.worker(
-        listener=lambda rid, kind, payload: (
-            views[rid].on_event(kind, payload) if rid in views else None
-        )
-    )
+    views: dict[str, RunView] = {}
+    worker = app.worker(listener=_resume_listener(views))
     worker.reclaim_dead_local_leases()
     if run_id:
-        one = app.store.runs.require(run_id)
+        one = _run_of(app, run_id)
         if one.status.finished:
-            console.print(f"run {run_id} is already {one.status.value}")
+            console.print(f"run {one.run_id} had already ended: {one.status.value}")
+            _end(app, [one])
             return
         runs = [one]
     else:
@@ -247,17 +262,68 @@ def resume(
         console.print("nothing to resume")
         return
     for run in runs:
-        if run.workflow == WORKFLOW_NAME:
-            views[run.run_id] = _replay_view(app, run)
-    work = worker.run(run_id) if run_id else worker.run_until_idle()
-    _run_live(views, work, quiet=False)
-    failed = False
+        views[run.run_id] = (
+            _replay_view(app, run) if run.workflow == WORKFLOW_NAME else _replay_task_view(app, run)
+        )
+        waiting = getattr(views[run.run_id], "footer", "")
+        if waiting.startswith("waiting") and not console.is_terminal:
+            typer.echo(waiting)  # what it waits for was said before; a pipe sees it now
+    work = worker.run(runs[0].run_id) if run_id else worker.run_until_idle()
+    with contextlib.suppress(KeyboardInterrupt):  # the runs stay unfinished: said below
+        _run_live(views, work, quiet=False)
+    _end(app, runs)
+
+
+def _run_of(app: AppContext, task_or_run_id: str) -> RunRecord:
+    """The run a task id names (its latest), or the run with this id."""
+    latest = app.store.runs.recent(task_id=task_or_run_id, limit=1)
+    return latest[0] if latest else app.store.runs.require(task_or_run_id)
+
+
+def _resume_listener(views: dict[str, RunView]) -> Any:
+    plain = not console.is_terminal
+
+    def listener(run_id: str, kind: str, payload: dict[str, JsonValue]) -> None:
+        view = views.get(run_id)
+        if view is None:
+            return
+        view.on_event(kind, payload)
+        line = plain_line(kind, payload) if plain and isinstance(view, TaskView) else None
+        if line is not None:
+            typer.echo(line)
+
+    return listener
+
+
+def _replay_task_view(app: AppContext, run: RunRecord) -> TaskView:
+    task = app.store.tasks.get(run.task_id)
+    title = task.description.splitlines()[0][:80] if task and task.description else run.task_id
+    view = TaskView(title=title)
+    for event in app.store.events.read(run.task_id, limit=100_000):
+        view.on_event(event.type, event.payload)
+    return view
+
+
+def _end(app: AppContext, runs: list[RunRecord]) -> None:
+    """Each run's ending (a task's outcome and answer, as `office run` prints it); exit 130
+    when one was interrupted again, else 1 when one did not complete."""
+    from intelligent_office.office import OFFICE_WORKFLOW
+
+    code = 0
+    unfinished: list[str] = []
     for run in runs:
-        final = app.store.runs.get(run.run_id)
-        assert final is not None
-        if final.workflow != OFFICE_WORKFLOW:  # the Office workflow records its own status
+        final = app.store.runs.require(run.run_id)
+        if final.status is RunStatus.RUNNING or final.status is RunStatus.QUEUED:
+            unfinished.append(final.task_id)
+        elif final.workflow == OFFICE_WORKFLOW:  # the Office workflow records its own status
+            code = max(code, task_ending(app, final.task_id, final, as_json=False))
+        else:
             app.store.tasks.set_status(final.task_id, final.status.value)
-        console.print(f"run {final.run_id}: {final.status.value}")
-        failed = failed or final.status is RunStatus.FAILED
-    if failed:
-        raise typer.Exit(1)
+            console.print(f"run {final.run_id}: {final.status.value}")
+            code = max(code, int(final.status is not RunStatus.COMPLETED))
+    for task_id in unfinished:
+        typer.echo(paused_line(task_id), err=True)
+    if unfinished:
+        raise typer.Exit(INTERRUPTED)
+    if code:
+        raise typer.Exit(code)

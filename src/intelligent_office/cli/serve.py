@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,6 +13,7 @@ from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.cli.temporal import Runtime, RuntimeOption
 
 if TYPE_CHECKING:
+    from intelligent_office.settings import Settings
     from intelligent_office.store import Store
 
 __all__ = ["register"]
@@ -43,12 +45,29 @@ def serve(
         require_temporalio()
     settings = load_settings(config)
     configure_logging(settings.observability)  # JSON lines with task, run and trace ids
-    console.print(f"Intelligent Office on http://{host}:{port}  (API docs at /docs)")
-    if runtime is Runtime.TEMPORAL:
-        # The API only writes the store; Temporal workers' bridges start and steer the runs.
-        console.print("tasks run on Temporal: start `office worker --runtime temporal`")
+    # Migrations say what they do at INFO, a dozen lines at every start: an operator needs
+    # them only when they fail (a warning or an error).
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    console.print(_start_line(settings, host, port, runtime), soft_wrap=True, highlight=False)
     app = create_app(settings, run_worker=runtime is Runtime.LOCAL)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _start_line(settings: Settings, host: str, port: int, runtime: Runtime) -> str:
+    """What an operator needs at start, on one line: where, which database, who runs tasks."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    workers = (
+        f"local worker, {settings.max_concurrent_runs} runs at once"
+        if runtime is Runtime.LOCAL
+        # The API only writes the store; Temporal workers' bridges start and steer the runs.
+        else "tasks run on Temporal: start `office worker --runtime temporal`"
+    )
+    return (
+        f"Intelligent Office on http://{host}:{port} (API docs at /docs)"
+        f" · database {database} · {workers}"
+    )
 
 
 def _store(config: ConfigOption) -> Store:

@@ -89,9 +89,12 @@ def _print(result: OfficeStats) -> None:
     table.add_column("value", justify="right")
     table.add_row("tasks", str(result.tasks))
     table.add_row("finished", str(result.finished))
-    for status, count in result.by_status.items():
-        table.add_row(f"  {status}", str(count))
-    table.add_row("success rate", rate)
+    for outcome, count in result.outcomes.items():  # unsupported is not a success
+        table.add_row(f"  {outcome.replace('_', '-')}", str(count))
+    unfinished = result.tasks - result.finished
+    if unfinished:
+        table.add_row("queued or running", str(unfinished))
+    table.add_row("success rate (succeeded / finished)", rate)
     table.add_row("duration p50", _seconds(result.duration_p50_seconds))
     table.add_row("duration p95", _seconds(result.duration_p95_seconds))
     table.add_row("LLM cost", f"${result.cost_usd:.4f}")

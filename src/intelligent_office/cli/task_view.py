@@ -17,7 +17,7 @@ from rich.tree import Tree
 if TYPE_CHECKING:
     from pydantic import JsonValue
 
-__all__ = ["TaskView"]
+__all__ = ["TaskView", "plain_line"]
 
 _STEP_MARK = {
     "pending": ("·", "dim"),
@@ -218,21 +218,27 @@ class TaskView:
             node.add(review)
 
 
-def _on_approval_requested(view: TaskView, data: dict[str, Any]) -> None:
-    approval = data.get("approval_id")
-    view.footer = (
-        f"waiting for a human: {data.get('subject')}\n"
-        f"  office approve {approval}   or   office deny {approval}   (in another terminal)"
-    )
+def plain_line(event_type: str, payload: dict[str, JsonValue]) -> str | None:
+    """What a terminal without the live view (a pipe, a log, `--json`) is told of this
+    event: a task waiting for a human, and the decision, in plain text."""
+    approval = payload.get("approval_id")
+    if event_type == "approval.requested":
+        return (
+            f"waiting for a human: {payload.get('subject')}\n"
+            f"  office approve {approval}   or   office deny {approval}   (in another terminal)"
+        )
+    if event_type == "approval.decided":
+        return f"approval {approval}: {payload.get('status')}"
+    return None
 
 
-def _on_approval_decided(view: TaskView, data: dict[str, Any]) -> None:
-    view.footer = f"approval {data.get('approval_id')}: {data.get('status')}"
+def _on_approval(view: TaskView, event_type: str, data: dict[str, Any]) -> None:
+    view.footer = plain_line(event_type, data) or ""
 
 
 _HANDLERS: dict[str, Any] = {
-    "approval.requested": _on_approval_requested,
-    "approval.decided": _on_approval_decided,
+    "approval.requested": lambda view, data: _on_approval(view, "approval.requested", data),
+    "approval.decided": lambda view, data: _on_approval(view, "approval.decided", data),
     "task.decomposed": TaskView._on_decomposed,
     "subtask.started": TaskView._on_subtask_started,
     "subtask.completed": lambda view, data: view._on_subtask_finished("completed", data),

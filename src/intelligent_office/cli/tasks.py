@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.live import Live
@@ -12,16 +12,36 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from intelligent_office.cli.context import AppContext, ConfigOption, console, finite
-from intelligent_office.cli.task_view import TaskView
+from intelligent_office.cli.context import (
+    AppContext,
+    ConfigOption,
+    console,
+    finite,
+    quiet_logs,
+)
+from intelligent_office.cli.task_view import TaskView, plain_line
 from intelligent_office.limits import MAX_LIST_LIMIT
 from intelligent_office.store import RunRecord, RunStatus, TaskRecord
 
 if TYPE_CHECKING:  # the Office and the service load when a command runs, not for --help
-    from intelligent_office.office import OfficeOutput
-    from intelligent_office.runtime.worker import LocalWorker
+    from pydantic import JsonValue
 
-__all__ = ["follow_task", "register", "show_task"]
+    from intelligent_office.office import OfficeOutput
+    from intelligent_office.runtime.worker import LocalWorker, RunListener
+
+__all__ = [
+    "INTERRUPTED",
+    "follow_task",
+    "paused",
+    "paused_line",
+    "register",
+    "show_task",
+    "task_ending",
+    "task_listener",
+]
+
+INTERRUPTED = 130
+"""The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it."""
 
 _STATUS_STYLE = {
     "completed": "green",
@@ -77,11 +97,25 @@ def run(
     refuse_state_files(settings, workspace)
     app = AppContext.from_settings(settings)
     view = TaskView(title=task.description.splitlines()[0][:80])
-    worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
+    worker = app.service.worker(listener=task_listener(view, as_json=as_json))
     record, submitted = app.service.submit(worker, task)
     if not as_json:
         console.print(f"task [bold]{record.task_id}[/]  workspace {task.context['workspace']}")
     follow_task(app, worker, record, submitted, view, as_json=as_json)
+
+
+def task_listener(view: TaskView, *, as_json: bool) -> RunListener:
+    """Feed the live view; without one (no terminal, or `--json`), say in plain text what
+    a person must do: approve or deny a step the task waits on."""
+    plain = as_json or not console.is_terminal
+
+    def listener(_run: str, kind: str, payload: dict[str, JsonValue]) -> None:
+        view.on_event(kind, payload)
+        line = plain_line(kind, payload) if plain else None
+        if line is not None:
+            typer.echo(line, err=as_json)  # with --json, stdout holds the JSON alone
+
+    return listener
 
 
 def follow_task(
@@ -93,22 +127,57 @@ def follow_task(
     *,
     as_json: bool,
 ) -> None:
-    """Run a submitted task to its end with the live view, print the answer, set the exit code."""
+    """Run a submitted task to its end with the live view, print the answer, set the exit code.
+
+    Ctrl-C pauses the task: the worker gives the run back, and `office resume` goes on
+    from its journal.
+    """
     import asyncio
 
+    work = worker.run(submitted.run_id)
+    try:
+        with quiet_logs():
+            if as_json:
+                finished = asyncio.run(work)
+            else:
+                with Live(view, console=console, refresh_per_second=8, transient=False):
+                    finished = asyncio.run(work)
+                console.line()
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the loop ran
+        paused(record.task_id)
+    code = task_ending(app, record.task_id, finished, as_json=as_json)
+    if code:
+        raise typer.Exit(code)
+
+
+def paused_line(task_id: str) -> str:
+    """The one line that says a task is paused, and how to go on."""
+    return (
+        f"office: task {task_id} paused (interrupted); nothing is lost:"
+        f" `office resume {task_id}` carries on from where it stopped"
+    )
+
+
+def paused(task_id: str) -> NoReturn:
+    """Say that the task is paused and how to go on, and exit as an interrupted command."""
+    typer.echo(paused_line(task_id), err=True)
+    raise typer.Exit(INTERRUPTED)
+
+
+def task_ending(app: AppContext, task_id: str, finished: RunRecord, *, as_json: bool) -> int:
+    """Print how a task's run ended (its outcome and answer) and return the exit code.
+
+    `office run`, `office dlq retry` and `office resume` end the same way: 0 when the
+    task completed, 1 otherwise; a run given back unfinished (Ctrl-C) is paused.
+    """
     from intelligent_office.office import OfficeOutput, TaskStatus
 
-    work = worker.run(submitted.run_id)
-    if as_json:
-        finished = asyncio.run(work)
-    else:
-        with Live(view, console=console, refresh_per_second=8, transient=False):
-            finished = asyncio.run(work)
-        console.line()
+    if finished.status is RunStatus.RUNNING:  # the worker gave it back: interrupted
+        paused(task_id)
     output = OfficeOutput.model_validate(finished.result) if finished.result else None
     if as_json:
         body = {
-            "task_id": record.task_id,
+            "task_id": task_id,
             "run_id": finished.run_id,
             "run_status": finished.status.value,
             "error": finished.error,
@@ -117,13 +186,12 @@ def follow_task(
         typer.echo(json.dumps(body, indent=2))
     elif output is not None:
         _print_answer(output)
-        _print_spend(app, record.task_id)
+        _print_spend(app, task_id)
     else:
         console.print(f"[red]run {finished.status.value}[/]: {finished.error}")
     if finished.status is not RunStatus.COMPLETED or output is None:
-        raise typer.Exit(1)
-    if output.status is not TaskStatus.COMPLETED:
-        raise typer.Exit(1)
+        return 1
+    return 0 if output.status is TaskStatus.COMPLETED else 1
 
 
 def _print_answer(output: OfficeOutput) -> None:

@@ -85,8 +85,11 @@ def run(
 
     from intelligent_office.agentkit.files import find_workflow, load_agent_workflow
     from intelligent_office.agentkit.office import Office, RunStatus
+    from intelligent_office.limits import check_description
     from intelligent_office.settings import load_settings
 
+    if input is not None:  # the API's agent runs take as much, no more
+        check_description(input, what="--input")
     settings = load_settings(config)
     path = find_workflow(_directory(settings, directory), name)
     workflow = load_agent_workflow(path)

@@ -16,9 +16,25 @@ from sqlalchemy import Connection, func, select
 from intelligent_office.store import Store
 from intelligent_office.store.tables import EventRow, LLMCallRow, TaskRow
 
-__all__ = ["FINISHED_STATUSES", "OfficeStats", "ToolFailures", "office_stats", "percentile"]
+__all__ = [
+    "FINISHED_STATUSES",
+    "OUTCOMES",
+    "OfficeStats",
+    "ToolFailures",
+    "office_stats",
+    "percentile",
+]
 
 FINISHED_STATUSES = ("completed", "unsupported", "dead_lettered", "failed", "cancelled")
+OUTCOMES = {
+    "completed": "succeeded",
+    "unsupported": "unsupported",
+    "failed": "failed",
+    "dead_lettered": "dead_lettered",
+    "cancelled": "cancelled",
+}
+"""How each final task status is counted: only a completed task is a success; a task the
+Office could not do (unsupported, with a tool-gap report) is counted apart, not as one."""
 _FAILED_STEP = {"failed", "timed_out"}
 
 
@@ -36,7 +52,15 @@ class OfficeStats(BaseModel):
     tasks: int = Field(description="Tasks stored, in any status.")
     finished: int = Field(description="Tasks that reached a final status.")
     by_status: dict[str, int]
-    success_rate: float | None = Field(description="completed / finished; None: none finished.")
+    outcomes: dict[str, int] = Field(
+        default_factory=dict,
+        description="Finished tasks counted apart: succeeded, unsupported, failed,"
+        " dead_lettered, cancelled (every key, 0 included).",
+    )
+    success_rate: float | None = Field(
+        description="succeeded / finished (unsupported tasks are not successes);"
+        " None: none finished."
+    )
     duration_p50_seconds: float | None
     duration_p95_seconds: float | None
     cost_usd: float = Field(description="LLM spend on the tasks counted.")
@@ -66,12 +90,13 @@ def office_stats(store: Store, *, since: datetime | None = None, top: int = 5) -
     by_status = Counter(str(row.status) for row in rows)
     finished = [row for row in rows if row.status in FINISHED_STATUSES]
     durations = [(row.updated_at - row.created_at).total_seconds() for row in finished]
-    completed = by_status.get("completed", 0)
+    outcomes = {outcome: by_status.get(status, 0) for status, outcome in OUTCOMES.items()}
     return OfficeStats(
         tasks=len(rows),
         finished=len(finished),
         by_status=dict(sorted(by_status.items())),
-        success_rate=completed / len(finished) if finished else None,
+        outcomes=outcomes,
+        success_rate=outcomes["succeeded"] / len(finished) if finished else None,
         duration_p50_seconds=percentile(durations, 0.5),
         duration_p95_seconds=percentile(durations, 0.95),
         cost_usd=cost,

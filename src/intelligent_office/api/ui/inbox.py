@@ -19,6 +19,7 @@ from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import PagePrincipal, SameOrigin
 from intelligent_office.errors import UserError
+from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.store import ApprovalRecord, DeadLetterRecord
 
 __all__ = ["router"]
@@ -123,7 +124,7 @@ def retry(
     state: State,
     principal: PagePrincipal,
     dead_letter_id: str,
-    description: Annotated[str, Form(max_length=20_000)] = "",
+    description: Annotated[str, Form(max_length=MAX_TASK_DESCRIPTION_CHARS)] = "",
     again: Annotated[bool, Form()] = False,
 ) -> Response:
     """Resubmit the dead letter's task (with an edited text if given); show the new task."""

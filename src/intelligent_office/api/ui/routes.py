@@ -27,6 +27,7 @@ from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import HOME, PagePrincipal, SameOrigin
 from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.errors import UserError
+from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.models import Event
 from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import LLMCallRecord, TaskRecord
@@ -120,7 +121,7 @@ async def submit(
     request: Request,
     state: State,
     principal: PagePrincipal,
-    description: Annotated[str, Form(max_length=20_000)] = "",
+    description: Annotated[str, Form(max_length=MAX_TASK_DESCRIPTION_CHARS)] = "",
     workspace: Annotated[str, Form(max_length=4096)] = "",
     priority: Annotated[int, Form(ge=0, le=10)] = 5,
 ) -> Response:

@@ -108,7 +108,7 @@ def probe(settings: SandboxSettings | None = None, fresh: bool = False) -> Probe
         return _probed[settings]
     report = _run_sync(_probe(settings))
     for tier, result in report.results.items():
-        logger.info("sandbox tier %s: %s", tier.value, result)
+        logger.debug("sandbox tier %s: %s", tier.value, result)
     if report.sandbox is not None:
         _probed[settings] = report
     return report
@@ -130,8 +130,8 @@ def for_machine(settings: SandboxSettings | None = None) -> Sandbox:
         )
     if sandbox.tier is Tier.PROCESS:
         logger.warning("sandbox: tier %s", sandbox.tier.label)
-    else:
-        logger.info("sandbox: tier %s", sandbox.tier.label)
+    else:  # the strong tiers are the expected case: `office doctor` shows which
+        logger.debug("sandbox: tier %s", sandbox.tier.label)
     return sandbox
 
 

@@ -62,7 +62,7 @@ class Workers:
             **os.environ,
             "OFFICE_DATABASE_URL": self.database,
             "OFFICE_HOME": str(self.tmp_path / "home"),
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
         }
         errors = (self.tmp_path / f"worker-{len(self.children)}.err").open("w")
         child = subprocess.Popen(

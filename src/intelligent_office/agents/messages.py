@@ -138,10 +138,23 @@ class StepAuthorization(BaseModel):
     step_id: str
     tool: str
     arguments: dict[str, JsonValue]
-    verdict: str  # allow | require_approval | deny
+    verdict: str  # the policy's: allow | require_approval | deny
     risk: str
     rule: str
     reason: str
+    decision: str = "run"  # what happens, policy and score together: run | ask | refuse
+    score: int = 0  # 0-100: the risk model's chance, in percent, that a person refuses it
+    signals: dict[str, float] = Field(default_factory=dict)
+    contributions: dict[str, float] = Field(default_factory=dict)
+
+    def risk_detail(self) -> dict[str, JsonValue]:
+        """The score and its signals, as approvals, events and the audit log keep them."""
+        return {
+            "decision": self.decision,
+            "score": self.score,
+            "signals": dict(self.signals),
+            "contributions": dict(self.contributions),
+        }
 
     def describe(self) -> str:
         """`write_file {"path": "report.md", ...}`, short."""

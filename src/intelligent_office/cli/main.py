@@ -13,9 +13,11 @@ from intelligent_office.cli import (
     costs,
     dlq,
     doctor,
+    escalations,
     evals,
     gaps,
     memory,
+    risk,
     runs,
     serve,
     stats,
@@ -51,6 +53,8 @@ memory.register(app)
 stats.register(app)
 workflows.register(app)
 evals.register(app)
+risk.register(app)
+escalations.register(app)
 
 
 @app.command("schema")

@@ -85,7 +85,12 @@ def apply_edits(plan: Plan, edits: dict[str, Any]) -> tuple[Plan, list[str]]:
 
 
 async def sign_off(
-    call: AgentCaller, plan: Plan, authorization: Authorization, *, key: str
+    call: AgentCaller,
+    plan: Plan,
+    authorization: Authorization,
+    *,
+    key: str,
+    scope: dict[str, JsonValue],
 ) -> SignOff:
     """Ask a person to sign the plan off and wait, durably, for the answer."""
     card = plan_card(plan, authorization)
@@ -102,8 +107,8 @@ async def sign_off(
         await call.runtime.emit(
             "plan.edited",
             {
+                **scope,
                 "plan_id": plan.plan_id,
-                "subtask_id": plan.subtask_id,
                 "by": decision.by,
                 "steps": [
                     {"step_id": step.step_id, "inputs": step.inputs}

@@ -232,7 +232,9 @@ class SubtaskLoop:
     ) -> _Turn | Authorization:
         """A person signs the plan off (maybe editing steps); the plan's new scores, or why not."""
         assert record.plan is not None
-        signed = await sign_off(self.call, record.plan, authorization, key=f"{prefix}signoff")
+        signed = await sign_off(
+            self.call, record.plan, authorization, key=f"{prefix}signoff", scope=scope
+        )
         if signed.status == "expired":
             return _Turn(
                 category=DeadLetterCategory.POLICY,

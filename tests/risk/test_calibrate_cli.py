@@ -24,7 +24,7 @@ def generate_history(store: Store, decisions: int = 500, seed: int = 7) -> None:
     rng = random.Random(seed)
     store.tasks.create(task_id="history", user_id="ann", description="history", body={})
     for n in range(decisions):
-        signals = {name: 0.0 for name in FEATURES}
+        signals = dict.fromkeys(FEATURES, 0.0)
         signals.update(
             declared_risk=rng.choice([0.0, 0.5, 1.0]),
             policy_asks=float(rng.random() < 0.5),

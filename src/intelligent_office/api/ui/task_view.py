@@ -55,6 +55,8 @@ class StepLine:
     """What the score and the policy decided: run, ask or refuse."""
     signals: str = ""
     """The signals that added to the score, strongest first."""
+    edited: str = ""
+    """Who changed the step's input when signing the plan off."""
 
 
 @dataclass
@@ -175,7 +177,9 @@ class TaskProgress:
             step.decision = str(item.get("decision") or "")
             added = item.get("contributions") or {}
             strongest = sorted(added.items(), key=lambda pair: -float(pair[1]))
-            step.signals = ", ".join(f"{name} +{float(value):.1f}" for name, value in strongest)
+            step.signals = ", ".join(
+                f"{name} +{float(value):.1f}" for name, value in strongest if float(value) >= 0.05
+            )
 
     def _on_edited(self, data: dict[str, Any]) -> None:
         subtask_id, iteration = str(data.get("subtask_id")), int(data.get("iteration") or 0)
@@ -183,7 +187,7 @@ class TaskProgress:
             step = self.steps.get((subtask_id, iteration, str(item.get("step_id"))))
             if step is not None:
                 step.inputs = short(item.get("inputs") or {})
-                step.note = f"input edited at sign-off by {data.get('by') or 'a person'}"
+                step.edited = str(data.get("by") or "a person")
 
     def _on_rejected(self, data: dict[str, Any]) -> None:
         prefix = f"{data.get('subtask_id')} iteration {data.get('iteration')}: "

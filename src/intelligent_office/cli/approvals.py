@@ -5,14 +5,16 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from pydantic import JsonValue
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.limits import MAX_LIST_LIMIT
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 __all__ = ["register"]
 

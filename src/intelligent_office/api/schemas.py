@@ -122,7 +122,7 @@ class TaskRequest(BaseModel):
     max_tokens: Tokens | None = Field(
         default=None, description="Most model tokens the task may use."
     )
-    signoff: bool = Field(
+    signoff: StrictBool = Field(
         default=False,
         description="Each validated plan waits for a person's sign-off (an approval of kind"
         " plan) before it runs.",

@@ -219,10 +219,16 @@ class TaskView:
 
 
 def _on_approval_requested(view: TaskView, data: dict[str, Any]) -> None:
-    approval = data.get("approval_id")
+    approval, kind = data.get("approval_id"), data.get("kind")
+    if kind == "escalation":
+        how = f"office escalations accept|revise --feedback ..|fail --reason .. {approval}"
+    elif kind == "plan":
+        how = f"office approval {approval}, then office approve [--edit STEP=JSON] or deny"
+    else:
+        how = f"office approve {approval}   or   office deny {approval}"
+    risk = f" (risk {data['score']}/100)" if "score" in data else ""
     view.footer = (
-        f"waiting for a human: {data.get('subject')}\n"
-        f"  office approve {approval}   or   office deny {approval}   (in another terminal)"
+        f"waiting for a human: {data.get('subject')}{risk}\n  {how}   (in another terminal)"
     )
 
 

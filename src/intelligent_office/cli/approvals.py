@@ -60,6 +60,7 @@ def list_approvals(
                 "decided_at": a.decided_at.isoformat() if a.decided_at else None,
                 "decided_by": a.decided_by,
                 "comment": a.comment,
+                "response": a.response,
             }
             for a in approvals
         ]

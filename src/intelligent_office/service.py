@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import JsonValue, ValidationError
 
 from intelligent_office.agents import OfficeAgents, StoreRecords
+from intelligent_office.approval_decisions import check_response
 from intelligent_office.errors import UserError
 from intelligent_office.learning.advisor import PlanAdvisor
 from intelligent_office.limits import check_description
@@ -26,6 +27,7 @@ from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.models import Task, TaskConstraints
 from intelligent_office.observability import Telemetry
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
+from intelligent_office.risk import RiskModel, RiskWeights
 from intelligent_office.runtime.worker import LocalWorker, RunListener
 from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.settings import Settings
@@ -56,8 +58,11 @@ def new_task(
     user_id: str | None = None,
     max_cost: float | None = None,
     max_tokens: int | None = None,
+    signoff: bool = False,
 ) -> Task:
     """A Task from plain input; a UserError says what is wrong with it.
+
+    With `signoff`, each of its validated plans waits for a person before it runs.
 
     Raises:
         UserError: an empty or too long description, or a workspace that is not a directory.
@@ -75,7 +80,8 @@ def new_task(
             constraints=TaskConstraints(
                 allowed_tools=allowed_tools, max_cost=max_cost, max_tokens=max_tokens
             ),
-            context={"workspace": str(workspace.resolve())},
+            context={"workspace": str(workspace.resolve())}
+            | ({"signoff": True} if signoff else {}),
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -182,7 +188,25 @@ class OfficeService:
             mcp=self.mcp,
             telemetry=self.telemetry,
             advisor=self.advisor or PlanAdvisor(self.store, self.settings.learning),
+            risk=self.risk_model(),
         )
+
+    def risk_model(self) -> RiskModel:
+        """The risk thresholds of the settings, with calibrated weights when some are saved."""
+        path = self.settings.risk_weights_file
+        weights = RiskWeights.load(path) if path.is_file() else RiskWeights()
+        return RiskModel(
+            weights=weights,
+            ask_threshold=self.settings.risk.ask_threshold,
+            refuse_threshold=self.settings.risk.refuse_threshold,
+        )
+
+    def _signoff(self, task: Task) -> Literal["never", "always"]:
+        """Whether the task's plans wait for sign-off: asked by the task, its tenant or all."""
+        wanted = self.settings.signoff
+        if wanted.mode == "always" or task.context.get("signoff") is True:
+            return "always"
+        return "always" if (task.user_id or "local") in wanted.users else "never"
 
     def registry(self) -> WorkflowRegistry:
         """Every workflow a worker of this service can run or resume: Office tasks, YAML
@@ -248,14 +272,17 @@ class OfficeService:
                 payload=dict(submitted),
                 dedup_key="task/submitted",
             )
+        stored = Task.model_validate(record.body)
         run = worker.submit(
             OFFICE_WORKFLOW,
             OfficeInput(
-                task=Task.model_validate(record.body),
+                task=stored,
                 max_iterations=self.settings.max_iterations,
                 max_parallel_subtasks=self.settings.max_parallel_subtasks,
                 approval_timeout_seconds=self.settings.approval_timeout_seconds,
                 remember=self.memory is not None,
+                signoff=self._signoff(stored),
+                signoff_risk_threshold=self.settings.signoff.risk_threshold,
             ),
             task_id=record.task_id,
             priority=record.priority,
@@ -300,23 +327,28 @@ class OfficeService:
     def decide_approval(
         self,
         approval_id: str,
-        decision: Literal["approved", "denied"],
+        decision: Literal["approved", "denied", "revised"],
         *,
         by: str,
         comment: str | None = None,
+        edits: dict[str, dict[str, JsonValue]] | None = None,
     ) -> ApprovalRecord:
         """Record a human decision and signal the run waiting for it.
 
-        Deciding again the way it was decided only re-sends the signal, so a decision
-        whose signal was cut off by a crash still reaches the run.
+        `revised` sends an escalation back for another iteration with `comment` as the
+        feedback; `edits` (step id -> new input) changes a plan's steps as it is signed
+        off. Deciding again the way it was decided only re-sends the signal, so a
+        decision whose signal was cut off by a crash still reaches the run.
 
         Raises:
-            UserError: no such approval, or it was decided otherwise (or expired).
+            UserError: no such approval, it was decided otherwise (or expired), or the
+                decision does not fit its kind.
         """
         current = self.store.approvals.require(approval_id)
+        response = check_response(current, decision, edits)
         if current.status != decision or current.run_id is None:
             current = self.store.approvals.decide(
-                approval_id, status=decision, by=by, comment=comment
+                approval_id, status=decision, by=by, comment=comment, response=response
             )
             self.store.audit.add(
                 actor=by,
@@ -325,9 +357,16 @@ class OfficeService:
                 reason=comment or "",
                 task_id=current.task_id,
                 run_id=current.run_id,
-                detail={"approval_id": approval_id, "kind": current.kind},
+                detail={
+                    "approval_id": approval_id,
+                    "kind": current.kind,
+                    **{k: current.detail[k] for k in ("tool", "score") if k in current.detail},
+                    **(response or {}),
+                },
             )
         if current.run_id is not None:
             payload: dict[str, JsonValue] = {"decision": decision, "by": by, "comment": comment}
+            if current.response:
+                payload["response"] = current.response
             self.store.signals.send(current.run_id, approval_signal(approval_id), payload)
         return current

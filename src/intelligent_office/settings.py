@@ -28,6 +28,7 @@ from intelligent_office.limits import (
 from intelligent_office.llm.config import BudgetSettings, LLMSettings
 from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.observability.config import ObservabilitySettings
+from intelligent_office.risk.settings import RiskSettings, SignoffSettings
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 from intelligent_office.tools.sandbox.settings import SandboxSettings
 from intelligent_office.webhooks.settings import WebhookSettings
@@ -118,6 +119,14 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description="A task waiting for a human decision gives up after this.",
     )
+    risk: RiskSettings = Field(
+        default_factory=RiskSettings,
+        description="Risk score thresholds: a step runs, waits for a person, or is refused.",
+    )
+    signoff: SignoffSettings = Field(
+        default_factory=SignoffSettings,
+        description="When a validated plan waits for a person's sign-off before it runs.",
+    )
     api: ApiSettings = Field(
         default_factory=ApiSettings, description="Per-user rate limits and quotas of the HTTP API."
     )
@@ -179,6 +188,11 @@ class Settings(BaseSettings):
     def config_file(self) -> Path | None:
         """The YAML file these settings were read from, if any (never a workspace)."""
         return self._config_file
+
+    @property
+    def risk_weights_file(self) -> Path:
+        """Where fitted risk weights are saved and read (`office risk calibrate --save`)."""
+        return self.risk.weights_file or self.home.expanduser() / "risk_weights.json"
 
     @property
     def resolved_database_url(self) -> str:

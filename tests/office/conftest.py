@@ -70,6 +70,7 @@ class TaskRunner(Protocol):
         brain: Brain | None = None,
         allowed_tools: list[str] | None = None,
         max_iterations: int = 3,
+        approval_timeout_seconds: float = 86400.0,
     ) -> Finished: ...
 
 
@@ -90,6 +91,7 @@ async def run_task(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         brain: Brain | None = None,
         allowed_tools: list[str] | None = None,
         max_iterations: int = 3,
+        approval_timeout_seconds: float = 86400.0,
     ) -> Finished:
         records = MemoryRecords()
         agents = OfficeAgents(brain=brain or OfflineBrain(), tools=builtin_tools(), records=records)
@@ -104,7 +106,11 @@ async def run_task(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
             description=description,
             body=task.model_dump(mode="json"),
         )
-        office = OfficeInput(task=task, max_iterations=max_iterations)
+        office = OfficeInput(
+            task=task,
+            max_iterations=max_iterations,
+            approval_timeout_seconds=approval_timeout_seconds,
+        )
         if address is None:
             output = await _on_local(store, agents, office)
         else:

@@ -172,7 +172,7 @@ async def test_a_worker_killed_mid_task_is_resumed_without_redoing_journaled_wor
         **os.environ,
         "OFFICE_DATABASE_URL": database_url,
         "OFFICE_HOME": str(tmp_path / "home"),
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
     }
     command = ["--workspace", str(workspace), "--log", str(log), "--stall-at", STALL_AT]
     child = subprocess.Popen(
@@ -236,6 +236,7 @@ async def test_a_worker_killed_mid_task_is_resumed_without_redoing_journaled_wor
             "subtask.started": 3,
             "plan.created": 3,
             "plan.validated": 3,
+            "plan.risk": 3,
             "node.started": 3,
             "node.completed": 3,
             "execution.finished": 3,

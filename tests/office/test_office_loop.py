@@ -170,17 +170,25 @@ async def test_a_failing_snippet_fails_at_once_without_more_iterations(
     assert "ZeroDivisionError" in (done.output.failure_reason or "")
 
 
-async def test_escalate_dead_letters_for_a_human(run_task: TaskRunner, workspace: Path) -> None:
+async def test_an_escalation_nobody_answers_dead_letters_the_task(
+    run_task: TaskRunner, workspace: Path
+) -> None:
     def reviewer(request: ReviewRequest) -> ReviewResult:
         return ReviewResult(review=review(ReviewDecision.ESCALATE, "looks like personal data"))
 
     done = await run_task(
-        "Read the file notes/todos.txt", workspace, brain=ScriptedBrain(reviewer=reviewer)
+        "Read the file notes/todos.txt",
+        workspace,
+        brain=ScriptedBrain(reviewer=reviewer),
+        approval_timeout_seconds=0.5,
     )
     assert done.output.status is TaskStatus.DEAD_LETTERED
     assert "escalated for a human decision: looks like personal data" in (
         done.output.failure_reason or ""
     )
+    assert "nobody answered in time" in (done.output.failure_reason or "")
+    (asked,) = [p for p in done.payloads("approval.requested") if p["kind"] == "escalation"]
+    assert asked["question"] == "looks like personal data" and "buy milk" in str(asked["outputs"])
 
 
 async def test_a_step_that_times_out_is_a_timeout_dead_letter(

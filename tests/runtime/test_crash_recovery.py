@@ -66,7 +66,7 @@ def test_sigkill_midway_then_resume_completes_without_rerunning_journaled_nodes(
         **os.environ,
         "OFFICE_DATABASE_URL": database_url,
         "OFFICE_HOME": str(tmp_path / "home"),
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
     }
 
     first = office("run-workflow", str(workflow), "--json", env=env)
@@ -142,7 +142,7 @@ def test_two_processes_sharing_one_database_never_run_the_same_run(
         "OFFICE_DATABASE_URL": database_url,
         "OFFICE_HOME": str(tmp_path / "home"),
         "OFFICE_MAX_CONCURRENT_RUNS": "2",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
     }
     workers = [office("resume", env=env) for _ in range(2)]
     for process in workers:

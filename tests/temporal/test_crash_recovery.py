@@ -62,7 +62,7 @@ class Workers:
             **os.environ,
             "OFFICE_DATABASE_URL": self.database,
             "OFFICE_HOME": str(self.tmp_path / "home"),
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
         }
         errors = (self.tmp_path / f"worker-{len(self.children)}.err").open("w")
         child = subprocess.Popen(
@@ -161,6 +161,7 @@ async def test_a_killed_worker_is_replaced_and_finished_activities_are_not_run_a
             "subtask.started": 3,
             "plan.created": 3,
             "plan.validated": 3,
+            "plan.risk": 3,
             "node.started": 3,
             "node.completed": 3,
             "execution.finished": 3,

@@ -57,6 +57,7 @@ from intelligent_office.models import (
     ValidationReport,
 )
 from intelligent_office.observability.telemetry import Telemetry
+from intelligent_office.risk import RiskModel, ToolHistory, step_signals
 from intelligent_office.runtime.activity import Activity, Empty, activity
 from intelligent_office.tools.base import ToolContext, ToolRegistry
 from intelligent_office.tools.policy import Policy, default_policy
@@ -100,6 +101,8 @@ class OfficeAgents:
     """Where tool-call spans and metrics go."""
     advisor: PlanAdvisor | None = None
     """Learned guidance and the prompt versions in effect (`office learn`, `office prompts`)."""
+    risk: RiskModel = field(default_factory=RiskModel)
+    """Scores each step's risk and decides: run, ask a person, or refuse."""
 
     def __post_init__(self) -> None:
         self.validator = PlanValidator(self.tools)
@@ -229,9 +232,25 @@ class OfficeAgents:
 
     async def _authorize(self, value: AuthorizeInput) -> Authorization:
         decisions: list[StepAuthorization] = []
+        tenant = value.task.user_id or "local"
         for step in value.plan.steps:
             spec = self.tools.get(step.action).spec
             decision = self.policy.decide(step.action, spec.risk_level, step.inputs)
+            counts = await asyncio.to_thread(self.records.tool_history, step.action, tenant)
+            signals = step_signals(
+                tool=step.action,
+                arguments=step.inputs,
+                declared_risk=spec.risk_level.value,
+                policy_risk=decision.risk.value,
+                policy_verdict=decision.verdict.value,
+                confidence=value.plan.confidence,
+                history=ToolHistory(**counts),
+                path_parameters=list(spec.path_parameters),
+            )
+            scored = self.risk.score(signals)
+            decided = self.risk.decide(
+                scored.score, policy_verdict=decision.verdict.value, policy_risk=decision.risk.value
+            )
             decisions.append(
                 StepAuthorization(
                     step_id=step.step_id,
@@ -241,6 +260,10 @@ class OfficeAgents:
                     risk=decision.risk.value,
                     rule=decision.rule,
                     reason=decision.reason,
+                    decision=decided.value,
+                    score=scored.score,
+                    signals=scored.signals,
+                    contributions=scored.contributions,
                 )
             )
         for item in decisions:
@@ -253,7 +276,13 @@ class OfficeAgents:
                 task_id=value.task.task_id,
                 run_id=value.run_id,
                 rule=item.rule,
-                detail={"plan_id": value.plan.plan_id, "step_id": item.step_id, "risk": item.risk},
+                detail={
+                    "plan_id": value.plan.plan_id,
+                    "step_id": item.step_id,
+                    "tool": item.tool,
+                    "risk": item.risk,
+                    **item.risk_detail(),
+                },
             )
         return Authorization(steps=decisions)
 
@@ -268,8 +297,12 @@ class OfficeAgents:
             task_id=call.task.task_id,
             subtask_id=call.subtask_id,
         )
-        with self.telemetry.tool_call(call.tool, step_id=call.step_id):
-            result = await self.tools.call(call.tool, context, arguments)
+        try:
+            with self.telemetry.tool_call(call.tool, step_id=call.step_id):
+                result = await self.tools.call(call.tool, context, arguments)
+        except Exception as error:
+            await self._audit_failure(call, error)
+            raise
         return StepOutput(
             tool=call.tool,
             arguments=arguments,
@@ -278,6 +311,23 @@ class OfficeAgents:
             finished_at=datetime.now(UTC),
             duration_seconds=time.perf_counter() - clock,
         )
+
+    async def _audit_failure(self, call: StepCall, error: Exception) -> None:
+        """A failed tool call counts against the tool in the risk score's history."""
+        try:
+            await asyncio.to_thread(
+                self.records.audit,
+                actor="tool",
+                action="tool.failed",
+                subject=f"{call.tool} (step {call.step_id})",
+                reason=f"{type(error).__name__}: {error}"[:500],
+                task_id=call.task.task_id,
+                run_id=None,
+                rule=None,
+                detail={"tool": call.tool, "step_id": call.step_id},
+            )
+        except Exception as failure:  # the log is history, not the step's outcome
+            _log.warning("could not audit a failed tool call: %s", failure)
 
     async def _review(self, value: ReviewRequest) -> ReviewResult:
         # The reviewer re-reads files to check the outputs: give it the resolved workspace.

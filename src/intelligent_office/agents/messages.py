@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, model_validator
 
 from intelligent_office.models import Plan, Subtask, Task
 
@@ -132,16 +132,39 @@ class AuthorizeInput(BaseModel):
     run_id: str
 
 
+_POLICY_DECISION = {"allow": "run", "require_approval": "ask", "deny": "refuse"}
+
+
 class StepAuthorization(BaseModel):
     """The policy's decision on one step."""
 
     step_id: str
     tool: str
     arguments: dict[str, JsonValue]
-    verdict: str  # allow | require_approval | deny
+    verdict: str  # the policy's: allow | require_approval | deny
     risk: str
     rule: str
     reason: str
+    decision: str = ""  # what happens, policy and score together: run | ask | refuse
+    score: int = 0  # 0-100: the risk model's chance, in percent, that a person refuses it
+    signals: dict[str, float] = Field(default_factory=dict)
+    contributions: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _decided(self) -> StepAuthorization:
+        # Journaled before risk scores existed: the policy's verdict alone decided.
+        if not self.decision:
+            self.decision = _POLICY_DECISION.get(self.verdict, "ask")
+        return self
+
+    def risk_detail(self) -> dict[str, JsonValue]:
+        """The score and its signals, as approvals, events and the audit log keep them."""
+        return {
+            "decision": self.decision,
+            "score": self.score,
+            "signals": dict(self.signals),
+            "contributions": dict(self.contributions),
+        }
 
     def describe(self) -> str:
         """`write_file {"path": "report.md", ...}`, short."""

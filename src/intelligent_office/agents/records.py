@@ -51,6 +51,10 @@ class OfficeRecords(Protocol):
         """Store a tool-gap report (once per task and subtask)."""
         ...
 
+    def tool_history(self, tool: str, user_id: str) -> dict[str, int]:
+        """This tenant's calls, failures, human asks and denials of a tool (audit log)."""
+        ...
+
     def set_task_status(self, task_id: str, status: str) -> None:
         """Record the task's status (running, completed, dead_lettered ...)."""
         ...
@@ -116,6 +120,10 @@ class StoreRecords:
         """Insert into the tool_gaps table."""
         self.store.tool_gaps.add(task_id=task_id, subtask_id=subtask_id, report=report)
 
+    def tool_history(self, tool: str, user_id: str) -> dict[str, int]:
+        """Counted from the audit log."""
+        return self.store.audit.tool_history(tool, user_id)
+
     def audit(
         self,
         *,
@@ -178,6 +186,22 @@ class MemoryRecords:
     def add_tool_gap(self, task_id: str, subtask_id: str | None, report: dict[str, Any]) -> None:
         """Remember the report."""
         self.tool_gaps.append(report)
+
+    def tool_history(self, tool: str, user_id: str) -> dict[str, int]:
+        """Counted from the remembered audit entries (one tenant: all of them)."""
+        counts = {"calls": 0, "failures": 0, "asked": 0, "denied": 0}
+        for entry in self.audit_log:
+            if entry["detail"].get("tool") != tool:
+                continue
+            action = str(entry["action"])
+            if action.startswith("policy."):
+                counts["calls"] += 1
+            elif action == "tool.failed":
+                counts["failures"] += 1
+            elif action in ("approval.approved", "approval.denied"):
+                counts["asked"] += 1
+                counts["denied"] += int(action == "approval.denied")
+        return counts
 
     def audit(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
+from pydantic import JsonValue
 
 from intelligent_office.api.auth import CurrentPrincipal, Operator, Principal
 from intelligent_office.api.json_bodies import StrictJsonRoute
@@ -31,7 +32,7 @@ router = APIRouter(
 
 State = Annotated[ApiState, Depends(api_state)]
 ApprovalId = Annotated[str, Path(description="The approval's id.", max_length=64)]
-StatusFilter = Literal["pending", "approved", "denied", "expired", "all"]
+StatusFilter = Literal["pending", "approved", "denied", "expired", "revised", "all"]
 
 
 def _public(record: ApprovalRecord) -> ApprovalPublic:
@@ -47,6 +48,7 @@ def _public(record: ApprovalRecord) -> ApprovalPublic:
         decided_at=record.decided_at,
         decided_by=record.decided_by,
         comment=record.comment,
+        response=record.response,
     )
 
 
@@ -89,13 +91,14 @@ def _decide(
     state: ApiState,
     principal: Principal,
     approval_id: str,
-    decision: Literal["approved", "denied"],
+    decision: Literal["approved", "denied", "revised"],
     comment: str | None,
+    edits: dict[str, dict[str, JsonValue]] | None = None,
 ) -> ApprovalPublic:
     _visible(state, principal, approval_id)
     try:
         record = state.service.decide_approval(
-            approval_id, decision, by=principal.user_id, comment=comment
+            approval_id, decision, by=principal.user_id, comment=comment, edits=edits
         )
     except UserError as error:  # decided otherwise already, or expired
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=str(error)) from None
@@ -114,9 +117,14 @@ def approve(
     state: State,
     body: Annotated[ApprovalDecision | None, Body()] = None,
 ) -> ApprovalPublic:
-    """Record an approval and wake the task; approving again is harmless, 409 if denied."""
+    """Record an approval and wake the task; approving again is harmless, 409 if denied.
+
+    A plan sign-off may carry `edits` (step id -> new input); an escalation approved is
+    its result accepted.
+    """
     comment = body.comment if body is not None else None
-    return _decide(state, principal, approval_id, "approved", comment)
+    edits = body.edits if body is not None else None
+    return _decide(state, principal, approval_id, "approved", comment, edits)
 
 
 @router.post(
@@ -134,3 +142,24 @@ def deny(
     """Record a denial with its reason and wake the task; 409 if it was approved."""
     comment = body.comment if body is not None else None
     return _decide(state, principal, approval_id, "denied", comment)
+
+
+@router.post(
+    "/{approval_id}/revise",
+    summary="Send an escalation back: another iteration with your feedback",
+    response_model=ApprovalPublic,
+    responses=errors(400, 401, 403, 404, 409, 429),
+)
+def revise(
+    approval_id: ApprovalId,
+    principal: Operator,
+    state: State,
+    body: Annotated[ApprovalDecision, Body()],
+) -> ApprovalPublic:
+    """The escalated result goes back to the planner with `comment` as feedback."""
+    if not body.comment:
+        raise HTTPException(
+            status_code=status.HTTP_400_BAD_REQUEST,
+            detail='a revision needs feedback: send {"comment": "what to change"}',
+        )
+    return _decide(state, principal, approval_id, "revised", body.comment)

@@ -138,6 +138,11 @@ class TaskRequest(BaseModel):
     max_tokens: Tokens | None = Field(
         default=None, description="Most model tokens the task may use."
     )
+    signoff: StrictBool = Field(
+        default=False,
+        description="Each validated plan waits for a person's sign-off (an approval of kind"
+        " plan) before it runs.",
+    )
 
 
 class TaskLinks(BaseModel):
@@ -386,22 +391,35 @@ class ApprovalPublic(BaseModel):
     kind: str
     subject: str
     detail: dict[str, JsonValue]
-    status: str = Field(description="pending, approved, denied or expired.")
+    status: str = Field(description="pending, approved, denied, expired or revised.")
     requested_at: datetime
     decided_at: datetime | None
     decided_by: str | None
     comment: str | None
+    response: dict[str, JsonValue] | None = Field(
+        default=None, description="What the person answered besides the decision: plan edits."
+    )
 
 
 class ApprovalDecision(BaseModel):
-    """Why a person approves or denies."""
+    """Why a person approves or denies; approving a plan may edit its steps' inputs."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"comment": "fine for the demo"}]},
+        json_schema_extra={
+            "examples": [
+                {"comment": "fine for the demo"},
+                {"comment": "write it under out/", "edits": {"s1": {"path": "out/report.md"}}},
+            ]
+        },
     )
 
     comment: str | None = Field(default=None, max_length=10_000)
+    edits: dict[str, dict[str, JsonValue]] | None = Field(
+        default=None,
+        max_length=200,
+        description="Approving a plan sign-off: step id -> the step's new input object.",
+    )
 
 
 class DeadLetterPublic(BaseModel):

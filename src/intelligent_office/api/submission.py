@@ -40,7 +40,11 @@ MAX_IDEMPOTENCY_KEY = 200
 def request_hash(request: TaskRequest) -> str:
     """SHA-256 of the request's canonical JSON (sorted keys, defaults filled in)."""
     canonical = json.dumps(
-        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+        # signoff off is left out: requests hashed before it existed keep their digest
+        request.model_dump(mode="json", exclude=set() if request.signoff else {"signoff"}),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -129,6 +133,7 @@ def _submit_now(
         user_id=principal.user_id,
         max_cost=request.max_cost,
         max_tokens=request.max_tokens,
+        signoff=request.signoff,
     ).model_copy(update={"idempotency_key": key})
     record, run = state.service.submit(
         state.worker,

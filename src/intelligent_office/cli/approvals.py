@@ -5,13 +5,16 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.limits import MAX_LIST_LIMIT
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 __all__ = ["register"]
 
@@ -26,6 +29,7 @@ CommentOption = Annotated[
 def register(app: typer.Typer) -> None:
     """Add the approval commands to the app."""
     app.command("approvals")(list_approvals)
+    app.command("approval")(show_approval)
     app.command("approve")(approve)
     app.command("deny")(deny)
     app.command("audit")(audit)
@@ -56,6 +60,7 @@ def list_approvals(
                 "decided_at": a.decided_at.isoformat() if a.decided_at else None,
                 "decided_by": a.decided_by,
                 "comment": a.comment,
+                "response": a.response,
             }
             for a in approvals
         ]
@@ -63,27 +68,99 @@ def list_approvals(
         return
     table = Table(title="approvals" if show_all else "pending approvals")
     table.add_column("id", no_wrap=True)
-    for column in ("task", "kind", "subject", "status", "requested at"):
+    for column in ("task", "kind", "subject", "risk", "status", "requested at"):
         table.add_column(column)
     for approval in approvals:
+        score = approval.detail.get("score", approval.detail.get("max_score"))
         table.add_row(
             approval.id,
             approval.task_id,
             approval.kind,
             approval.subject,
+            "" if score is None else f"{score}/100",
             approval.status,
             f"{approval.requested_at:%Y-%m-%d %H:%M:%S}",
         )
     console.print(table)
 
 
+def show_approval(
+    approval_id: Annotated[str, typer.Argument(help="An id from `office approvals`.")],
+    config: ConfigOption = None,
+) -> None:
+    """One approval in full: a plan's steps and risks, an escalation's question and outputs."""
+    app = AppContext.open(config)
+    approval = app.store.approvals.require(approval_id)
+    detail = approval.detail
+    console.print(f"[bold]{approval.kind}[/] approval {approval.id} ({approval.status})")
+    console.print(f"task {approval.task_id}: {approval.subject}")
+    if approval.kind == "plan":
+        table = Table(title=f"plan {detail.get('plan_id')} (confidence {detail.get('confidence')})")
+        for column in ("step", "tool", "input (JSON)", "risk", "decision"):
+            table.add_column(column)
+        steps = detail.get("steps")
+        for step in steps if isinstance(steps, list) else []:
+            table.add_row(
+                str(step.get("step_id")),
+                str(step.get("tool")),
+                json.dumps(step.get("inputs"), default=str),
+                f"{step.get('score')}/100",
+                str(step.get("decision")),
+            )
+        console.print(table)
+        console.print(
+            "approve: `office approve ID [--edit STEP='{\"arg\": ...}']`;"
+            " reject: `office deny ID --reason ...`"
+        )
+    elif approval.kind == "escalation":
+        console.print(f"question: {detail.get('question')}")
+        console.print(f"answer: {detail.get('answer') or '(none)'}")
+        console.print(json.dumps(detail.get("outputs"), indent=2, default=str), markup=False)
+        console.print(
+            "`office escalations accept|revise --feedback ...|fail --reason ...` decides it"
+        )
+    else:
+        signals = detail.get("signals")
+        if isinstance(signals, dict):
+            console.print(f"risk {detail.get('score')}/100 ({detail.get('decision')})")
+            for name, value in signals.items():
+                console.print(f"  {name} = {value}")
+    if approval.decided_by:
+        console.print(f"decided by {approval.decided_by}: {approval.comment or ''}")
+
+
 def approve(
     approval_id: Annotated[str, typer.Argument(help="An id from `office approvals`.")],
     comment: CommentOption = None,
+    edit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--edit",
+            help='A plan step\'s new input: STEP=\'{"arg": "value"}\' (repeat the option).',
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Approve a pending approval and let the waiting run go on."""
-    _decide(approval_id, "approved", comment, config)
+    """Approve a pending approval and let the waiting run go on (a plan: maybe with edits)."""
+    _decide(approval_id, "approved", comment, config, edits=_edits(edit or []))
+
+
+def _edits(raw: list[str]) -> dict[str, dict[str, JsonValue]]:
+    from intelligent_office.errors import UserError
+
+    edits: dict[str, dict[str, JsonValue]] = {}
+    for item in raw:
+        step_id, sep, text = item.partition("=")
+        try:
+            value = json.loads(text) if sep else None
+        except json.JSONDecodeError as error:
+            raise UserError(
+                f"--edit {step_id}: not JSON ({error.msg}): give STEP='{{...}}'"
+            ) from None
+        if not step_id or not isinstance(value, dict):
+            raise UserError(f"--edit {item!r}: give STEP='{{\"arg\": ...}}', a JSON object")
+        edits[step_id] = value
+    return edits
 
 
 def deny(
@@ -100,10 +177,13 @@ def _decide(
     decision: Literal["approved", "denied"],
     comment: str | None,
     config_file: Path | None,
+    edits: dict[str, dict[str, JsonValue]] | None = None,
 ) -> None:
     app = AppContext.open(config_file)
     user = getpass.getuser()
-    approval = app.service.decide_approval(approval_id, decision, by=user, comment=comment)
+    approval = app.service.decide_approval(
+        approval_id, decision, by=user, comment=comment, edits=edits or None
+    )
     console.print(
         f"{decision} {approval.kind} approval {approval.id} (task {approval.task_id}): "
         f"{approval.subject}"

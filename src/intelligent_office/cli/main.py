@@ -13,12 +13,14 @@ from intelligent_office.cli import (
     costs,
     dlq,
     doctor,
+    escalations,
     evals,
     forks,
     gaps,
     learn,
     memory,
     prompts,
+    risk,
     runs,
     serve,
     stats,
@@ -57,6 +59,8 @@ evals.register(app)
 forks.register(app)
 learn.register(app)
 prompts.register(app)
+risk.register(app)
+escalations.register(app)
 
 
 @app.command("schema")

@@ -7,6 +7,7 @@ Fed by the same events the store keeps, so `office run` shows it live and
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -221,15 +222,28 @@ class TaskView:
 def plain_line(event_type: str, payload: dict[str, JsonValue]) -> str | None:
     """What a terminal without the live view (a pipe, a log, `--json`) is told of this
     event: a task waiting for a human, and the decision, in plain text."""
-    approval = payload.get("approval_id")
     if event_type == "approval.requested":
-        return (
-            f"waiting for a human: {payload.get('subject')}\n"
-            f"  office approve {approval}   or   office deny {approval}   (in another terminal)"
-        )
+        return waiting_text(payload)
     if event_type == "approval.decided":
-        return f"approval {approval}: {payload.get('status')}"
+        return f"approval {payload.get('approval_id')}: {payload.get('status')}"
     return None
+
+
+def waiting_text(data: Mapping[str, Any]) -> str:
+    """What a task waiting for a human waits for, and the command that answers it."""
+    approval, kind = data.get("approval_id"), data.get("kind")
+    if kind == "escalation":
+        how = f"office escalations accept|revise --feedback ..|fail --reason .. {approval}"
+    elif kind == "plan":
+        how = f"office approval {approval}, then office approve [--edit STEP=JSON] or deny"
+    else:
+        how = f"office approve {approval}   or   office deny {approval}"
+    risk = f" (risk {data['score']}/100)" if "score" in data else ""
+    return f"waiting for a human: {data.get('subject')}{risk}\n  {how}   (in another terminal)"
+
+
+def _on_approval_requested(view: TaskView, data: dict[str, Any]) -> None:
+    view.footer = waiting_text(data)
 
 
 def _on_approval(view: TaskView, event_type: str, data: dict[str, Any]) -> None:

@@ -76,6 +76,12 @@ def run(
     max_tokens: Annotated[
         int | None, typer.Option(min=1, help="Most model tokens the task may use.")
     ] = None,
+    signoff: Annotated[
+        bool,
+        typer.Option(
+            "--signoff", help="Each plan waits for a person (`office approve`) before it runs."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
@@ -91,6 +97,7 @@ def run(
         priority=priority,
         max_cost=max_cost,
         max_tokens=max_tokens,
+        signoff=signoff,
     )
     # Before the store opens: the tools must never see the database or the settings file.
     settings = load_settings(config)

@@ -53,6 +53,8 @@ class Outcome:
     failure_category: str | None = None
     iterations: int = 0
     cost_usd: float = 0.0
+    asked: list[str] = field(default_factory=list)
+    """The kinds of the approvals the run asked a person for (tool, plan, escalation ...)."""
 
 
 def run_checks(checks: Checks, outcome: Outcome, graphs: GraphCache) -> list[CheckResult]:
@@ -108,6 +110,12 @@ def _tools_and_limits(checks: Checks, out: Outcome) -> Iterator[CheckResult]:
             "max_iterations",
             out.iterations <= checks.max_iterations,
             f"{out.iterations} iterations > {checks.max_iterations}",
+        )
+    if checks.asked is not None:
+        yield _result(
+            "asked",
+            bool(out.asked) == checks.asked,
+            f"asked a person for {', '.join(out.asked)}" if out.asked else "asked nobody",
         )
     if checks.max_cost is not None:
         yield _result(

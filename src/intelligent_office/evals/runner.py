@@ -154,6 +154,8 @@ class EvalRunner:
         )
         outcome = _outcome(output, finished, workspace, self.case_timeout_seconds)
         outcome.cost_usd = spent.cost_usd
+        asked = self.service.store.approvals.list(status=None, task_id=record.task_id)
+        outcome.asked = sorted({approval.kind for approval in asked})
         checks = await asyncio.to_thread(run_checks, case.checks, outcome, self._graphs)
         return CaseResult(
             case_id=case.id,

@@ -164,6 +164,10 @@ class Checks(_Strict):
     )
     failure_category: str | None = Field(default=None, description="e.g. policy, validation.")
     max_iterations: int | None = Field(default=None, ge=1)
+    asked: bool | None = Field(
+        default=None,
+        description="Whether the run asked a person (an approval of any kind): false runs alone.",
+    )
     max_cost: float | None = Field(default=None, ge=0, description="USD, models only.")
 
     @field_validator(

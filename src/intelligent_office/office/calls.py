@@ -11,8 +11,8 @@ failure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, JsonValue
 
@@ -50,9 +50,11 @@ class HumanDecision:
     """How a human (or the clock) answered an approval."""
 
     status: str
-    """approved, denied or expired."""
+    """approved, denied, expired, or revised (an escalation sent back with feedback)."""
     by: str = ""
     comment: str = ""
+    response: dict[str, Any] = field(default_factory=dict)
+    """What the person answered beyond yes or no: a plan's edited step inputs."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,12 @@ class AgentCaller:
                 timeout_seconds=self.office_input.approval_timeout_seconds,
             )
             answer = signal if isinstance(signal, dict) else {}
+            response = answer.get("response")
             decision = HumanDecision(
                 status=str(answer.get("decision") or "denied"),
                 by=str(answer.get("by") or ""),
                 comment=str(answer.get("comment") or ""),
+                response=response if isinstance(response, dict) else {},
             )
         except SignalTimeout:
             outcome = await runtime.activity(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -69,6 +70,15 @@ class OfficeInput(BaseModel):
     remember: bool = Field(
         default=False,
         description="Keep each finished subtask's plans in plan memory (set when memory is on).",
+    )
+    signoff: Literal["never", "always"] = Field(
+        default="never", description="always: every validated plan waits for a person first."
+    )
+    signoff_risk_threshold: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="A plan with a step scoring this or more waits for a person first.",
     )
 
 

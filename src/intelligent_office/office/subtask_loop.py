@@ -1,8 +1,10 @@
 """One subtask's loop: plan -> validate -> execute -> review, until approved or out of turns.
 
 Deterministic workflow code. A rejected plan or a review asking for a revision
-feeds its reasons into the next plan; a FAIL or an ESCALATE ends the loop at once
-(ESCALATE goes to the dead-letter queue for a human until approvals exist).
+feeds its reasons into the next plan; a FAIL ends the loop at once. Each step's risk
+score decides whether it runs, waits for a person or is refused; a plan may wait for a
+person's sign-off (office/signoff.py); an ESCALATE asks a person, who accepts the
+result, asks for a revision or fails it (office/escalation.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from datetime import datetime
 from pydantic import JsonValue
 
 from intelligent_office.agents.activities import OfficeAgents
-from intelligent_office.agents.messages import AuthorizeInput, PlanInput, ValidateInput
+from intelligent_office.agents.messages import (
+    Authorization,
+    AuthorizeInput,
+    PlanInput,
+    ValidateInput,
+)
 from intelligent_office.errors import ActivityError
 from intelligent_office.llm.base import PlanningResult, ReviewRequest
 from intelligent_office.memory.base import PlanAttempt, PlanReuse, SubtaskMemory
@@ -37,7 +44,9 @@ from intelligent_office.office.contracts import (
     SubtaskOutcome,
     SubtaskStatus,
 )
+from intelligent_office.office.escalation import escalate, escalated_answer
 from intelligent_office.office.executor import execute_plan
+from intelligent_office.office.signoff import needs_signoff, sign_off
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.tools.policy import Verdict
 
@@ -199,31 +208,97 @@ class SubtaskLoop:
         with contextlib.suppress(ActivityError):
             await self.call(f"subtask/{sid}/remember", self.agents.remember, memory)
 
-    async def _authorize(
-        self,
-        plan: Plan,
-        prefix: str,
-        iteration: int,
-        feedback: list[str],
-        scope: dict[str, JsonValue],
-    ) -> _Turn | None:
-        """The tool policy on every step; a human for the risky ones. None: all may run."""
+    async def _score(self, plan: Plan, key: str, scope: dict[str, JsonValue]) -> Authorization:
+        """The policy and the risk score on every step, shown as a `plan.risk` event."""
         authorization = await self.call(
-            f"{prefix}authorize",
+            key,
             self.agents.authorize,
             AuthorizeInput(task=self.task, plan=plan, run_id=self.runtime.run_id),
         )
+        steps: list[JsonValue] = [
+            {"step_id": step.step_id, "tool": step.tool, "rule": step.rule, **step.risk_detail()}
+            for step in authorization.steps
+        ]
+        await self._emit("plan.risk", f"{key}/risk", **scope, plan_id=plan.plan_id, steps=steps)
+        return authorization
+
+    async def _sign_off(
+        self,
+        record: IterationRecord,
+        authorization: Authorization,
+        prefix: str,
+        feedback: list[str],
+        scope: dict[str, JsonValue],
+    ) -> _Turn | Authorization:
+        """A person signs the plan off (maybe editing steps); the plan's new scores, or why not."""
+        assert record.plan is not None
+        signed = await sign_off(
+            self.call, record.plan, authorization, key=f"{prefix}signoff", scope=scope
+        )
+        if signed.status == "expired":
+            return _Turn(
+                category=DeadLetterCategory.POLICY,
+                reason="escalated: nobody signed the plan off in time",
+                final=True,
+            )
+        if signed.status != "approved":
+            said = signed.comment or "no reason given"
+            feedback.append(f"iteration {record.iteration}: a person rejected the plan: {said}")
+            return _Turn(category=DeadLetterCategory.POLICY, reason=f"plan rejected: {said}")
+        if not signed.edited:
+            return authorization
+        plan = record.plan = signed.plan
+        report = await self.call(
+            f"{prefix}signoff/validate",
+            self.agents.validate,
+            ValidateInput(task=self.task, plan=plan.model_dump(mode="json")),
+        )
+        if report.decision is ValidationDecision.REJECTED:
+            reasons = "; ".join(report.reasons())
+            feedback.append(f"iteration {record.iteration}: the edited plan was invalid: {reasons}")
+            return _Turn(category=_validation_category(report), reason=f"edited plan: {reasons}")
+        return await self._score(plan, f"{prefix}signoff/authorize", scope)
+
+    async def _authorize(
+        self,
+        record: IterationRecord,
+        prefix: str,
+        feedback: list[str],
+        scope: dict[str, JsonValue],
+    ) -> _Turn | Plan:
+        """Score every step, maybe ask for sign-off, and ask a person for the risky steps.
+
+        Returns the plan to run (edited by the person, maybe), or how the turn ended.
+        """
+        assert record.plan is not None
+        iteration = record.iteration
+        authorization = await self._score(record.plan, f"{prefix}authorize", scope)
+        if needs_signoff(self.office_input, authorization):
+            signed = await self._sign_off(record, authorization, prefix, feedback, scope)
+            if isinstance(signed, _Turn):
+                return signed
+            authorization = signed
         for step in authorization.steps:
-            if step.verdict == Verdict.ALLOW:
+            if step.decision == "run":
                 continue
-            if step.verdict == Verdict.DENY:
-                status = "denied by the policy"
+            if step.decision == "refuse":
+                status = (
+                    "denied by the policy"
+                    if step.verdict == Verdict.DENY
+                    else f"refused: risk score {step.score}/100 is over the refuse threshold"
+                )
             else:
                 decision = await self.call.approval(
                     f"{prefix}approve/{step.step_id}",
                     kind="tool",
                     subject=f"step {step.step_id}: {step.describe()} ({step.reason})",
-                    detail={"step_id": step.step_id, "tool": step.tool, "rule": step.rule},
+                    detail={
+                        "step_id": step.step_id,
+                        "tool": step.tool,
+                        "rule": step.rule,
+                        "risk": step.risk,
+                        **step.risk_detail(),
+                    },
                 )
                 if decision.status == "approved":
                     continue
@@ -238,6 +313,7 @@ class SubtaskLoop:
                 **scope,
                 step_id=step.step_id,
                 reason=reason,
+                score=step.score,
             )
             if status == "expired":
                 # Nobody decided in time: escalate instead of guessing.
@@ -248,7 +324,7 @@ class SubtaskLoop:
                 )
             feedback.append(f"iteration {iteration}: {reason}; plan without that step")
             return _Turn(category=DeadLetterCategory.POLICY, reason=reason)
-        return None
+        return record.plan
 
     async def _learned(
         self, planning: PlanningResult, prefix: str, scope: dict[str, JsonValue]
@@ -345,9 +421,10 @@ class SubtaskLoop:
                 category=_validation_category(report), reason="plan rejected: " + "; ".join(reasons)
             )
         await self._emit("plan.validated", f"{prefix}plan/validated", **scope)
-        refused = await self._authorize(plan, prefix, iteration, feedback, scope)
-        if refused is not None:
-            return refused
+        authorized = await self._authorize(record, prefix, feedback, scope)
+        if isinstance(authorized, _Turn):
+            return authorized
+        plan = authorized
         execution = record.execution = await execute_plan(
             self.runtime,
             self.agents,
@@ -395,9 +472,30 @@ class SubtaskLoop:
             )
             return _Turn(category=category, reason=f"review: {review.feedback}")
         if review.decision is ReviewDecision.ESCALATE:
+            answer = escalated_answer(result, execution)
+            human = await escalate(
+                self.call,
+                key=f"{prefix}escalate",
+                subtask_id=sid,
+                iteration=iteration,
+                review=review,
+                answer=answer,
+                execution=execution,
+            )
+            if human.status == "approved":
+                outcome.answer, outcome.details = answer, result.details
+                return _Turn(settled=SubtaskStatus.COMPLETED)
+            if human.status == "revised":
+                said = human.comment or "revise it"
+                feedback.append(f"iteration {iteration}: a person asked for a revision: {said}")
+                return _Turn(category=category, reason=f"revision asked by a person: {said}")
+            if human.status == "expired":
+                ended = "nobody answered in time"
+            else:
+                ended = f"failed by {human.by or 'a person'}: {human.comment or 'no reason given'}"
             return _Turn(
                 category=DeadLetterCategory.REVIEW,
-                reason=f"escalated for a human decision: {review.feedback}",
+                reason=f"escalated for a human decision: {review.feedback}; {ended}",
                 final=True,
             )
         return _Turn(

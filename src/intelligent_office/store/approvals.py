@@ -19,7 +19,8 @@ from intelligent_office.store.tables import ApprovalRow, TaskRow
 
 __all__ = ["ApprovalRepository", "Decision", "approval_signal"]
 
-Decision = Literal["approved", "denied", "expired"]
+Decision = Literal["approved", "denied", "expired", "revised"]
+"""revised: an escalation sent back for another iteration with the person's feedback."""
 
 
 def approval_signal(approval_id: str) -> str:
@@ -40,6 +41,7 @@ def _record(row: ApprovalRow) -> ApprovalRecord:
         decided_at=row.decided_at,
         decided_by=row.decided_by,
         comment=row.comment,
+        response=row.response,
     )
 
 
@@ -75,6 +77,7 @@ class ApprovalRepository:
             decided_at=None,
             decided_by=None,
             comment=None,
+            response=None,
         )
         record = _record(row)
         try:
@@ -131,7 +134,13 @@ class ApprovalRepository:
             return [_record(row) for row in session.scalars(query)]
 
     def decide(
-        self, approval_id: str, *, status: Decision, by: str | None, comment: str | None = None
+        self,
+        approval_id: str,
+        *,
+        status: Decision,
+        by: str | None,
+        comment: str | None = None,
+        response: dict[str, Any] | None = None,
     ) -> ApprovalRecord:
         """Record the decision on a pending approval.
 
@@ -141,7 +150,13 @@ class ApprovalRepository:
         decided = (
             update(ApprovalRow)
             .where(ApprovalRow.id == approval_id, ApprovalRow.status == "pending")
-            .values(status=status, decided_at=datetime.now(UTC), decided_by=by, comment=comment)
+            .values(
+                status=status,
+                decided_at=datetime.now(UTC),
+                decided_by=by,
+                comment=comment,
+                response=response,
+            )
         )
         with self._engine.begin() as connection:
             # One UPDATE guarded by the status: of two deciders at once, exactly one wins.

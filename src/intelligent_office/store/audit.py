@@ -12,9 +12,19 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from intelligent_office.store.records import AuditRecord
-from intelligent_office.store.tables import AuditRow
+from intelligent_office.store.tables import AuditRow, TaskRow
 
 __all__ = ["AuditRepository"]
+
+_HISTORY_ACTIONS = (
+    "policy.allow",
+    "policy.require_approval",
+    "policy.deny",
+    "tool.failed",
+    "approval.approved",
+    "approval.denied",
+)
+_HISTORY_WINDOW = 5000  # the newest entries of the tenant: history is recent behaviour
 
 
 class AuditRepository:
@@ -72,3 +82,26 @@ class AuditRepository:
                 )
                 for row in connection.execute(query)
             ]
+
+    def tool_history(self, tool: str, user_id: str) -> dict[str, int]:
+        """How this tenant's calls of a tool went: calls, failures, human asks and denials."""
+        query = (
+            select(AuditRow.action, AuditRow.detail)
+            .join(TaskRow, TaskRow.task_id == AuditRow.task_id)
+            .where(TaskRow.user_id == user_id, AuditRow.action.in_(_HISTORY_ACTIONS))
+            .order_by(AuditRow.id.desc())
+            .limit(_HISTORY_WINDOW)
+        )
+        counts = {"calls": 0, "failures": 0, "asked": 0, "denied": 0}
+        with self._engine.connect() as connection:
+            for action, detail in connection.execute(query):
+                if not isinstance(detail, dict) or detail.get("tool") != tool:
+                    continue
+                if action.startswith("policy."):
+                    counts["calls"] += 1
+                elif action == "tool.failed":
+                    counts["failures"] += 1
+                else:
+                    counts["asked"] += 1
+                    counts["denied"] += int(action == "approval.denied")
+        return counts

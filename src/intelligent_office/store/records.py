@@ -188,6 +188,7 @@ class ApprovalRecord:
     decided_at: datetime | None
     decided_by: str | None
     comment: str | None
+    response: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,8 @@ class ApprovalRow(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(128))
     comment: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """What the person answered beyond yes or no: edited step inputs, revision feedback."""
 
 
 class AuditRow(Base):

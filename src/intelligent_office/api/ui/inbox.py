@@ -11,11 +11,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from intelligent_office.api.auth import Principal
 from intelligent_office.api.limits import check_task_quotas
 from intelligent_office.api.state import ApiState, api_state
+from intelligent_office.api.ui.plan_form import plan_edits
 from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import PagePrincipal, SameOrigin
 from intelligent_office.errors import UserError
@@ -26,7 +28,14 @@ __all__ = ["router"]
 
 APPROVALS = "/ui/approvals"
 DEAD_LETTERS = "/ui/dlq"
-_DECISIONS: dict[str, Literal["approved", "denied"]] = {"approve": "approved", "deny": "denied"}
+_DECISIONS: dict[str, Literal["approved", "denied", "revised"]] = {
+    "approve": "approved",
+    "deny": "denied",
+    # an escalation: accept the result, send it back with feedback, or fail it
+    "accept": "approved",
+    "revise": "revised",
+    "fail": "denied",
+}
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[ApiState, Depends(api_state)]
@@ -79,6 +88,35 @@ def _visible_approval(state: ApiState, principal: Principal, approval_id: str) -
     return approval
 
 
+@router.post(APPROVALS + "/{approval_id}/signoff", dependencies=[SameOrigin])
+async def sign_off(
+    request: Request, state: State, principal: PagePrincipal, approval_id: str
+) -> Response:
+    """Sign a plan off, with the step inputs as the person left them in the form."""
+    if not principal.can("operator"):
+        return _forbidden(request, principal, "signing plans off")
+    form = await request.form()
+    fields = {str(name): value for name, value in form.items() if isinstance(value, str)}
+    try:
+        approval = await run_in_threadpool(_visible_approval, state, principal, approval_id)
+        edits = plan_edits(approval, fields)
+        comment = fields.get("comment", "").strip() or None
+        await run_in_threadpool(
+            state.service.decide_approval,
+            approval_id,
+            "approved",
+            by=principal.user_id,
+            comment=comment,
+            edits=edits or None,
+        )
+    except HTTPException as error:
+        return _not_found(request, principal, str(error.detail))
+    except UserError as error:  # a step input that is not a JSON object, or decided already
+        context = _approvals(state, principal) | {"error": str(error)}
+        return page(request, "approvals.html", principal, context, status_code=409)
+    return RedirectResponse(f"{APPROVALS}?decided={approval_id}", status_code=303)
+
+
 @router.post(APPROVALS + "/{approval_id}/{action}", dependencies=[SameOrigin])
 def decide(
     request: Request,
@@ -92,6 +130,9 @@ def decide(
     decision = _DECISIONS.get(action)
     if decision is None:
         return _not_found(request, principal, f"no action {action!r}: approve or deny")
+    if decision == "revised" and not comment.strip():
+        context = _approvals(state, principal) | {"error": "a revision needs feedback: say what"}
+        return page(request, "approvals.html", principal, context, status_code=400)
     if not principal.can("operator"):
         return _forbidden(request, principal, "deciding approvals")
     try:

@@ -124,15 +124,24 @@ async def submit(
     description: Annotated[str, Form(max_length=MAX_TASK_DESCRIPTION_CHARS)] = "",
     workspace: Annotated[str, Form(max_length=4096)] = "",
     priority: Annotated[int, Form(ge=0, le=10)] = 5,
+    signoff: Annotated[bool, Form()] = False,
 ) -> Response:
     """Submit the task box; go to the new task's live view, or show what was wrong."""
-    form = {"description": description, "workspace": workspace, "priority": str(priority)}
+    form = {
+        "description": description,
+        "workspace": workspace,
+        "priority": str(priority),
+        "signoff": "on" if signoff else "",
+    }
     if not principal.can("operator"):
         error = f"role {principal.role} may only read: submitting needs an operator key"
         return _home(request, state, principal, error=error, form=form, status_code=403)
     try:
         task_request = TaskRequest(
-            description=description, workspace=workspace.strip() or None, priority=priority
+            description=description,
+            workspace=workspace.strip() or None,
+            priority=priority,
+            signoff=signoff,
         )
         submitted = await submit_task(state, principal, task_request, None)
     except ValidationError as error:

@@ -49,6 +49,14 @@ class StepLine:
     inputs: str
     status: str = "pending"
     note: str = ""
+    risk: int | None = None
+    """The step's risk score, 0-100, when it was scored."""
+    decision: str = ""
+    """What the score and the policy decided: run, ask or refuse."""
+    signals: str = ""
+    """The signals that added to the score, strongest first."""
+    edited: str = ""
+    """Who changed the step's input when signing the plan off."""
 
 
 @dataclass
@@ -159,6 +167,28 @@ class TaskProgress:
                 inputs=short(step.get("inputs") or {}),
             )
 
+    def _on_risk(self, data: dict[str, Any]) -> None:
+        subtask_id, iteration = str(data.get("subtask_id")), int(data.get("iteration") or 0)
+        for item in data.get("steps") or []:
+            step = self.steps.get((subtask_id, iteration, str(item.get("step_id"))))
+            if step is None:
+                continue
+            step.risk = int(item.get("score") or 0)
+            step.decision = str(item.get("decision") or "")
+            added = item.get("contributions") or {}
+            strongest = sorted(added.items(), key=lambda pair: -float(pair[1]))
+            step.signals = ", ".join(
+                f"{name} +{float(value):.1f}" for name, value in strongest if float(value) >= 0.05
+            )
+
+    def _on_edited(self, data: dict[str, Any]) -> None:
+        subtask_id, iteration = str(data.get("subtask_id")), int(data.get("iteration") or 0)
+        for item in data.get("steps") or []:
+            step = self.steps.get((subtask_id, iteration, str(item.get("step_id"))))
+            if step is not None:
+                step.inputs = short(item.get("inputs") or {})
+                step.edited = str(data.get("by") or "a person")
+
     def _on_rejected(self, data: dict[str, Any]) -> None:
         prefix = f"{data.get('subtask_id')} iteration {data.get('iteration')}: "
         self.rejections.extend(prefix + short(reason, 200) for reason in data.get("reasons") or [])
@@ -219,6 +249,8 @@ _HANDLERS: dict[str, _Handler] = {
     "subtask.skipped": lambda view, data: view._on_subtask("skipped", data),
     "plan.created": TaskProgress._on_plan,
     "plan.rejected": TaskProgress._on_rejected,
+    "plan.risk": TaskProgress._on_risk,
+    "plan.edited": TaskProgress._on_edited,
     "execution.finished": TaskProgress._on_execution,
     "review.decided": TaskProgress._on_review,
     "approval.requested": lambda view, data: view._on_approval(True, data),

@@ -1,0 +1,92 @@
+"""On Temporal, a reviewer's ESCALATE waits for a person across a worker restart: the
+worker stops while the escalation is pending, the person answers (a revision with
+feedback) while no worker runs, a new worker picks the workflow up, and the feedback
+reaches the next plan, which the reviewer approves."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from intelligent_office.llm.scripted import ScriptedBrain
+from intelligent_office.office import OfficeOutput, TaskStatus
+from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
+from intelligent_office.service import OfficeService, new_task
+from intelligent_office.settings import load_settings
+from intelligent_office.store import ApprovalRecord, RunStatus, Store
+from tests.office.test_signoff_escalation import escalating, saver
+from tests.temporal.test_approvals_and_cancel import finished
+
+pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
+
+
+def start_worker(
+    client: Client, service: OfficeService, store: Store, queue: str
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A worker (and its bridge) serving `queue` until the event is set."""
+    stop = asyncio.Event()
+    serving = asyncio.create_task(
+        serve_worker(
+            client,
+            service.agents(),
+            store,
+            WorkerOptions(task_queue=queue),
+            stop,
+            run_options=RunOptions(task_queue=queue),
+        )
+    )
+    return serving, stop
+
+
+async def pending_escalation(store: Store, task_id: str) -> ApprovalRecord:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = [a for a in store.approvals.list(task_id=task_id) if a.kind == "escalation"]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError("no escalation was opened")
+
+
+async def test_an_escalation_is_answered_across_a_worker_restart(
+    temporal_server: str, tmp_path: Path
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
+    brain = ScriptedBrain(planner=saver, reviewer=escalating)
+    service = OfficeService(load_settings(None, home=tmp_path / "home"), store, brain=brain)
+    client = await connect(temporal_server, store=store)
+    queue = f"escalations-{tmp_path.name}"
+    try:
+        serving, stop = start_worker(client, service, store, queue)
+        task = new_task("Save a note", workspace=tmp_path)
+        _, run = service.submit(service.worker(), task)  # queued in the store, as the API does
+        escalation = await pending_escalation(store, task.task_id)
+        assert escalation.detail["question"] == "is this the right file?"
+        assert escalation.run_id == run.run_id
+
+        stop.set()  # the worker goes away while the workflow waits for the person
+        await serving
+        service.decide_approval(escalation.id, "revised", by="ann", comment="name it b")
+        await asyncio.sleep(0.5)
+        assert not store.runs.require(run.run_id).status.finished  # nobody to carry it on
+
+        serving, stop = start_worker(client, service, store, queue)  # a new worker
+        done = await finished(store, run.run_id)
+        stop.set()
+        await serving
+    finally:
+        store.close()
+
+    assert done.status is RunStatus.COMPLETED, done.error
+    output = OfficeOutput.model_validate(done.result)
+    assert output.status is TaskStatus.COMPLETED
+    assert len(output.subtasks["s1"].iterations) == 2
+    assert len(brain.plan_requests) == 2  # the first plan was not made again after the restart
+    assert any(
+        "a person asked for a revision: name it b" in line
+        for line in brain.plan_requests[1].feedback
+    )

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import JsonValue
+
 from intelligent_office.agents.messages import (
     Answer,
     ApprovalOutcome,
@@ -239,16 +241,20 @@ class OfficeAgents:
     async def _run_step(self, call: StepCall) -> StepOutput:
         started_at = datetime.now(UTC)
         clock = time.perf_counter()
-        arguments = resolve_references(call.inputs, call.upstream)
-        context = ToolContext(
-            workspace=workspace_of(call.task),
-            idempotency_key=call.idempotency_key,
-            timeout_seconds=call.timeout_seconds,
-            task_id=call.task.task_id,
-            subtask_id=call.subtask_id,
-        )
-        with self.telemetry.tool_call(call.tool, step_id=call.step_id):
-            result = await self.tools.call(call.tool, context, arguments)
+        if call.for_each is None:
+            arguments = resolve_references(call.inputs, call.upstream)
+            result = await self._call_tool(call, arguments, call.idempotency_key)
+        else:
+            # One call per item, each with its own idempotency key; results in item order.
+            calls: list[JsonValue] = []
+            results: list[JsonValue] = []
+            for index, item in enumerate(call.for_each):
+                each = resolve_references(call.inputs, {**call.upstream, "item": item})
+                calls.append(each)
+                results.append(
+                    await self._call_tool(call, each, f"{call.idempotency_key}/item/{index}")
+                )
+            arguments, result = {"for_each": calls}, results
         return StepOutput(
             tool=call.tool,
             arguments=arguments,
@@ -257,6 +263,19 @@ class OfficeAgents:
             finished_at=datetime.now(UTC),
             duration_seconds=time.perf_counter() - clock,
         )
+
+    async def _call_tool(
+        self, call: StepCall, arguments: dict[str, JsonValue], idempotency_key: str
+    ) -> JsonValue:
+        context = ToolContext(
+            workspace=workspace_of(call.task),
+            idempotency_key=idempotency_key,
+            timeout_seconds=call.timeout_seconds,
+            task_id=call.task.task_id,
+            subtask_id=call.subtask_id,
+        )
+        with self.telemetry.tool_call(call.tool, step_id=call.step_id):
+            return await self.tools.call(call.tool, context, arguments)
 
     async def _review(self, value: ReviewRequest) -> ReviewResult:
         # The reviewer re-reads files to check the outputs: give it the resolved workspace.

@@ -54,6 +54,8 @@ class DeadLetterCategory(StrEnum):
     TRANSIENT = "transient"
     REVIEW = "review"
     POLICY = "policy"
+    STALLED = "stalled"
+    LOOP = "loop"
 
 
 class OfficeInput(BaseModel):
@@ -69,6 +71,15 @@ class OfficeInput(BaseModel):
     remember: bool = Field(
         default=False,
         description="Keep each finished subtask's plans in plan memory (set when memory is on).",
+    )
+    max_for_each_items: int = Field(
+        default=20, ge=1, le=1000, description="Most items one for_each step runs over."
+    )
+    loop_repeats: int = Field(
+        default=3,
+        ge=2,
+        le=100,
+        description="The same plan, or the same tool call, this many times is a loop: stop.",
     )
 
 

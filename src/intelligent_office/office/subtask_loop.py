@@ -37,6 +37,7 @@ from intelligent_office.office.contracts import (
     SubtaskOutcome,
     SubtaskStatus,
 )
+from intelligent_office.office.branches import branch_fields
 from intelligent_office.office.executor import execute_plan
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.tools.policy import Verdict
@@ -308,6 +309,7 @@ class SubtaskLoop:
                     "action": step.action,
                     "inputs": step.inputs,
                     "dependencies": list(step.dependencies),
+                    **branch_fields(step),
                 }
                 for step in plan.steps
             ],
@@ -336,6 +338,7 @@ class SubtaskLoop:
             plan,
             key_prefix=prefix,
             max_parallel=self.office_input.max_parallel_steps,
+            max_for_each_items=self.office_input.max_for_each_items,
         )
         await self._emit(
             "execution.finished",

@@ -54,7 +54,9 @@ class FlowRunner:
         task_fields = office.pop("task", {})
         records = MemoryRecords()
         agents = OfficeAgents(brain=self.brain, tools=self.tools, records=records)
-        task = Task(description=description, context={"workspace": str(self.workspace)}, **task_fields)
+        task = Task(
+            description=description, context={"workspace": str(self.workspace)}, **task_fields
+        )
         self.store.tasks.create(
             task_id=task.task_id,
             user_id="tests",

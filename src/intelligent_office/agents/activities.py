@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import JsonValue
 
+from intelligent_office.agents.criteria import CriteriaJudge
 from intelligent_office.agents.messages import (
     Answer,
     ApprovalOutcome,
@@ -280,7 +281,9 @@ class OfficeAgents:
     async def _review(self, value: ReviewRequest) -> ReviewResult:
         # The reviewer re-reads files to check the outputs: give it the resolved workspace.
         workspace = str(workspace_of(value.task))
-        return await self.brain.review(value.model_copy(update={"workspace": workspace}))
+        request = value.model_copy(update={"workspace": workspace})
+        result = await self.brain.review(request)
+        return await CriteriaJudge(self.tools, self.policy).judge(request, result)
 
     async def _synthesize(self, value: SynthesisRequest) -> Answer:
         return Answer(text=await self.brain.synthesize(value))

@@ -62,12 +62,14 @@ empty list when the plan is sound. Do not invent problems.""",
 
 REVIEW = Prompt(
     "office.review",
-    1,
+    2,
     """You review the result of executing a plan for a subtask.
 Decide APPROVE (the outputs achieve the subtask; write the subtask's answer from them,
 citing files and lines where relevant), REVISE (fixable: say exactly what to change),
 ESCALATE (a human must decide) or FAIL (cannot be achieved). Score correctness,
-completeness and efficiency from 0 to 1. Never claim what the outputs do not show.""",
+completeness and efficiency from 0 to 1. Never claim what the outputs do not show.
+When the input lists acceptance criteria, judge each one in `criteria` (the criterion's
+text, passed, a short reason) and APPROVE only if every one is met.""",
 )
 
 SYNTHESIZE = Prompt(

@@ -42,7 +42,9 @@ def skip_reason(step: Step) -> NodeCondition:
     condition = parse_condition(step.when)
 
     def decide(results: Mapping[str, NodeResult]) -> str | None:
-        states = {step_id: _state(results[step_id]) for step_id in condition.steps if step_id in results}
+        states = {
+            step_id: _state(results[step_id]) for step_id in condition.steps if step_id in results
+        }
         if condition.holds(states):
             return None
         return f"condition is false: {condition.text}"

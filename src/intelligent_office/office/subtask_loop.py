@@ -29,6 +29,7 @@ from intelligent_office.models import (
     ValidationLayer,
     ValidationReport,
 )
+from intelligent_office.office.branches import branch_fields
 from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
     DeadLetterCategory,
@@ -37,7 +38,6 @@ from intelligent_office.office.contracts import (
     SubtaskOutcome,
     SubtaskStatus,
 )
-from intelligent_office.office.branches import branch_fields
 from intelligent_office.office.executor import execute_plan
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.tools.policy import Verdict
@@ -367,6 +367,7 @@ class SubtaskLoop:
             decision=review.decision.value,
             feedback=review.feedback,
             scores=review.scores.model_dump(mode="json"),
+            criteria=[item.model_dump(mode="json") for item in review.criteria],
         )
         if review.decision is ReviewDecision.APPROVE:
             outcome.answer = result.answer

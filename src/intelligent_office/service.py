@@ -188,6 +188,8 @@ class OfficeService:
             lease_seconds=self.settings.lease_seconds,
             listener=listener,
             telemetry=self.telemetry,
+            stall_grace_seconds=self.settings.stall_grace_seconds,
+            stall_default_timeout_seconds=self.settings.stall_default_timeout_seconds,
         )
 
     def submit(
@@ -234,6 +236,8 @@ class OfficeService:
                 max_parallel_subtasks=self.settings.max_parallel_subtasks,
                 approval_timeout_seconds=self.settings.approval_timeout_seconds,
                 remember=self.memory is not None,
+                loop_repeats=self.settings.loop_repeats,
+                max_for_each_items=self.settings.max_for_each_items,
             ),
             task_id=record.task_id,
             priority=record.priority,

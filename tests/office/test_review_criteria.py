@@ -85,6 +85,9 @@ async def test_a_file_check_outside_the_workspace_fails_rather_than_looks(
 
 def test_criteria_parse_from_their_cli_spelling() -> None:
     assert Criterion.parse("regex:^\\d+$").kind is CriterionKind.REGEX
-    assert Criterion.parse("  plain words ").model_dump() == {"kind": "text", "value": "plain words"}
+    assert Criterion.parse("  plain words ").model_dump() == {
+        "kind": "text",
+        "value": "plain words",
+    }
     with pytest.raises(ValueError, match="does not compile"):
         Criterion.parse("regex:(unclosed")

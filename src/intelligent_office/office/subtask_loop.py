@@ -2,7 +2,9 @@
 
 Deterministic workflow code. A rejected plan or a review asking for a revision
 feeds its reasons into the next plan; a FAIL or an ESCALATE ends the loop at once
-(ESCALATE goes to the dead-letter queue for a human until approvals exist).
+(ESCALATE goes to the dead-letter queue for a human until approvals exist). A stalled
+step gets one alternative plan, then escalates (`office/stall.py`); the same plan or
+tool call over and over stops the loop (`office/loops.py`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from intelligent_office.office.contracts import (
     SubtaskStatus,
 )
 from intelligent_office.office.executor import execute_plan
+from intelligent_office.office.loops import LoopGuard
+from intelligent_office.office.stall import StallTracker, stalled_steps
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.tools.policy import Verdict
 
@@ -96,6 +100,10 @@ class SubtaskLoop:
     call: AgentCaller = field(init=False)
     reused: dict[str, PlanReuse] = field(default_factory=dict)
     """Subtasks whose plan came from memory, and where from."""
+    loops: dict[str, LoopGuard] = field(default_factory=dict)
+    """Each subtask's plans and tool calls so far, to stop loops."""
+    stalls: dict[str, StallTracker] = field(default_factory=dict)
+    """Each subtask's stalled executions so far."""
 
     def __post_init__(self) -> None:
         self.call = AgentCaller(self.runtime, self.agents, self.office_input)
@@ -251,6 +259,41 @@ class SubtaskLoop:
             return _Turn(category=DeadLetterCategory.POLICY, reason=reason)
         return None
 
+    def _loop_guard(self, sid: str) -> LoopGuard:
+        return self.loops.setdefault(sid, LoopGuard(repeats=self.office_input.loop_repeats))
+
+    async def _stop_loop(self, prefix: str, scope: dict[str, JsonValue], reason: str) -> _Turn:
+        await self._emit("loop.detected", f"{prefix}loop", **scope, reason=reason)
+        return _Turn(category=DeadLetterCategory.LOOP, reason=reason, final=True)
+
+    async def _after_stall(
+        self, prefix: str, scope: dict[str, JsonValue], stalled: list[str], feedback: list[str]
+    ) -> _Turn:
+        """A stalled execution: ask for another plan once, then escalate."""
+        iteration = scope["iteration"]
+        reason = f"step {', '.join(stalled)} stalled: no progress past its timeout plus grace"
+        tracker = self.stalls.setdefault(str(scope["subtask_id"]), StallTracker())
+        if tracker.record() and iteration != self.office_input.max_iterations:
+            await self._emit(
+                "stall.replanning", f"{prefix}stall/replanning", **scope, reason=reason
+            )
+            feedback.append(
+                f"iteration {iteration}: {reason}; plan an alternative that avoids that call"
+            )
+            return _Turn(category=DeadLetterCategory.STALLED, reason=reason)
+        return await self._escalate_or_dead_letter(prefix, scope, reason)
+
+    async def _escalate_or_dead_letter(
+        self, prefix: str, scope: dict[str, JsonValue], reason: str
+    ) -> _Turn:
+        """The subtask needs a person. For now: end it, so the task is dead-lettered (stalled)."""
+        await self._emit("stall.escalated", f"{prefix}stall/escalated", **scope, reason=reason)
+        return _Turn(
+            category=DeadLetterCategory.STALLED,
+            reason=f"escalated after a re-plan: {reason}",
+            final=True,
+        )
+
     async def _iteration(
         self,
         outcome: SubtaskOutcome,
@@ -314,6 +357,9 @@ class SubtaskLoop:
                 for step in plan.steps
             ],
         )
+        looping = self._loop_guard(sid).plan_repeated(plan)
+        if looping is not None and iteration < self.office_input.max_iterations:
+            return await self._stop_loop(prefix, scope, looping)
         report = record.validation = await self.call(
             f"{prefix}validate",
             self.agents.validate,
@@ -347,6 +393,9 @@ class SubtaskLoop:
             status=execution.status.value,
             steps=_step_summary(execution),
         )
+        stalled = stalled_steps(execution)
+        if stalled:
+            return await self._after_stall(prefix, scope, stalled, feedback)
         result = await self.call(
             f"{prefix}review",
             self.agents.review,
@@ -373,6 +422,9 @@ class SubtaskLoop:
             outcome.answer = result.answer
             outcome.details = result.details
             return _Turn(settled=SubtaskStatus.COMPLETED)
+        looping = self._loop_guard(sid).calls_repeated(execution)
+        if looping is not None and iteration < self.office_input.max_iterations:
+            return await self._stop_loop(prefix, scope, looping)
         category = _execution_category(execution) or DeadLetterCategory.REVIEW
         if review.decision is ReviewDecision.REVISE:
             feedback.append(

@@ -57,7 +57,7 @@ def tools_with_hang() -> ToolRegistry:
     return registry
 
 
-HANGING = Step(step_id="wait", action="hang", inputs={"seconds": 20}, timeout_seconds=0.2)
+HANGING = Step(step_id="wait", action="hang", inputs={"seconds": 4}, timeout_seconds=0.2)
 READ = Step(step_id="read", action="read_file", inputs={"path": "notes/todos.txt"})
 WATCH = {"stall_grace_seconds": 0.3, "stall_default_timeout_seconds": 30.0}
 
@@ -73,7 +73,9 @@ async def test_a_stalled_step_is_cancelled_retried_then_replanned(
         return scripted_plan(request, [HANGING])
 
     brain = ScriptedBrain(planner=planner)
-    runner = FlowRunner(store, workspace, brain=brain, tools=tools_with_hang(), worker_options=WATCH)
+    runner = FlowRunner(
+        store, workspace, brain=brain, tools=tools_with_hang(), worker_options=WATCH
+    )
     done = await asyncio.wait_for(runner.run("Read the file notes/todos.txt"), 60)
     assert done.output.status is TaskStatus.COMPLETED, done.output.failure_reason
     assert "TODO: write the report" in done.output.answer
@@ -103,10 +105,14 @@ async def test_a_step_that_stalls_again_after_the_replan_escalates(
     store: Store, workspace: Path
 ) -> None:
     def planner(request: PlanRequest) -> PlanningResult:
-        return scripted_plan(request, [HANGING.model_copy(update={"step_id": f"w{request.iteration}"})])
+        return scripted_plan(
+            request, [HANGING.model_copy(update={"step_id": f"w{request.iteration}"})]
+        )
 
     brain = ScriptedBrain(planner=planner)
-    runner = FlowRunner(store, workspace, brain=brain, tools=tools_with_hang(), worker_options=WATCH)
+    runner = FlowRunner(
+        store, workspace, brain=brain, tools=tools_with_hang(), worker_options=WATCH
+    )
     done = await asyncio.wait_for(runner.run("Wait for it", max_iterations=5), 60)
     assert done.output.status is TaskStatus.DEAD_LETTERED
     assert done.output.failure_category is DeadLetterCategory.STALLED
@@ -122,7 +128,7 @@ async def test_a_step_that_stalls_again_after_the_replan_escalates(
 async def test_an_agent_that_hangs_is_abandoned_too(store: Store, workspace: Path) -> None:
     class HangingPlanner(ScriptedBrain):
         async def plan(self, request: PlanRequest) -> PlanningResult:
-            await hang.fn(ToolContext(workspace=workspace, idempotency_key="plan"), seconds=20)
+            await hang.fn(ToolContext(workspace=workspace, idempotency_key="plan"), seconds=4)
             raise AssertionError("unreachable")
 
     brain = HangingPlanner()

@@ -21,7 +21,7 @@ from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
 from intelligent_office.memory.office_memory import OfficeMemory
-from intelligent_office.models import Task, TaskConstraints
+from intelligent_office.models import Criterion, CriterionKind, Task, TaskConstraints
 from intelligent_office.observability import Telemetry
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
 from intelligent_office.runtime.worker import LocalWorker, RunListener
@@ -53,6 +53,7 @@ def new_task(
     user_id: str | None = None,
     max_cost: float | None = None,
     max_tokens: int | None = None,
+    criteria: list[Criterion] | None = None,
 ) -> Task:
     """A Task from plain input; a UserError says what is wrong with it.
 
@@ -72,10 +73,32 @@ def new_task(
                 allowed_tools=allowed_tools, max_cost=max_cost, max_tokens=max_tokens
             ),
             context={"workspace": str(workspace.resolve())},
+            criteria=criteria or [],
         )
     except ValidationError as error:
         first = error.errors()[0]
         raise UserError(f"bad task: {first['msg']}") from None
+
+
+def criteria_from_options(texts: list[str], checks: list[str]) -> list[Criterion]:
+    """Criteria from `--criterion TEXT` and `--check KIND:VALUE` options.
+
+    Raises:
+        UserError: a check without a known kind, or a regex that does not compile.
+    """
+    criteria = [Criterion(kind=CriterionKind.TEXT, value=text) for text in texts if text.strip()]
+    for spec in checks:
+        try:
+            criterion = Criterion.parse(spec)
+        except ValidationError as error:
+            raise UserError(f"bad --check {spec!r}: {error.errors()[0]['msg']}") from None
+        if not criterion.machine:
+            raise UserError(
+                f"bad --check {spec!r}: start it with regex:, file: or command:"
+                " (use --criterion for a criterion in words)"
+            )
+        criteria.append(criterion)
+    return criteria
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from intelligent_office.models import Event
+from intelligent_office.models import Criterion, Event
 
 __all__ = [
     "ApprovalDecision",
@@ -121,6 +121,16 @@ class TaskRequest(BaseModel):
     )
     max_tokens: Tokens | None = Field(
         default=None, description="Most model tokens the task may use."
+    )
+    criteria: list[Criterion] = Field(
+        default_factory=list,
+        max_length=20,
+        description=(
+            'Acceptance criteria: {"kind": "text", "value": "mentions the author"} for the'
+            ' reviewer, or the machine checks "regex" (the answer matches), "file" (exists'
+            ' in the workspace) and "command" (exits 0 in the sandbox). A failed check asks'
+            " for a revision."
+        ),
     )
 
 

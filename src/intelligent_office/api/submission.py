@@ -38,9 +38,10 @@ MAX_IDEMPOTENCY_KEY = 200
 
 def request_hash(request: TaskRequest) -> str:
     """SHA-256 of the request's canonical JSON (sorted keys, defaults filled in)."""
-    canonical = json.dumps(
-        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=True
-    )
+    body = request.model_dump(mode="json")
+    if not body.get("criteria"):
+        del body["criteria"]  # digests stored before tasks had criteria stay valid
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -128,6 +129,7 @@ def _submit_now(
         user_id=principal.user_id,
         max_cost=request.max_cost,
         max_tokens=request.max_tokens,
+        criteria=request.criteria,
     ).model_copy(update={"idempotency_key": key})
     record, run = state.service.submit(
         state.worker,

@@ -49,17 +49,21 @@ class FlowRunner:
     brain: Brain = field(default_factory=OfflineBrain)
     tools: ToolRegistry = field(default_factory=builtin_tools)
     worker_options: dict[str, Any] = field(default_factory=dict)
+    user_id: str = "tests"
 
     async def run(self, description: str, **office: Any) -> FlowRun:
         task_fields = office.pop("task", {})
         records = MemoryRecords()
         agents = OfficeAgents(brain=self.brain, tools=self.tools, records=records)
         task = Task(
-            description=description, context={"workspace": str(self.workspace)}, **task_fields
+            description=description,
+            user_id=self.user_id,
+            context={"workspace": str(self.workspace)},
+            **task_fields,
         )
         self.store.tasks.create(
             task_id=task.task_id,
-            user_id="tests",
+            user_id=self.user_id,
             description=description,
             body=task.model_dump(mode="json"),
         )

@@ -182,12 +182,7 @@ def _reference(node: ast.expr, source: str) -> _Ref:
         if isinstance(cursor, ast.Attribute):
             path.append(cursor.attr)
         else:
-            key = cursor.slice
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str | int)):
-                raise ConditionError(
-                    f"{source!r}: index {ast.unparse(key)!r} must be a string or an integer"
-                )
-            path.append(key.value)
+            path.append(_index(cursor.slice, source))
         cursor = cursor.value
     path.reverse()
     if not (isinstance(cursor, ast.Name) and cursor.id == "steps"):
@@ -202,6 +197,20 @@ def _reference(node: ast.expr, source: str) -> _Ref:
     if path[1] == "status" and len(path) > 2:
         raise ConditionError(f"{source!r}: a step's status has no fields")
     return _Ref(step_id=path[0], field=str(path[1]), path=tuple(path[2:]))
+
+
+def _index(key: ast.expr, source: str) -> str | int:
+    """A constant index: a string, an integer, or a negative integer (from the end)."""
+    if isinstance(key, ast.Constant) and isinstance(key.value, str | int):
+        return key.value
+    if (
+        isinstance(key, ast.UnaryOp)
+        and isinstance(key.op, ast.USub)
+        and isinstance(key.operand, ast.Constant)
+        and type(key.operand.value) is int
+    ):
+        return -key.operand.value
+    raise ConditionError(f"{source!r}: index {ast.unparse(key)!r} must be a string or an integer")
 
 
 def _references(node: ast.expr) -> list[_Ref]:

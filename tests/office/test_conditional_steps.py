@@ -13,6 +13,7 @@ from intelligent_office.models import Step
 from intelligent_office.office import TaskStatus
 from intelligent_office.store import Store
 from tests.office.conditional_plans import BRANCHING_STEPS, approve_with_outputs
+from tests.office.conftest import TaskRunner
 from tests.office.flow_runner import FlowRunner
 from tests.office.test_office_loop import scripted_plan
 
@@ -108,3 +109,17 @@ async def test_a_condition_outside_the_language_is_rejected_at_plan_time(
     reasons = " ".join(str(r) for r in rejected["reasons"])  # type: ignore[union-attr]
     assert "only len(...) may be called, not __import__" in reasons
     assert "reads steps.list, which is not one of this step's dependencies" in reasons
+
+
+async def test_branches_run_alike_on_every_runtime(run_task: TaskRunner, workspace: Path) -> None:
+    def planner(request: PlanRequest) -> PlanningResult:
+        return scripted_plan(request, BRANCHING_STEPS)
+
+    brain = ScriptedBrain(planner=planner, reviewer=approve_with_outputs)
+    done = await run_task("Read the notes", workspace, brain=brain)
+    assert done.output.status is TaskStatus.COMPLETED
+    (outcome,) = done.output.subtasks.values()
+    execution = outcome.iterations[0].execution
+    assert execution is not None
+    skipped = [step.step_id for step in execution.steps if step.status.value == "skipped"]
+    assert skipped == ["many", "after_many"]

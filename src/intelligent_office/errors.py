@@ -15,6 +15,7 @@
         ├── BudgetExceeded     a budget is spent: the task stops (dead letter, resource)
         ├── BudgetApprovalRequired  a budget is nearly spent: a human must approve going on
         ├── SignalTimeout      no signal arrived within the timeout
+        ├── Stalled            an activity made no progress past its timeout plus grace
         └── LeaseLost          another worker took over this run
 
 Retry intent lives on the error: `retryable` is read by the engine's retry policies.
@@ -36,6 +37,7 @@ __all__ = [
     "PermanentError",
     "RunError",
     "SignalTimeout",
+    "Stalled",
     "SuiteError",
     "ToolError",
     "TransientError",
@@ -136,6 +138,12 @@ class SignalTimeout(RunError):
     """No signal arrived before the timeout."""
 
     retryable = False
+
+
+class Stalled(RunError):
+    """An activity showed no progress for longer than its timeout plus the grace: cancelled."""
+
+    retryable = True
 
 
 class LeaseLost(RunError):

@@ -24,7 +24,7 @@ from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
 from intelligent_office.memory.office_memory import OfficeMemory
-from intelligent_office.models import Task, TaskConstraints
+from intelligent_office.models import Criterion, CriterionKind, Task, TaskConstraints
 from intelligent_office.observability import Telemetry
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, office_workflow
 from intelligent_office.risk import RiskModel, RiskWeights
@@ -59,6 +59,7 @@ def new_task(
     max_cost: float | None = None,
     max_tokens: int | None = None,
     signoff: bool = False,
+    criteria: list[Criterion] | None = None,
 ) -> Task:
     """A Task from plain input; a UserError says what is wrong with it.
 
@@ -82,10 +83,32 @@ def new_task(
             ),
             context={"workspace": str(workspace.resolve())}
             | ({"signoff": True} if signoff else {}),
+            criteria=criteria or [],
         )
     except ValidationError as error:
         first = error.errors()[0]
         raise UserError(f"bad task: {first['msg']}") from None
+
+
+def criteria_from_options(texts: list[str], checks: list[str]) -> list[Criterion]:
+    """Criteria from `--criterion TEXT` and `--check KIND:VALUE` options.
+
+    Raises:
+        UserError: a check without a known kind, or a regex that does not compile.
+    """
+    criteria = [Criterion(kind=CriterionKind.TEXT, value=text) for text in texts if text.strip()]
+    for spec in checks:
+        try:
+            criterion = Criterion.parse(spec)
+        except ValidationError as error:
+            raise UserError(f"bad --check {spec!r}: {error.errors()[0]['msg']}") from None
+        if not criterion.machine:
+            raise UserError(
+                f"bad --check {spec!r}: start it with regex:, file: or command:"
+                " (use --criterion for a criterion in words)"
+            )
+        criteria.append(criterion)
+    return criteria
 
 
 @dataclass
@@ -234,6 +257,8 @@ class OfficeService:
             lease_seconds=self.settings.lease_seconds,
             listener=listener,
             telemetry=self.telemetry,
+            stall_grace_seconds=self.settings.stall_grace_seconds,
+            stall_default_timeout_seconds=self.settings.stall_default_timeout_seconds,
         )
 
     def submit(
@@ -283,6 +308,8 @@ class OfficeService:
                 remember=self.memory is not None,
                 signoff=self._signoff(stored),
                 signoff_risk_threshold=self.settings.signoff.risk_threshold,
+                loop_repeats=self.settings.loop_repeats,
+                max_for_each_items=self.settings.max_for_each_items,
             ),
             task_id=record.task_id,
             priority=record.priority,

@@ -127,6 +127,32 @@ class Settings(BaseSettings):
         default_factory=SignoffSettings,
         description="When a validated plan waits for a person's sign-off before it runs.",
     )
+    stall_grace_seconds: float | None = Field(
+        default=30.0,
+        ge=0,
+        le=MAX_APPROVAL_TIMEOUT_SECONDS,
+        description=(
+            "An activity with no progress (no event) for longer than its timeout plus this is"
+            " stalled: cancelled and retried, then re-planned, then escalated. None: no watch."
+        ),
+    )
+    stall_default_timeout_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        le=MAX_APPROVAL_TIMEOUT_SECONDS,
+        allow_inf_nan=False,
+        description="The timeout the stall watch assumes for an activity without one (agents).",
+    )
+    loop_repeats: int = Field(
+        default=3,
+        ge=2,
+        le=100,
+        description="The same plan, or the same tool call with the same arguments, this many"
+        " times in one subtask is a loop: the subtask stops (dead letter `loop`).",
+    )
+    max_for_each_items: int = Field(
+        default=20, ge=1, le=1000, description="Most items one plan step's for_each runs over."
+    )
     api: ApiSettings = Field(
         default_factory=ApiSettings, description="Per-user rate limits and quotas of the HTTP API."
     )

@@ -153,7 +153,11 @@ def test_plan_schema(schemas: dict[str, dict[str, Any]]) -> None:
         "parallelizable",
         "idempotency_key",
         "dependencies",
+        "when",
+        "for_each",
+        "if_dependency_skipped",
     }
+    assert step["if_dependency_skipped"]["enum"] == ["skip", "run"]
     assert step["timeout_seconds"]["default"] == 300
     assert step["timeout_seconds"]["exclusiveMinimum"] == 0
     assert step["parallelizable"]["default"] is False
@@ -189,6 +193,9 @@ def test_review_schema(schemas: dict[str, dict[str, Any]]) -> None:
 
 def test_public_names_are_pinned() -> None:
     assert sorted(models.__all__) == [
+        "Criterion",
+        "CriterionKind",
+        "CriterionResult",
         "Event",
         "ExecutionMetrics",
         "ExecutionResult",

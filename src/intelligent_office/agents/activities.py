@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import JsonValue
+
+from intelligent_office.agents.criteria import CriteriaJudge
 from intelligent_office.agents.messages import (
     Answer,
     ApprovalOutcome,
@@ -289,20 +292,20 @@ class OfficeAgents:
     async def _run_step(self, call: StepCall) -> StepOutput:
         started_at = datetime.now(UTC)
         clock = time.perf_counter()
-        arguments = resolve_references(call.inputs, call.upstream)
-        context = ToolContext(
-            workspace=workspace_of(call.task),
-            idempotency_key=call.idempotency_key,
-            timeout_seconds=call.timeout_seconds,
-            task_id=call.task.task_id,
-            subtask_id=call.subtask_id,
-        )
-        try:
-            with self.telemetry.tool_call(call.tool, step_id=call.step_id):
-                result = await self.tools.call(call.tool, context, arguments)
-        except Exception as error:
-            await self._audit_failure(call, error)
-            raise
+        if call.for_each is None:
+            arguments = resolve_references(call.inputs, call.upstream)
+            result = await self._call_tool(call, arguments, call.idempotency_key)
+        else:
+            # One call per item, each with its own idempotency key; results in item order.
+            calls: list[JsonValue] = []
+            results: list[JsonValue] = []
+            for index, item in enumerate(call.for_each):
+                each = resolve_references(call.inputs, {**call.upstream, "item": item})
+                calls.append(each)
+                results.append(
+                    await self._call_tool(call, each, f"{call.idempotency_key}/item/{index}")
+                )
+            arguments, result = {"for_each": calls}, results
         return StepOutput(
             tool=call.tool,
             arguments=arguments,
@@ -329,10 +332,29 @@ class OfficeAgents:
         except Exception as failure:  # the log is history, not the step's outcome
             _log.warning("could not audit a failed tool call: %s", failure)
 
+    async def _call_tool(
+        self, call: StepCall, arguments: dict[str, JsonValue], idempotency_key: str
+    ) -> JsonValue:
+        context = ToolContext(
+            workspace=workspace_of(call.task),
+            idempotency_key=idempotency_key,
+            timeout_seconds=call.timeout_seconds,
+            task_id=call.task.task_id,
+            subtask_id=call.subtask_id,
+        )
+        try:
+            with self.telemetry.tool_call(call.tool, step_id=call.step_id):
+                return await self.tools.call(call.tool, context, arguments)
+        except Exception as error:
+            await self._audit_failure(call, error)
+            raise
+
     async def _review(self, value: ReviewRequest) -> ReviewResult:
         # The reviewer re-reads files to check the outputs: give it the resolved workspace.
         workspace = str(workspace_of(value.task))
-        return await self.brain.review(value.model_copy(update={"workspace": workspace}))
+        request = value.model_copy(update={"workspace": workspace})
+        result = await self.brain.review(request)
+        return await CriteriaJudge(self.tools, self.policy).judge(request, result)
 
     async def _synthesize(self, value: SynthesisRequest) -> Answer:
         return Answer(text=await self.brain.synthesize(value))

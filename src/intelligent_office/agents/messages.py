@@ -62,6 +62,9 @@ class StepCall(BaseModel):
     idempotency_key: str
     timeout_seconds: float | None = None
     subtask_id: str | None = None
+    for_each: list[JsonValue] | None = Field(
+        default=None, description="Items to call the tool once each with, as ${item}; None: once."
+    )
 
 
 class StepOutput(BaseModel):

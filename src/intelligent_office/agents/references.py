@@ -21,7 +21,10 @@ from pydantic import JsonValue
 
 from intelligent_office.errors import ToolError
 
-__all__ = ["Reference", "find_references", "is_whole_reference", "resolve_references"]
+__all__ = ["ITEM", "Reference", "find_references", "is_whole_reference", "resolve_references"]
+
+ITEM = "item"
+"""In a `for_each` step, `${item}` (or `${item.field}`) is the current item of the loop."""
 
 _REFERENCE = re.compile(r"(?<!\$)\$\{(?P<step>[A-Za-z0-9_\-]+)(?P<path>(?:\.[^.}\s]+)*)\}")
 

@@ -6,6 +6,9 @@
 3. policy: only allowed tools, and every path argument stays inside the workspace;
 4. resources: estimated time and cost within the task's constraints.
 
+A step's `when` and `for_each` are checked with the schema: they must parse in the
+condition language (`agents/conditions.py`) and read only the step's dependencies.
+
 Every layer that can run does, so the planner hears all of its mistakes at once.
 """
 
@@ -16,10 +19,12 @@ from pathlib import Path
 
 from pydantic import JsonValue, ValidationError
 
-from intelligent_office.agents.references import find_references, is_whole_reference
+from intelligent_office.agents.conditions import ConditionError, parse_condition
+from intelligent_office.agents.references import ITEM, find_references, is_whole_reference
 from intelligent_office.errors import ToolError
 from intelligent_office.models import (
     Plan,
+    Step,
     Task,
     ValidationDecision,
     ValidationIssue,
@@ -77,6 +82,7 @@ class PlanValidator:
                 issues.append(
                     _issue(ValidationLayer.SCHEMA, "step ids may not contain '/'", step.step_id)
                 )
+            issues += _branch_issues(step)
         return plan, issues
 
     def _tools_layer(self, plan: Plan) -> list[ValidationIssue]:
@@ -94,6 +100,8 @@ class PlanValidator:
                 continue
             references = find_references(step.inputs)
             for reference in references:
+                if step.for_each is not None and reference.step_id == ITEM:
+                    continue  # the loop's current item
                 if reference.step_id not in step.dependencies:
                     issues.append(
                         _issue(
@@ -177,6 +185,29 @@ def _estimated_cost(plan: Plan) -> float | None:
     if plan.metadata.model_used == "offline":
         return 0.0
     return None
+
+
+def _branch_issues(step: Step) -> list[ValidationIssue]:
+    """A `when` or `for_each` must parse and read only the step's own dependencies."""
+    issues = []
+    for name, text in (("when", step.when), ("for_each", step.for_each)):
+        if text is None:
+            continue
+        try:
+            condition = parse_condition(text)
+        except ConditionError as error:
+            issues.append(_issue(ValidationLayer.SCHEMA, f"{name}: {error}", step.step_id))
+            continue
+        for step_id in sorted(condition.steps - set(step.dependencies)):
+            issues.append(
+                _issue(
+                    ValidationLayer.SCHEMA,
+                    f"{name} {text!r} reads steps.{step_id}, which is not one of this step's"
+                    f" dependencies: add {step_id!r} to them",
+                    step.step_id,
+                )
+            )
+    return issues
 
 
 def _issue(layer: ValidationLayer, message: str, step_id: str | None = None) -> ValidationIssue:

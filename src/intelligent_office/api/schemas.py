@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
-from intelligent_office.models import Event
+from intelligent_office.models import Criterion, Event
 
 __all__ = [
     "ApprovalDecision",
@@ -142,6 +142,16 @@ class TaskRequest(BaseModel):
         default=False,
         description="Each validated plan waits for a person's sign-off (an approval of kind"
         " plan) before it runs.",
+    )
+    criteria: list[Criterion] = Field(
+        default_factory=list,
+        max_length=20,
+        description=(
+            'Acceptance criteria: {"kind": "text", "value": "mentions the author"} for the'
+            ' reviewer, or the machine checks "regex" (the answer matches), "file" (exists'
+            ' in the workspace) and "command" (exits 0 in the sandbox). A failed check asks'
+            " for a revision."
+        ),
     )
 
 

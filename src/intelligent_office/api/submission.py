@@ -39,13 +39,12 @@ MAX_IDEMPOTENCY_KEY = 200
 
 def request_hash(request: TaskRequest) -> str:
     """SHA-256 of the request's canonical JSON (sorted keys, defaults filled in)."""
-    canonical = json.dumps(
-        # signoff off is left out: requests hashed before it existed keep their digest
-        request.model_dump(mode="json", exclude=set() if request.signoff else {"signoff"}),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
+    # Fields added later are left out at their defaults, so digests stored before them
+    # (and the idempotency keys they guard) stay valid.
+    body = request.model_dump(mode="json", exclude=set() if request.signoff else {"signoff"})
+    if not body.get("criteria"):
+        del body["criteria"]
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -134,6 +133,7 @@ def _submit_now(
         max_cost=request.max_cost,
         max_tokens=request.max_tokens,
         signoff=request.signoff,
+        criteria=request.criteria,
     ).model_copy(update={"idempotency_key": key})
     record, run = state.service.submit(
         state.worker,

@@ -82,11 +82,25 @@ def run(
             "--signoff", help="Each plan waits for a person (`office approve`) before it runs."
         ),
     ] = False,
+    criterion: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--criterion", help="An acceptance criterion in words, for the reviewer (repeat)."
+        ),
+    ] = None,
+    check: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--check",
+            help="A machine check: regex:PATTERN (the answer matches), file:PATH (exists in"
+            " the workspace) or command:CMD (exits 0 in the sandbox). Repeat the option.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Get a task done: decompose, plan, validate, execute and review, with live progress."""
-    from intelligent_office.service import new_task
+    from intelligent_office.service import criteria_from_options, new_task
     from intelligent_office.settings import load_settings
     from intelligent_office.state_files import refuse_state_files
 
@@ -98,6 +112,7 @@ def run(
         max_cost=max_cost,
         max_tokens=max_tokens,
         signoff=signoff,
+        criteria=criteria_from_options(criterion or [], check or []),
     )
     # Before the store opens: the tools must never see the database or the settings file.
     settings = load_settings(config)
@@ -284,6 +299,9 @@ def show_task(app: AppContext, task: TaskRecord, events: int) -> None:
     if runs and runs[0].result:
         output = OfficeOutput.model_validate(runs[0].result)
         console.print(_details_table(output))
+        criteria = _criteria_table(output)
+        if criteria.row_count:
+            console.print(criteria)
         _print_answer(output)
     elif runs and runs[0].error:
         console.print(f"[red]run {runs[0].status.value}[/]: {runs[0].error}")
@@ -312,5 +330,24 @@ def _details_table(output: OfficeOutput) -> Table:
                     step.status.value,
                     detail[:80],
                     review,
+                )
+    return table
+
+
+def _criteria_table(output: OfficeOutput) -> Table:
+    """Each acceptance criterion of each review, passed or failed, and why."""
+    table = Table(title="acceptance criteria")
+    for column in ("subtask", "iter", "criterion", "result", "why"):
+        table.add_column(column)
+    for subtask_id, outcome in output.subtasks.items():
+        for record in outcome.iterations:
+            for item in record.review.criteria if record.review else []:
+                result = "[green]pass[/]" if item.passed else "[red]FAIL[/]"
+                table.add_row(
+                    subtask_id,
+                    str(record.iteration),
+                    item.criterion.describe()[:60],
+                    result,
+                    f"{item.detail[:70]} ({item.judged_by})",
                 )
     return table

@@ -16,17 +16,21 @@ from typing import Any, TypeAlias
 
 from pydantic import BaseModel
 
+from intelligent_office.engine.result import NodeResult
 from intelligent_office.engine.retry import RetryPolicy
 from intelligent_office.errors import GraphError
 from intelligent_office.runtime.activity import Activity, Empty
 
-__all__ = ["CRITICAL_PRIORITY", "CriticalPath", "Graph", "Node", "NodeInput"]
+__all__ = ["CRITICAL_PRIORITY", "CriticalPath", "Graph", "Node", "NodeCondition", "NodeInput"]
 
 # Nodes at or above this priority are critical: their failure fails the whole graph.
 CRITICAL_PRIORITY = 8
 
 # A fixed input, or a function building it from the outputs of the node's dependencies.
 NodeInput: TypeAlias = BaseModel | Callable[[Mapping[str, BaseModel]], BaseModel]
+
+# Given the results of the nodes so far, why to skip this node (None: run it).
+NodeCondition: TypeAlias = Callable[[Mapping[str, NodeResult]], str | None]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -43,6 +47,10 @@ class Node:
         timeout_seconds: limit for each attempt; a timeout is a retryable failure.
         retry: how often and when to try again after a retryable failure.
         estimated_duration_seconds: used for the critical path and estimates only.
+        condition: decides, once the dependencies are done, whether the node is skipped
+            (returns the reason) or runs (returns None); raising fails the node.
+        run_after_skipped: run even when a dependency was skipped by its condition;
+            by default such a node is skipped too.
     """
 
     id: str
@@ -53,6 +61,8 @@ class Node:
     timeout_seconds: float | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy.none)
     estimated_duration_seconds: float = 1.0
+    condition: NodeCondition | None = None
+    run_after_skipped: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.dependencies, str):

@@ -41,6 +41,8 @@ class NodeResult:
         retryable: whether that last error was transient (retries ran out) or permanent.
         attempts: how many attempts were started.
         skip_reason: why the node was skipped or cancelled, e.g. "dependency 'b' failed".
+        by_condition: skipped by its own condition, or after a dependency that was: a
+            branch not taken, which does not count against the run.
     """
 
     node_id: str
@@ -50,6 +52,7 @@ class NodeResult:
     retryable: bool | None = None
     attempts: int = 0
     skip_reason: str | None = None
+    by_condition: bool = False
 
 
 @dataclass(slots=True)

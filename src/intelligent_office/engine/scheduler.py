@@ -148,11 +148,32 @@ class _GraphRun:
                 await self._skip_dependents(node_id)
             else:
                 self._stop_reason = f"node '{node_id}' failed: {result.error}"
+        elif result.status is NodeStatus.SKIPPED and result.by_condition:
+            await self._after_condition_skip(node_id)
+
+    async def _after_condition_skip(self, skipped_id: str) -> None:
+        """A branch not taken: its dependents skip too, unless they run after skips."""
+        released: deque[str] = deque([skipped_id])
+        while released:
+            node_id = released.popleft()
+            for dependent in self._graph.dependents[node_id]:
+                if self._results[dependent].status is not NodeStatus.PENDING:
+                    continue
+                if self._graph[dependent].run_after_skipped:
+                    self._waiting[dependent] -= 1
+                    if self._waiting[dependent] == 0:
+                        self._make_ready(self._graph[dependent])
+                    continue
+                await self._skip(dependent, f"dependency '{node_id}' was skipped")
+                self._results[dependent].by_condition = True
+                released.append(dependent)
 
     async def _run_node(self, node: Node) -> None:
         """Run one node's attempts, retrying retryable errors as its policy allows."""
         result = self._results[node.id]
         base = f"{self._prefix}node/{node.id}"
+        if node.condition is not None and await self._skipped_by_condition(node, base):
+            return
         value = await self._input_for(node, base)
         if value is None:
             return
@@ -190,6 +211,21 @@ class _GraphRun:
             await self._emit("node.completed", key, node_id=node.id, attempt=attempt)
             return
 
+    async def _skipped_by_condition(self, node: Node, base: str) -> bool:
+        """Skip the node if its condition says so; a condition that raises fails it."""
+        assert node.condition is not None
+        try:
+            reason = node.condition(self._results)
+        except Exception as error:  # noqa: BLE001 - a broken condition fails its node
+            message = f"the condition failed: {type(error).__name__}: {error}"
+            await self._fail(node, base, message, retryable=False)
+            return True
+        if reason is None:
+            return False
+        await self._skip(node.id, reason)
+        self._results[node.id].by_condition = True
+        return True
+
     async def _input_for(self, node: Node, base: str) -> BaseModel | None:
         """The node's input, built from its dependencies' outputs if it is a callable.
 
@@ -198,7 +234,9 @@ class _GraphRun:
         if isinstance(node.input, BaseModel):
             return node.input
         try:
-            value = node.input({dep: self._outputs[dep] for dep in node.dependencies})
+            value = node.input(
+                {dep: self._outputs[dep] for dep in node.dependencies if dep in self._outputs}
+            )
         except Exception as error:  # noqa: BLE001 - a broken input builder fails its node
             message = f"building the input failed: {type(error).__name__}: {error}"
         else:
@@ -296,7 +334,8 @@ class _GraphRun:
         return [
             r.node_id
             for r in self._results.values()
-            if r.status in (NodeStatus.FAILED, NodeStatus.SKIPPED)
+            if r.status is NodeStatus.FAILED
+            or (r.status is NodeStatus.SKIPPED and not r.by_condition)
         ]
 
     def _verdict(self) -> GraphResult:
@@ -315,7 +354,10 @@ class _GraphRun:
                 f"{len(not_done)} of {len(self._graph)} nodes failed or were skipped "
                 f"(more than half): {len(failed)} failed"
             )
-        elif any(r.status is not NodeStatus.COMPLETED for r in self._results.values()):
+        elif any(
+            r.status is not NodeStatus.COMPLETED and not r.by_condition
+            for r in self._results.values()
+        ):
             status = GraphStatus.PARTIAL
         return GraphResult(
             status=status,

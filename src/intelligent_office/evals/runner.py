@@ -132,7 +132,12 @@ class EvalRunner:
     async def _execute(
         self, worker: LocalWorker, case: EvalCase, workspace: Path, eval_run: str, clock: float
     ) -> CaseResult:
-        task = new_task(case.task, workspace=workspace, allowed_tools=case.allowed_tools)
+        task = new_task(
+            case.task,
+            workspace=workspace,
+            allowed_tools=case.allowed_tools,
+            criteria=case.criteria,
+        )
         task = task.model_copy(
             update={"context": {**task.context, "eval": {"run": eval_run, "case": case.id}}}
         )

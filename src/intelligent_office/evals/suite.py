@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from intelligent_office.errors import SuiteError
+from intelligent_office.models import Criterion
 
 __all__ = [
     "CallChainCheck",
@@ -207,7 +208,22 @@ class EvalCase(_Strict):
         default="deny", description="How the eval answers a request for human approval."
     )
     tags: list[str] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(
+        default_factory=list,
+        description=(
+            "The task's own acceptance criteria, spelled as on the command line:"
+            " `regex:PATTERN`, `file:PATH`, `command:CMD`, or words."
+        ),
+    )
     checks: Checks
+
+    @field_validator("criteria", mode="before")
+    @classmethod
+    def _criteria_as_specs(cls, value: Any) -> Any:
+        items = _as_list(value)
+        if not isinstance(items, list):
+            return items
+        return [Criterion.parse(item) if isinstance(item, str) else item for item in items]
 
     @field_validator("tags", "allowed_tools", mode="before")
     @classmethod

@@ -46,6 +46,8 @@ from intelligent_office.llm.prompts import (
 )
 from intelligent_office.llm.router import LLMReply, LLMRouter, TextListener
 from intelligent_office.models import (
+    CriterionKind,
+    CriterionResult,
     MissingTool,
     Plan,
     PlanMetadata,
@@ -97,6 +99,20 @@ class DraftStep(BaseModel):
     inputs: dict[str, Any] = Field(default_factory=dict, description="The tool's arguments.")
     dependencies: list[str] = Field(default_factory=list)
     timeout_seconds: float = Field(default=60.0, gt=0)
+    when: str | None = Field(
+        default=None,
+        description=(
+            "Optional condition over dependencies, e.g. `len(steps.ls.output.files) > 0` or"
+            " `steps.a.status == 'succeeded'`: comparisons, and/or/not, len, in; else skipped."
+        ),
+    )
+    for_each: str | None = Field(
+        default=None,
+        description="Optional list to loop over, e.g. `steps.ls.output.files`; inputs use ${item}.",
+    )
+    if_dependency_skipped: Literal["skip", "run"] = Field(
+        default="skip", description="run: run even when a dependency was skipped (a join)."
+    )
 
 
 class DraftGap(BaseModel):
@@ -129,8 +145,17 @@ class DraftCheck(BaseModel):
     problems: list[str] = Field(default_factory=list, description="[] when the plan is sound.")
 
 
+class DraftCriterion(BaseModel):
+    criterion: str = Field(description="The acceptance criterion's text, as given.")
+    passed: bool
+    reason: str = Field(default="", description="Why it is met or not, in one sentence.")
+
+
 class DraftReview(BaseModel):
     decision: Literal["APPROVE", "REVISE", "ESCALATE", "FAIL"]
+    criteria: list[DraftCriterion] = Field(
+        default_factory=list, description="Each acceptance criterion of the input, judged."
+    )
     feedback: str = Field(default="", description="Required unless APPROVE.")
     answer: str = Field(default="", description="The subtask's answer, when APPROVE.")
     completeness: float = Field(ge=0, le=1)
@@ -341,6 +366,9 @@ class LLMBrain:
                         inputs=step.inputs,
                         dependencies=step.dependencies,
                         timeout_seconds=step.timeout_seconds,
+                        when=step.when or None,
+                        for_each=step.for_each or None,
+                        if_dependency_skipped=step.if_dependency_skipped,
                     )
                     for step in draft.steps
                 ],
@@ -394,6 +422,9 @@ class LLMBrain:
                     }
                     for step in request.execution.steps
                 ],
+                "acceptance_criteria": [
+                    c.value for c in request.task.criteria if c.kind is CriterionKind.TEXT
+                ],
             }
         )
         scope = self._scope("reviewer", request.task, request.subtask)
@@ -412,6 +443,7 @@ class LLMBrain:
                 quality=draft.quality,
                 safety=1.0,
             ),
+            criteria=_judged_criteria(request, draft),
         )
         answer = draft.answer if review.decision is ReviewDecision.APPROVE else ""
         return ReviewResult(review=review, answer=_with_unresolved_calls(answer, request))
@@ -453,3 +485,24 @@ def _with_unresolved_calls(answer: str, request: ReviewRequest) -> str:
                 note = "no path was found only through statically resolvable calls"
                 return f"{answer.rstrip()}\n\nNote: {note}; {sentence}."
     return answer
+
+
+def _judged_criteria(request: ReviewRequest, draft: DraftReview) -> list[CriterionResult]:
+    """The model's verdict on each text criterion it judged (machine checks are computed)."""
+    verdicts = {" ".join(item.criterion.split()).lower(): item for item in draft.criteria}
+    judged = []
+    for criterion in request.task.criteria:
+        if criterion.kind is not CriterionKind.TEXT:
+            continue
+        item = verdicts.get(" ".join(criterion.value.split()).lower())
+        if item is not None:
+            judged.append(
+                CriterionResult(
+                    criterion=criterion,
+                    passed=item.passed,
+                    score=1.0 if item.passed else 0.0,
+                    detail=item.reason,
+                    judged_by="reviewer model",
+                )
+            )
+    return judged

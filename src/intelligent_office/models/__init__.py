@@ -1,5 +1,6 @@
 """Contracts: the pydantic models every layer speaks."""
 
+from intelligent_office.models.criteria import Criterion, CriterionKind, CriterionResult
 from intelligent_office.models.event import Event
 from intelligent_office.models.execution_result import (
     ExecutionMetrics,
@@ -23,6 +24,9 @@ from intelligent_office.models.validation import (
 )
 
 __all__ = [
+    "Criterion",
+    "CriterionKind",
+    "CriterionResult",
     "Event",
     "ExecutionMetrics",
     "ExecutionResult",

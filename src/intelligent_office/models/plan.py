@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, JsonValue, model_validator
 
@@ -75,6 +75,24 @@ class Step(Contract):
     )
     dependencies: list[NonEmptyItem] = Field(
         default_factory=list, description="Ids of the steps that must finish first."
+    )
+    when: NonEmptyStr | None = Field(
+        default=None,
+        description=(
+            "Run the step only if this expression over its dependencies' results is true,"
+            " e.g. `steps.count.output.matches > 0`; skipped otherwise. None: always run."
+        ),
+    )
+    for_each: NonEmptyStr | None = Field(
+        default=None,
+        description=(
+            "Run the tool once per item of this list, e.g. `steps.ls.output.files`;"
+            " inputs reach the item as ${item} or ${item.field}. None: run once."
+        ),
+    )
+    if_dependency_skipped: Literal["skip", "run"] = Field(
+        default="skip",
+        description="When a dependency was skipped: skip this step too, or run it anyway.",
     )
 
 

@@ -8,6 +8,7 @@ from typing import Self
 from pydantic import ConfigDict, Field, model_validator
 
 from intelligent_office.models._fields import Contract, NonEmptyStr
+from intelligent_office.models.criteria import CriterionResult
 
 __all__ = ["Review", "ReviewDecision", "ReviewScores"]
 
@@ -60,6 +61,9 @@ class Review(Contract):
         description="Why, and for REVISE what to change; required unless the decision is APPROVE.",
     )
     scores: ReviewScores = Field(description="Completeness, accuracy, quality and safety, 0 to 1.")
+    criteria: list[CriterionResult] = Field(
+        default_factory=list, description="The task's own acceptance criteria, each judged."
+    )
 
     @model_validator(mode="after")
     def _check_feedback(self) -> Self:

@@ -15,6 +15,7 @@ from intelligent_office.models._fields import (
     UtcDatetime,
     strip_non_empty,
 )
+from intelligent_office.models.criteria import Criterion
 
 __all__ = ["Task", "TaskConstraints"]
 
@@ -98,4 +99,11 @@ class Task(Contract):
     idempotency_key: NonEmptyStr | None = Field(
         default=None,
         description="Submitting again with the same key returns the same task, not a new one.",
+    )
+    criteria: list[Criterion] = Field(
+        default_factory=list,
+        description=(
+            "Acceptance criteria the reviewer judges each result against: text, and the"
+            " machine checks regex (answer matches), file (exists) and command (exits 0)."
+        ),
     )

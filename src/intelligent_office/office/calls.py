@@ -23,6 +23,7 @@ from intelligent_office.errors import (
     BudgetApprovalRequired,
     BudgetExceeded,
     SignalTimeout,
+    Stalled,
 )
 from intelligent_office.office.contracts import DeadLetterCategory, OfficeInput
 from intelligent_office.runtime.activity import Activity
@@ -42,6 +43,8 @@ def failure_category(error: ActivityError) -> DeadLetterCategory:
     """The dead-letter category of an agent's final error."""
     if error.error_type == BudgetExceeded.__name__:
         return DeadLetterCategory.RESOURCE
+    if error.error_type == Stalled.__name__:
+        return DeadLetterCategory.STALLED
     return DeadLetterCategory.TRANSIENT if error.retryable else DeadLetterCategory.VALIDATION
 
 

@@ -55,6 +55,8 @@ class DeadLetterCategory(StrEnum):
     TRANSIENT = "transient"
     REVIEW = "review"
     POLICY = "policy"
+    STALLED = "stalled"
+    LOOP = "loop"
 
 
 class OfficeInput(BaseModel):
@@ -79,6 +81,15 @@ class OfficeInput(BaseModel):
         ge=0,
         le=100,
         description="A plan with a step scoring this or more waits for a person first.",
+    )
+    max_for_each_items: int = Field(
+        default=20, ge=1, le=1000, description="Most items one for_each step runs over."
+    )
+    loop_repeats: int = Field(
+        default=3,
+        ge=2,
+        le=100,
+        description="The same plan, or the same tool call, this many times is a loop: stop.",
     )
 
 

@@ -31,6 +31,11 @@ from intelligent_office.models import (
     Task,
     ToolCall,
 )
+from intelligent_office.office.branches import (
+    DEFAULT_MAX_FOR_EACH_ITEMS,
+    items_of,
+    skip_reason,
+)
 from intelligent_office.runtime.base import Runtime
 
 __all__ = ["STEP_RETRY", "execute_plan"]
@@ -43,7 +48,7 @@ included); a tool that is not idempotent (python_exec) is never retried."""
 
 
 def _step_input(
-    task: Task, plan: Plan, step: Step
+    task: Task, plan: Plan, step: Step, max_items: int
 ) -> Callable[[Mapping[str, BaseModel]], StepCall]:
     def build(outputs: Mapping[str, BaseModel]) -> StepCall:
         upstream: dict[str, JsonValue] = {
@@ -51,6 +56,7 @@ def _step_input(
             for step_id, output in outputs.items()
         }
         return StepCall(
+            for_each=None if step.for_each is None else items_of(step, upstream, max_items),
             task=task,
             plan_id=plan.plan_id,
             step_id=step.step_id,
@@ -79,6 +85,7 @@ async def execute_plan(
     *,
     key_prefix: str,
     max_parallel: int,
+    max_for_each_items: int = DEFAULT_MAX_FOR_EACH_ITEMS,
 ) -> ExecutionResult:
     """Run every step of the plan and report each one's outcome."""
     graph = Graph(
@@ -86,10 +93,13 @@ async def execute_plan(
             Node(
                 id=step.step_id,
                 activity=agents.run_step,
-                input=_step_input(task, plan, step),
+                input=_step_input(task, plan, step, max_for_each_items),
                 dependencies=tuple(step.dependencies),
-                timeout_seconds=step.timeout_seconds,
+                # A loop runs the tool once per item within one attempt: give it the time.
+                timeout_seconds=step.timeout_seconds * (max_for_each_items if step.for_each else 1),
                 retry=STEP_RETRY if _idempotent(agents, step) else RetryPolicy.none(),
+                condition=skip_reason(step) if step.when is not None else None,
+                run_after_skipped=step.if_dependency_skipped == "run",
             )
             for step in plan.steps
         ]
@@ -120,7 +130,9 @@ def _execution_result(plan: Plan, result: GraphResult, key_prefix: str) -> Execu
 
 
 def _status(result: GraphResult) -> ExecutionStatus:
-    if all(node.status is NodeStatus.COMPLETED for node in result.nodes.values()):
+    if all(
+        node.status is NodeStatus.COMPLETED or node.by_condition for node in result.nodes.values()
+    ):
         return ExecutionStatus.SUCCEEDED
     if result.status is GraphStatus.FAILED or not result.completion_order:
         return ExecutionStatus.FAILED

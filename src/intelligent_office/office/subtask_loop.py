@@ -4,7 +4,9 @@ Deterministic workflow code. A rejected plan or a review asking for a revision
 feeds its reasons into the next plan; a FAIL ends the loop at once. Each step's risk
 score decides whether it runs, waits for a person or is refused; a plan may wait for a
 person's sign-off (office/signoff.py); an ESCALATE asks a person, who accepts the
-result, asks for a revision or fails it (office/escalation.py).
+result, asks for a revision or fails it (office/escalation.py). A stalled step gets one
+alternative plan, then escalates to a person (`office/stall.py`); the same plan or tool
+call over and over stops the loop (`office/loops.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from intelligent_office.agents.messages import (
     ValidateInput,
 )
 from intelligent_office.errors import ActivityError
-from intelligent_office.llm.base import PlanningResult, ReviewRequest
+from intelligent_office.llm.base import PlanningResult, ReviewRequest, ReviewResult
 from intelligent_office.memory.base import PlanAttempt, PlanReuse, SubtaskMemory
 from intelligent_office.models import (
     ExecutionResult,
@@ -36,6 +38,7 @@ from intelligent_office.models import (
     ValidationLayer,
     ValidationReport,
 )
+from intelligent_office.office.branches import branch_fields
 from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
     DeadLetterCategory,
@@ -46,7 +49,9 @@ from intelligent_office.office.contracts import (
 )
 from intelligent_office.office.escalation import escalate, escalated_answer
 from intelligent_office.office.executor import execute_plan
+from intelligent_office.office.loops import LoopGuard
 from intelligent_office.office.signoff import needs_signoff, sign_off
+from intelligent_office.office.stall import StallTracker, stalled_steps
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.tools.policy import Verdict
 
@@ -104,6 +109,10 @@ class SubtaskLoop:
     call: AgentCaller = field(init=False)
     reused: dict[str, PlanReuse] = field(default_factory=dict)
     """Subtasks whose plan came from memory, and where from."""
+    loops: dict[str, LoopGuard] = field(default_factory=dict)
+    """Each subtask's plans and tool calls so far, to stop loops."""
+    stalls: dict[str, StallTracker] = field(default_factory=dict)
+    """Each subtask's stalled executions so far."""
 
     def __post_init__(self) -> None:
         self.call = AgentCaller(self.runtime, self.agents, self.office_input)
@@ -344,6 +353,80 @@ class SubtaskLoop:
                 "guidance.used", f"{prefix}guidance/used", **scope, plan_id=plan_id, guidance=used
             )
 
+    def _loop_guard(self, sid: str) -> LoopGuard:
+        return self.loops.setdefault(sid, LoopGuard(repeats=self.office_input.loop_repeats))
+
+    async def _stop_loop(self, prefix: str, scope: dict[str, JsonValue], reason: str) -> _Turn:
+        await self._emit("loop.detected", f"{prefix}loop", **scope, reason=reason)
+        return _Turn(category=DeadLetterCategory.LOOP, reason=reason, final=True)
+
+    async def _after_stall(
+        self, prefix: str, scope: dict[str, JsonValue], stalled: list[str], feedback: list[str]
+    ) -> _Turn:
+        """A stalled execution: ask for another plan once, then escalate."""
+        iteration = scope["iteration"]
+        reason = f"step {', '.join(stalled)} stalled: no progress past its timeout plus grace"
+        tracker = self.stalls.setdefault(str(scope["subtask_id"]), StallTracker())
+        if tracker.record() and iteration != self.office_input.max_iterations:
+            await self._emit(
+                "stall.replanning", f"{prefix}stall/replanning", **scope, reason=reason
+            )
+            feedback.append(
+                f"iteration {iteration}: {reason}; plan an alternative that avoids that call"
+            )
+            return _Turn(category=DeadLetterCategory.STALLED, reason=reason)
+        return await self._escalate_or_dead_letter(prefix, scope, reason)
+
+    async def _escalate_or_dead_letter(
+        self, prefix: str, scope: dict[str, JsonValue], reason: str
+    ) -> _Turn:
+        """The subtask needs a person. For now: end it, so the task is dead-lettered (stalled)."""
+        await self._emit("stall.escalated", f"{prefix}stall/escalated", **scope, reason=reason)
+        return _Turn(
+            category=DeadLetterCategory.STALLED,
+            reason=f"escalated after a re-plan: {reason}",
+            final=True,
+        )
+
+    async def _escalation(
+        self,
+        outcome: SubtaskOutcome,
+        prefix: str,
+        result: ReviewResult,
+        execution: ExecutionResult,
+        feedback: list[str],
+        category: DeadLetterCategory,
+    ) -> _Turn:
+        """A reviewer's ESCALATE: a person accepts the result, asks for a revision or fails it."""
+        review, sid = result.review, outcome.subtask.subtask_id
+        iteration = int(prefix.rstrip("/").rsplit("/", 1)[1])
+        answer = escalated_answer(result, execution)
+        human = await escalate(
+            self.call,
+            key=f"{prefix}escalate",
+            subtask_id=sid,
+            iteration=iteration,
+            review=review,
+            answer=answer,
+            execution=execution,
+        )
+        if human.status == "approved":
+            outcome.answer, outcome.details = answer, result.details
+            return _Turn(settled=SubtaskStatus.COMPLETED)
+        if human.status == "revised":
+            said = human.comment or "revise it"
+            feedback.append(f"iteration {iteration}: a person asked for a revision: {said}")
+            return _Turn(category=category, reason=f"revision asked by a person: {said}")
+        if human.status == "expired":
+            ended = "nobody answered in time"
+        else:
+            ended = f"failed by {human.by or 'a person'}: {human.comment or 'no reason given'}"
+        return _Turn(
+            category=DeadLetterCategory.REVIEW,
+            reason=f"escalated for a human decision: {review.feedback}; {ended}",
+            final=True,
+        )
+
     async def _iteration(
         self,
         outcome: SubtaskOutcome,
@@ -403,10 +486,14 @@ class SubtaskLoop:
                     "action": step.action,
                     "inputs": step.inputs,
                     "dependencies": list(step.dependencies),
+                    **branch_fields(step),
                 }
                 for step in plan.steps
             ],
         )
+        looping = self._loop_guard(sid).plan_repeated(plan)
+        if looping is not None and iteration < self.office_input.max_iterations:
+            return await self._stop_loop(prefix, scope, looping)
         report = record.validation = await self.call(
             f"{prefix}validate",
             self.agents.validate,
@@ -432,6 +519,7 @@ class SubtaskLoop:
             plan,
             key_prefix=prefix,
             max_parallel=self.office_input.max_parallel_steps,
+            max_for_each_items=self.office_input.max_for_each_items,
         )
         await self._emit(
             "execution.finished",
@@ -440,6 +528,9 @@ class SubtaskLoop:
             status=execution.status.value,
             steps=_step_summary(execution),
         )
+        stalled = stalled_steps(execution)
+        if stalled:
+            return await self._after_stall(prefix, scope, stalled, feedback)
         result = await self.call(
             f"{prefix}review",
             self.agents.review,
@@ -460,11 +551,15 @@ class SubtaskLoop:
             decision=review.decision.value,
             feedback=review.feedback,
             scores=review.scores.model_dump(mode="json"),
+            criteria=[item.model_dump(mode="json") for item in review.criteria],
         )
         if review.decision is ReviewDecision.APPROVE:
             outcome.answer = result.answer
             outcome.details = result.details
             return _Turn(settled=SubtaskStatus.COMPLETED)
+        looping = self._loop_guard(sid).calls_repeated(execution)
+        if looping is not None and iteration < self.office_input.max_iterations:
+            return await self._stop_loop(prefix, scope, looping)
         category = _execution_category(execution) or DeadLetterCategory.REVIEW
         if review.decision is ReviewDecision.REVISE:
             feedback.append(
@@ -472,32 +567,7 @@ class SubtaskLoop:
             )
             return _Turn(category=category, reason=f"review: {review.feedback}")
         if review.decision is ReviewDecision.ESCALATE:
-            answer = escalated_answer(result, execution)
-            human = await escalate(
-                self.call,
-                key=f"{prefix}escalate",
-                subtask_id=sid,
-                iteration=iteration,
-                review=review,
-                answer=answer,
-                execution=execution,
-            )
-            if human.status == "approved":
-                outcome.answer, outcome.details = answer, result.details
-                return _Turn(settled=SubtaskStatus.COMPLETED)
-            if human.status == "revised":
-                said = human.comment or "revise it"
-                feedback.append(f"iteration {iteration}: a person asked for a revision: {said}")
-                return _Turn(category=category, reason=f"revision asked by a person: {said}")
-            if human.status == "expired":
-                ended = "nobody answered in time"
-            else:
-                ended = f"failed by {human.by or 'a person'}: {human.comment or 'no reason given'}"
-            return _Turn(
-                category=DeadLetterCategory.REVIEW,
-                reason=f"escalated for a human decision: {review.feedback}; {ended}",
-                final=True,
-            )
+            return await self._escalation(outcome, prefix, result, execution, feedback, category)
         return _Turn(
             category=category, reason=f"review failed the result: {review.feedback}", final=True
         )

@@ -22,6 +22,7 @@ from intelligent_office.runtime.base import EventListener, deterministic_uuid
 from intelligent_office.runtime.fork import FORK_INPUT_PREFIX, FORK_REPLACE_KEY, patched_input
 from intelligent_office.runtime.inline import event_key, to_activity_error
 from intelligent_office.runtime.journal_writer import JournalWriter
+from intelligent_office.runtime.stall import StallWatch
 from intelligent_office.store import JournalEntry, PendingEvent, Store
 
 __all__ = ["LocalRunContext"]
@@ -49,6 +50,7 @@ class LocalRunContext:
         signal_wakeup: Callable[[str, str], asyncio.Event],
         listener: EventListener | None = None,
         trace: RunTrace | None = None,
+        watch: StallWatch | None = None,
     ) -> None:
         self._store = store
         self._writer = writer
@@ -61,6 +63,7 @@ class LocalRunContext:
         self._signal_wakeup = signal_wakeup
         self._listener = listener
         self._trace = trace
+        self._watch = watch
         self.replayed = 0
 
     @property
@@ -96,10 +99,10 @@ class LocalRunContext:
                 self._journal.get(FORK_REPLACE_KEY),
             )
             if self._trace is None:
-                output = await call_activity(activity, value, timeout_seconds)
+                output = await self._call(key, activity, value, timeout_seconds)
             else:
                 with self._trace.activity(key, activity.name):
-                    output = await call_activity(activity, value, timeout_seconds)
+                    output = await self._call(key, activity, value, timeout_seconds)
         except asyncio.CancelledError:
             raise
         except Exception as failure:  # noqa: BLE001 - every failure is journaled, then raised
@@ -121,6 +124,14 @@ class LocalRunContext:
             )
         )
         return output
+
+    async def _call(
+        self, key: str, activity: Activity[InT, OutT], value: InT, timeout_seconds: float | None
+    ) -> OutT:
+        work = call_activity(activity, value, timeout_seconds)
+        if self._watch is None:
+            return await work
+        return await self._watch.run(key, activity.name, work, timeout_seconds)
 
     async def _recorded_value(self, key: str, kind: str, make: Callable[[], Any]) -> Any:
         """A value computed once per key and replayed from the journal afterwards."""
@@ -216,6 +227,8 @@ class LocalRunContext:
                 payload=body,
             ),
         )
+        if self._watch is not None:
+            self._watch.progress()
         if self._trace is not None:
             self._trace.on_event(event_type, body)
         if self._listener is not None:

@@ -31,6 +31,7 @@ from intelligent_office.observability import RunTrace, Telemetry, format_trace_i
 from intelligent_office.runtime.base import EventListener
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.runtime.local import LocalRunContext
+from intelligent_office.runtime.stall import StallWatch
 from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.store import JournalEntry, RunRecord, RunStatus, Store
 
@@ -69,9 +70,15 @@ class LocalWorker:
         poll_seconds: float = 0.5,
         listener: RunListener | None = None,
         telemetry: Telemetry | None = None,
+        stall_grace_seconds: float | None = None,
+        stall_default_timeout_seconds: float = 600.0,
     ) -> None:
         if max_concurrent_runs < 1:
             raise UserError("max_concurrent_runs must be at least 1")
+        if stall_grace_seconds is not None and stall_grace_seconds < 0:
+            raise UserError("stall_grace_seconds must be 0 or more, or None to watch nothing")
+        self.stall_grace_seconds = stall_grace_seconds
+        self.stall_default_timeout_seconds = stall_default_timeout_seconds
         self.store = store
         self.registry = registry
         self.owner = _owner_id()
@@ -325,6 +332,11 @@ class LocalWorker:
         """Run the workflow to its end and return how the run ended (RUNNING: released)."""
         run_id = run.run_id
         definition = self.registry.get(run.workflow)
+        watch = (
+            None
+            if self.stall_grace_seconds is None
+            else StallWatch(self.stall_grace_seconds, self.stall_default_timeout_seconds)
+        )
         context = LocalRunContext(
             store=self.store,
             writer=self._writer,
@@ -337,6 +349,7 @@ class LocalWorker:
             signal_wakeup=self._signal_wakeup,
             listener=self._run_listener(run_id),
             trace=trace,
+            watch=watch,
         )
         await context.emit(
             "run.started",
@@ -346,6 +359,7 @@ class LocalWorker:
         body = asyncio.current_task()
         assert body is not None
         heartbeat = asyncio.create_task(self._heartbeat(run_id, body))
+        watchdog = None if watch is None else asyncio.create_task(self._watch(context, watch))
         try:
             if run.cancel_requested:  # asked while its previous worker held it
                 raise asyncio.CancelledError
@@ -379,6 +393,8 @@ class LocalWorker:
             return RunStatus.FAILED
         finally:
             heartbeat.cancel()
+            if watchdog is not None:
+                watchdog.cancel()
             self._cancelling.discard(run_id)
 
     async def _finish_cancelled(self, context: LocalRunContext, run: RunRecord) -> None:
@@ -404,6 +420,25 @@ class LocalWorker:
             if await asyncio.to_thread(self.store.runs.cancel_requested, [run_id]):
                 self._stop(run_id)
                 return
+
+    async def _watch(self, context: LocalRunContext, watch: StallWatch) -> None:
+        """Abandon the run's stalled activities, each with a `run.stalled` event."""
+        period = min(max(watch.grace_seconds / 2, 0.05), self.lease_seconds / 3)
+        while True:
+            await asyncio.sleep(period)
+            for report in watch.check():
+                log.warning("run.stalled", run_id=context.run_id, key=report.key)
+                await context.emit(
+                    "run.stalled",
+                    {
+                        "key": report.key,
+                        "activity": report.activity,
+                        "idle_seconds": round(report.idle_seconds, 3),
+                        "limit_seconds": report.limit_seconds,
+                        "action": "cancelled; the caller may retry it",
+                    },
+                    key=f"{report.key}/stalled",
+                )
 
     def _run_listener(self, run_id: str) -> EventListener | None:
         listener = self._listener

@@ -32,6 +32,8 @@ class DagNode:
     status: str
     x: int
     y: int
+    title: str = ""
+    """The whole description (the label may be cut)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ def layout_dag(
             status=statuses.get(subtask_id, "pending"),
             x=MARGIN + column * (NODE_WIDTH + COLUMN_GAP),
             y=MARGIN + row * (NODE_HEIGHT + ROW_GAP),
+            title=" ".join(description.split()),
         )
     edges = [
         _edge(nodes[dep], nodes[subtask_id], column_of[subtask_id] - column_of[dep] > 1)

@@ -197,6 +197,13 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
         [(s.subtask_id, s.description, s.dependencies) for s in progress.subtasks.values()],
         {s.subtask_id: s.status for s in progress.subtasks.values()},
     )
+    plan_dags = {
+        f"{subtask_id} · iteration {iteration}": layout_dag(
+            [(s.step_id, f"{s.tool} {s.when}".strip(), s.dependencies) for s in steps],
+            {s.step_id: s.status for s in steps},
+        )
+        for (subtask_id, iteration), steps in progress.plan_graphs().items()
+    }
     calls = state.store.llm_calls.for_task(record.task_id)
     runs = state.store.runs.recent(task_id=record.task_id, limit=1)
     gaps = state.store.tool_gaps.recent(task_id=record.task_id)
@@ -209,6 +216,7 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
         "answer": web_answer(progress.answer, progress.dead_letter_id),
         "gaps": gap_reports(gap.report for gap in gaps),
         "dag": dag,
+        "plan_dags": plan_dags,
         "costs": _costs(calls),
         "spend": state.store.llm_calls.spent(record.task_id),
         "approvals": state.store.approvals.list(status=None, task_id=record.task_id),

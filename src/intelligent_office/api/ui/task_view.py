@@ -17,7 +17,14 @@ from typing import Any
 from intelligent_office.api.progress import FINISHED_STATUSES
 from intelligent_office.models import Event
 
-__all__ = ["EventLine", "ReviewLine", "StepLine", "SubtaskLine", "TaskProgress"]
+__all__ = [
+    "CriterionLine",
+    "EventLine",
+    "ReviewLine",
+    "StepLine",
+    "SubtaskLine",
+    "TaskProgress",
+]
 
 
 def short(value: Any, width: int = 80) -> str:
@@ -57,6 +64,9 @@ class StepLine:
     """The signals that added to the score, strongest first."""
     edited: str = ""
     """Who changed the step's input when signing the plan off."""
+    dependencies: list[str] = field(default_factory=list)
+    when: str = ""
+    """The step's condition (or `for_each`), shown on the plan graph."""
 
 
 @dataclass
@@ -68,6 +78,16 @@ class ReviewLine:
     decision: str
     feedback: str
     scores: dict[str, float]
+    criteria: list[CriterionLine] = field(default_factory=list)
+
+
+@dataclass
+class CriterionLine:
+    """One acceptance criterion as a review judged it."""
+
+    criterion: str
+    passed: bool
+    detail: str
 
 
 @dataclass
@@ -165,6 +185,8 @@ class TaskProgress:
                 step_id=step_id,
                 tool=str(step.get("action", "")),
                 inputs=short(step.get("inputs") or {}),
+                dependencies=[str(dep) for dep in step.get("dependencies") or []],
+                when=_branch_note(step),
             )
 
     def _on_risk(self, data: dict[str, Any]) -> None:
@@ -226,8 +248,20 @@ class TaskProgress:
                 decision=str(data.get("decision", "")),
                 feedback=str(data.get("feedback") or ""),
                 scores={str(k): float(v) for k, v in scores.items() if isinstance(v, int | float)},
+                criteria=[_criterion_line(item) for item in data.get("criteria") or []],
             )
         )
+
+    def plan_graphs(self) -> dict[tuple[str, int], list[StepLine]]:
+        """The steps of each subtask's latest plan, for drawing it as a graph."""
+        latest: dict[str, int] = {}
+        for subtask_id, iteration, _ in self.steps:
+            latest[subtask_id] = max(iteration, latest.get(subtask_id, 0))
+        graphs: dict[tuple[str, int], list[StepLine]] = {}
+        for (subtask_id, iteration, _), line in self.steps.items():
+            if latest[subtask_id] == iteration:
+                graphs.setdefault((subtask_id, iteration), []).append(line)
+        return graphs
 
     def _on_approval(self, requested: bool, data: dict[str, Any]) -> None:
         self.waiting_for = str(data.get("subject") or "a human decision") if requested else ""
@@ -237,6 +271,24 @@ class TaskProgress:
         self.answer = str(data.get("answer") or "")
         letter = data.get("dead_letter_id")
         self.dead_letter_id = str(letter) if letter else None
+
+
+def _branch_note(step: dict[str, Any]) -> str:
+    parts = []
+    if step.get("when"):
+        parts.append(f"when {step['when']}")
+    if step.get("for_each"):
+        parts.append(f"for each of {step['for_each']}")
+    return "; ".join(parts)
+
+
+def _criterion_line(item: dict[str, Any]) -> CriterionLine:
+    criterion = item.get("criterion") or {}
+    return CriterionLine(
+        criterion=f"{criterion.get('kind', 'text')}: {criterion.get('value', '')}",
+        passed=bool(item.get("passed")),
+        detail=str(item.get("detail") or ""),
+    )
 
 
 _Handler = Callable[[TaskProgress, dict[str, Any]], None]

@@ -1,7 +1,7 @@
 """Learning: planner guidance, prompt versions and drafted tools
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 17:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import intelligent_office.store.tables
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

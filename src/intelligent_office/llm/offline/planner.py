@@ -16,6 +16,7 @@ from pydantic import JsonValue
 
 from intelligent_office.llm.base import PlanningResult, PlanRequest
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
+from intelligent_office.llm.offline.search_pattern import search_pattern
 from intelligent_office.llm.offline.understanding import understand
 from intelligent_office.models import (
     MissingTool,
@@ -69,11 +70,17 @@ def _find(p: dict[str, str]) -> list[Strategy]:
 
 
 def _search(p: dict[str, str]) -> list[Strategy]:
-    pattern = re.escape(p["pattern"])
-    return [
-        [_step("search", "search_files", pattern=pattern, path=p["path"])],
-        [_step("search", "search_files", pattern=pattern, path=p["path"], ignore_case=True)],
+    # The pattern as typed: a regex when it is one, else literal text (search_pattern.py).
+    # A regex that finds nothing, even ignoring case, is tried once more as literal text.
+    typed = search_pattern(p["pattern"])
+    strategies = [
+        [_step("search", "search_files", pattern=typed.regex, path=p["path"])],
+        [_step("search", "search_files", pattern=typed.regex, path=p["path"], ignore_case=True)],
     ]
+    if typed.mode == "regex":
+        literal = re.escape(typed.typed)
+        strategies.append([_step("search", "search_files", pattern=literal, path=p["path"])])
+    return strategies
 
 
 def _write(p: dict[str, str]) -> list[Strategy]:

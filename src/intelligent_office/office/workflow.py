@@ -20,6 +20,7 @@ from intelligent_office.agents.messages import (
 from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
 from intelligent_office.models import Subtask, SubtaskGraph
+from intelligent_office.models._dependencies import find_cycle
 from intelligent_office.models.tool_gap import CLARIFICATION_PREFIX
 from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
@@ -82,6 +83,19 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
             answer="",
             failure_category=category,
             failure_reason=f"decomposing the task failed: {error.detail}",
+        )
+        return await _dead_letter(call, output)
+    cycle = find_cycle([(s.subtask_id, s.dependencies) for s in graph.subtasks])
+    if cycle is not None:
+        # Each subtask would wait for the next forever: stop, and say which ones.
+        output = OfficeOutput(
+            task_id=task.task_id,
+            status=TaskStatus.DEAD_LETTERED,
+            answer="",
+            graph=graph,
+            failure_category=DeadLetterCategory.VALIDATION,
+            failure_reason="the decomposition's subtasks depend on each other in a cycle: "
+            + " -> ".join(cycle),
         )
         return await _dead_letter(call, output)
     await runtime.emit(

@@ -245,7 +245,8 @@ def _check_search(request: ReviewRequest, intent: Intent, outputs: dict[str, Any
     # How the pattern was really searched: as typed (a regex), or escaped (literal text).
     how = typed.described() if searched == typed.regex else "searched for as literal text"
     as_regex = searched == typed.regex and typed.mode == "regex"
-    shown = f"{typed.typed!r} ({how}{', ignoring case' if ignore_case else ''})"
+    quote = "'" if '"' in typed.typed else '"'
+    shown = f"{quote}{typed.typed}{quote} ({how}{', ignoring case' if ignore_case else ''})"
     if not matches and not ignore_case and searched == typed.regex:
         return _revise(
             request, f"no matches for {shown} with case-sensitive search: search ignoring case"

@@ -3,11 +3,16 @@
 Deterministic workflow code. A rejected plan or a review asking for a revision
 feeds its reasons into the next plan; a FAIL or an ESCALATE ends the loop at once
 (ESCALATE goes to the dead-letter queue for a human until approvals exist).
+
+A plan whose step failed with a permanent error (a folder that does not exist, a
+character a tool refuses) is not run again: when the planner comes back with the same
+plan, the loop stops at once with that error as the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -62,6 +67,25 @@ def _execution_category(execution: ExecutionResult) -> DeadLetterCategory | None
     return None
 
 
+def _permanent_failure(execution: ExecutionResult) -> str | None:
+    """The error of a step that failed for good: not a timeout, not a transient failure."""
+    for step in execution.steps:
+        if step.status is StepStatus.FAILED and step.errors:
+            error = step.errors[-1]
+            if "(transient;" not in error:
+                return f"step {step.step_id} failed: {error}"
+    return None
+
+
+def _fingerprint(plan: Plan) -> str:
+    """What a plan does, without its ids and estimates: two plans that do the same match."""
+    return json.dumps(
+        [[s.step_id, s.action, s.inputs, sorted(s.dependencies)] for s in plan.steps],
+        sort_keys=True,
+        default=str,
+    )
+
+
 def _step_summary(execution: ExecutionResult) -> list[JsonValue]:
     return [
         {
@@ -95,6 +119,8 @@ class SubtaskLoop:
     call: AgentCaller = field(init=False)
     reused: dict[str, PlanReuse] = field(default_factory=dict)
     """Subtasks whose plan came from memory, and where from."""
+    failed_for_good: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per subtask: plans (by fingerprint) whose run failed with a permanent error, and why."""
 
     def __post_init__(self) -> None:
         self.call = AgentCaller(self.runtime, self.agents, self.office_input)
@@ -312,6 +338,12 @@ class SubtaskLoop:
                 for step in plan.steps
             ],
         )
+        known = self.failed_for_good.get(sid, {}).get(_fingerprint(plan))
+        if known is not None:
+            # Running it again would fail the same way: stop now, and say why.
+            reason = f"the same plan was planned again after it failed for good: {known}"
+            await self._emit("plan.repeated", f"{prefix}plan/repeated", **scope, reason=reason)
+            return _Turn(category=DeadLetterCategory.REVIEW, reason=reason, final=True)
         report = record.validation = await self.call(
             f"{prefix}validate",
             self.agents.validate,
@@ -370,6 +402,9 @@ class SubtaskLoop:
             outcome.details = result.details
             return _Turn(settled=SubtaskStatus.COMPLETED)
         category = _execution_category(execution) or DeadLetterCategory.REVIEW
+        permanent = _permanent_failure(execution)
+        if permanent is not None:
+            self.failed_for_good.setdefault(sid, {})[_fingerprint(plan)] = permanent
         if review.decision is ReviewDecision.REVISE:
             feedback.append(
                 f"iteration {iteration}: review asked for a revision: {review.feedback}"

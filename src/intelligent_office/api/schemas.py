@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from intelligent_office.models import Event
+from intelligent_office.models._fields import UtcDatetime
 
 __all__ = [
     "ApprovalDecision",
@@ -121,6 +122,19 @@ class TaskRequest(BaseModel):
     )
     max_tokens: Tokens | None = Field(
         default=None, description="Most model tokens the task may use."
+    )
+    max_duration: float | None = Field(
+        default=None,
+        gt=0,
+        le=366 * 86400,
+        allow_inf_nan=False,
+        description="Most seconds the task may take from when it starts; then it stops"
+        " with a `timeout` dead letter.",
+    )
+    deadline: UtcDatetime | None = Field(
+        default=None,
+        description="When the task must be done by (ISO 8601; without a zone, UTC); past it"
+        " the task stops with a `timeout` dead letter.",
     )
 
 

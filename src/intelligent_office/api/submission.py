@@ -38,8 +38,13 @@ MAX_IDEMPOTENCY_KEY = 200
 
 def request_hash(request: TaskRequest) -> str:
     """SHA-256 of the request's canonical JSON (sorted keys, defaults filled in)."""
+    # Limits added later count only when given: a request's hash stays what it was.
+    unset = {name for name in ("max_duration", "deadline") if getattr(request, name) is None}
     canonical = json.dumps(
-        request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+        request.model_dump(mode="json", exclude=unset),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -128,6 +133,8 @@ def _submit_now(
         user_id=principal.user_id,
         max_cost=request.max_cost,
         max_tokens=request.max_tokens,
+        max_duration=request.max_duration,
+        deadline=request.deadline,
     ).model_copy(update={"idempotency_key": key})
     record, run = state.service.submit(
         state.worker,

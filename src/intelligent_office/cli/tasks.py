@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -56,6 +57,16 @@ def run(
     max_tokens: Annotated[
         int | None, typer.Option(min=1, help="Most model tokens the task may use.")
     ] = None,
+    max_duration: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001, callback=finite, help="Most seconds the task may take; then it stops."
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(help="When the task must be done by, ISO 8601 (e.g. 2026-12-31T18:00Z)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
@@ -71,6 +82,8 @@ def run(
         priority=priority,
         max_cost=max_cost,
         max_tokens=max_tokens,
+        max_duration=max_duration,
+        deadline=_moment(deadline),
     )
     # Before the store opens: the tools must never see the database or the settings file.
     settings = load_settings(config)
@@ -82,6 +95,20 @@ def run(
     if not as_json:
         console.print(f"task [bold]{record.task_id}[/]  workspace {task.context['workspace']}")
     follow_task(app, worker, record, submitted, view, as_json=as_json)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO 8601 time; one without a zone is UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 time: write e.g. 2026-12-31T18:00Z",
+            param_hint="--deadline",
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def follow_task(

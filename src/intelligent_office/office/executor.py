@@ -43,7 +43,7 @@ included); a tool that is not idempotent (python_exec) is never retried."""
 
 
 def _step_input(
-    task: Task, plan: Plan, step: Step
+    task: Task, plan: Plan, step: Step, timeout_seconds: float | None
 ) -> Callable[[Mapping[str, BaseModel]], StepCall]:
     def build(outputs: Mapping[str, BaseModel]) -> StepCall:
         upstream: dict[str, JsonValue] = {
@@ -59,7 +59,7 @@ def _step_input(
             upstream=upstream,
             # Unique per task: plan and step ids repeat from one task to the next.
             idempotency_key=f"{task.task_id}/{step.idempotency_key or step.step_id}",
-            timeout_seconds=step.timeout_seconds,
+            timeout_seconds=timeout_seconds,
             subtask_id=plan.subtask_id,
         )
 
@@ -79,17 +79,29 @@ async def execute_plan(
     *,
     key_prefix: str,
     max_parallel: int,
+    time_left: float | None = None,
 ) -> ExecutionResult:
-    """Run every step of the plan and report each one's outcome."""
+    """Run every step of the plan and report each one's outcome.
+
+    `time_left`: seconds until the task's time limit; no step runs longer, and a step
+    cut short by it is not retried.
+    """
+
+    def limited(step: Step) -> tuple[float | None, RetryPolicy]:
+        retry = STEP_RETRY if _idempotent(agents, step) else RetryPolicy.none()
+        if time_left is None or (step.timeout_seconds or float("inf")) <= time_left:
+            return step.timeout_seconds, retry
+        return max(time_left, 0.001), RetryPolicy.none()
+
     graph = Graph(
         [
             Node(
                 id=step.step_id,
                 activity=agents.run_step,
-                input=_step_input(task, plan, step),
+                input=_step_input(task, plan, step, limited(step)[0]),
                 dependencies=tuple(step.dependencies),
-                timeout_seconds=step.timeout_seconds,
-                retry=STEP_RETRY if _idempotent(agents, step) else RetryPolicy.none(),
+                timeout_seconds=limited(step)[0],
+                retry=limited(step)[1],
             )
             for step in plan.steps
         ]

@@ -42,6 +42,7 @@ from intelligent_office.office.contracts import (
     SubtaskOutcome,
     SubtaskStatus,
 )
+from intelligent_office.office.deadline import TimeLimit
 from intelligent_office.office.executor import execute_plan
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.tools.policy import Verdict
@@ -119,8 +120,10 @@ class SubtaskLoop:
     call: AgentCaller = field(init=False)
     reused: dict[str, PlanReuse] = field(default_factory=dict)
     """Subtasks whose plan came from memory, and where from."""
-    failed_for_good: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Per subtask: plans (by fingerprint) whose run failed with a permanent error, and why."""
+    time_limit: TimeLimit = field(default_factory=TimeLimit)
+    """The task's deadline or max_duration; past it the subtask stops (timeout)."""
+    failed_for_good: dict[str, dict[str, _Turn]] = field(default_factory=dict)
+    """Per subtask: plans (by fingerprint) that were rejected or failed for good, and how."""
 
     def __post_init__(self) -> None:
         self.call = AgentCaller(self.runtime, self.agents, self.office_input)
@@ -150,6 +153,12 @@ class SubtaskLoop:
         reasons: list[str] = []
         turn = _Turn(reason="no iteration ran")
         for iteration in range(1, self.office_input.max_iterations + 1):
+            late = await self.time_limit.passed(
+                self.runtime, f"subtask/{sid}/iter/{iteration}/time_limit"
+            )
+            if late is not None:
+                turn = _Turn(category=DeadLetterCategory.TIMEOUT, reason=f"stopped: {late}")
+                break
             record = IterationRecord(iteration=iteration)
             outcome.iterations.append(record)
             try:
@@ -172,6 +181,13 @@ class SubtaskLoop:
                 f"no approved result after {self.office_input.max_iterations} iterations;"
                 f" last: {turn.reason}"
             )
+        if (
+            outcome.status is SubtaskStatus.FAILED
+            and turn.category is not DeadLetterCategory.TIMEOUT
+        ):
+            late = await self.time_limit.passed(self.runtime, f"subtask/{sid}/time_limit")
+            if late is not None:  # e.g. a step cut short by the limit: that is why it failed
+                turn.category, turn.reason = DeadLetterCategory.TIMEOUT, f"{turn.reason}; {late}"
         if outcome.status is SubtaskStatus.FAILED:
             outcome.failure_category = turn.category
             outcome.failure_reason = turn.reason
@@ -245,8 +261,10 @@ class SubtaskLoop:
             if step.verdict == Verdict.DENY:
                 status = "denied by the policy"
             else:
+                time_left = await self.time_limit.left(self.runtime, f"{prefix}approve/time_limit")
                 decision = await self.call.approval(
                     f"{prefix}approve/{step.step_id}",
+                    timeout_seconds=time_left,
                     kind="tool",
                     subject=f"step {step.step_id}: {step.describe()} ({step.reason})",
                     detail={"step_id": step.step_id, "tool": step.tool, "rule": step.rule},
@@ -340,10 +358,10 @@ class SubtaskLoop:
         )
         known = self.failed_for_good.get(sid, {}).get(_fingerprint(plan))
         if known is not None:
-            # Running it again would fail the same way: stop now, and say why.
-            reason = f"the same plan was planned again after it failed for good: {known}"
+            # Validating or running it again would end the same way: stop now, and say why.
+            reason = f"the same plan was planned again after it failed for good: {known.reason}"
             await self._emit("plan.repeated", f"{prefix}plan/repeated", **scope, reason=reason)
-            return _Turn(category=DeadLetterCategory.REVIEW, reason=reason, final=True)
+            return _Turn(category=known.category, reason=reason, final=True)
         report = record.validation = await self.call(
             f"{prefix}validate",
             self.agents.validate,
@@ -354,13 +372,20 @@ class SubtaskLoop:
             feedback.extend(f"iteration {iteration}: plan rejected: {line}" for line in reasons)
             listed: list[JsonValue] = list(reasons)
             await self._emit("plan.rejected", f"{prefix}plan/rejected", **scope, reasons=listed)
-            return _Turn(
+            turn = _Turn(
                 category=_validation_category(report), reason="plan rejected: " + "; ".join(reasons)
             )
+            # The validator is deterministic: the same plan would be rejected again.
+            self.failed_for_good.setdefault(sid, {})[_fingerprint(plan)] = turn
+            return turn
         await self._emit("plan.validated", f"{prefix}plan/validated", **scope)
         refused = await self._authorize(plan, prefix, iteration, feedback, scope)
         if refused is not None:
             return refused
+        time_left = await self.time_limit.left(self.runtime, f"{prefix}execute/time_limit")
+        if time_left is not None and time_left <= 0:
+            late = f"stopped: {self.time_limit.source} passed"
+            return _Turn(category=DeadLetterCategory.TIMEOUT, reason=late, final=True)
         execution = record.execution = await execute_plan(
             self.runtime,
             self.agents,
@@ -368,6 +393,7 @@ class SubtaskLoop:
             plan,
             key_prefix=prefix,
             max_parallel=self.office_input.max_parallel_steps,
+            time_left=time_left,
         )
         await self._emit(
             "execution.finished",
@@ -404,7 +430,8 @@ class SubtaskLoop:
         category = _execution_category(execution) or DeadLetterCategory.REVIEW
         permanent = _permanent_failure(execution)
         if permanent is not None:
-            self.failed_for_good.setdefault(sid, {})[_fingerprint(plan)] = permanent
+            failed = _Turn(category=category, reason=permanent)
+            self.failed_for_good.setdefault(sid, {})[_fingerprint(plan)] = failed
         if review.decision is ReviewDecision.REVISE:
             feedback.append(
                 f"iteration {iteration}: review asked for a revision: {review.feedback}"

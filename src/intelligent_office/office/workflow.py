@@ -31,6 +31,7 @@ from intelligent_office.office.contracts import (
     SubtaskStatus,
     TaskStatus,
 )
+from intelligent_office.office.deadline import TimeLimit
 from intelligent_office.office.subtask_loop import SubtaskLoop
 from intelligent_office.runtime.activity import Empty
 from intelligent_office.runtime.base import Runtime
@@ -73,6 +74,17 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
     listing = await call("tools/listed", agents.list_tools, Empty())
     if listing.servers:
         await runtime.emit("mcp.tools", listing.model_dump(mode="json"), key="mcp/tools")
+    time_limit = await TimeLimit.of(runtime, task)
+    late = await time_limit.passed(runtime, "task/time_limit/before_decompose")
+    if late is not None:
+        output = OfficeOutput(
+            task_id=task.task_id,
+            status=TaskStatus.DEAD_LETTERED,
+            answer="",
+            failure_category=DeadLetterCategory.TIMEOUT,
+            failure_reason=f"stopped before it began: {late}",
+        )
+        return await _dead_letter(call, output)
     try:
         graph = await call("decompose", agents.decompose, DecomposeInput(task=task))
     except ActivityError as error:
@@ -113,14 +125,18 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
         },
         key="task/decomposed",
     )
-    outcomes = await _run_subtasks(runtime, agents, value, graph)
+    outcomes = await _run_subtasks(runtime, agents, value, graph, time_limit)
     return await _conclude(call, graph, outcomes)
 
 
 async def _run_subtasks(
-    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, graph: SubtaskGraph
+    runtime: Runtime,
+    agents: OfficeAgents,
+    value: OfficeInput,
+    graph: SubtaskGraph,
+    time_limit: TimeLimit,
 ) -> dict[str, SubtaskOutcome]:
-    loop = SubtaskLoop(runtime, agents, value)
+    loop = SubtaskLoop(runtime, agents, value, time_limit=time_limit)
     outcomes: dict[str, SubtaskOutcome] = {}
     finished = {subtask.subtask_id: asyncio.Event() for subtask in graph.subtasks}
     slots = asyncio.Semaphore(value.max_parallel_subtasks)

@@ -294,7 +294,7 @@ def _check_summary(request: ReviewRequest, intent: Intent, outputs: dict[str, An
     if content is None:
         return _revise(request, f"cannot re-read {source} in the workspace to check the summary")
     # The tool drops markup and code and joins lines: compare with the file read that way.
-    sentences = split_sentences(content)
+    sentences = split_sentences(content, source)
     invented = [s for s in summary if not _is_sentence_of(str(s), sentences)]
     if invented:
         return _revise(request, f"summary sentences not found in the file: {invented[:2]}")

@@ -43,5 +43,5 @@ async def test_real_files_are_summarized_and_the_review_approves(
         assert sentence.removesuffix("…") and any(
             s.startswith(sentence.removesuffix("…")) for s in sentences
         )
-        for markup in ("``", ":class:`", ">>", "](", "::", "def ", "\"\"\""):
+        for markup in ("``", ":class:`", ">>", "](", "::", "def ", '"""'):
             assert markup not in sentence

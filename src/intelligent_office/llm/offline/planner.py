@@ -145,9 +145,33 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
             or [f"memory:{plan.plan_id}" for plan in request.similar_plans],
             risk_level=risk,
         ),
-        steps=[step.model_copy(deep=True) for step in steps],
+        steps=[_inside(step, request.task.context.get("workspace")) for step in steps],
     )
     return PlanningResult(plan=plan)
+
+
+_PLACES = ("root", "path")
+
+
+def _inside(step: Step, workspace: object) -> Step:
+    """The step, with a folder named like the workspace itself read as the workspace.
+
+    "Trace ... in sample_app" asked of the workspace `sample_app` means its own files:
+    when no `sample_app` lies inside it, the step looks at `.` (or `sample_app/app` at
+    `app`) instead of failing on a folder that is not there.
+    """
+    step = step.model_copy(deep=True)
+    if not isinstance(workspace, str) or not workspace:
+        return step
+    home = Path(workspace)
+    for name in _PLACES:
+        value = step.inputs.get(name)
+        if not isinstance(value, str):
+            continue
+        first, _, rest = value.strip("/").partition("/")
+        if first == home.name and not (home / first).exists():
+            step.inputs[name] = rest or "."
+    return step
 
 
 # What a request probably needed, by the words it uses; for the tool-gap report only.

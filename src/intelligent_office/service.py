@@ -18,6 +18,7 @@ from pydantic import JsonValue, ValidationError
 
 from intelligent_office.agents import OfficeAgents, StoreRecords
 from intelligent_office.errors import UserError
+from intelligent_office.learning.advisor import PlanAdvisor
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.llm.config import Tier
 from intelligent_office.memory.base import NoMemory
@@ -31,6 +32,7 @@ from intelligent_office.settings import Settings
 from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
 from intelligent_office.store.approvals import approval_signal
 from intelligent_office.tools.base import ToolRegistry
+from intelligent_office.tools.builder.registry import registered_servers
 from intelligent_office.tools.builtin import builtin_tools
 from intelligent_office.tools.policy import Policy, default_policy, load_policy
 from intelligent_office.tools.sandbox.probe import for_machine
@@ -126,11 +128,13 @@ class OfficeService:
             else:
                 tools.register(memory.search_tool())
         mcp = None
-        if settings.mcp_servers:
+        # Tools built from gap reports and approved (`office tools build`) join the servers.
+        servers = [*settings.mcp_servers, *registered_servers(store)]
+        if servers:
             from intelligent_office.tools.mcp.toolset import MCPToolset  # the MCP SDK: only now
 
             # The planners need every tool's spec up front: list the servers now.
-            mcp = MCPToolset(settings.mcp_servers, tools)
+            mcp = MCPToolset(servers, tools)
             mcp.start_blocking()
         telemetry = telemetry if telemetry is not None else Telemetry()
         if not settings.llm.enabled:
@@ -169,6 +173,8 @@ class OfficeService:
     """Plan memory and documents; None: the Office remembers nothing."""
     telemetry: Telemetry = field(default_factory=Telemetry)
     """Where spans and metrics of this service's runs go."""
+    advisor: PlanAdvisor | None = None
+    """Learned guidance and prompt versions for the planner; None: built from the store."""
 
     def agents(self) -> OfficeAgents:
         """The Office's agents, recording into the store (and into memory, if any)."""
@@ -180,11 +186,25 @@ class OfficeService:
             policy=self.policy,
             mcp=self.mcp,
             telemetry=self.telemetry,
+            advisor=self.advisor or PlanAdvisor(self.store, self.settings.learning),
         )
 
     def registry(self) -> WorkflowRegistry:
-        """Every workflow a worker of this service can run or resume."""
-        return WorkflowRegistry([run_spec, office_workflow(self.agents())])
+        """Every workflow a worker of this service can run or resume: Office tasks, YAML
+        graph workflows and agent workflows."""
+        from intelligent_office.agentkit.build import agent_model
+        from intelligent_office.agentkit.durable import agent_workflow
+        from intelligent_office.agentkit.office import Office
+
+        agents_office = Office(
+            agent_model(self.settings, self.store),
+            tools=self.tools,
+            policy=self.policy,
+            store=self.store,
+        )
+        return WorkflowRegistry(
+            [run_spec, office_workflow(self.agents()), agent_workflow(agents_office)]
+        )
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
         """A local worker on the store."""

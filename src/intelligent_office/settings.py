@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.learning.settings import LearningSettings
 from intelligent_office.limits import (
     MAX_APPROVAL_TIMEOUT_SECONDS,
     MAX_CONCURRENCY,
@@ -152,6 +153,15 @@ class Settings(BaseSettings):
             " <first root>/_shared/<name>/ and is requested as workspace @name; nobody else"
             " can use it. None by default: every user sees only their own directory."
         ),
+    )
+    learning: LearningSettings = Field(
+        default_factory=LearningSettings,
+        description="Failure analysis (`office learn`), guidance retrieval and the prompt gate.",
+    )
+    tools_dir: Path | None = Field(
+        default=None,
+        description="Where tools built from gap reports live (`office tools build`); "
+        "default <home>/tools.",
     )
     _config_file: Path | None = PrivateAttr(default=None)
 

@@ -18,8 +18,9 @@ from intelligent_office.errors import UserError
 
 if TYPE_CHECKING:
     from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
-__all__ = ["prepare_state_directory", "refuse_state_files", "state_files"]
+__all__ = ["open_store", "prepare_state_directory", "refuse_state_files", "state_files"]
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -73,3 +74,13 @@ def prepare_state_directory(settings: Settings) -> Path:
         if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
             os.chmod(home, stat.S_IMODE(info.st_mode) & 0o700)
     return home
+
+
+def open_store(settings: Settings) -> Store:
+    """The database the settings name, opened and migrated (the state directory made 0700)."""
+    from intelligent_office.store import Store
+
+    prepare_state_directory(settings)
+    return Store.open(
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )

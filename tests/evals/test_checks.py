@@ -177,3 +177,32 @@ def test_file_content_is_read_from_the_workspace_after_the_run(tmp_path: Path) -
     assert check({"file_content": {"path": "../x", "absent": True}}, workspace=tmp_path) == [
         "file_content: file_content.path '../x' points out of the workspace"
     ]
+
+
+def test_cites_calls_needs_every_textual_call_of_the_name_cited() -> None:
+    # process_data is called once, at app/pipeline.py:24 (`proc.process_data(records)`).
+    checks = {"cites_calls": {"name": "process_data"}}
+    complete = "Called from 1 place(s):\n  app/pipeline.py:24  in app.pipeline.Pipeline._stage"
+    assert check(checks, complete) == []
+    assert check(checks, "No callers found.") == [
+        "cites_calls: the answer misses 1 of 1 calls, e.g. app/pipeline.py:24"
+    ]
+    assert check({"cites_calls": {"name": "no_such_function"}}, complete) == [
+        "cites_calls: no line calls no_such_function: the check cannot hold"
+    ]
+
+
+def test_a_hop_through_a_with_statement_is_on_the_with_line(tmp_path: Path) -> None:
+    (tmp_path / "res.py").write_text(
+        "class Res:\n    def __exit__(self, *exc):\n        pass\n\n"
+        "def use():\n    with Res():\n        pass\n"
+    )
+    answer = (
+        "Call sequence from use() to Res.__exit__() (1 calls):\n  res.use()\n"
+        "  -> res.Res.__exit__()    called at res.py:6  (with statement: __enter__/__exit__)"
+    )
+    hops = {"call_chain": {"hops": ["use", "Res.__exit__"]}}
+    assert check(hops, answer, workspace=tmp_path) == []
+    assert check(hops, answer.replace("res.py:6", "res.py:5"), workspace=tmp_path) == [
+        "call_chain: no call to with at res.py:5"
+    ]

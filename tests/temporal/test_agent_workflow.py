@@ -12,9 +12,9 @@ from temporalio.api.enums.v1 import EventType
 from intelligent_office import Agent, Office, Workflow
 from intelligent_office.agentkit import RunStatus, WorkflowBudget
 from intelligent_office.agentkit.status import AgentState
+from intelligent_office.agentkit.temporal import AgentWorkflow, run_agent_workflow, worker_parts
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.runtime.temporal import WorkerOptions, build_worker, connect
-from intelligent_office.runtime.temporal.agent_workflow import AgentWorkflow, run_agent_workflow
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
@@ -67,7 +67,11 @@ async def test_an_agent_workflow_on_temporal_calls_each_agent_as_an_activity(
     client = await connect(temporal_server, store=store)
     queue = f"agents-{tmp_path.name}"
     options = WorkerOptions(task_queue=queue)
-    async with build_worker(client, service.agents(), store, options, office=Office(model.model())):
+    workflows, activities = worker_parts(Office(model.model()))
+    worker = build_worker(
+        client, service.agents(), store, options, workflows=workflows, activities=activities
+    )
+    async with worker:
         run = await run_agent_workflow(client, trio(), task_queue=queue, run_id=f"r-{queue}")
         # A budget of one token is spent after the first call: checked in workflow code.
         tight = await run_agent_workflow(

@@ -234,5 +234,29 @@ def test_the_task_view_shows_model_calls_and_costs_by_agent_and_model(live: Live
         )
     page = ui_client(live, live.key("alice", "operator")).get(f"/ui/tasks/{task_id}")
     assert "3 model calls, 1050 tokens, $0.0154." in page.text
-    rows = re.findall(r"<tr><td>(\w+)</td><td>([\w:.-]+)</td><td>(\d+)</td>", page.text)
+    rows = re.findall(
+        r"<tr><td[^>]*>(\w+)</td><td[^>]*>([\w:.-]+)</td><td[^>]*>(\d+)</td>", page.text
+    )
     assert rows == [("planner", "openai:gpt-4o-mini", "2"), ("reviewer", "openai:gpt-4o-mini", "1")]
+
+
+def test_the_stats_page_counts_only_ones_own_tasks_unless_admin(live: LiveServer) -> None:
+    alice_task(live)  # dead-lettered
+    bob = Task(description="Calculate 1 + 1", user_id="bob")
+    live.store.tasks.create(
+        task_id=bob.task_id, user_id="bob", description=bob.description, body={}, status="completed"
+    )
+    figure = re.compile(r'id="stat-(tasks|failed|completed)"><dt>[^<]+</dt><dd>(\d+)</dd>')
+    pages = {
+        who: ui_client(live, live.key(who, role)).get("/ui/stats?days=")
+        for who, role in (("alice", "operator"), ("bob", "viewer"), ("root", "admin"))
+    }
+    assert {who: dict(figure.findall(page.text)) for who, page in pages.items()} == {
+        "alice": {"tasks": "1", "completed": "0", "failed": "1"},
+        "bob": {"tasks": "1", "completed": "1", "failed": "0"},
+        "root": {"tasks": "2", "completed": "1", "failed": "1"},
+    }
+    assert all(page.headers["content-security-policy"] for page in pages.values())
+    # A period that is not a number of days shows the default 30 days instead of an error.
+    odd = ui_client(live, live.key("alice", "operator")).get("/ui/stats?days=nan")
+    assert odd.status_code == 200 and '<option value="30" selected>' in odd.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from intelligent_office.api.ui.dag import COLUMN_GAP, NODE_HEIGHT, NODE_WIDTH, layout_dag
+from intelligent_office.api.ui.dag import COLUMN_GAP, MAX_ROWS, NODE_HEIGHT, NODE_WIDTH, layout_dag
 from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.models import Event
 
@@ -121,3 +121,43 @@ def test_events_fold_into_subtasks_steps_reviews_and_the_answer() -> None:
     progress.apply(events(("task.dead_lettered", {"answer": "", "dead_letter_id": "d1"}))[0])
     assert progress.finished and progress.status == "dead_lettered"
     assert progress.dead_letter_id == "d1"
+
+
+def test_a_graph_of_24_subtasks_wraps_its_tall_column_and_keeps_every_arrow_pointing_right() -> (
+    None
+):
+    # s1 fans out to 22 parallel subtasks, which s24 joins: one column of 22 boxes unwrapped.
+    middle = [
+        (f"s{n}", f"Summarize chapter {n} of the very long report", ["s1"]) for n in range(2, 24)
+    ]
+    subtasks = [
+        ("s1", "Read the report", []),
+        *middle,
+        ("s24", "Write it up", [m[0] for m in middle]),
+    ]
+    layout = layout_dag(subtasks, {})
+    assert len(layout.nodes) == 24
+    assert layout.height <= 20 + MAX_ROWS * (NODE_HEIGHT + 20)  # no column taller than MAX_ROWS
+    rows = {(node.x, node.y) for node in layout.nodes}
+    assert len(rows) == 24  # no two boxes on top of each other
+    xs = sorted({node.x for node in layout.nodes})
+    assert len(xs) == 1 + 4 + 1  # 22 boxes of depth 1 wrap into 4 columns
+    assert all(edge.x2 > edge.x1 for edge in layout.edges)
+    assert len(layout.edges) == 44
+    assert all(len(node.label) <= 28 for node in layout.nodes)
+    assert any(node.label.endswith("…") for node in layout.nodes)
+
+
+def test_an_arrow_that_skips_columns_runs_along_a_row_gap_not_through_boxes() -> None:
+    middle = [(f"s{n}", f"chapter {n}", ["s1"]) for n in range(2, 16)]
+    layout = layout_dag([("s1", "read", []), *middle], {})
+    boxes = [(n.x, n.y, n.x + NODE_WIDTH, n.y + NODE_HEIGHT) for n in layout.nodes]
+    for edge in layout.edges:
+        if edge.lane_y is None:  # a neighbouring column: the S-curve stays in the gap
+            assert edge.x2 - edge.x1 == COLUMN_GAP
+            continue
+        # the lane lies between rows: inside no box
+        assert not any(top < edge.lane_y < bottom for _, top, _, bottom in boxes)
+        assert edge.path.startswith(f"M{edge.x1},{edge.y1} H")
+        assert edge.path.endswith(f"V{edge.y2} H{edge.x2}")
+    assert sum(edge.lane_y is not None for edge in layout.edges) == 14 - MAX_ROWS

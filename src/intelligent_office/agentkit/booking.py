@@ -19,6 +19,7 @@ from pydantic import BaseModel, JsonValue
 from intelligent_office.agentkit.models import AgentBudgetExceeded
 from intelligent_office.agentkit.runner import AgentCall, AgentOutput, RunLedger
 from intelligent_office.agentkit.status import AgentState
+from intelligent_office.errors import ActivityError
 from intelligent_office.runtime.activity import Activity
 from intelligent_office.runtime.base import Runtime
 from intelligent_office.runtime.inline import to_activity_error
@@ -48,16 +49,49 @@ class BookingRuntime:
         *,
         timeout_seconds: float | None = None,
     ) -> OutT:
-        if isinstance(value, AgentCall):  # in workflow code: the ledger is the run's own
-            self.ledger.record(value.agent.name).state = AgentState.RUNNING
-            try:
-                self.ledger.check(value.agent)
-            except AgentBudgetExceeded as spent:
-                raise to_activity_error(key, spent) from None
-        output = await self.inner.activity(key, activity, value, timeout_seconds=timeout_seconds)
+        if not isinstance(value, AgentCall):
+            return await self.inner.activity(key, activity, value, timeout_seconds=timeout_seconds)
+        agent = value.agent.name
+        # In workflow code: the ledger is the run's own.
+        self.ledger.record(agent).state = AgentState.RUNNING
+        await self.inner.emit(
+            "agent.started", {"agent": agent, "step": key}, key=f"{key}/agent/started"
+        )
+        try:
+            self.ledger.check(value.agent)
+        except AgentBudgetExceeded as spent:
+            await self._failed(key, agent, str(spent))
+            raise to_activity_error(key, spent) from None
+        try:
+            output = await self.inner.activity(
+                key, activity, value, timeout_seconds=timeout_seconds
+            )
+        except ActivityError as error:
+            await self._failed(key, agent, f"{error.error_type}: {error.detail}")
+            raise
         if isinstance(output, AgentOutput):
             self.ledger.add(output)
+            await self.inner.emit(
+                "agent.finished",
+                {
+                    "agent": agent,
+                    "step": key,
+                    "model": output.model,
+                    "input_tokens": output.input_tokens,
+                    "output_tokens": output.output_tokens,
+                    "cost_usd": output.cost_usd,
+                    "seconds": output.duration_seconds,
+                    "tool_calls": [use.model_dump(mode="json") for use in output.tool_calls],
+                    "text": output.text[:2_000],
+                },
+                key=f"{key}/agent/finished",
+            )
         return output
+
+    async def _failed(self, key: str, agent: str, error: str) -> None:
+        await self.inner.emit(
+            "agent.failed", {"agent": agent, "step": key, "error": error}, key=f"{key}/agent/failed"
+        )
 
     async def wait_signal(self, name: str, *, timeout_seconds: float | None = None) -> JsonValue:
         return await self.inner.wait_signal(name, timeout_seconds=timeout_seconds)

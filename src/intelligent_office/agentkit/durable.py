@@ -10,7 +10,7 @@ journal and calls no model for them again.
 
 On Temporal the workflow code runs in the workflow and the agent calls in a worker's
 activity: `agent_call_activity(office)` is that activity, answered by the worker's model
-and tools (`runtime.temporal.agent_workflow` hosts both).
+and tools (`agentkit.temporal` hosts both).
 """
 
 from __future__ import annotations

@@ -4,9 +4,13 @@
     run = await office.run_workflow(wf)
     office.workflow_status(run.id); office.system_status()
 
-Runs are kept by this Office object (the library has no server); the HTTP API's agents
-live in the store. Agents call their tools from the Office's registry (the built-in tools
-by default) under its tool policy (the shipped default), in the workflow's workspace.
+An Office given a store (`Office.from_settings(settings)` opens the one the settings
+name, the same the CLI, the API and the web UI read) runs each workflow durably on the
+local runtime: the run is stored with its task and events, listed by `office runs`,
+`GET /runs` and the UI, and resumed by `office resume` after a crash. Without a store
+runs are kept by this Office object only. Agents call their tools from the Office's
+registry (the built-in tools by default) under its tool policy (the shipped default),
+in the workflow's workspace.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ from intelligent_office.tools.policy import Policy, default_policy
 
 if TYPE_CHECKING:
     from temporalio.client import Client as TemporalClient
+
+    from intelligent_office.settings import Settings
+    from intelligent_office.store import Store
 
 __all__ = ["Office", "RunStatus", "SystemStatus", "WorkflowRun"]
 
@@ -101,17 +108,51 @@ class Office:
         tools: ToolRegistry | None = None,
         policy: Policy | None = None,
         workspace: Path | None = None,
+        store: Store | None = None,
+        user_id: str | None = None,
     ) -> None:
         """`model` answers the agents (the offline fallback when None); `root` resolves
         agents' `sources` (the current directory when None); `tools` are what agents may
         call (the built-in tools when None) under `policy` (the shipped default when None)
-        in `workspace` (the current directory when None; a workflow's own wins)."""
+        in `workspace` (the current directory when None; a workflow's own wins). With a
+        `store`, runs are stored there as `user_id`'s (the login name when None)."""
         self.model: AgentModel = model or OfflineModel()
         self.root = root
         self._tools = tools
         self.policy = policy if policy is not None else default_policy()
         self.workspace = workspace
+        self.store = store
+        self.user_id = user_id
         self._runs: dict[str, WorkflowRun] = {}
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        root: Path | None = None,
+        user_id: str | None = None,
+    ) -> Office:
+        """The Office the settings describe, storing its runs in their database.
+
+        `store` is that database already open (else it is opened here); the model is the
+        router when a model is configured, else the labelled offline fallback.
+        """
+        from intelligent_office.agentkit.build import agent_model
+        from intelligent_office.tools.policy import load_policy
+
+        if store is None:
+            from intelligent_office.state_files import open_store
+
+            store = open_store(settings)
+        return cls(
+            agent_model(settings, store),
+            root=root,
+            policy=load_policy(settings.policy_file),
+            store=store,
+            user_id=user_id,
+        )
 
     async def run_workflow(
         self,
@@ -135,7 +176,7 @@ class Office:
             task_queue: the Temporal task queue (default: the Office's).
         """
         if temporal is not None:
-            from intelligent_office.runtime.temporal.agent_workflow import run_agent_workflow
+            from intelligent_office.agentkit.temporal import run_agent_workflow
             from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE
 
             run = await run_agent_workflow(
@@ -143,6 +184,8 @@ class Office:
             )
             self._runs[run.id] = run
             return run
+        if runtime is None and self.store is not None:
+            return await self._run_stored(workflow, input, self.store)
         if input is not None:
             workflow = workflow.model_copy(update={"input": input})
         # Clock and ids come from the runtime, so a durable run (local or Temporal) is
@@ -162,6 +205,18 @@ class Office:
             toolbox = AgentToolbox(self.tools, self.policy, workspace)
         runner = AgentRunner(self.model, ledger, root=self.root, toolbox=toolbox)
         booking = BookingRuntime(inner, ledger)
+        await inner.emit(
+            "workflow.started",
+            {
+                "workflow": workflow.name,
+                "pattern": workflow.pattern.kind if workflow.pattern else "dag",
+                "agents": [
+                    {"name": agent.name, "dependencies": list(agent.dependencies)}
+                    for agent in workflow.agents
+                ],
+            },
+            key="agentkit/workflow/started",
+        )
         try:
             outcome = await _run_pattern(workflow, runner, booking)
         except BaseException:
@@ -170,6 +225,56 @@ class Office:
             raise
         run.seconds = (await inner.now("agentkit/run/finished") - started_at).total_seconds()
         _settle(run, ledger, outcome)
+        await inner.emit(
+            f"workflow.{run.status.value}",
+            {
+                "output": run.output,
+                "failure": run.failure,
+                "cost_usd": run.cost_usd,
+                "seconds": run.seconds,
+                "agents": {name: record.state.value for name, record in run.agents.items()},
+            },
+            key="agentkit/workflow/finished",
+        )
+        return run
+
+    async def _run_stored(self, workflow: Workflow, input: str | None, store: Store) -> WorkflowRun:
+        """Run durably on the local runtime, as a stored task of kind agent workflow."""
+        import getpass
+
+        from intelligent_office.agentkit.durable import (
+            AGENT_WORKFLOW,
+            AgentWorkflowInput,
+            agent_workflow,
+        )
+        from intelligent_office.runtime.worker import LocalWorker
+        from intelligent_office.runtime.workflow import WorkflowRegistry
+
+        text = input if input is not None else workflow.input
+        task, _ = store.tasks.create(
+            task_id=uuid.uuid4().hex,
+            user_id=self.user_id or getpass.getuser(),
+            description=f"agent workflow {workflow.name}" + (f": {text}" if text else ""),
+            body={"kind": "agent_workflow", "workflow": workflow.name, "input": text},
+            status="running",
+        )
+        worker = LocalWorker(store, WorkflowRegistry([agent_workflow(self)]))
+        queued = worker.submit(
+            AGENT_WORKFLOW, AgentWorkflowInput(workflow=workflow, input=input), task_id=task.task_id
+        )
+        finished = await worker.run(queued.run_id)
+        if finished.result is not None:
+            run = WorkflowRun.model_validate(finished.result)
+        else:
+            run = WorkflowRun(
+                id=finished.run_id,
+                workflow=workflow.name,
+                status=RunStatus.FAILED,
+                failure=finished.error or f"run {finished.status.value}",
+                started_at=finished.created_at,
+            )
+        store.tasks.set_status(task.task_id, run.status.value)
+        self._runs[run.id] = run
         return run
 
     @property

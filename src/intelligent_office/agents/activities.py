@@ -62,6 +62,7 @@ from intelligent_office.tools.base import ToolContext, ToolRegistry
 from intelligent_office.tools.policy import Policy, default_policy
 
 if TYPE_CHECKING:
+    from intelligent_office.learning.advisor import Advice, PlanAdvisor
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
 __all__ = ["OfficeAgents", "workspace_of"]
@@ -97,6 +98,8 @@ class OfficeAgents:
     """The MCP servers whose tools are in `tools`; re-listed at the start of every run."""
     telemetry: Telemetry = field(default_factory=Telemetry)
     """Where tool-call spans and metrics go."""
+    advisor: PlanAdvisor | None = None
+    """Learned guidance and the prompt versions in effect (`office learn`, `office prompts`)."""
 
     def __post_init__(self) -> None:
         self.validator = PlanValidator(self.tools)
@@ -163,7 +166,25 @@ class OfficeAgents:
             upstream_answers=value.upstream_answers,
             tools=self.tools.specs(),
         )
-        return await self.brain.plan(request)
+        advisor = self.advisor
+        advice = await self._advise(advisor, value) if advisor is not None else None
+        if advisor is None or advice is None:
+            return await self.brain.plan(request)
+        request = request.model_copy(update={"guidance": advice.guidance, "prompt": advice.prompt})
+        result = await self.brain.plan(request)
+        try:
+            used = await asyncio.to_thread(advisor.used, advice, result.plan)
+        except Exception as error:  # a lost count must not lose the plan
+            _log.warning("could not count the guidance used: %s", error)
+            used = []
+        return result.model_copy(update={"guidance": used, "prompt_versions": advice.versions})
+
+    async def _advise(self, advisor: PlanAdvisor, value: PlanInput) -> Advice | None:
+        try:
+            return await asyncio.to_thread(advisor.advise, value.task, value.subtask)
+        except Exception as error:  # guidance helps planning; it must never stop it
+            _log.warning("planner guidance unavailable, planning without it: %s", error)
+            return None
 
     async def _remember(self, value: SubtaskMemory) -> Empty:
         await self.retriever.remember(value)

@@ -23,6 +23,7 @@ from intelligent_office.api import (
     events_stream,
     health,
     metrics,
+    runs,
     tasks,
     tools,
     webhooks,
@@ -32,6 +33,7 @@ from intelligent_office.api.limits import RateLimiter
 from intelligent_office.api.progress import ProgressTracker
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
+from intelligent_office.learning.job import learn_periodically
 from intelligent_office.observability import Telemetry
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
@@ -100,10 +102,17 @@ def create_app(
             if settings.agent_scheduler
             else None
         )
+        learning = (
+            asyncio.create_task(learn_periodically(opened, settings.learning, stop))
+            if settings.learning.interval_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
             stop.set()
+            if learning is not None:
+                await learning
             if scheduling is not None:
                 await scheduling
             if serving is not None:
@@ -146,6 +155,7 @@ def _routers() -> list[APIRouter]:
         health.router,
         metrics.router,
         tasks.router,
+        runs.router,
         events_stream.router,
         approvals.router,
         dead_letters.router,

@@ -19,7 +19,10 @@ from intelligent_office.store import Store, TaskRecord
 
 __all__ = ["FINISHED_STATUSES", "ProgressTracker", "TaskProgress", "task_progress"]
 
-FINISHED_STATUSES = frozenset({"completed", "unsupported", "dead_lettered", "failed", "cancelled"})
+FINISHED_STATUSES = frozenset(
+    # "partial": an agent workflow whose optional agents did not all finish.
+    {"completed", "partial", "unsupported", "dead_lettered", "failed", "cancelled"}
+)
 
 # Share of a subtask's work done once it reached each stage.
 _STAGE = {

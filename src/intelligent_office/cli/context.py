@@ -35,13 +35,9 @@ def finite(value: float | None) -> float | None:
 
 def open_store(settings: Settings) -> Store:
     """The database the settings name, opened and migrated (the state directory made 0700)."""
-    from intelligent_office.state_files import prepare_state_directory
-    from intelligent_office.store import Store
+    from intelligent_office.state_files import open_store as open_settings_store
 
-    prepare_state_directory(settings)
-    return Store.open(
-        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
-    )
+    return open_settings_store(settings)
 
 
 @dataclass

@@ -27,23 +27,27 @@ def list_gaps(
     ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Tool-gap reports, newest first: what was asked, what tool would do it, where to get one."""
+    """Tool-gap reports, newest first: what was asked, what tool would do it, where to get one.
+
+    `office tools build ID` drafts the missing tool from a report.
+    """
     app = AppContext.open(config)
     gaps = app.store.tool_gaps.recent(task_id=task, limit=limit)
     if as_json:
-        typer.echo(json.dumps([gap.report for gap in gaps], indent=2))
+        typer.echo(json.dumps([{"id": gap.id, **gap.report} for gap in gaps], indent=2))
         return
     if not gaps:
         console.print("no tool gaps recorded")
         return
     table = Table()
-    for column in ("when", "task", "request", "missing tools", "proposed MCP server"):
+    for column in ("id", "when", "task", "request", "missing tools", "proposed MCP server"):
         table.add_column(column)
     for gap in gaps:
         report = gap.report
         tools = [tool.get("name", "?") for tool in report.get("missing_tools") or []]
         missing = ", ".join(tools or report.get("missing_capabilities") or [])
         table.add_row(
+            str(gap.id),
             f"{gap.created_at:%Y-%m-%d %H:%M}",
             gap.task_id,
             str(report.get("request", "")),

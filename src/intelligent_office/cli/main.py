@@ -14,8 +14,11 @@ from intelligent_office.cli import (
     dlq,
     doctor,
     evals,
+    forks,
     gaps,
+    learn,
     memory,
+    prompts,
     runs,
     serve,
     stats,
@@ -52,6 +55,9 @@ memory.register(app)
 stats.register(app)
 workflows.register(app)
 evals.register(app)
+forks.register(app)
+learn.register(app)
+prompts.register(app)
 
 
 @app.command("schema")

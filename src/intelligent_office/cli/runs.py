@@ -16,6 +16,7 @@ from rich.text import Text
 from intelligent_office.cli.context import AppContext, ConfigOption, console
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
 from intelligent_office.limits import MAX_CONCURRENCY, MAX_LIST_LIMIT
+from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import RunRecord, RunStatus
 
 if TYPE_CHECKING:  # the workflows load when a run command runs, not for --help
@@ -126,18 +127,23 @@ def _outcome_table(output: GraphRunOutput) -> Table:
 
 def list_runs(
     status: Annotated[RunStatus | None, typer.Option(help="Only runs in this status.")] = None,
+    kind: Annotated[
+        RunKind | None, typer.Option(help="Only Office tasks, graph or agent workflows.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_LIST_LIMIT)] = 30,
     config: ConfigOption = None,
 ) -> None:
-    """List recent runs, newest first."""
+    """List recent runs of every kind, newest first."""
     app = AppContext.open(config)
     table = Table(title="runs")
     table.add_column("run", no_wrap=True, min_width=32)
-    for column in ("workflow", "status", "priority", "starts", "created", "finished"):
+    for column in ("kind", "workflow", "status", "priority", "starts", "created", "finished"):
         table.add_column(column)
-    for run in app.store.runs.recent(status=status, limit=limit):
+    workflow = kind.workflow if kind is not None else None
+    for run in app.store.runs.recent(status=status, workflow=workflow, limit=limit):
         table.add_row(
             run.run_id,
+            run_kind(run.workflow).value,
             _workflow_label(run),
             Text(run.status.value, style=STATUS_STYLE.get(run.status.value, "")),
             str(run.priority),
@@ -186,7 +192,12 @@ def show(
     )
     if run.error:
         console.print(f"[red]error[/]: {run.error}")
-    if run.result and run.workflow == WORKFLOW_NAME:
+    if run.result and run_kind(run.workflow) is RunKind.AGENTS:
+        from intelligent_office.agentkit.office import WorkflowRun
+        from intelligent_office.cli.workflows import show_workflow_run
+
+        show_workflow_run(WorkflowRun.model_validate(run.result))
+    elif run.result and run.workflow == WORKFLOW_NAME:
         console.print(_outcome_table(GraphRunOutput.model_validate(run.result)))
     elif run.workflow == WORKFLOW_NAME:
         view = _replay_view(app, run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -31,6 +32,14 @@ def stats(
         int, typer.Option(min=1, max=MAX_LIST_LIMIT, help="How many failing tools to list.")
     ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stats as JSON.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="OUT",
+            help="Write the stats page (charts over time and by tool) to OUT as one HTML file.",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """How the Office has done: success rate, durations, cost per task, failing tools."""
@@ -42,12 +51,27 @@ def stats(
     from intelligent_office.observability.stats import office_stats
 
     app = AppContext.open(config)
+    if html is not None:
+        _write_html(app, html, days)
+        return
     since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
     result = office_stats(app.store, since=since, top=top)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
     _print(result)
+
+
+def _write_html(app: AppContext, out: Path, days: float | None) -> None:
+    from intelligent_office.reports import stats_html  # the web UI's stats page, as a file
+
+    if out.is_dir():
+        raise UserError(f"--html {out} is a directory: give a file name, e.g. {out}/stats.html")
+    try:
+        out.write_text(stats_html(app.store, days=days), encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {out}: {error.strerror}; choose another path") from error
+    console.print(f"wrote {out}: open it in a browser")
 
 
 def _seconds(value: float | None) -> str:

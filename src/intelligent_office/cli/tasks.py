@@ -222,6 +222,12 @@ def show_task(app: AppContext, task: TaskRecord, events: int) -> None:
     console.print(f"  {task.description}")
     if task.trace_id:
         console.print(f"  trace {task.trace_id}")
+    forked_from = task.body.get("context", {}).get("forked_from")
+    if isinstance(forked_from, dict):
+        console.print(
+            f"  forked from task {forked_from.get('task_id')} (run {forked_from.get('run_id')})"
+            f" at step {forked_from.get('step')}"
+        )
     stream = app.store.events.read(task.task_id, limit=100_000)
     view = TaskView(title=task.description.splitlines()[0][:80])
     for event in stream:

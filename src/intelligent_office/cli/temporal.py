@@ -112,6 +112,8 @@ async def _serve_temporal(
 ) -> None:
     import asyncio
 
+    from intelligent_office.agentkit.office import Office
+    from intelligent_office.agentkit.temporal import worker_parts
     from intelligent_office.runtime.temporal.client import RunOptions, connect
     from intelligent_office.runtime.temporal.worker import WorkerOptions, serve_worker
 
@@ -121,6 +123,9 @@ async def _serve_temporal(
     console.print(
         f"Temporal worker on {address} ({namespace}), task queue {task_queue!r}, pid {os.getpid()}"
     )
+    # The worker hosts agent workflows too, answered by the settings' model and tools.
+    agents_office = Office.from_settings(app.settings, store=app.store)
+    workflows, activities = worker_parts(agents_office)
     await serve_worker(
         client,
         app.service.agents(),
@@ -128,6 +133,8 @@ async def _serve_temporal(
         WorkerOptions(task_queue=task_queue),
         stop,
         run_options=RunOptions(task_queue=task_queue, heartbeat_seconds=heartbeat_seconds),
+        workflows=workflows,
+        activities=activities,
     )
 
 

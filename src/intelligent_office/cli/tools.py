@@ -18,16 +18,29 @@ from intelligent_office.cli.context import AppContext, ConfigOption, console
 __all__ = ["register"]
 
 
+tools_app = typer.Typer(
+    invoke_without_command=True,
+    help="List the built-in tools; build missing ones from gap reports (`office tools build`).",
+)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `office tools` to the app."""
-    app.command("tools")(list_tools)
+    """Add `office tools` (and the tool builder's commands under it) to the app."""
+    from intelligent_office.cli import tool_builder
+
+    tool_builder.register(tools_app)
+    app.add_typer(tools_app, name="tools")
 
 
+@tools_app.callback()
 def list_tools(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print every ToolSpec as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """List the tools plans may call (built-in, MCP, http): risk, parameters, description."""
+    if ctx.invoked_subcommand is not None:
+        return
     app = AppContext.open(config)
     try:
         specs = sorted(app.service.tools.specs(), key=lambda spec: spec.name)

@@ -89,7 +89,6 @@ def run(
     """Run a workflow now, in this process; exit 0 when it completed, 1 otherwise."""
     import asyncio
 
-    from intelligent_office.agentkit.build import agent_model
     from intelligent_office.agentkit.files import find_workflow, load_agent_workflow
     from intelligent_office.agentkit.office import Office, RunStatus
     from intelligent_office.settings import load_settings
@@ -97,24 +96,23 @@ def run(
     settings = load_settings(config)
     path = find_workflow(_directory(settings, directory), name)
     workflow = load_agent_workflow(path)
-    store = None
-    if settings.llm.enabled:
-        store = open_store(settings)
+    # The run is stored like any other: `office runs`, `office show` and the UI list it.
+    store = open_store(settings)
     try:
-        office = Office(agent_model(settings, store), root=path.parent.resolve())
+        office = Office.from_settings(settings, store=store, root=path.parent.resolve())
         result = asyncio.run(office.run_workflow(workflow, input=input))
     finally:
-        if store is not None:
-            store.close()
+        store.close()
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
     else:
-        _show(result)
+        show_workflow_run(result)
     if result.status is not RunStatus.COMPLETED:
         raise typer.Exit(1)
 
 
-def _show(result: WorkflowRun) -> None:
+def show_workflow_run(result: WorkflowRun) -> None:
+    """An agent workflow run: its agents' states and costs, notes, failure and output."""
     table = Table("agent", "state", "model", "calls", "tokens", "cost $", "seconds")
     for name, record in result.agents.items():
         table.add_row(

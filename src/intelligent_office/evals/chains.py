@@ -28,7 +28,11 @@ from intelligent_office.tools.code_analyzer import (
 __all__ = ["Chain", "GraphCache", "answer_chains", "names_match", "proved_chains"]
 
 _FIRST = re.compile(r"^\s*(?P<name>[\w.<>]+)\(\)\s*$")
-_HOP = re.compile(r"^\s*->\s*(?P<name>[\w.<>]+)\(\)\s+called at\s+(?P<file>\S+):(?P<line>\d+)\s*$")
+# A hop may end with a note on its kind: `(with statement: __enter__/__exit__)`.
+_HOP = re.compile(
+    r"^\s*->\s*(?P<name>[\w.<>]+)\(\)\s+called at\s+(?P<file>\S+):(?P<line>\d+)"
+    r"(?:\s+\([^()]*\))?\s*$"
+)
 _MOST_CHAINS = 50
 
 

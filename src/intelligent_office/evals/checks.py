@@ -19,14 +19,17 @@ from intelligent_office.evals.chains import (
 from intelligent_office.evals.suite import (
     CallChainCheck,
     Checks,
+    CitesCallsCheck,
     DefinedAtCheck,
     FileContentCheck,
     ListsFilesCheck,
 )
 from intelligent_office.tools.code_analyzer import match_definitions
+from intelligent_office.tools.code_analyzer.name_match import name_uses
 
 __all__ = ["CheckResult", "Outcome", "run_checks"]
 
+_WITH_METHODS = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
 _CITATION = re.compile(r"(?P<file>[\w./-]+\.\w+):(?P<line>\d+)\b")
 
 
@@ -70,6 +73,7 @@ def _results(checks: Checks, out: Outcome, graphs: GraphCache) -> Iterator[Check
     computed: list[tuple[str, object, Callable[[Outcome, GraphCache], str | None]]] = [
         ("call_chain", checks.call_chain, lambda o, g: _call_chain(checks.call_chain, o, g)),
         ("defined_at", checks.defined_at, lambda o, g: _defined_at(checks.defined_at, o, g)),
+        ("cites_calls", checks.cites_calls, lambda o, _: _cites_calls(checks.cites_calls, o)),
         ("cites_real_lines", checks.cites_real_lines or None, lambda o, _: _cites_real_lines(o)),
         ("shows_file", checks.shows_file, lambda o, _: _shows_file(checks.shows_file, o)),
         ("lists_files", checks.lists_files, lambda o, _: _lists_files(checks.lists_files, o)),
@@ -179,6 +183,8 @@ def _hop_problem(hops: list[str], chain: Chain, workspace: Path) -> str | None:
         parts = callee.split(".")
         called = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
         text = _source_line(workspace, file, line)
+        if called in _WITH_METHODS:
+            called = "with"  # `with x:` calls x.__enter__ and x.__exit__
         if text is None or called not in text:
             return f"no call to {called} at {file}:{line}"
     return None
@@ -198,6 +204,21 @@ def _defined_at(check: DefinedAtCheck | None, out: Outcome, graphs: GraphCache) 
         if (definition.file, definition.line) not in cited:
             where = f"{definition.file}:{definition.line}"
             return f"the answer does not cite {definition.qualname} at {where}"
+    return None
+
+
+def _cites_calls(check: CitesCallsCheck | None, out: Outcome) -> str | None:
+    assert check is not None
+    root = _inside(out.workspace, check.root)
+    if root is None or not root.exists():
+        return f"cites_calls.root {check.root!r} is not in the workspace"
+    calls = name_uses(root, out.workspace.resolve(), check.name, calls_only=True)
+    if not calls:
+        return f"no line calls {check.name}: the check cannot hold"
+    cited = {(m["file"], int(m["line"])) for m in _CITATION.finditer(out.answer)}
+    missing = [f"{use.file}:{use.line}" for use in calls if (use.file, use.line) not in cited]
+    if missing:
+        return f"the answer misses {len(missing)} of {len(calls)} calls, e.g. {missing[0]}"
     return None
 
 

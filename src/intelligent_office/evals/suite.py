@@ -34,6 +34,7 @@ from intelligent_office.errors import SuiteError
 __all__ = [
     "CallChainCheck",
     "Checks",
+    "CitesCallsCheck",
     "DefinedAtCheck",
     "EvalCase",
     "FileContentCheck",
@@ -104,6 +105,18 @@ class DefinedAtCheck(_Strict):
     root: str = "."
 
 
+class CitesCallsCheck(_Strict):
+    """Every line of the root's code calling `name` (a textual search) is cited file:line.
+
+    The search is the analyzer's independent one (`name(` as a name token, not in strings,
+    comments, imports or its own `def`), so "who calls X" must be complete: each call
+    either resolved by the call graph or listed as a possible caller.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z_]\w*$")
+    root: str = "."
+
+
 class FileContentCheck(_Strict):
     """A file of the workspace after the run."""
 
@@ -135,6 +148,7 @@ class Checks(_Strict):
     answer_matches: str | None = Field(default=None, description="A regex searched for.")
     call_chain: CallChainCheck | None = None
     defined_at: DefinedAtCheck | None = None
+    cites_calls: CitesCallsCheck | None = None
     cites_real_lines: bool = Field(
         default=False, description="Every file:line the answer cites exists in the workspace."
     )

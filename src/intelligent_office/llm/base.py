@@ -22,6 +22,7 @@ from intelligent_office.models import (
     Task,
     ToolGapReport,
 )
+from intelligent_office.models.guidance import Guidance, PromptChoice
 from intelligent_office.tools.base import ToolSpec
 
 __all__ = [
@@ -57,6 +58,12 @@ class PlanRequest(BaseModel):
         default_factory=dict, description="Answers of the subtasks this one depends on."
     )
     tools: list[ToolSpec] = Field(default_factory=list, description="The tools plans may call.")
+    guidance: list[Guidance] = Field(
+        default_factory=list, description="Learned guidance for similar requests (`office learn`)."
+    )
+    prompt: PromptChoice | None = Field(
+        default=None, description="The prompt version in effect (`office prompts`); None: built-in."
+    )
 
 
 class PlanningResult(BaseModel):
@@ -66,6 +73,10 @@ class PlanningResult(BaseModel):
     gap: ToolGapReport | None = None
     reused: PlanReuse | None = None
     """Set when the plan is a remembered one, run again as it is (no planner was asked)."""
+    guidance: list[Guidance] = Field(default_factory=list)
+    """The learned guidance the plan follows (`office learn`)."""
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    """tier -> the prompt version planned with (`office prompts`)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

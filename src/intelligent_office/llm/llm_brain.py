@@ -60,6 +60,7 @@ from intelligent_office.models import (
 )
 from intelligent_office.models._dependencies import check_dependencies, find_cycle
 from intelligent_office.tools.base import ToolSpec
+from intelligent_office.tools.code_analyzer.report import UNRESOLVED_MARK, unresolved_sentence
 
 __all__ = ["FELL_BACK", "LLMBrain"]
 
@@ -298,11 +299,19 @@ class LLMBrain:
                 "feedback": request.feedback,
                 "answers_of_earlier_subtasks": request.upstream_answers,
                 **_memory_context(request),
+                **(
+                    {"learned_guidance": [g.text for g in request.guidance]}
+                    if request.guidance
+                    else {}
+                ),
                 "tools": _tool_lines(request.tools),
             }
         )
+        prompt = PLAN
+        if request.prompt is not None:  # a version from `office prompts`
+            prompt = Prompt(PLAN.id, request.prompt.version, request.prompt.text)
         reply = await self._ask(
-            Tier.PLANNER, PLAN, user, DraftPlan, self._scope("planner", task, subtask)
+            Tier.PLANNER, prompt, user, DraftPlan, self._scope("planner", task, subtask)
         )
         if reply is None:
             return await self.fallback.plan(request)
@@ -332,7 +341,8 @@ class LLMBrain:
                 metadata=PlanMetadata(
                     required_tools=sorted({step.tool for step in draft.steps}),
                     model_used=str(reply.model),
-                    context_sources=_context_sources(request),
+                    context_sources=[f"guidance:{g.guidance_id}" for g in request.guidance]
+                    + _context_sources(request),
                     estimated_cost_tokens=reply.input_tokens + reply.output_tokens,
                 ),
                 steps=[
@@ -415,7 +425,7 @@ class LLMBrain:
             ),
         )
         answer = draft.answer if review.decision is ReviewDecision.APPROVE else ""
-        return ReviewResult(review=review, answer=answer)
+        return ReviewResult(review=review, answer=_with_unresolved_calls(answer, request))
 
     async def synthesize(self, request: SynthesisRequest) -> str:
         """One subtask's answer as it is; several combined by the synthesizer tier."""
@@ -433,3 +443,24 @@ class LLMBrain:
         if reply is None:
             return await self.fallback.synthesize(request)
         return reply.output
+
+
+def _with_unresolved_calls(answer: str, request: ReviewRequest) -> str:
+    """An approved answer that a trace found no chain, with the calls it could not follow.
+
+    A model may write "there is no call path" from a `trace_calls` result that found none
+    while calls on the way could not be resolved; unless the answer says so, the sentence
+    naming those calls is added, so that no "no" is approved stronger than the evidence.
+    """
+    if not answer or UNRESOLVED_MARK in answer:
+        return answer
+    for step in request.execution.steps:
+        for call in step.tool_calls:
+            result = call.result
+            if call.tool != "trace_calls" or not isinstance(result, dict) or result.get("found"):
+                continue
+            sentence = unresolved_sentence(result)
+            if sentence:
+                note = "no path was found only through statically resolvable calls"
+                return f"{answer.rstrip()}\n\nNote: {note}; {sentence}."
+    return answer

@@ -62,12 +62,15 @@ empty list when the plan is sound. Do not invent problems.""",
 
 REVIEW = Prompt(
     "office.review",
-    1,
+    2,
     """You review the result of executing a plan for a subtask.
 Decide APPROVE (the outputs achieve the subtask; write the subtask's answer from them,
 citing files and lines where relevant), REVISE (fixable: say exactly what to change),
 ESCALATE (a human must decide) or FAIL (cannot be achieved). Score correctness,
-completeness and efficiency from 0 to 1. Never claim what the outputs do not show.""",
+completeness and efficiency from 0 to 1. Never claim what the outputs do not show.
+A "no" holds only as far as the tool looked: when a trace found no call path but lists
+unresolved calls, say that no path was found through statically resolvable calls and
+that N calls could not be resolved; list possible callers (name matches) as possible.""",
 )
 
 SYNTHESIZE = Prompt(

@@ -21,7 +21,7 @@ from pydantic import JsonValue
 from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.agents.messages import AuthorizeInput, PlanInput, ValidateInput
 from intelligent_office.errors import ActivityError
-from intelligent_office.llm.base import ReviewRequest
+from intelligent_office.llm.base import PlanningResult, ReviewRequest
 from intelligent_office.memory.base import PlanAttempt, PlanReuse, SubtaskMemory
 from intelligent_office.models import (
     ExecutionResult,
@@ -294,6 +294,24 @@ class SubtaskLoop:
             return _Turn(category=DeadLetterCategory.POLICY, reason=reason)
         return None
 
+    async def _learned(
+        self, planning: PlanningResult, prefix: str, scope: dict[str, JsonValue]
+    ) -> None:
+        """Record the prompt versions planned with and the learned guidance followed."""
+        if planning.prompt_versions:
+            sid = scope["subtask_id"]
+            versions: dict[str, JsonValue] = dict(planning.prompt_versions)
+            await self._emit("prompt.version", f"subtask/{sid}/prompt/version", versions=versions)
+        if planning.guidance:
+            used: list[JsonValue] = [
+                {"id": g.guidance_id, "text": g.text, "similarity": g.similarity}
+                for g in planning.guidance
+            ]
+            plan_id = planning.plan.plan_id if planning.plan else None
+            await self._emit(
+                "guidance.used", f"{prefix}guidance/used", **scope, plan_id=plan_id, guidance=used
+            )
+
     async def _iteration(
         self,
         outcome: SubtaskOutcome,
@@ -339,6 +357,7 @@ class SubtaskLoop:
                 plan_id=plan.plan_id,
                 source=planning.reused.model_dump(mode="json"),
             )
+        await self._learned(planning, prefix, scope)
         await self._emit(
             "plan.created",
             f"{prefix}plan/created",

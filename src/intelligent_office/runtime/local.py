@@ -19,6 +19,7 @@ from intelligent_office.errors import ActivityError, SignalTimeout
 from intelligent_office.observability.tracing import RunTrace
 from intelligent_office.runtime.activity import Activity, call_activity
 from intelligent_office.runtime.base import EventListener, deterministic_uuid
+from intelligent_office.runtime.fork import FORK_INPUT_PREFIX, FORK_REPLACE_KEY, patched_input
 from intelligent_office.runtime.inline import event_key, to_activity_error
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.store import JournalEntry, PendingEvent, Store
@@ -88,6 +89,12 @@ class LocalRunContext:
             self.replayed += 1
             return _replay(recorded, activity)
         try:
+            # A forked run may carry an edited input for this step.
+            value = patched_input(
+                value,
+                self._journal.get(FORK_INPUT_PREFIX + key),
+                self._journal.get(FORK_REPLACE_KEY),
+            )
             if self._trace is None:
                 output = await call_activity(activity, value, timeout_seconds)
             else:

@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -32,7 +32,7 @@ from intelligent_office.runtime.base import EventListener
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.runtime.local import LocalRunContext
 from intelligent_office.runtime.workflow import WorkflowRegistry
-from intelligent_office.store import RunRecord, RunStatus, Store
+from intelligent_office.store import JournalEntry, RunRecord, RunStatus, Store
 
 __all__ = ["LocalWorker", "RunListener"]
 
@@ -98,8 +98,13 @@ class LocalWorker:
         task_id: str,
         priority: int = 5,
         run_id: str | None = None,
+        journal: Sequence[JournalEntry] = (),
     ) -> RunRecord:
-        """Queue a run of a registered workflow for an existing task."""
+        """Queue a run of a registered workflow for an existing task.
+
+        `journal` is recorded with the run before any worker can claim it: the steps a
+        fork replays.
+        """
         definition = self.registry.get(workflow)
         checked = definition.input_type.model_validate(value.model_dump())
         record = self.store.runs.create(
@@ -108,6 +113,7 @@ class LocalWorker:
             workflow=workflow,
             input=checked.model_dump(mode="json"),
             priority=priority,
+            journal=journal,
         )
         self._wake()  # start it now rather than at the next poll
         return record

@@ -75,10 +75,21 @@ class JournalRepository:
 
     def load(self, run_id: str) -> dict[str, JournalEntry]:
         """Every recorded outcome of a run, by key."""
-        query = select(JournalRow).where(JournalRow.run_id == run_id)
+        return {entry.key: entry for entry in self.ordered(run_id)}
+
+    def ordered(self, run_id: str) -> list[JournalEntry]:
+        """Every recorded outcome of a run, in the order they were recorded.
+
+        Entries recorded in one batch share a time; among them the order is by key.
+        """
+        query = (
+            select(JournalRow)
+            .where(JournalRow.run_id == run_id)
+            .order_by(JournalRow.recorded_at, JournalRow.key)
+        )
         with self._engine.connect() as connection:
-            return {
-                row.key: JournalEntry(
+            return [
+                JournalEntry(
                     key=row.key,
                     activity=row.activity,
                     ok=row.ok,
@@ -89,7 +100,7 @@ class JournalRepository:
                     recorded_at=row.recorded_at,
                 )
                 for row in connection.execute(query)
-            }
+            ]
 
     def event_keys(self, task_id: str) -> set[str]:
         """Dedup keys of the events already recorded for a task."""

@@ -8,14 +8,15 @@ another worker (or the same one restarted) claims the run and resumes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Row, and_, bindparam, insert, or_, select, update
 
 from intelligent_office.errors import UserError
-from intelligent_office.store.records import RunRecord, RunStatus
-from intelligent_office.store.tables import RunRow
+from intelligent_office.store.records import JournalEntry, RunRecord, RunStatus
+from intelligent_office.store.tables import JournalRow, RunRow, TaskRow
 
 __all__ = ["RunRepository"]
 
@@ -61,8 +62,13 @@ class RunRepository:
         workflow: str,
         input: dict[str, Any],
         priority: int = 5,
+        journal: Sequence[JournalEntry] = (),
     ) -> RunRecord:
-        """Queue a new run."""
+        """Queue a new run, with `journal` already recorded (a fork's copied steps).
+
+        The run and its journal are written in one transaction, so no worker can claim
+        a forked run before the steps it replays are there.
+        """
         record = RunRecord(
             run_id=run_id,
             task_id=task_id,
@@ -94,6 +100,11 @@ class RunRepository:
                     "created_at": record.created_at,
                 },
             )
+            if journal:
+                connection.execute(
+                    insert(JournalRow),
+                    [_journal_row(run_id, entry, record.created_at) for entry in journal],
+                )
         return record
 
     def get(self, run_id: str) -> RunRecord | None:
@@ -110,10 +121,22 @@ class RunRepository:
         return record
 
     def recent(
-        self, *, status: RunStatus | None = None, task_id: str | None = None, limit: int = 50
+        self,
+        *,
+        status: RunStatus | None = None,
+        task_id: str | None = None,
+        user_id: str | None = None,
+        workflow: str | None = None,
+        limit: int = 50,
     ) -> list[RunRecord]:
-        """Newest runs first."""
+        """Newest runs first; with `user_id`, only runs of that user's tasks."""
         query = select(RunRow).order_by(RunRow.created_at.desc()).limit(limit)
+        if user_id is not None:
+            query = query.join(TaskRow, TaskRow.task_id == RunRow.task_id).where(
+                TaskRow.user_id == user_id
+            )
+        if workflow is not None:
+            query = query.where(RunRow.workflow == workflow)
         if status is not None:
             query = query.where(RunRow.status == status.value)
         if task_id is not None:
@@ -268,3 +291,18 @@ class RunRepository:
         )
         with self._engine.connect() as connection:
             return set(connection.scalars(query))
+
+
+def _journal_row(run_id: str, entry: JournalEntry, default_time: datetime) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "key": entry.key,
+        "activity": entry.activity,
+        "ok": entry.ok,
+        "output": entry.output,
+        "error_type": entry.error_type,
+        "error": entry.error,
+        "retryable": entry.retryable,
+        # A copied step keeps its time, so a fork of a fork cuts in the same order.
+        "recorded_at": entry.recorded_at or default_time,
+    }

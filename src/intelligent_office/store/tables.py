@@ -24,6 +24,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "AgentRow",
+    "GuidanceRow",
+    "PromptVersionRow",
+    "ToolDraftRow",
     "Base",
     "UTCDateTime",
     "ApprovalRow",
@@ -474,3 +477,61 @@ class EvalCaseRow(Base):
     brain: Mapped[str] = mapped_column(String(256))
     checks: Mapped[dict[str, Any]]
     """{"results": [{"check", "passed", "detail"}], "tools": [...], "error": ...}."""
+
+
+class GuidanceRow(Base):
+    """Planner guidance learned from a cause of failure (`office learn`)."""
+
+    __tablename__ = "learning_guidance"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cause: Mapped[str] = mapped_column(String(512), index=True)
+    """The cause's key: category | intent | plan shape | error pattern."""
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    tool: Mapped[str | None] = mapped_column(String(256))
+    adjustment: Mapped[dict[str, Any]]
+    """What the offline planner does about it: {"kind": ..., ...}; kind "note" is text only."""
+    examples: Mapped[list[Any]] = mapped_column(JSON)
+    """Task texts of the failures it came from: retrieval compares new tasks with them."""
+    evidence: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PromptVersionRow(Base):
+    """One version of a tier's prompt (for the offline brain: its guidance set)."""
+
+    __tablename__ = "prompt_versions"
+    __table_args__ = (UniqueConstraint("tier", "version"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(256))
+    parent_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    """candidate, current or retired."""
+    evaluation: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class ToolDraftRow(Base):
+    """A tool drafted from a tool-gap report, as an MCP server, until it is registered."""
+
+    __tablename__ = "tool_drafts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    gap_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    shape: Mapped[str] = mapped_column(String(32))
+    risk: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    spec: Mapped[dict[str, Any]]
+    """Schema, files, the MCP server's settings and the test results."""
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

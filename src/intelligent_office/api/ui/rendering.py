@@ -18,6 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
 from intelligent_office.api.auth import Principal
+from intelligent_office.api.ui.markdown import render_markdown
+from intelligent_office.reports.stats_report import TEMPLATE_DIR as REPORT_TEMPLATES
 
 __all__ = ["SECURITY_HEADERS", "STATIC_DIR", "TEMPLATES", "page"]
 
@@ -50,7 +52,7 @@ def _usd(value: float) -> str:
 
 def _environment() -> Environment:
     environment = Environment(
-        loader=FileSystemLoader(UI_DIR / "templates"),
+        loader=FileSystemLoader([UI_DIR / "templates", REPORT_TEMPLATES]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -58,6 +60,7 @@ def _environment() -> Environment:
     )
     environment.filters["when"] = _when
     environment.filters["usd"] = _usd
+    environment.filters["markdown"] = render_markdown
     return environment
 
 

@@ -22,11 +22,13 @@ from intelligent_office.api.schemas import TaskRequest
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.api.ui.dag import layout_dag
+from intelligent_office.api.ui.outcome import gap_reports, task_outcome, web_answer
 from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import HOME, PagePrincipal, SameOrigin
 from intelligent_office.api.ui.task_view import TaskProgress
 from intelligent_office.errors import UserError
 from intelligent_office.models import Event
+from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import LLMCallRecord, TaskRecord
 from intelligent_office.workspaces import visible_workspaces
 
@@ -187,11 +189,15 @@ def _live_context(state: ApiState, record: TaskRecord) -> dict[str, object]:
     )
     calls = state.store.llm_calls.for_task(record.task_id)
     runs = state.store.runs.recent(task_id=record.task_id, limit=1)
+    gaps = state.store.tool_gaps.recent(task_id=record.task_id)
     return {
         "task": current,
         "run": runs[0] if runs else None,
         "progress": progress,
         "summary": summary,
+        "outcome": task_outcome(progress.status, summary.progress, progress.subtasks),
+        "answer": web_answer(progress.answer, progress.dead_letter_id),
+        "gaps": gap_reports(gap.report for gap in gaps),
         "dag": dag,
         "costs": _costs(calls),
         "spend": state.store.llm_calls.spent(record.task_id),
@@ -206,6 +212,10 @@ def task_page(request: Request, state: State, principal: PagePrincipal, task_id:
         record = visible_task(state, principal, task_id)  # 404 for another tenant's task too
     except HTTPException as error:
         return page(request, "error.html", principal, {"message": error.detail}, status_code=404)
+    latest = state.store.runs.recent(task_id=task_id, limit=1)
+    if latest and run_kind(latest[0].workflow) is not RunKind.TASK:
+        # A graph or agent workflow has no subtasks: its run page shows its steps.
+        return RedirectResponse(f"/ui/runs/{latest[0].run_id}", status_code=303)
     return page(request, "task.html", principal, _live_context(state, record))
 
 

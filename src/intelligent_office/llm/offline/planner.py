@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from intelligent_office.llm.base import PlanningResult, PlanRequest
+from intelligent_office.llm.offline.guidance import adjust_steps, guided_tool_steps
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
 from intelligent_office.llm.offline.search_pattern import search_pattern
 from intelligent_office.llm.offline.understanding import understand
@@ -121,12 +122,23 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
     """Plan a subtask with the rules, or say what is missing."""
     subtask = request.subtask
     intent = parse_intent(subtask.description)
+    guided: list[str] = []
     if intent is None:
-        return PlanningResult(gap=_gap_report(request))
-    strategies = strategies_for(intent)
-    steps = strategies[min(request.iteration - 1, len(strategies) - 1)]
+        found = guided_tool_steps(request)
+        if found is None:
+            return PlanningResult(gap=_gap_report(request))
+        steps, used = found
+        guided.append(used)
+    else:
+        strategies = strategies_for(intent)
+        steps = strategies[min(request.iteration - 1, len(strategies) - 1)]
+        steps, guided = adjust_steps(steps, strategies, request, intent.kind.value)
     available = {spec.name for spec in request.tools}
-    if intent.kind is IntentKind.SEARCH_DOCUMENTS and "search_documents" not in available:
+    if (
+        intent is not None
+        and intent.kind is IntentKind.SEARCH_DOCUMENTS
+        and "search_documents" not in available
+    ):
         return PlanningResult(gap=_gap_report(request, ["search_documents"]))
     risks = {spec.name: spec.risk_level for spec in request.tools}
     tools = sorted({step.action for step in steps})
@@ -141,8 +153,11 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
             estimated_cost_tokens=0,
             estimated_duration_seconds=sum(_SECONDS.get(step.action, 1.0) for step in steps),
             model_used=OFFLINE,
-            context_sources=[past.memory_id for past in request.past_plans]
-            or [f"memory:{plan.plan_id}" for plan in request.similar_plans],
+            context_sources=[f"guidance:{gid}" for gid in guided]
+            + (
+                [past.memory_id for past in request.past_plans]
+                or [f"memory:{plan.plan_id}" for plan in request.similar_plans]
+            ),
             risk_level=risk,
         ),
         steps=[_inside(step, request.task.context.get("workspace")) for step in steps],

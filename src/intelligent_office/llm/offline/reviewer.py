@@ -3,12 +3,14 @@
 The checks are real: a call path must start at the start function, end at the end
 function, link up, and every call must be found on the line of the file it cites; a
 summary's sentences must come from the file; a snippet must exit cleanly. Results that
-honestly say "not found" are approved, since that is the answer.
+honestly say "not found" are approved, since that is the answer; a trace that finds no
+chain while calls on the way could not be resolved says so, and names them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from intelligent_office.models import (
     ReviewScores,
     StepStatus,
 )
+from intelligent_office.tools.code_analyzer.report import no_path_answer
 from intelligent_office.tools.file_ops import read_text_file
 from intelligent_office.tools.summarize import split_sentences
 
@@ -154,8 +157,8 @@ def _check_trace(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]
     if out.get("missing"):
         return _approve(request, _not_found(out, root) + _skipped_note(out), out)
     if not out.get("found") or not out.get("paths"):
-        parsed = out.get("files_parsed", 0)
-        answer = f"No call path from {start}() to {end}() in {root} ({parsed} files analysed)."
+        # Unresolved calls could contradict a "no": the answer names them (report.py).
+        answer = no_path_answer(out, start, end, root)
         return _approve(request, answer + _skipped_note(out), out)
     problems: list[str] = []
     for number, path in enumerate(out["paths"], start=1):
@@ -181,9 +184,29 @@ def _path_problems(request: ReviewRequest, path: dict[str, Any], start: str, end
             problems.append(f"{before['callee']} does not lead to {after['caller']}")
     for call in calls:
         text = _source_line(request, call["file"], int(call["line"]))
-        if text is None or call["callee_name"] not in text:
+        if text is None or not _names_word(text, call["callee_name"]):
             problems.append(f"no call to {call['callee_name']} at {call['file']}:{call['line']}")
     return problems
+
+
+def _names_word(text: str, name: str) -> bool:
+    """Whether the source line shows `name`; a `with` line shows the keyword as a word."""
+    if name == "with":
+        return re.search(r"\bwith\b", text) is not None
+    return name in text
+
+
+_KIND_NOTES = {
+    "with": "with statement: __enter__/__exit__",
+    "property": "property read",
+    "override": "possible: override in a subclass",
+    "callback": "possible: passed as a callback",
+}
+
+
+def _kind_note(call: dict[str, Any]) -> str:
+    note = _KIND_NOTES.get(str(call.get("kind") or "call"))
+    return f"  ({note})" if note else ""
 
 
 def _trace_answer(out: dict[str, Any], start: str, end: str) -> str:
@@ -194,7 +217,10 @@ def _trace_answer(out: dict[str, Any], start: str, end: str) -> str:
         lines = [f"{heading} from {start}() to {end}() ({len(calls)} calls):"]
         lines.append(f"  {calls[0]['caller']}()")
         for call in calls:
-            lines.append(f"  -> {call['callee']}()    called at {call['file']}:{call['line']}")
+            lines.append(
+                f"  -> {call['callee']}()    called at {call['file']}:{call['line']}"
+                + _kind_note(call)
+            )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -216,10 +242,39 @@ def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any])
             return _revise(request, f"no definition of {short} at {item['file']}:{item['line']}")
     lines = [f"{name}() is defined at:"]
     lines += [f"  {d['file']}:{d['line']}  {d['qualname']} ({d['kind']})" for d in definitions]
-    callers = out.get("callers") or []
-    lines.append(f"Called from {len(callers)} place(s):" if callers else "No callers found.")
-    lines += [f"  {c['file']}:{c['line']}  in {c['caller']}" for c in callers[:_SHOWN_LINES]]
+    lines += _callers_lines(out)
     return _approve(request, "\n".join(lines) + _skipped_note(out), out)
+
+
+def _callers_lines(out: dict[str, Any]) -> list[str]:
+    """The graph's callers, then the name matches it did not resolve (possible callers)."""
+    callers = out.get("callers") or []
+    possible = out.get("possible_callers") or []
+    if callers:
+        lines = [f"Called from {len(callers)} place(s):"]
+    else:
+        lines = ["The call graph resolved no call to it." if possible else "No callers found."]
+    for caller in callers[:_SHOWN_LINES]:
+        lines.append(
+            f"  {caller['file']}:{caller['line']}  in {caller['caller']}{_kind_note(caller)}"
+        )
+    if len(callers) > _SHOWN_LINES:
+        lines.append(f"  ... and {len(callers) - _SHOWN_LINES} more")
+    if possible:
+        total = int(out.get("possible_callers_count") or len(possible))
+        lines.append(
+            f"{total} possible caller(s) by name match, calls the call graph could not"
+            " resolve to it:"
+        )
+        lines += [
+            f"  {m['file']}:{m['line']}  possible caller (name match): {m['text']}"
+            for m in possible[:_SHOWN_LINES]
+        ]
+        if total > min(len(possible), _SHOWN_LINES):
+            lines.append(f"  ... and {total - min(len(possible), _SHOWN_LINES)} more")
+    elif "possible_callers_count" in out:
+        lines.append("A textual search for the name finds no other use.")
+    return lines
 
 
 def _find_by_search(request: ReviewRequest, name: str, root: str) -> ReviewResult:
@@ -319,7 +374,9 @@ def _check_calculate(
     value = out.get("value")
     if not isinstance(value, int | float) or isinstance(value, bool):
         return _revise(request, f"the calculation returned {value!r}, not a number")
-    return _approve(request, f"{intent.params['expression']} = {value}", out)
+    # Say what was computed, as the tool read it (a forked run may have edited it).
+    expression = out.get("expression") or intent.params["expression"]
+    return _approve(request, f"{expression} = {value}", out)
 
 
 def _check_python(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from temporalio import activity as temporal_activity
 from temporalio.exceptions import ApplicationError
 
@@ -33,9 +34,11 @@ from intelligent_office.runtime.temporal.messages import (
 )
 from intelligent_office.runtime.temporal.runtime import FLUSH_EVENTS
 from intelligent_office.runtime.temporal.workflow import FINISH_RUN, TOOL_FLAGS
-from intelligent_office.store import Batch, PendingEvent, RunStatus, Store
+from intelligent_office.store import Batch, JournalEntry, PendingEvent, RunStatus, Store
 
 __all__ = ["TemporalActivities", "temporal_activity_for"]
+
+_log = structlog.get_logger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -65,24 +68,44 @@ async def _drop_events(call: ActivityCall) -> None:
     """Events of a run with no row in the store (an agent workflow's) are not kept."""
 
 
+async def _keep_nothing(call: ActivityCall, entry: JournalEntry) -> None:
+    """Outcomes of a run with no row in the store are not copied to its journal."""
+
+
 def temporal_activity_for(
     target: Activity[Any, Any],
     before: Callable[[ActivityCall], Awaitable[None]] = _drop_events,
+    after: Callable[[ActivityCall, JournalEntry], Awaitable[None]] = _keep_nothing,
 ) -> Callable[..., Awaitable[Any]]:
     """`target` as a Temporal activity under its stable name: `before` takes the call's
-    events, then the function runs with heartbeats and its own timeout, and a failure
-    goes back as a non-retryable ApplicationError carrying its type and retryability."""
+    events, then the function runs with heartbeats and its own timeout, `after` takes
+    its outcome, and a failure goes back as a non-retryable ApplicationError carrying
+    its type and retryability."""
 
     async def run(value: Any, call: ActivityCall) -> Any:
         await before(call)
         async with _heartbeats():
             try:
-                return await call_activity(target, value, call.timeout_seconds)
+                output = await call_activity(target, value, call.timeout_seconds)
             except Exception as failure:  # noqa: BLE001 - handed to the workflow as data
                 error = to_activity_error(call.key, failure)
+                await after(
+                    call,
+                    JournalEntry(
+                        key=call.key,
+                        activity=target.name,
+                        ok=False,
+                        error_type=error.error_type,
+                        error=error.detail,
+                        retryable=error.retryable,
+                    ),
+                )
                 raise ApplicationError(
                     error.detail, error.retryable, type=error.error_type, non_retryable=True
                 ) from failure
+        outcome = output.model_dump(mode="json")
+        await after(call, JournalEntry(key=call.key, activity=target.name, ok=True, output=outcome))
+        return output
 
     # The SDK reads the argument types from the hints to decode the payloads.
     run.__annotations__ = {
@@ -116,7 +139,16 @@ class TemporalActivities:
         async def store_events(call: ActivityCall) -> None:
             await self._store_events(call.run_id, call.task_id, call.events)
 
-        return temporal_activity_for(target, store_events)
+        async def copy_outcome(call: ActivityCall, entry: JournalEntry) -> None:
+            # Temporal's history is the run's journal; the SQL copy lists its steps
+            # (`office steps`) and seeds a fork of it on either runtime.
+            batch = Batch(run_id=call.run_id, owner=None, lease_seconds=0, entries=[entry])
+            try:
+                await asyncio.to_thread(self._store.journal.write, [batch])
+            except Exception:  # noqa: BLE001 - the step itself succeeded; only its copy is lost
+                _log.warning("journal copy failed", run_id=call.run_id, key=call.key, exc_info=True)
+
+        return temporal_activity_for(target, store_events, copy_outcome)
 
     @temporal_activity.defn(name=TOOL_FLAGS)
     async def tool_flags(self, call: ActivityCall) -> ToolFlags:

@@ -25,6 +25,7 @@ from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput
 from intelligent_office.runtime.temporal.messages import (
     DEFAULT_ADDRESS,
     DEFAULT_TASK_QUEUE,
+    ReplayedStep,
     TemporalRunInput,
 )
 from intelligent_office.runtime.temporal.payloads import (
@@ -123,11 +124,14 @@ class TemporalSubmitter:
             raise UserError(
                 f"run {run_id} is a {run.workflow!r} run: only Office runs go to Temporal"
             )
+        # A fork's copied steps, answered by the workflow without calling them.
+        copied = await asyncio.to_thread(self.store.journal.ordered, run_id)
         value = TemporalRunInput(
             run_id=run_id,
             office=OfficeInput.model_validate(run.input),
             heartbeat_seconds=self.options.heartbeat_seconds,
             activity_timeout_seconds=self.options.activity_timeout_seconds,
+            journal=[ReplayedStep.model_validate(vars(entry)) for entry in copied],
         )
         try:
             await self.client.start_workflow(

@@ -12,19 +12,19 @@ from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue
 
-from intelligent_office.agentkit.workflow import Workflow
 from intelligent_office.office.contracts import OfficeInput
 
 __all__ = [
     "DEFAULT_ADDRESS",
     "DEFAULT_TASK_QUEUE",
     "ActivityCall",
-    "AgentRunInput",
     "EventRecord",
+    "ReplayedStep",
     "RunFinish",
     "RunProgress",
     "SignalMessage",
     "TemporalRunInput",
+    "WorkflowRunInput",
     "ToolFlags",
 ]
 
@@ -32,11 +32,26 @@ DEFAULT_ADDRESS = "127.0.0.1:7233"
 DEFAULT_TASK_QUEUE = "office"
 
 
-class TemporalRunInput(BaseModel):
-    """One Office run on Temporal: the SQL run it belongs to and how hard to try."""
+class ReplayedStep(BaseModel):
+    """A step a forked run replays instead of calling: the original run's recorded outcome."""
 
-    run_id: str = Field(description="The run's id in the SQL store; also the workflow id.")
-    office: OfficeInput
+    key: str
+    activity: str
+    ok: bool
+    output: dict[str, Any] | None = None
+    error_type: str | None = None
+    error: str | None = None
+    retryable: bool = False
+
+
+class WorkflowRunInput(BaseModel):
+    """What every workflow run on Temporal carries: its id and how hard to try.
+
+    Workflows built above the runtime (agent workflows in `agentkit.temporal`) subclass
+    it, so the runtime never imports them.
+    """
+
+    run_id: str = Field(description="The run's id; also the workflow id.")
     activity_timeout_seconds: float = Field(
         default=600.0,
         gt=0,
@@ -49,24 +64,25 @@ class TemporalRunInput(BaseModel):
         "its activity is retried on another worker.",
     )
 
+    @property
+    def owner_task_id(self) -> str:
+        """The SQL task the run works for ("" when none)."""
+        return ""
 
-class AgentRunInput(BaseModel):
-    """One agent workflow run on Temporal (`agentkit.workflow`): the workflow and its input."""
 
-    run_id: str = Field(description="The run's id; also the workflow id.")
-    workflow: Workflow
-    input: str | None = Field(default=None, description="Replaces the workflow's input.")
-    task_id: str = Field(default="", description="The task it works for, if any.")
-    activity_timeout_seconds: float = Field(
-        default=600.0,
-        gt=0,
-        description="Start-to-close for an agent call with no timeout of its own.",
+class TemporalRunInput(WorkflowRunInput):
+    """One Office run on Temporal: the SQL run it belongs to (its id is the run's)."""
+
+    office: OfficeInput
+    journal: list[ReplayedStep] = Field(
+        default_factory=list,
+        description="A fork's copied steps (answered without calling them) and its edits.",
     )
-    heartbeat_seconds: float = Field(
-        default=10.0,
-        gt=0,
-        description="A worker that has not heartbeated for this long is taken as dead.",
-    )
+
+    @property
+    def owner_task_id(self) -> str:
+        """The Office task this run works for."""
+        return self.office.task.task_id
 
 
 class EventRecord(BaseModel):

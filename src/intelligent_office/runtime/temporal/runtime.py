@@ -28,17 +28,20 @@ from temporalio.exceptions import ApplicationError, TimeoutType
 from temporalio.exceptions import CancelledError as TemporalCancelledError
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
-from intelligent_office.errors import ActivityError, SignalTimeout
+from intelligent_office.errors import ActivityError, SignalTimeout, UserError
 from intelligent_office.runtime.activity import Activity
 from intelligent_office.runtime.base import deterministic_uuid
+from intelligent_office.runtime.fork import FORK_INPUT_PREFIX, FORK_REPLACE_KEY, patched_input
 from intelligent_office.runtime.inline import event_key
 from intelligent_office.runtime.temporal.messages import (
     ActivityCall,
-    AgentRunInput,
     EventRecord,
+    ReplayedStep,
     RunProgress,
     TemporalRunInput,
+    WorkflowRunInput,
 )
+from intelligent_office.store.records import JournalEntry
 
 __all__ = [
     "FLUSH_EVENTS",
@@ -79,11 +82,11 @@ def activity_error(key: str, failure: TemporalActivityError) -> ActivityError | 
 class TemporalRuntime:
     """Implements `Runtime` for one Office or agent workflow run inside a Temporal workflow."""
 
-    def __init__(self, run: TemporalRunInput | AgentRunInput) -> None:
+    def __init__(self, run: WorkflowRunInput) -> None:
         self._run = run
-        self._task_id = (
-            run.office.task.task_id if isinstance(run, TemporalRunInput) else run.task_id
-        )
+        steps = run.journal if isinstance(run, TemporalRunInput) else []
+        self._journal: dict[str, ReplayedStep] = {step.key: step for step in steps}
+        self._task_id = run.owner_task_id
         self._signals: dict[str, JsonValue] = {}
         self._waiting: list[str] = []
         self._timers = 0
@@ -120,6 +123,21 @@ class TemporalRuntime:
         *,
         timeout_seconds: float | None = None,
     ) -> OutT:
+        replayed = self._journal.get(key)
+        if replayed is not None:  # a fork's copied step: its recorded outcome, not a call
+            if replayed.ok:
+                return activity.output_type.model_validate(replayed.output or {})
+            raise ActivityError(
+                key, replayed.error_type or "Error", replayed.error or "", retryable=False
+            )
+        try:
+            value = patched_input(
+                value,
+                _entry(self._journal.get(FORK_INPUT_PREFIX + key)),
+                _entry(self._journal.get(FORK_REPLACE_KEY)),
+            )
+        except UserError as error:
+            raise ActivityError(key, "UserError", str(error), retryable=False) from None
         result: OutT = await self._execute(
             key, activity.name, [value], activity.output_type, timeout_seconds
         )
@@ -172,6 +190,11 @@ class TemporalRuntime:
         self._signals.setdefault(name, payload)
 
     async def wait_signal(self, name: str, *, timeout_seconds: float | None = None) -> JsonValue:
+        replayed = self._journal.get(f"signal/{name}")
+        if replayed is not None:  # a fork of a run that had this signal (an approval)
+            if not replayed.ok:
+                raise SignalTimeout(replayed.error or f"no signal {name!r}")
+            return (replayed.output or {}).get("value")
         await self.flush_events(f"signal/{name}/events")
         self._waiting.append(name)
         try:
@@ -231,3 +254,9 @@ class TemporalRuntime:
             waiting_for=list(self._waiting),
             events_emitted=self._emitted,
         )
+
+
+def _entry(step: ReplayedStep | None) -> JournalEntry | None:
+    if step is None:
+        return None
+    return JournalEntry(key=step.key, activity=step.activity, ok=step.ok, output=step.output)

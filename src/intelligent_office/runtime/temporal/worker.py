@@ -1,4 +1,4 @@
-"""A Temporal worker of the Office: the workflow, the agents' activities, and the bridge.
+"""A Temporal worker of the Office: its workflow, its activities, and the bridge.
 
 Workflow code runs in Temporal's sandbox with the project's modules passed through:
 they are deterministic by rule (and by the replay test), and importing them once per
@@ -8,6 +8,7 @@ process rather than once per workflow keeps a task's start cheap.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,10 +16,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from intelligent_office.agentkit.office import Office
 from intelligent_office.agents.activities import OfficeAgents
 from intelligent_office.runtime.temporal.activities import TemporalActivities
-from intelligent_office.runtime.temporal.agent_workflow import AgentWorkflow, agent_activities
 from intelligent_office.runtime.temporal.bridge import RunBridge
 from intelligent_office.runtime.temporal.client import (
     DEFAULT_TASK_QUEUE,
@@ -27,6 +26,8 @@ from intelligent_office.runtime.temporal.client import (
 )
 from intelligent_office.runtime.temporal.workflow import OfficeWorkflow
 from intelligent_office.store import Store
+
+Activities = Sequence[Callable[..., Awaitable[object]]]
 
 __all__ = ["WorkerOptions", "build_worker", "office_sandbox", "serve_worker"]
 
@@ -60,20 +61,17 @@ def build_worker(
     store: Store,
     options: WorkerOptions,
     *,
-    office: Office | None = None,
+    workflows: Sequence[type] = (),
+    activities: Activities = (),
 ) -> Worker:
-    """A worker for the Office workflow and its activities on `options.task_queue`; with
-    `office`, also for agent workflows, whose agent calls `office` answers."""
-    workflows: list[type] = [OfficeWorkflow]
-    activities = TemporalActivities(agents, store).all()
-    if office is not None:
-        workflows.append(AgentWorkflow)
-        activities += agent_activities(office)
+    """A worker for the Office workflow and its activities on `options.task_queue`, and for
+    the `workflows` and `activities` given (agent workflows: `agentkit.temporal.worker_parts`).
+    """
     return Worker(
         client,
         task_queue=options.task_queue,
-        workflows=workflows,
-        activities=activities,
+        workflows=[OfficeWorkflow, *workflows],
+        activities=[*TemporalActivities(agents, store).all(), *activities],
         workflow_runner=office_sandbox(),
         max_concurrent_activities=options.max_concurrent_activities,
         max_concurrent_workflow_tasks=options.max_concurrent_workflow_tasks,
@@ -90,10 +88,13 @@ async def serve_worker(
     stop: asyncio.Event,
     *,
     run_options: RunOptions | None = None,
-    office: Office | None = None,
+    workflows: Sequence[type] = (),
+    activities: Activities = (),
 ) -> None:
-    """Run a worker (and its bridge) until `stop` is set; `office` as in `build_worker`."""
-    worker = build_worker(client, agents, store, options, office=office)
+    """Run a worker (and its bridge) until `stop` is set; the extras as in `build_worker`."""
+    worker = build_worker(
+        client, agents, store, options, workflows=workflows, activities=activities
+    )
     run_options = run_options or RunOptions(task_queue=options.task_queue)
     bridge = RunBridge(TemporalSubmitter(client, store, run_options))
     async with worker:

@@ -1,13 +1,22 @@
 """Python call-graph analysis: definitions, resolved calls and the chains between them.
 
 `analyze_tree(root)` parses every file under `root` once and resolves calls through
-imports, aliases, `self.`/`cls.`, base classes and constructors. The `trace_calls` and
-`find_function` tools answer questions on top of it.
+imports, aliases, `self.`/`cls.`, base classes and constructors, `with` statements
+(`__enter__`/`__exit__`), values typed by constructors, annotations, `tuple[...]` returns
+and collections, `super()` and property reads. Overrides in subclasses and functions
+passed by name are possible edges; calls it cannot resolve are recorded, so that a "no"
+can say how far it holds. The `trace_calls` and `find_function` tools answer questions on
+top of it; `find_function` cross-checks its callers with a textual search for the name.
 """
 
 from __future__ import annotations
 
-from intelligent_office.tools.code_analyzer.callgraph import CallEdge, CallGraph, analyze_tree
+from intelligent_office.tools.code_analyzer.callgraph import (
+    CallEdge,
+    CallGraph,
+    UnresolvedCall,
+    analyze_tree,
+)
 from intelligent_office.tools.code_analyzer.parsing import SkippedFile
 from intelligent_office.tools.code_analyzer.paths import (
     CallPath,
@@ -24,6 +33,7 @@ __all__ = [
     "CallPath",
     "Definition",
     "SkippedFile",
+    "UnresolvedCall",
     "analyze_tree",
     "closest_names",
     "find_function",

@@ -23,10 +23,12 @@ from intelligent_office.tools.safe_open import open_beneath
 __all__ = [
     "ParsedFile",
     "SkippedFile",
+    "SourceText",
     "find_python_files",
     "iter_parsed_files",
     "module_name",
     "package_prefix",
+    "read_source",
 ]
 
 # Generated data files can be huge; nothing that size is hand-written source.
@@ -159,7 +161,27 @@ def _display(path: Path, display_base: Path) -> str:
 
 
 def _parse_file(base: Path, path: Path) -> ast.Module | str:
-    """The parsed module, or the reason the file cannot be parsed.
+    """The parsed module, or the reason the file cannot be parsed."""
+    text = read_source(base, path)
+    if not isinstance(text, SourceText):
+        return text
+    try:
+        return ast.parse(text.text, filename=str(path))
+    except SyntaxError as error:
+        return f"syntax error at line {error.lineno}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return f"cannot parse: {type(error).__name__}: {error}"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """The decoded text of a source file."""
+
+    text: str
+
+
+def read_source(base: Path, path: Path) -> SourceText | str:
+    """The decoded text of the source file `path`, or the reason it cannot be read.
 
     The file is opened beneath `base` (openat2 RESOLVE_BENEATH or an O_NOFOLLOW walk),
     so a link swapped in after the walk cannot make the analysis read outside it.
@@ -183,13 +205,7 @@ def _parse_file(base: Path, path: Path) -> ast.Module | str:
     except SyntaxError:
         encoding = "utf-8"  # an unusable declaration; decoding says where the bytes go wrong
     try:
-        text = data.decode(encoding)
+        return SourceText(data.decode(encoding))
     except UnicodeDecodeError as error:
         byte = error.object[error.start]
         return f"undecodable as {error.encoding}: byte {byte:#04x} at offset {error.start}"
-    try:
-        return ast.parse(text, filename=str(path))
-    except SyntaxError as error:
-        return f"syntax error at line {error.lineno}: {error.msg}"
-    except (ValueError, RecursionError, MemoryError) as error:
-        return f"cannot parse: {type(error).__name__}: {error}"

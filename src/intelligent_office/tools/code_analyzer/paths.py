@@ -69,9 +69,10 @@ def shortest_paths(
 ) -> list[CallPath]:
     """Up to `max_paths` shortest call chains from any start to any end.
 
-    Every chain returned has the fewest calls possible. The chains come in the order of
-    their qualnames (start first), so the same tree always gives the same answer. A
-    start that is also an end gives a chain of no calls.
+    Every chain returned has the fewest calls possible, and of those the fewest possible
+    calls (an override, a callback): a chain of certain calls hides guessed ones. They
+    come in the order of their qualnames (start first), so the same tree always gives the same
+    answer. A start that is also an end gives a chain of no calls.
     """
     end_set = set(ends)
     distance = _distance_to_ends(graph, end_set)
@@ -79,6 +80,8 @@ def shortest_paths(
     if not reachable or max_paths <= 0:
         return []
     shortest = min(distance[start] for start in reachable)
+    # Enough candidates to find the certain chains among many possible ones.
+    candidates = max(_CANDIDATES, max_paths)
     paths: list[CallPath] = []
     for start in reachable:
         if distance[start] != shortest:
@@ -86,9 +89,20 @@ def shortest_paths(
         for calls in _chains(graph, start, distance, []):
             functions = (start, *(edge.callee for edge in calls))
             paths.append(CallPath(functions=functions, calls=tuple(calls)))
-            if len(paths) == max_paths:
-                return paths
-    return paths
+            if len(paths) == candidates:
+                break
+        if len(paths) == candidates:
+            break
+    # The surest chains only: a certain chain makes chains through guesses noise.
+    least = min((_guesses(path) for path in paths), default=0)
+    return [path for path in paths if _guesses(path) == least][:max_paths]
+
+
+def _guesses(path: CallPath) -> int:
+    return sum(edge.possible for edge in path.calls)
+
+
+_CANDIDATES = 200
 
 
 def _distance_to_ends(graph: CallGraph, ends: set[str]) -> dict[str, int]:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 from intelligent_office.tools.code_analyzer.parsing import ParsedFile
 from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
+    ELEMENT,
+    ITEM,
     UNKNOWN,
     AnnotationBinding,
     Binding,
@@ -30,7 +32,7 @@ from intelligent_office.tools.code_analyzer.symbols import (
     ValueBinding,
 )
 
-__all__ = ["annotation_ref", "read_module", "ref_of"]
+__all__ = ["annotation_ref", "read_module", "ref_of", "tuple_item_refs"]
 
 
 def read_module(parsed: ParsedFile) -> tuple[Scope, list[Scope], list[Definition]]:
@@ -66,10 +68,11 @@ def ref_of(expression: ast.expr) -> Ref | None:
 
 # Annotations that wrap the class of the value (`type[X]` would be the class itself).
 _WRAPPERS = frozenset({"Optional", "Annotated", "ClassVar", "Final"})
+_TUPLES = frozenset({"tuple", "Tuple"})
 
 
-def annotation_ref(annotation: ast.expr | None) -> Ref | None:
-    """The class an annotation names: `Loader`, `"Loader"`, `Loader | None`, `Optional[Loader]`."""
+def _unwrapped(annotation: ast.expr | None) -> ast.expr | None:
+    """The annotation without quotes, `| None` and wrappers such as `Optional[...]`."""
     node = annotation
     for _ in range(8):  # a bound on nesting such as Optional[Annotated["X", ...]]
         if node is None:
@@ -85,12 +88,77 @@ def annotation_ref(annotation: ast.expr | None) -> Ref | None:
         elif isinstance(node, ast.Subscript):
             wrapper = ref_of(node.value)
             if wrapper is None or wrapper[-1] not in _WRAPPERS:
-                return None
+                return node
             inner = node.slice
             node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
         else:
-            return ref_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+            return node
     return None
+
+
+def annotation_ref(annotation: ast.expr | None) -> Ref | None:
+    """The class an annotation names: `Loader`, `"Loader"`, `Loader | None`, `Optional[Loader]`."""
+    node = _unwrapped(annotation)
+    return ref_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+
+
+# Collections whose elements are all of the one class they name.
+_COLLECTIONS = frozenset(
+    {"list", "List", "set", "Set", "frozenset", "FrozenSet", "Sequence", "MutableSequence"}
+    | {"Iterable", "Iterator", "Collection", "AbstractSet", "MutableSet", "deque", "Deque"}
+)
+# Builtins returning the elements of their argument: `list(routes)` holds routes' elements.
+_COPIES = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed"})
+
+
+def element_ref(annotation: ast.expr | None) -> Ref | None:
+    """The class of the elements of `list[A]`, `Sequence[A] | None`, `tuple[A, ...]`."""
+    node = _unwrapped(annotation)
+    if not isinstance(node, ast.Subscript):
+        return None
+    container = ref_of(node.value)
+    if container is None:
+        return None
+    inner = node.slice
+    if container[-1] in _TUPLES:
+        if isinstance(inner, ast.Tuple) and len(inner.elts) == 2:
+            first, second = inner.elts
+            if isinstance(second, ast.Constant) and second.value is Ellipsis:
+                return annotation_ref(first)
+        return None
+    return annotation_ref(inner) if container[-1] in _COLLECTIONS else None
+
+
+def value_ref(value: ast.expr) -> Ref | None:
+    """`ref_of`, seeing through `a or b`, `x if c else y` and copies such as `list(x)`."""
+    if isinstance(value, ast.BoolOp):
+        value = value.values[0]
+    elif isinstance(value, ast.IfExp):
+        body = value_ref(value.body)
+        return body if body is not None else value_ref(value.orelse)
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in _COPIES
+        and len(value.args) == 1
+        and not value.keywords
+    ):
+        return value_ref(value.args[0])
+    return ref_of(value)
+
+
+def tuple_item_refs(annotation: ast.expr | None) -> tuple[Ref | None, ...]:
+    """The class of each item of `tuple[A, B | None, list[str]]`; empty for anything else."""
+    node = _unwrapped(annotation)
+    if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Tuple):
+        return ()
+    container = ref_of(node.value)
+    items = node.slice.elts
+    if container is None or container[-1] not in _TUPLES:
+        return ()
+    if any(isinstance(item, ast.Constant) and item.value is Ellipsis for item in items):
+        return ()  # tuple[X, ...]: a sequence, not fixed items
+    return tuple(annotation_ref(item) for item in items)
 
 
 def _call_line(func: ast.expr) -> int:
@@ -159,19 +227,89 @@ class _ModuleReader:
         ref = ref_of(node.func)
         if ref is not None:
             scope.calls.append(CallSite(ref=ref, name=_last_name(ref), line=_call_line(node.func)))
-        return False
+        self.chain_parts(node.func, scope)
+        for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+            passed = ref_of(argument) if isinstance(argument, ast.Name | ast.Attribute) else None
+            if passed is None:
+                self.visit(argument, scope)
+                continue
+            # A function passed by name (`register(f)`, `key=f`, `partial(f, 1)`) may be
+            # called by the callee: a possible edge, resolved only to functions.
+            line = argument.end_lineno if isinstance(argument, ast.Attribute) else None
+            scope.calls.append(
+                CallSite(
+                    ref=passed,
+                    name=passed[-1],
+                    line=line or argument.lineno,
+                    kind="callback",
+                )
+            )
+            self.chain_parts(argument, scope)
+        return True
+
+    def chain_parts(self, node: ast.expr, scope: Scope) -> None:
+        """Walk what a chain `a.b(x).c` holds besides its names: calls, subscripts ..."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        if not isinstance(node, ast.Name):
+            self.visit(node, scope)
+
+    def attribute(self, node: ast.Attribute, scope: Scope) -> bool:
+        if not isinstance(node.ctx, ast.Load):
+            return False
+        ref = ref_of(node)
+        if ref is not None:
+            # Reading `obj.size` runs `size`'s getter when it is a property.
+            line = node.end_lineno or node.lineno
+            scope.calls.append(CallSite(ref=ref, name=node.attr, line=line, kind="read"))
+        self.chain_parts(node, scope)
+        return True
 
     def assign(self, node: ast.Assign, scope: Scope) -> bool:
         for target in node.targets:
+            if isinstance(target, ast.Tuple | ast.List) and self.unpack(target, node.value, scope):
+                continue
             self.bind_value(target, node.value, scope)
         return False
 
+    def unpack(self, target: ast.Tuple | ast.List, value: ast.expr, scope: Scope) -> bool:
+        """`a, b = f()`: item N of what `f` returns; False when it cannot be followed."""
+        ref = ref_of(value)
+        if ref is None or ref[-1] != CALL or scope.kind != "function":
+            return False
+        if any(isinstance(item, ast.Starred) for item in target.elts):
+            return False
+        for index, item in enumerate(target.elts):
+            if isinstance(item, ast.Name):
+                scope.bind(item.id, ValueBinding((*ref, f"{ITEM}{index}")))
+            else:
+                self.bind_targets(item, scope)
+        return True
+
     def loop(self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: Scope) -> bool:
-        self.bind_targets(node.target, scope)
+        target = node.target
+        iterated = value_ref(node.iter) if isinstance(target, ast.Name) else None
+        if isinstance(target, ast.Name) and iterated is not None and scope.kind == "function":
+            # `for route in self.routes`: an element of what `routes` holds.
+            scope.bind(target.id, ValueBinding((*iterated, ELEMENT)))
+        else:
+            self.bind_targets(target, scope)
         return False
 
     def with_(self, node: ast.With | ast.AsyncWith, scope: Scope) -> bool:
+        enter, exit_ = (
+            ("__aenter__", "__aexit__")
+            if isinstance(node, ast.AsyncWith)
+            else ("__enter__", "__exit__")
+        )
         for item in node.items:
+            ref = ref_of(item.context_expr)
+            if ref is not None:
+                # `with x:` calls x's `__enter__` and `__exit__`; the line shows `with`.
+                for method in (enter, exit_):
+                    scope.calls.append(
+                        CallSite(ref=(*ref, method), name="with", line=node.lineno, kind="with")
+                    )
             if item.optional_vars is not None:
                 self.bind_value(item.optional_vars, item.context_expr, scope)
         return False
@@ -235,6 +373,8 @@ class _ModuleReader:
         qualname = self.define(node, scope)
         inner = self.child_scope(qualname, "function", scope)
         inner.returns = annotation_ref(node.returns)
+        inner.returns_items = tuple_item_refs(node.returns)
+        inner.returns_elements = element_ref(node.returns)
         # property, cached_property, functools.cached_property, util.memoized_property ...
         inner.is_property = scope.kind == "class" and any(
             name.endswith("property") for name in _decorator_names(node.decorator_list)
@@ -247,8 +387,7 @@ class _ModuleReader:
                 inner.bind(extra.arg, UNKNOWN)
         first_bound = self.bind_first_parameter(node, scope, inner, positional)
         for argument in everything[first_bound:]:
-            ref = annotation_ref(argument.annotation)
-            inner.bind(argument.arg, AnnotationBinding(ref) if ref else UNKNOWN)
+            inner.bind(argument.arg, _annotation_binding(argument.annotation))
         self.body(node.body, inner)
         return True
 
@@ -316,18 +455,18 @@ class _ModuleReader:
         return ".".join(base)
 
     def annotated_assign(self, node: ast.AnnAssign, scope: Scope) -> bool:
-        ref = annotation_ref(node.annotation)
-        if ref is not None:
-            self.bind_target(node.target, AnnotationBinding(ref), scope)
+        binding = _annotation_binding(node.annotation)
+        if binding is not UNKNOWN:
+            self.bind_target(node.target, binding, scope)
         if node.value is not None:
             self.bind_value(node.target, node.value, scope)
             self.visit(node.value, scope)
-        elif ref is None:
+        elif binding is UNKNOWN:
             self.bind_target(node.target, UNKNOWN, scope)
         return True
 
     def bind_value(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
-        ref = ref_of(value)
+        ref = value_ref(value)
         self.bind_target(target, ValueBinding(ref) if ref else UNKNOWN, scope)
 
     def bind_target(self, target: ast.expr, binding: Binding, scope: Scope) -> None:
@@ -355,10 +494,20 @@ class _ModuleReader:
                 scope.bind(node.id, UNKNOWN)
 
 
+def _annotation_binding(annotation: ast.expr | None) -> Binding:
+    """An annotation's binding: an instance, a collection of instances, or unknown."""
+    ref = annotation_ref(annotation)
+    if ref is not None:
+        return AnnotationBinding(ref)
+    elements = element_ref(annotation)
+    return AnnotationBinding(elements, elements=True) if elements is not None else UNKNOWN
+
+
 # Node handlers, by node type; a class-level table keeps readers free of reference cycles
 # (bound methods stored on the reader would keep every parsed tree alive until a gc pass).
 _HANDLERS: dict[type[ast.AST], Callable[[_ModuleReader, Any, Scope], bool]] = {
     ast.Call: _ModuleReader.call,
+    ast.Attribute: _ModuleReader.attribute,
     ast.FunctionDef: _ModuleReader.function,
     ast.AsyncFunctionDef: _ModuleReader.function,
     ast.ClassDef: _ModuleReader.class_,

@@ -5,17 +5,21 @@ instance of a class, or `super()` of a class. Imports are followed through re-ex
 (`from .core import process_data` in a package's `__init__`), aliases and star imports;
 attributes of instances and classes are looked up along the class's bases. Anything
 outside the tree (builtins, the standard library, third-party packages) resolves to
-nothing, and calls to it are not edges.
+`EXTERNAL`: calls to it are not edges, and it is told apart from what cannot be resolved
+at all (an untyped parameter, a missing attribute), which `dispatch.py` reports.
 """
 
 from __future__ import annotations
 
+import builtins
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
+    ELEMENT,
+    ITEM,
     AnnotationBinding,
     Binding,
     ClassBinding,
@@ -30,7 +34,10 @@ from intelligent_office.tools.code_analyzer.symbols import (
 )
 
 __all__ = [
+    "EXTERNAL",
+    "CollectionTarget",
     "DefTarget",
+    "ExternalTarget",
     "InstanceTarget",
     "ModuleTarget",
     "Resolver",
@@ -67,7 +74,30 @@ class SuperTarget:
     class_qualname: str
 
 
-Target = ModuleTarget | DefTarget | InstanceTarget | SuperTarget
+@dataclass(frozen=True, slots=True)
+class CollectionTarget:
+    """A list, set or other collection of instances of a class defined in the tree."""
+
+    class_qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTarget:
+    """Something defined outside the tree: a builtin, the standard library, a dependency."""
+
+
+EXTERNAL = ExternalTarget()
+"""The one `ExternalTarget`."""
+
+Target = ModuleTarget | DefTarget | InstanceTarget | SuperTarget | CollectionTarget | ExternalTarget
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def in_tree(target: Target | None) -> bool:
+    """Whether `target` is something the tree defines (not None, not external)."""
+    return target is not None and not isinstance(target, ExternalTarget)
+
 
 _IN_PROGRESS = object()
 
@@ -93,6 +123,16 @@ class Resolver:
         self._member_cache: dict[tuple[str, str], object] = {}
         self._mro_cache: dict[str, list[str]] = {}
         self._attributes_in_progress: set[tuple[str, str]] = set()
+        self._subclasses: dict[str, list[str]] | None = None
+        # Names worth resolving for attribute reads and callbacks: most are neither.
+        self.property_names = {
+            name.rpartition(".")[2] for name, scope in self.scopes.items() if scope.is_property
+        }
+        self.function_names = {
+            name.rpartition(".")[2]
+            for name, scope in self.scopes.items()
+            if scope.kind == "function"
+        }
 
     # -- call sites -------------------------------------------------------------------
 
@@ -123,8 +163,16 @@ class Resolver:
 
     # -- expressions ------------------------------------------------------------------
 
-    def resolve_ref(self, ref: Ref, scope: Scope) -> Target | None:
-        """What the chain `ref` (e.g. `("self", "loader", "load")`) means in `scope`."""
+    def resolve_ref(
+        self, ref: Ref, scope: Scope, crossed: list[str] | None = None
+    ) -> Target | None:
+        """What the chain `ref` (e.g. `("self", "loader", "load")`) means in `scope`.
+
+        Args:
+            ref: the chain.
+            scope: where it is written.
+            crossed: when given, collects the getters of the properties the chain reads.
+        """
         head = ref[0]
         target: Target | None
         if head == "super" and len(ref) > 1 and ref[1] == CALL and self._unbound(head, scope):
@@ -136,14 +184,54 @@ class Resolver:
         else:
             target = self.lookup(head, scope)
             steps = ref[1:]
-        for step in steps:
+        for index, step in enumerate(steps):
             if target is None:
                 return None
-            target = self.call_result(target) if step == CALL else self.member(target, step)
+            if step == ELEMENT:
+                target = self.element(target)
+            elif step.startswith(ITEM):
+                continue  # taken with the call before it
+            elif step == CALL:
+                following = steps[index + 1] if index + 1 < len(steps) else ""
+                if following.startswith(ITEM) and following != ELEMENT:
+                    target = self.tuple_item(target, int(following[1:]))
+                else:
+                    target = self.call_result(target)
+            else:
+                target = self.member(target, step, crossed)
         return target
+
+    def element(self, target: Target) -> Target | None:
+        """An element of the collection `target`: `route` in `for route in self.routes`."""
+        if isinstance(target, CollectionTarget):
+            return InstanceTarget(target.class_qualname)
+        return target if isinstance(target, ExternalTarget) else None
+
+    def tuple_item(self, target: Target, index: int) -> Target | None:
+        """Item `index` of what calling `target` returns, by its `tuple[...]` annotation."""
+        if isinstance(target, ExternalTarget):
+            return target
+        if not isinstance(target, DefTarget):
+            return None
+        scope = self.scopes.get(target.qualname)
+        if scope is None or scope.parent is None or index >= len(scope.returns_items):
+            return None
+        item = scope.returns_items[index]
+        return self._instance_of(item, scope.parent) if item is not None else None
+
+    def _instance_of(
+        self, annotation: Ref, scope: Scope, *, elements: bool = False
+    ) -> Target | None:
+        annotated = self.resolve_ref(annotation, scope)
+        if isinstance(annotated, DefTarget) and self.is_class(annotated.qualname):
+            qualname = annotated.qualname
+            return CollectionTarget(qualname) if elements else InstanceTarget(qualname)
+        return EXTERNAL if isinstance(annotated, ExternalTarget) else None
 
     def call_result(self, target: Target) -> Target | None:
         """What calling `target` returns: an instance for a class, else the return annotation."""
+        if isinstance(target, ExternalTarget):
+            return target
         if not isinstance(target, DefTarget):
             return None
         scope = self.scopes.get(target.qualname)
@@ -151,17 +239,18 @@ class Resolver:
             return None
         if scope.kind == "class":
             return InstanceTarget(target.qualname)
+        if scope.returns_elements is not None and scope.parent is not None:
+            return self._instance_of(scope.returns_elements, scope.parent, elements=True)
         if scope.returns is None or scope.parent is None:
             return None
         if scope.returns[-1] == "Self" and scope.parent.kind == "class":
             return InstanceTarget(scope.parent.qualname)  # typing.Self in a method
-        returned = self.resolve_ref(scope.returns, scope.parent)
-        if isinstance(returned, DefTarget) and self.is_class(returned.qualname):
-            return InstanceTarget(returned.qualname)
-        return None
+        return self._instance_of(scope.returns, scope.parent)
 
-    def member(self, target: Target, name: str) -> Target | None:
-        """The attribute `name` of `target`."""
+    def member(self, target: Target, name: str, crossed: list[str] | None = None) -> Target | None:
+        """The attribute `name` of `target`; a property read is added to `crossed`."""
+        if isinstance(target, ExternalTarget | CollectionTarget):
+            return EXTERNAL  # a list's own methods: `routes.append(route)`
         if isinstance(target, ModuleTarget):
             return self.module_member(target.name, name)
         if isinstance(target, DefTarget):
@@ -174,12 +263,41 @@ class Resolver:
             return DefTarget(target.class_qualname)
         found = self.class_member(target.class_qualname, name)
         if found is None:
-            return self.instance_attribute(target.class_qualname, name)
-        if isinstance(found, DefTarget) and self._is_property(found.qualname):
+            found = self.instance_attribute(target.class_qualname, name)
+        if found is None:
+            # `isinstance(command, Group)` narrowed it, or the class is abstract: the
+            # attribute of a subclass.
+            found = next(iter(self.subclass_members(target.class_qualname, name)), None)
+        if isinstance(found, DefTarget) and self.is_property(found.qualname):
+            if crossed is not None:
+                crossed.append(found.qualname)
             return self.call_result(found)  # reading a property returns its value
         return found
 
-    def _is_property(self, qualname: str) -> bool:
+    def subclasses(self, class_qualname: str) -> list[str]:
+        """Every class in the tree deriving from the class, directly or not, sorted."""
+        if self._subclasses is None:
+            index: dict[str, list[str]] = {}
+            for qualname in sorted(self.scopes):
+                if self.scopes[qualname].kind == "class":
+                    for base in self.mro(qualname)[1:]:
+                        index.setdefault(base, []).append(qualname)
+            self._subclasses = index
+        return self._subclasses.get(class_qualname, [])
+
+    def subclass_members(self, class_qualname: str, name: str) -> list[DefTarget]:
+        """The definitions of `name` in the class's subclasses' own bodies (overrides)."""
+        found: list[DefTarget] = []
+        for subclass in self.subclasses(class_qualname):
+            scope = self.scopes[subclass]
+            if name in scope.bindings:
+                target = self.resolve_bindings(scope, name)
+                if isinstance(target, DefTarget) and target not in found:
+                    found.append(target)
+        return found
+
+    def is_property(self, qualname: str) -> bool:
+        """Whether `qualname` is a method read as an attribute (`@property` and the like)."""
         scope = self.scopes.get(qualname)
         return scope is not None and scope.is_property
 
@@ -194,7 +312,8 @@ class Resolver:
             if (first or current.kind != "class") and name in current.bindings:
                 return self.resolve_bindings(current, name)
             if current.kind == "module":
-                return self._star_member(current, name)
+                found = self._star_member(current, name)
+                return EXTERNAL if found is None and name in _BUILTINS else found
             first = False
             current = current.parent
         return None
@@ -218,9 +337,11 @@ class Resolver:
         self._bindings_cache[key] = _IN_PROGRESS
         result: Target | None = None
         for binding in scope.bindings[name]:
-            result = self.resolve_binding(binding, scope)
-            if result is not None:
+            found = self.resolve_binding(binding, scope)
+            if in_tree(found):
+                result = found
                 break
+            result = result or found  # external, unless a later binding is in the tree
         self._bindings_cache[key] = result
         return result
 
@@ -235,10 +356,7 @@ class Resolver:
         if isinstance(binding, ValueBinding):
             return self.resolve_ref(binding.ref, scope)
         if isinstance(binding, AnnotationBinding):
-            annotated = self.resolve_ref(binding.ref, scope)
-            if isinstance(annotated, DefTarget) and self.is_class(annotated.qualname):
-                return InstanceTarget(annotated.qualname)
-            return None
+            return self._instance_of(binding.ref, scope, elements=binding.elements)
         if isinstance(binding, SelfBinding):
             return InstanceTarget(binding.class_qualname)
         if isinstance(binding, ClassBinding):
@@ -297,14 +415,14 @@ class Resolver:
             return ModuleTarget(submodule)
         if scope is not None:
             return self._star_member(scope, name)
-        return None
+        return None if module in self.packages else EXTERNAL
 
     def _star_member(self, module_scope: Scope, name: str) -> Target | None:
         if name.startswith("_"):
             return None
         for source in module_scope.star_imports:
             found = self.module_member(self.canonical_module(source), name)
-            if found is not None:
+            if in_tree(found):
                 return found
         return None
 
@@ -353,13 +471,15 @@ class Resolver:
             return None  # `self.node = self.node.parent`
         self._attributes_in_progress.add(key)
         try:
+            external: Target | None = None
             for owner in self.mro(class_qualname):
                 assignments = self.scopes[owner].instance_attributes.get(name, ())
                 for binding, method_scope in assignments:
                     found = self.resolve_binding(binding, method_scope)
-                    if found is not None:
+                    if in_tree(found):
                         return found
-            return None
+                    external = external or found
+            return external
         finally:
             self._attributes_in_progress.discard(key)
 

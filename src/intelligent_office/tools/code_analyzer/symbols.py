@@ -13,7 +13,10 @@ from typing import Literal
 
 __all__ = [
     "CALL",
+    "ELEMENT",
+    "ITEM",
     "UNKNOWN",
+    "CallKind",
     "AnnotationBinding",
     "Binding",
     "CallSite",
@@ -35,6 +38,15 @@ CALL = "()"
 
 Ref = tuple[str, ...]
 DefinitionKind = Literal["function", "method", "nested", "class"]
+CallKind = Literal["call", "with", "read", "callback"]
+"""How a site runs code: a call, a `with` (`__enter__`/`__exit__`), reading an attribute
+(a property's getter) or passing a function by name (a callback, `functools.partial`)."""
+
+ITEM = "#"
+"""The first character of a `Ref` step that takes item N of a tuple: `("f", "()", "#1")`."""
+
+ELEMENT = "#*"
+"""The `Ref` step that takes an element of a collection: `for x in self.items`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +91,13 @@ class ValueBinding:
 
 @dataclass(frozen=True, slots=True)
 class AnnotationBinding:
-    """A name annotated with a type: `def f(loader: Loader)`; an instance of it."""
+    """A name annotated with a type: `def f(loader: Loader)`; an instance of it.
+
+    With `elements`, a collection of instances: `loaders: list[Loader]`.
+    """
 
     ref: Ref
+    elements: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +140,16 @@ class CallSite:
 
     Attributes:
         ref: the callee expression as a chain of names.
-        name: the callee's name as written (the last name of the chain).
+        name: the callee's name as written (the last name of the chain; `with` for a
+            context manager).
         line: the line where that name appears.
+        kind: how the site runs the callee.
     """
 
     ref: Ref
     name: str
     line: int
+    kind: CallKind = "call"
 
 
 @dataclass(slots=True, eq=False)
@@ -150,6 +169,8 @@ class Scope:
             scope the value is read in and whether the binding is an annotation.
         star_imports: the modules a module imports with `from m import *`.
         returns: a function's return annotation.
+        returns_items: the item annotations of a function returning `tuple[A, B]`.
+        returns_elements: the element annotation of a function returning `list[A]`.
         is_property: whether a method is a property: reading the attribute calls it.
         self_name: a method's name for its instance (`self`), for `self.x = ...`.
         declared_global: names a function declares `global`.
@@ -166,6 +187,8 @@ class Scope:
     instance_attributes: dict[str, list[tuple[Binding, Scope]]] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
     returns: Ref | None = None
+    returns_items: tuple[Ref | None, ...] = ()
+    returns_elements: Ref | None = None
     is_property: bool = False
     self_name: str | None = None
     declared_global: set[str] = field(default_factory=set)

@@ -7,11 +7,13 @@ from typing import Any
 
 from intelligent_office.errors import ToolError
 from intelligent_office.tools.base import ToolContext, tool
-from intelligent_office.tools.code_analyzer.callgraph import CallGraph, analyze_tree
+from intelligent_office.tools.code_analyzer.callgraph import CallEdge, CallGraph, analyze_tree
+from intelligent_office.tools.code_analyzer.name_match import name_uses
 from intelligent_office.tools.code_analyzer.paths import (
     CallPath,
     closest_names,
     match_definitions,
+    normalize_name,
     shortest_paths,
 )
 from intelligent_office.tools.workspace import resolve_in_workspace, workspace_relative
@@ -20,6 +22,10 @@ __all__ = ["find_function", "trace_calls"]
 
 MAX_PATHS_LIMIT = 50
 
+# How many unresolved calls and name matches an answer lists; the counts are complete.
+_EXAMPLES = 5
+_MOST_NAME_MATCHES = 50
+
 
 @tool(path_parameters=["root"])
 def trace_calls(
@@ -27,7 +33,11 @@ def trace_calls(
 ) -> dict[str, Any]:
     """Find the shortest call chains from one Python function to another in a source tree.
 
-    Every call in a chain is given with the file and line where the callee's name appears.
+    Every call in a chain is given with the file and line where the callee's name appears,
+    and its kind: `call`, `with` (`__enter__`/`__exit__`), `property`, or a possible one
+    (`override` in a subclass, `callback` passed by name). With no chain, `unresolved`
+    counts the calls reachable from `start` whose callee could not be resolved: any of
+    them might lead to `end`.
 
     Args:
         root: directory (or .py file) to analyse, relative to the workspace.
@@ -51,6 +61,7 @@ def trace_calls(
         paths = shortest_paths(
             graph, start_matches, _with_constructors(graph, end_matches), max_paths
         )
+    unresolved = [] if paths or missing else _unresolved_reachable(graph, start_matches)
     return {
         "root": workspace_relative(ctx.workspace, root_path),
         "start": start,
@@ -60,6 +71,13 @@ def trace_calls(
         "end_matches": end_matches,
         "paths": [_path_json(path) for path in paths],
         "missing": missing,
+        "unresolved": {
+            "count": len(unresolved),
+            "examples": [
+                {"call": call.call, "caller": call.caller, "file": call.file, "line": call.line}
+                for call in unresolved[:_EXAMPLES]
+            ],
+        },
         **_parse_report(graph),
     }
 
@@ -67,6 +85,11 @@ def trace_calls(
 @tool(path_parameters=["root"])
 def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
     """Find where a Python function, method or class is defined and every place that calls it.
+
+    `callers` are the calls the call graph resolved (with their kind: `call`, `with`,
+    `property`, or possibly an `override` or a `callback`); `possible_callers` are the
+    other lines of code using the name, found by a textual search, which the graph could
+    not resolve (or not to this definition).
 
     Args:
         root: directory (or .py file) to analyse, relative to the workspace.
@@ -80,6 +103,7 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
         edge for callee in _with_constructors(graph, matches) for edge in graph.calls_to(callee)
     ]
     callers.sort(key=lambda edge: (edge.file, edge.line, edge.caller, edge.callee))
+    possible = _name_matches(ctx, root_path, graph, name, definitions, callers)
     return {
         "root": workspace_relative(ctx.workspace, root_path),
         "name": name,
@@ -93,9 +117,17 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
             for definition in definitions
         ],
         "callers": [
-            {"caller": edge.caller, "callee": edge.callee, "file": edge.file, "line": edge.line}
+            {
+                "caller": edge.caller,
+                "callee": edge.callee,
+                "file": edge.file,
+                "line": edge.line,
+                "kind": edge.kind,
+            }
             for edge in callers
         ],
+        "possible_callers": possible[:_MOST_NAME_MATCHES],
+        "possible_callers_count": len(possible),
         "closest": [] if definitions else closest_names(graph, name),
         **_parse_report(graph),
     }
@@ -127,6 +159,45 @@ def _with_constructors(graph: CallGraph, qualnames: list[str]) -> list[str]:
     return extended
 
 
+def _unresolved_reachable(graph: CallGraph, starts: list[str]) -> list[Any]:
+    """The unresolved calls in every function reachable from the starts, in BFS order."""
+    seen = set(starts)
+    queue = sorted(seen)
+    found: list[Any] = []
+    while queue:
+        caller = queue.pop(0)
+        found += graph.unresolved_in(caller)
+        for edge in graph.calls_from(caller):
+            if edge.callee not in seen:
+                seen.add(edge.callee)
+                queue.append(edge.callee)
+    return found
+
+
+def _name_matches(
+    ctx: ToolContext,
+    root: Path,
+    graph: CallGraph,
+    name: str,
+    definitions: list[Any],
+    callers: list[CallEdge],
+) -> list[dict[str, Any]]:
+    """Lines using the name that the graph did not resolve to a call of it (or of another)."""
+    if not definitions:
+        return []
+    short = normalize_name(name).rsplit(".", 1)[-1]
+    resolved = {(edge.file, edge.line) for edge in callers}
+    # A site the graph resolved to another definition of that name was decided, not missed.
+    resolved |= {(edge.file, edge.line) for edge in graph.edges if edge.callee_name == short}
+    resolved |= {(item.file, item.line) for item in definitions}
+    calls_only = all(item.kind == "class" for item in definitions)
+    return [
+        {"file": use.file, "line": use.line, "text": use.text}
+        for use in name_uses(root, ctx.workspace.resolve(), short, calls_only=calls_only)
+        if (use.file, use.line) not in resolved
+    ]
+
+
 def _path_json(path: CallPath) -> dict[str, Any]:
     return {
         "functions": list(path.functions),
@@ -137,6 +208,7 @@ def _path_json(path: CallPath) -> dict[str, Any]:
                 "callee_name": edge.callee_name,
                 "file": edge.file,
                 "line": edge.line,
+                "kind": edge.kind,
             }
             for edge in path.calls
         ],

@@ -1,6 +1,8 @@
 """Agent workflows on Temporal: `agentkit.workflow`, the library's workflow code unchanged.
 
-    worker = build_worker(client, agents, store, options, office=Office(model))
+    workflows, activities = worker_parts(Office(model))
+    worker = build_worker(client, agents, store, options, workflows=workflows,
+                          activities=activities)
     run = await run_agent_workflow(client, wf, task_queue=options.task_queue)
 
 The workflow runs `Office.run_workflow` on a `TemporalRuntime`: the patterns, the engine
@@ -23,17 +25,38 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import Field
+
     from intelligent_office.agentkit.agent import Agent
     from intelligent_office.agentkit.durable import AGENT_WORKFLOW, agent_call_activity
     from intelligent_office.agentkit.models import ModelAnswer
     from intelligent_office.agentkit.office import Office, WorkflowRun
     from intelligent_office.agentkit.workflow import Workflow
     from intelligent_office.runtime.temporal.activities import temporal_activity_for
-    from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE, AgentRunInput
+    from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE, WorkflowRunInput
     from intelligent_office.runtime.temporal.runtime import TemporalRuntime
     from intelligent_office.tools.base import ToolRegistry
 
-__all__ = ["AgentWorkflow", "agent_activities", "run_agent_workflow"]
+__all__ = [
+    "AgentRunInput",
+    "AgentWorkflow",
+    "agent_activities",
+    "run_agent_workflow",
+    "worker_parts",
+]
+
+
+class AgentRunInput(WorkflowRunInput):
+    """One agent workflow run on Temporal (`agentkit.workflow`): the workflow and its input."""
+
+    workflow: Workflow
+    input: str | None = Field(default=None, description="Replaces the workflow's input.")
+    task_id: str = Field(default="", description="The task it works for, if any.")
+
+    @property
+    def owner_task_id(self) -> str:
+        """The task it works for ("" when none)."""
+        return self.task_id
 
 
 class _WorkerModel:
@@ -67,6 +90,11 @@ class AgentWorkflow:
 def agent_activities(office: Office) -> list[Callable[..., Awaitable[Any]]]:
     """The activities a worker hosts for agent workflows: the agent call, by `office`."""
     return [temporal_activity_for(agent_call_activity(office))]
+
+
+def worker_parts(office: Office) -> tuple[list[type], list[Callable[..., Awaitable[Any]]]]:
+    """What a Temporal worker adds to host agent workflows answered by `office`."""
+    return [AgentWorkflow], agent_activities(office)
 
 
 async def run_agent_workflow(

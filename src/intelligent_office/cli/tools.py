@@ -20,7 +20,7 @@ __all__ = ["register"]
 
 tools_app = typer.Typer(
     invoke_without_command=True,
-    help="List the built-in tools; build missing ones from gap reports (`office tools build`).",
+    help="List the tools plans may call; build missing ones from gap reports (`office tools build`).",
 )
 
 

@@ -21,9 +21,12 @@ from tests.tools.mcp.conftest import words_server
 def _commands(
     command: click.Command, name: str, ctx: click.Context
 ) -> Iterator[tuple[str, click.Command]]:
-    if isinstance(command, click.Group) or hasattr(command, "list_commands"):
-        for sub in command.list_commands(ctx):  # type: ignore[attr-defined]
-            found = command.get_command(ctx, sub)  # type: ignore[attr-defined]
+    """Every command, and every group that does something when run alone (`office tools`)."""
+    if hasattr(command, "list_commands"):
+        if getattr(command, "invoke_without_command", False) and name != "office":
+            yield name, command
+        for sub in command.list_commands(ctx):
+            found = command.get_command(ctx, sub)
             assert found is not None
             yield from _commands(found, f"{name} {sub}", ctx)
     else:

@@ -10,6 +10,7 @@ import getpass
 import logging
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -60,6 +61,8 @@ def new_task(
     max_tokens: int | None = None,
     signoff: bool = False,
     criteria: list[Criterion] | None = None,
+    max_duration: float | None = None,
+    deadline: datetime | None = None,
 ) -> Task:
     """A Task from plain input; a UserError says what is wrong with it.
 
@@ -78,8 +81,12 @@ def new_task(
             description=description,
             user_id=user_id or getpass.getuser(),
             priority=priority,
+            deadline=deadline,
             constraints=TaskConstraints(
-                allowed_tools=allowed_tools, max_cost=max_cost, max_tokens=max_tokens
+                allowed_tools=allowed_tools,
+                max_cost=max_cost,
+                max_tokens=max_tokens,
+                max_duration=max_duration,
             ),
             context={"workspace": str(workspace.resolve())}
             | ({"signoff": True} if signoff else {}),

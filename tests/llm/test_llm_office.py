@@ -287,3 +287,38 @@ def test_a_missing_key_or_malformed_yaml_stops_office_run_with_one_line(
     code, _, err = office(["run", TRACE, "--config", str(settings)], capsys, monkeypatch)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "not valid YAML" in err
     assert openai_server.requests == []
+
+
+CYCLIC_PLAN = {
+    "steps": [
+        {"id": "a", "tool": "calculate", "inputs": {"expression": "1+1"}, "dependencies": ["b"]},
+        {"id": "b", "tool": "calculate", "inputs": {"expression": "2+2"}, "dependencies": ["a"]},
+    ],
+    "confidence": 0.9,
+}
+
+
+def test_a_cyclic_plan_from_the_model_goes_back_to_it_naming_the_cycle(
+    database: str,
+    tmp_path: Path,
+    openai_server: ScriptedLLMServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    openai_server.script(
+        ToolCallReply("final_result", DECOMPOSITION),
+        ToolCallReply("final_result", CYCLIC_PLAN),
+        ToolCallReply("final_result", PLAN),
+        ToolCallReply("final_result", {"problems": []}),
+        ToolCallReply("final_result", APPROVE),
+    )
+
+    code, _, err = office(
+        ["run", TRACE, "--workspace", str(REPO), "--config", str(config(tmp_path, openai_server))],
+        capsys,
+        monkeypatch,
+    )
+
+    assert code == 0, err
+    # The planner heard why: its retry request carries the validation error with the cycle.
+    assert "cycle: a -> b -> a" in json.dumps(openai_server.requests[2])

@@ -132,10 +132,11 @@ async def test_a_task_out_of_iterations_is_one_dead_letter_and_its_retry_complet
     assert letter.id == output.dead_letter_id
     assert (letter.task_id, letter.run_id, letter.category) == (task.task_id, run.run_id, "review")
     assert letter.history["task"] == task.model_dump(mode="json")
-    assert len(letter.history["subtasks"]["s1"]["iterations"]) == 3
+    # The missing file is a permanent error: the same plan planned again is not run again.
+    assert len(letter.history["subtasks"]["s1"]["iterations"]) == 2
     assert task_status(store, record.task_id) == "dead_lettered"
     types = [event.type for event in events_of(store, record.task_id)]
-    assert types.count("review.decided") == 3
+    assert types.count("review.decided") == 1 and types.count("plan.repeated") == 1
     assert in_order(types, ["subtask.failed", "dead_letter.created", "task.dead_lettered"])
 
     retry, retry_run = service.retry_dead_letter(

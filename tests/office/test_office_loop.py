@@ -145,17 +145,34 @@ async def test_revise_feeds_the_review_back_to_the_planner_until_approved(
     assert "still too short" in brain.plan_requests[2].feedback[1]
 
 
-async def test_max_iterations_sends_the_task_to_the_dead_letter_queue(
+async def test_a_missing_file_is_dead_lettered_without_running_the_plan_again(
     run_task: TaskRunner, workspace: Path
 ) -> None:
     done = await run_task("Read the file notes/todo.txt", workspace)
     assert done.output.status is TaskStatus.DEAD_LETTERED
     assert done.output.failure_category is DeadLetterCategory.REVIEW
-    assert "no approved result after 3 iterations" in (done.output.failure_reason or "")
+    assert "planned again after it failed for good" in (done.output.failure_reason or "")
     assert "did you mean 'notes/todos.txt'" in (done.output.failure_reason or "")
     (letter,) = done.records.dead_letters.values()
     assert letter["category"] == "review"
     assert letter["history"]["task"]["description"] == "Read the file notes/todo.txt"
+    # The second plan was the first again: it stopped the subtask instead of running.
+    assert len(letter["history"]["subtasks"]["s1"]["iterations"]) == 2
+    assert done.records.statuses[done.output.task_id] == "dead_lettered"
+
+
+async def test_max_iterations_sends_the_task_to_the_dead_letter_queue(
+    run_task: TaskRunner, workspace: Path
+) -> None:
+    def reviewer(request: ReviewRequest) -> ReviewResult:
+        return ReviewResult(review=review(ReviewDecision.REVISE, "not good enough yet"))
+
+    brain = ScriptedBrain(reviewer=reviewer)
+    done = await run_task("Read the file notes/todos.txt", workspace, brain=brain)
+    assert done.output.status is TaskStatus.DEAD_LETTERED
+    assert done.output.failure_category is DeadLetterCategory.REVIEW
+    assert "no approved result after 3 iterations" in (done.output.failure_reason or "")
+    (letter,) = done.records.dead_letters.values()
     assert len(letter["history"]["subtasks"]["s1"]["iterations"]) == 3
     assert done.records.statuses[done.output.task_id] == "dead_lettered"
 

@@ -1,6 +1,7 @@
 """The plan validator: four layers a plan must pass before anything runs.
 
-1. schema: the plan parses as a Plan for this task and subtask, step ids are usable;
+1. schema: the plan parses as a Plan for this task and subtask, step ids are usable,
+   and no steps depend on each other in a cycle (the cycle is named);
 2. tools: every action is a registered tool, its inputs fit the tool's JSON schema, and
    every `${step.field}` reference names a step this one depends on;
 3. policy: only allowed tools, and every path argument stays inside the workspace;
@@ -31,6 +32,7 @@ from intelligent_office.models import (
     ValidationLayer,
     ValidationReport,
 )
+from intelligent_office.models._dependencies import find_cycle
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.workspace import resolve_in_workspace
 
@@ -83,6 +85,16 @@ class PlanValidator:
                     _issue(ValidationLayer.SCHEMA, "step ids may not contain '/'", step.step_id)
                 )
             issues += _branch_issues(step)
+        cycle = find_cycle([(step.step_id, step.dependencies) for step in plan.steps])
+        if cycle is not None:
+            issues.append(
+                _issue(
+                    ValidationLayer.SCHEMA,
+                    f"the steps depend on each other in a cycle: {' -> '.join(cycle)};"
+                    " remove one of these dependencies so the steps can run in order",
+                    cycle[0],
+                )
+            )
         return plan, issues
 
     def _tools_layer(self, plan: Plan) -> list[ValidationIssue]:

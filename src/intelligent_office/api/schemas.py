@@ -21,6 +21,7 @@ from pydantic import (
 
 from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.models import Criterion, Event
+from intelligent_office.models._fields import UtcDatetime
 
 __all__ = [
     "ApprovalDecision",
@@ -152,6 +153,19 @@ class TaskRequest(BaseModel):
             ' in the workspace) and "command" (exits 0 in the sandbox). A failed check asks'
             " for a revision."
         ),
+    )
+    max_duration: float | None = Field(
+        default=None,
+        gt=0,
+        le=366 * 86400,
+        allow_inf_nan=False,
+        description="Most seconds the task may take from when it starts; then it stops"
+        " with a `timeout` dead letter.",
+    )
+    deadline: UtcDatetime | None = Field(
+        default=None,
+        description="When the task must be done by (ISO 8601; without a zone, UTC); past it"
+        " the task stops with a `timeout` dead letter.",
     )
 
 

@@ -41,7 +41,10 @@ def request_hash(request: TaskRequest) -> str:
     """SHA-256 of the request's canonical JSON (sorted keys, defaults filled in)."""
     # Fields added later are left out at their defaults, so digests stored before them
     # (and the idempotency keys they guard) stay valid.
-    body = request.model_dump(mode="json", exclude=set() if request.signoff else {"signoff"})
+    unset = {name for name in ("max_duration", "deadline") if getattr(request, name) is None}
+    if not request.signoff:
+        unset.add("signoff")
+    body = request.model_dump(mode="json", exclude=unset)
     if not body.get("criteria"):
         del body["criteria"]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
@@ -134,6 +137,8 @@ def _submit_now(
         max_tokens=request.max_tokens,
         signoff=request.signoff,
         criteria=request.criteria,
+        max_duration=request.max_duration,
+        deadline=request.deadline,
     ).model_copy(update={"idempotency_key": key})
     record, run = state.service.submit(
         state.worker,

@@ -29,6 +29,7 @@ from intelligent_office.cli import (
     tools,
     workflows,
 )
+from intelligent_office.cli.context import ConfigOption
 
 __all__ = ["app", "main"]
 
@@ -64,9 +65,15 @@ escalations.register(app)
 
 
 @app.command("schema")
-def schema(directory: Annotated[Path, typer.Argument(help="Where to write the files.")]) -> None:
+def schema(
+    directory: Annotated[Path, typer.Argument(help="Where to write the files.")],
+    config: ConfigOption = None,
+) -> None:
     """Write the contracts (Task, Plan, Review, ...) as JSON Schema files."""
     from intelligent_office.models.schema_export import write_json_schemas
+    from intelligent_office.settings import load_settings
+
+    load_settings(config)  # the contracts do not depend on it; a bad file is still reported
 
     for path in write_json_schemas(directory):
         typer.echo(path)

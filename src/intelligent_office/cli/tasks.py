@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -96,6 +97,16 @@ def run(
             " the workspace) or command:CMD (exits 0 in the sandbox). Repeat the option.",
         ),
     ] = None,
+    max_duration: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001, callback=finite, help="Most seconds the task may take; then it stops."
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(help="When the task must be done by, ISO 8601 (e.g. 2026-12-31T18:00Z)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     config: ConfigOption = None,
 ) -> None:
@@ -113,6 +124,8 @@ def run(
         max_tokens=max_tokens,
         signoff=signoff,
         criteria=criteria_from_options(criterion or [], check or []),
+        max_duration=max_duration,
+        deadline=_moment(deadline),
     )
     # Before the store opens: the tools must never see the database or the settings file.
     settings = load_settings(config)
@@ -138,6 +151,20 @@ def task_listener(view: TaskView, *, as_json: bool) -> RunListener:
             typer.echo(line, err=as_json)  # with --json, stdout holds the JSON alone
 
     return listener
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO 8601 time; one without a zone is UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 time: write e.g. 2026-12-31T18:00Z",
+            param_hint="--deadline",
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def follow_task(

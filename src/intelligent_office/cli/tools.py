@@ -1,4 +1,9 @@
-"""`office tools`: the tools plans may call, with their risk and JSON schema."""
+"""`office tools`: the tools plans may call, with their risk and JSON schema.
+
+The list is the one the service builds from the settings (the same as `GET /tools`):
+the built-in tools, http_request with an allow-list, search_documents with memory on,
+the MCP servers' tools and ai_tool with a model.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from intelligent_office.cli.context import console
+from intelligent_office.cli.context import AppContext, ConfigOption, console
 
 __all__ = ["register"]
 
 
 tools_app = typer.Typer(
     invoke_without_command=True,
-    help="List the built-in tools; build missing ones from gap reports (`office tools build`).",
+    help="List the tools plans may call; build missing ones from gap reports"
+    " (`office tools build`).",
 )
 
 
@@ -31,13 +37,16 @@ def register(app: typer.Typer) -> None:
 def list_tools(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print every ToolSpec as JSON.")] = False,
+    config: ConfigOption = None,
 ) -> None:
-    """List the built-in tools: name, risk, idempotency, parameters and description."""
+    """List the tools plans may call (built-in, MCP, http): risk, parameters, description."""
     if ctx.invoked_subcommand is not None:
         return
-    from intelligent_office.tools.builtin import builtin_tools
-
-    specs = builtin_tools().specs()
+    app = AppContext.open(config)
+    try:
+        specs = sorted(app.service.tools.specs(), key=lambda spec: spec.name)
+    finally:
+        app.store.close()
     if as_json:
         typer.echo(json.dumps([spec.model_dump(mode="json") for spec in specs], indent=2))
         return

@@ -64,9 +64,15 @@ def list_workflows(directory: DirOption = None, config: ConfigOption = None) -> 
     console.print(table)
 
 
-def validate(file: Annotated[Path, typer.Argument(help="The YAML workflow file.")]) -> None:
+def validate(
+    file: Annotated[Path, typer.Argument(help="The YAML workflow file.")],
+    config: ConfigOption = None,
+) -> None:
     """Check a workflow file; a problem ends with one line naming it and exit code 2."""
     from intelligent_office.agentkit.files import load_agent_workflow
+    from intelligent_office.settings import load_settings
+
+    load_settings(config)  # every command takes --config; a bad settings file is reported
 
     wf = load_agent_workflow(file)
     kind = wf.pattern.kind if wf.pattern else "dag"

@@ -60,7 +60,7 @@ from intelligent_office.models import (
     Task,
     ToolGapReport,
 )
-from intelligent_office.models._dependencies import check_dependencies
+from intelligent_office.models._dependencies import check_dependencies, find_cycle
 from intelligent_office.tools.base import ToolSpec
 from intelligent_office.tools.code_analyzer.report import UNRESOLVED_MARK, unresolved_sentence
 
@@ -82,6 +82,17 @@ class DraftSubtask(BaseModel):
     tool_hints: list[str] = Field(default_factory=list)
 
 
+def _acyclic(kind: str, nodes: list[tuple[str, list[str]]]) -> None:
+    """Refuse a draft whose dependencies are wrong or go round in a cycle (named)."""
+    check_dependencies(kind, nodes)
+    cycle = find_cycle(nodes)
+    if cycle is not None:
+        raise ValueError(
+            f"the {kind}s depend on each other in a cycle: {' -> '.join(cycle)};"
+            " remove one of these dependencies"
+        )
+
+
 class DraftDecomposition(BaseModel):
     """The task's subtasks (one for a simple task)."""
 
@@ -89,7 +100,7 @@ class DraftDecomposition(BaseModel):
 
     @model_validator(mode="after")
     def _is_a_dag(self) -> Self:
-        check_dependencies("subtask", [(s.id, s.dependencies) for s in self.subtasks])
+        _acyclic("subtask", [(s.id, s.dependencies) for s in self.subtasks])
         return self
 
 
@@ -137,7 +148,7 @@ class DraftPlan(BaseModel):
     def _steps_or_gap(self) -> Self:
         if bool(self.steps) == (self.gap is not None):
             raise ValueError("give either steps (a plan) or a gap report, not both or neither")
-        check_dependencies("step", [(s.id, s.dependencies) for s in self.steps])
+        _acyclic("step", [(s.id, s.dependencies) for s in self.steps])
         return self
 
 

@@ -87,9 +87,18 @@ class AgentCaller:
             attempt += 1
 
     async def approval(
-        self, key: str, *, kind: str, subject: str, detail: dict[str, JsonValue] | None = None
+        self,
+        key: str,
+        *,
+        kind: str,
+        subject: str,
+        detail: dict[str, JsonValue] | None = None,
+        timeout_seconds: float | None = None,
     ) -> HumanDecision:
-        """Ask a human and wait, durably: approved, denied or expired (timed out)."""
+        """Ask a human and wait, durably: approved, denied or expired (timed out).
+
+        `timeout_seconds` shortens the wait (the task's time left); never lengthens it.
+        """
         runtime, task = self.runtime, self.office_input.task
         approval_id = runtime.uuid(f"{key}/approval")
         await runtime.activity(
@@ -109,11 +118,11 @@ class AgentCaller:
             {"approval_id": approval_id, "kind": kind, "subject": subject, **(detail or {})},
             key=f"{key}/approval/requested",
         )
+        wait = self.office_input.approval_timeout_seconds
+        if timeout_seconds is not None:
+            wait = min(wait, max(timeout_seconds, 0.001))
         try:
-            signal = await runtime.wait_signal(
-                approval_signal(approval_id),
-                timeout_seconds=self.office_input.approval_timeout_seconds,
-            )
+            signal = await runtime.wait_signal(approval_signal(approval_id), timeout_seconds=wait)
             answer = signal if isinstance(signal, dict) else {}
             response = answer.get("response")
             decision = HumanDecision(

@@ -48,7 +48,7 @@ included); a tool that is not idempotent (python_exec) is never retried."""
 
 
 def _step_input(
-    task: Task, plan: Plan, step: Step, max_items: int
+    task: Task, plan: Plan, step: Step, max_items: int, timeout_seconds: float | None
 ) -> Callable[[Mapping[str, BaseModel]], StepCall]:
     def build(outputs: Mapping[str, BaseModel]) -> StepCall:
         upstream: dict[str, JsonValue] = {
@@ -65,7 +65,7 @@ def _step_input(
             upstream=upstream,
             # Unique per task: plan and step ids repeat from one task to the next.
             idempotency_key=f"{task.task_id}/{step.idempotency_key or step.step_id}",
-            timeout_seconds=step.timeout_seconds,
+            timeout_seconds=timeout_seconds,
             subtask_id=plan.subtask_id,
         )
 
@@ -86,24 +86,40 @@ async def execute_plan(
     key_prefix: str,
     max_parallel: int,
     max_for_each_items: int = DEFAULT_MAX_FOR_EACH_ITEMS,
+    time_left: float | None = None,
 ) -> ExecutionResult:
-    """Run every step of the plan and report each one's outcome."""
-    graph = Graph(
-        [
+    """Run every step of the plan and report each one's outcome.
+
+    `time_left`: seconds until the task's time limit; no step runs longer, and a step
+    cut short by it is not retried.
+    """
+
+    def limited(step: Step) -> tuple[float, float, RetryPolicy]:
+        """The step's budget (all its items), one call's timeout, and its retries."""
+        retry = STEP_RETRY if _idempotent(agents, step) else RetryPolicy.none()
+        # A loop runs the tool once per item within one attempt: give it the time.
+        budget = step.timeout_seconds * (max_for_each_items if step.for_each else 1)
+        if time_left is None or budget <= time_left:
+            return budget, step.timeout_seconds, retry
+        cut = max(time_left, 0.001)
+        return cut, min(step.timeout_seconds, cut), RetryPolicy.none()
+
+    nodes = []
+    for step in plan.steps:
+        budget, per_call, retry = limited(step)
+        nodes.append(
             Node(
                 id=step.step_id,
                 activity=agents.run_step,
-                input=_step_input(task, plan, step, max_for_each_items),
+                input=_step_input(task, plan, step, max_for_each_items, per_call),
                 dependencies=tuple(step.dependencies),
-                # A loop runs the tool once per item within one attempt: give it the time.
-                timeout_seconds=step.timeout_seconds * (max_for_each_items if step.for_each else 1),
-                retry=STEP_RETRY if _idempotent(agents, step) else RetryPolicy.none(),
+                timeout_seconds=budget,
+                retry=retry,
                 condition=skip_reason(step) if step.when is not None else None,
                 run_after_skipped=step.if_dependency_skipped == "run",
             )
-            for step in plan.steps
-        ]
-    )
+        )
+    graph = Graph(nodes)
     result = await run_graph(
         graph, runtime, max_parallel=max_parallel, failure_mode="continue", key_prefix=key_prefix
     )

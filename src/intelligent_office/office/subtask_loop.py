@@ -5,13 +5,17 @@ feeds its reasons into the next plan; a FAIL ends the loop at once. Each step's 
 score decides whether it runs, waits for a person or is refused; a plan may wait for a
 person's sign-off (office/signoff.py); an ESCALATE asks a person, who accepts the
 result, asks for a revision or fails it (office/escalation.py). A stalled step gets one
-alternative plan, then escalates to a person (`office/stall.py`); the same plan or tool
-call over and over stops the loop (`office/loops.py`).
+alternative plan, then the task is dead-lettered as stalled (`office/stall.py`); the
+same plan or tool call over and over stops the loop (`office/loops.py`). A plan whose
+step failed with a permanent error (a folder that does not exist, a character a tool
+refuses) is not run again: when the planner comes back with the same plan, the loop
+stops at once with that error as the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +51,7 @@ from intelligent_office.office.contracts import (
     SubtaskOutcome,
     SubtaskStatus,
 )
+from intelligent_office.office.deadline import TimeLimit
 from intelligent_office.office.escalation import escalate, escalated_answer
 from intelligent_office.office.executor import execute_plan
 from intelligent_office.office.loops import LoopGuard
@@ -74,6 +79,25 @@ def _execution_category(execution: ExecutionResult) -> DeadLetterCategory | None
         if step.status is StepStatus.FAILED and any("retries exhausted" in e for e in step.errors):
             return DeadLetterCategory.TRANSIENT
     return None
+
+
+def _permanent_failure(execution: ExecutionResult) -> str | None:
+    """The error of a step that failed for good: not a timeout, not a transient failure."""
+    for step in execution.steps:
+        if step.status is StepStatus.FAILED and step.errors:
+            error = step.errors[-1]
+            if "(transient;" not in error:
+                return f"step {step.step_id} failed: {error}"
+    return None
+
+
+def _fingerprint(plan: Plan) -> str:
+    """What a plan does, without its ids and estimates: two plans that do the same match."""
+    return json.dumps(
+        [[s.step_id, s.action, s.inputs, sorted(s.dependencies)] for s in plan.steps],
+        sort_keys=True,
+        default=str,
+    )
 
 
 def _step_summary(execution: ExecutionResult) -> list[JsonValue]:
@@ -113,6 +137,10 @@ class SubtaskLoop:
     """Each subtask's plans and tool calls so far, to stop loops."""
     stalls: dict[str, StallTracker] = field(default_factory=dict)
     """Each subtask's stalled executions so far."""
+    time_limit: TimeLimit = field(default_factory=TimeLimit)
+    """The task's deadline or max_duration; past it the subtask stops (timeout)."""
+    failed_for_good: dict[str, dict[str, _Turn]] = field(default_factory=dict)
+    """Per subtask: plans (by fingerprint) that were rejected or failed for good, and how."""
 
     def __post_init__(self) -> None:
         self.call = AgentCaller(self.runtime, self.agents, self.office_input)
@@ -142,6 +170,12 @@ class SubtaskLoop:
         reasons: list[str] = []
         turn = _Turn(reason="no iteration ran")
         for iteration in range(1, self.office_input.max_iterations + 1):
+            late = await self.time_limit.passed(
+                self.runtime, f"subtask/{sid}/iter/{iteration}/time_limit"
+            )
+            if late is not None:
+                turn = _Turn(category=DeadLetterCategory.TIMEOUT, reason=f"stopped: {late}")
+                break
             record = IterationRecord(iteration=iteration)
             outcome.iterations.append(record)
             try:
@@ -164,6 +198,13 @@ class SubtaskLoop:
                 f"no approved result after {self.office_input.max_iterations} iterations;"
                 f" last: {turn.reason}"
             )
+        if (
+            outcome.status is SubtaskStatus.FAILED
+            and turn.category is not DeadLetterCategory.TIMEOUT
+        ):
+            late = await self.time_limit.passed(self.runtime, f"subtask/{sid}/time_limit")
+            if late is not None:  # e.g. a step cut short by the limit: that is why it failed
+                turn.category, turn.reason = DeadLetterCategory.TIMEOUT, f"{turn.reason}; {late}"
         if outcome.status is SubtaskStatus.FAILED:
             outcome.failure_category = turn.category
             outcome.failure_reason = turn.reason
@@ -297,8 +338,10 @@ class SubtaskLoop:
                     else f"refused: risk score {step.score}/100 is over the refuse threshold"
                 )
             else:
+                time_left = await self.time_limit.left(self.runtime, f"{prefix}approve/time_limit")
                 decision = await self.call.approval(
                     f"{prefix}approve/{step.step_id}",
+                    timeout_seconds=time_left,
                     kind="tool",
                     subject=f"step {step.step_id}: {step.describe()} ({step.reason})",
                     detail={
@@ -427,6 +470,27 @@ class SubtaskLoop:
             final=True,
         )
 
+    async def _unplanned(
+        self,
+        outcome: SubtaskOutcome,
+        planning: PlanningResult,
+        prefix: str,
+        scope: dict[str, JsonValue],
+    ) -> _Turn:
+        """No plan: the tool-gap report (or a question back) settles the subtask."""
+        outcome.gap = planning.gap
+        if planning.gap is not None:
+            await self.call(f"{prefix}gap", self.agents.record_gap, planning.gap)
+        if planning.gap is not None and planning.gap.proposed_request:
+            await self._emit(
+                "subtask.clarification_requested",
+                f"{prefix}clarification",
+                **scope,
+                understood=planning.gap.suggestion,
+                proposed_request=planning.gap.proposed_request,
+            )
+        return _Turn(settled=SubtaskStatus.UNSUPPORTED)
+
     async def _iteration(
         self,
         outcome: SubtaskOutcome,
@@ -450,18 +514,7 @@ class SubtaskLoop:
             ),
         )
         if planning.plan is None:
-            outcome.gap = planning.gap
-            if planning.gap is not None:
-                await self.call(f"{prefix}gap", self.agents.record_gap, planning.gap)
-            if planning.gap is not None and planning.gap.proposed_request:
-                await self._emit(
-                    "subtask.clarification_requested",
-                    f"{prefix}clarification",
-                    **scope,
-                    understood=planning.gap.suggestion,
-                    proposed_request=planning.gap.proposed_request,
-                )
-            return _Turn(settled=SubtaskStatus.UNSUPPORTED)
+            return await self._unplanned(outcome, planning, prefix, scope)
         plan = record.plan = planning.plan
         if planning.reused is not None:
             self.reused[sid] = planning.reused
@@ -491,6 +544,12 @@ class SubtaskLoop:
                 for step in plan.steps
             ],
         )
+        known = self.failed_for_good.get(sid, {}).get(_fingerprint(plan))
+        if known is not None:
+            # Validating or running it again would end the same way: stop now, and say why.
+            reason = f"the same plan was planned again after it failed for good: {known.reason}"
+            await self._emit("plan.repeated", f"{prefix}plan/repeated", **scope, reason=reason)
+            return _Turn(category=known.category, reason=reason, final=True)
         looping = self._loop_guard(sid).plan_repeated(plan)
         if looping is not None and iteration < self.office_input.max_iterations:
             return await self._stop_loop(prefix, scope, looping)
@@ -504,14 +563,21 @@ class SubtaskLoop:
             feedback.extend(f"iteration {iteration}: plan rejected: {line}" for line in reasons)
             listed: list[JsonValue] = list(reasons)
             await self._emit("plan.rejected", f"{prefix}plan/rejected", **scope, reasons=listed)
-            return _Turn(
+            turn = _Turn(
                 category=_validation_category(report), reason="plan rejected: " + "; ".join(reasons)
             )
+            # The validator is deterministic: the same plan would be rejected again.
+            self.failed_for_good.setdefault(sid, {})[_fingerprint(plan)] = turn
+            return turn
         await self._emit("plan.validated", f"{prefix}plan/validated", **scope)
         authorized = await self._authorize(record, prefix, feedback, scope)
         if isinstance(authorized, _Turn):
             return authorized
         plan = authorized
+        time_left = await self.time_limit.left(self.runtime, f"{prefix}execute/time_limit")
+        if time_left is not None and time_left <= 0:
+            late = f"stopped: {self.time_limit.source} passed"
+            return _Turn(category=DeadLetterCategory.TIMEOUT, reason=late, final=True)
         execution = record.execution = await execute_plan(
             self.runtime,
             self.agents,
@@ -520,6 +586,7 @@ class SubtaskLoop:
             key_prefix=prefix,
             max_parallel=self.office_input.max_parallel_steps,
             max_for_each_items=self.office_input.max_for_each_items,
+            time_left=time_left,
         )
         await self._emit(
             "execution.finished",
@@ -561,6 +628,10 @@ class SubtaskLoop:
         if looping is not None and iteration < self.office_input.max_iterations:
             return await self._stop_loop(prefix, scope, looping)
         category = _execution_category(execution) or DeadLetterCategory.REVIEW
+        permanent = _permanent_failure(execution)
+        if permanent is not None:
+            failed = _Turn(category=category, reason=permanent)
+            self.failed_for_good.setdefault(sid, {})[_fingerprint(plan)] = failed
         if review.decision is ReviewDecision.REVISE:
             feedback.append(
                 f"iteration {iteration}: review asked for a revision: {review.feedback}"

@@ -20,6 +20,7 @@ from intelligent_office.agents.messages import (
 from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
 from intelligent_office.models import Subtask, SubtaskGraph
+from intelligent_office.models._dependencies import find_cycle
 from intelligent_office.models.tool_gap import CLARIFICATION_PREFIX
 from intelligent_office.office.calls import AgentCaller, failure_category
 from intelligent_office.office.contracts import (
@@ -30,6 +31,7 @@ from intelligent_office.office.contracts import (
     SubtaskStatus,
     TaskStatus,
 )
+from intelligent_office.office.deadline import TimeLimit
 from intelligent_office.office.subtask_loop import SubtaskLoop
 from intelligent_office.runtime.activity import Empty
 from intelligent_office.runtime.base import Runtime
@@ -72,6 +74,17 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
     listing = await call("tools/listed", agents.list_tools, Empty())
     if listing.servers:
         await runtime.emit("mcp.tools", listing.model_dump(mode="json"), key="mcp/tools")
+    time_limit = await TimeLimit.of(runtime, task)
+    late = await time_limit.passed(runtime, "task/time_limit/before_decompose")
+    if late is not None:
+        output = OfficeOutput(
+            task_id=task.task_id,
+            status=TaskStatus.DEAD_LETTERED,
+            answer="",
+            failure_category=DeadLetterCategory.TIMEOUT,
+            failure_reason=f"stopped before it began: {late}",
+        )
+        return await _dead_letter(call, output)
     try:
         graph = await call("decompose", agents.decompose, DecomposeInput(task=task))
     except ActivityError as error:
@@ -82,6 +95,19 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
             answer="",
             failure_category=category,
             failure_reason=f"decomposing the task failed: {error.detail}",
+        )
+        return await _dead_letter(call, output)
+    cycle = find_cycle([(s.subtask_id, s.dependencies) for s in graph.subtasks])
+    if cycle is not None:
+        # Each subtask would wait for the next forever: stop, and say which ones.
+        output = OfficeOutput(
+            task_id=task.task_id,
+            status=TaskStatus.DEAD_LETTERED,
+            answer="",
+            graph=graph,
+            failure_category=DeadLetterCategory.VALIDATION,
+            failure_reason="the decomposition's subtasks depend on each other in a cycle: "
+            + " -> ".join(cycle),
         )
         return await _dead_letter(call, output)
     await runtime.emit(
@@ -99,14 +125,18 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
         },
         key="task/decomposed",
     )
-    outcomes = await _run_subtasks(runtime, agents, value, graph)
+    outcomes = await _run_subtasks(runtime, agents, value, graph, time_limit)
     return await _conclude(call, graph, outcomes)
 
 
 async def _run_subtasks(
-    runtime: Runtime, agents: OfficeAgents, value: OfficeInput, graph: SubtaskGraph
+    runtime: Runtime,
+    agents: OfficeAgents,
+    value: OfficeInput,
+    graph: SubtaskGraph,
+    time_limit: TimeLimit,
 ) -> dict[str, SubtaskOutcome]:
-    loop = SubtaskLoop(runtime, agents, value)
+    loop = SubtaskLoop(runtime, agents, value, time_limit=time_limit)
     outcomes: dict[str, SubtaskOutcome] = {}
     finished = {subtask.subtask_id: asyncio.Event() for subtask in graph.subtasks}
     slots = asyncio.Semaphore(value.max_parallel_subtasks)

@@ -5,7 +5,9 @@ evaluated: int and float literals, `+ - * / // % **`, unary `+ -`, calls of the 
 functions with positional arguments, and the constants `pi` and `e`. Everything else
 (names, attributes, lambdas, subscripts, strings, comprehensions ...) is refused.
 
-Friendly spellings: `^` is power, `×` and `÷` are multiply and divide, `−` is minus.
+Friendly spellings: `^` is power, `×` and `÷` are multiply and divide, `−` is minus;
+numbers in full-width or other scripts' digits, superscript powers (`2⁵`) and vulgar
+fractions (`½`) are read as numbers (tools/numerals.py).
 Underscores group digits as in Python (`1_000_000`). A comma between digits groups
 thousands (`1,234,567.5`) only when the expression calls no function; inside a call
 `max(1,000)` could mean either, so a comma followed directly by three digits there is
@@ -27,6 +29,7 @@ from typing import Any, TypedDict
 
 from intelligent_office.errors import ToolError
 from intelligent_office.tools.base import ToolContext, tool
+from intelligent_office.tools.numerals import plain_numerals
 
 __all__ = [
     "MAX_EXPONENT",
@@ -143,7 +146,7 @@ def evaluate(expression: str) -> Number:
 
 
 def _normalize(expression: str) -> str:
-    source = expression
+    source = plain_numerals(expression)
     for symbol, replacement in _SYMBOLS.items():
         source = source.replace(symbol, replacement)
     grouped = _THOUSANDS.search(source)

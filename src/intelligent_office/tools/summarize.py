@@ -1,7 +1,8 @@
 """An extractive summary of a text file: its most representative sentences, in order.
 
-No model is involved. The text is split into sentences (markdown aware: code fences,
-tables and headings are dropped, each bullet is its own unit, inline markup is removed),
+No model is involved. The file's prose is split into sentences by `prose.py` (Markdown,
+reStructuredText, plain text, and the docstrings and comments of code; inline markup is
+removed and lines are joined),
 words are counted without stopwords, each word is weighted by its count over the top
 count, and a sentence scores the sum of its words' weights over the square root of its
 word count, so neither very short nor very long sentences win by length alone. The top
@@ -18,6 +19,7 @@ from typing import TypedDict
 from intelligent_office.errors import ToolError
 from intelligent_office.tools.base import ToolContext, tool
 from intelligent_office.tools.file_ops import read_text_file
+from intelligent_office.tools.prose import split_sentences
 
 __all__ = ["METHOD", "SummaryResult", "split_sentences", "summarize_file", "top_sentences"]
 
@@ -42,21 +44,6 @@ _STOPWORDS = frozenset(
     within without would yet you your yours yourself yourselves
     """.split()
 )
-_ABBREVIATIONS = frozenset(
-    "e.g i.e etc vs mr mrs ms dr prof sr jr st no fig al approx cf inc ltd co".split()
-)
-
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
-_RULE = re.compile(r"^\s*([-=*_]\s*){3,}$")
-_TABLE_ROW = re.compile(r"^\s*\|")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
-_QUOTE = re.compile(r"^\s*>\s?")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_TAG = re.compile(r"<[^>]+>")
-_EMPHASIS = re.compile(r"(\*\*|\*|`)")  # not underscores: identifiers like __all__ keep theirs
-_BOUNDARY = re.compile(r"[.!?][\"')\]”’]*\s+(?=[\"'(\[“‘]?[A-Z0-9])")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 
 
@@ -72,7 +59,7 @@ class SummaryResult(TypedDict):
 
 @tool(path_parameters=["path"])
 def summarize_file(ctx: ToolContext, path: str, sentences: int = 3) -> SummaryResult:
-    """Summarize a text or markdown file by picking its most representative sentences.
+    """Summarize a text, Markdown, reStructuredText or code file by its key sentences.
 
     Args:
         path: the file to summarize, relative to the workspace.
@@ -83,11 +70,12 @@ def summarize_file(ctx: ToolContext, path: str, sentences: int = 3) -> SummaryRe
     text = read_text_file(ctx.workspace, path, MAX_INPUT_BYTES)
     if not text.content.strip():
         raise ToolError(f"{text.path} is empty: there is nothing to summarize")
-    units = split_sentences(text.content)
+    # A sentence said twice (a repeated docstring, a license header) is one unit.
+    units = list(dict.fromkeys(split_sentences(text.content, text.path)))
     if not units:
         raise ToolError(
-            f"{text.path} has no prose to summarize (only code, headings or tables): "
-            "use read_file to see it"
+            f"{text.path} has no prose to summarize (only code without docstrings or comments,"
+            " headings or tables): use read_file to see it"
         )
     return {
         "path": text.path,
@@ -96,14 +84,6 @@ def summarize_file(ctx: ToolContext, path: str, sentences: int = 3) -> SummaryRe
         "method": METHOD,
         "truncated": text.truncated,
     }
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a plain-text or markdown document, in order."""
-    sentences: list[str] = []
-    for paragraph in _paragraphs(text):
-        sentences.extend(_split_paragraph(_strip_markup(paragraph)))
-    return sentences
 
 
 def top_sentences(sentences: list[str], count: int) -> list[str]:
@@ -117,70 +97,6 @@ def top_sentences(sentences: list[str], count: int) -> list[str]:
     ]
     ranked = sorted(range(len(sentences)), key=lambda index: (-scores[index], index))
     return [sentences[index] for index in sorted(ranked[:count])]
-
-
-def _paragraphs(text: str) -> list[str]:
-    """Blocks of prose: code fences, headings, rules and tables are dropped, and each
-    bullet item starts a block of its own."""
-    paragraphs: list[str] = []
-    current: list[str] = []
-    in_fence = False
-
-    def close() -> None:
-        if current:
-            paragraphs.append(" ".join(current))
-            current.clear()
-
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            close()
-            continue
-        if in_fence:
-            continue
-        if not line.strip() or _HEADING.match(line) or _RULE.match(line):
-            close()
-            continue
-        if _TABLE_ROW.match(line):
-            close()
-            continue
-        line = _QUOTE.sub("", line)
-        bullet = _BULLET.match(line)
-        if bullet:
-            close()
-            line = line[bullet.end() :]
-        current.append(line.strip())
-    close()
-    return paragraphs
-
-
-def _strip_markup(paragraph: str) -> str:
-    paragraph = _IMAGE.sub("", paragraph)
-    paragraph = _LINK.sub(r"\1", paragraph)
-    paragraph = _TAG.sub("", paragraph)
-    paragraph = _EMPHASIS.sub("", paragraph)
-    return re.sub(r"\s+", " ", paragraph).strip()
-
-
-def _split_paragraph(paragraph: str) -> list[str]:
-    sentences: list[str] = []
-    start = 0
-    for boundary in _BOUNDARY.finditer(paragraph):
-        if _ends_with_abbreviation(paragraph[start : boundary.start() + 1]):
-            continue
-        sentences.append(paragraph[start : boundary.end()].strip())
-        start = boundary.end()
-    sentences.append(paragraph[start:].strip())
-    return [sentence for sentence in sentences if _WORD.search(sentence.lower())]
-
-
-def _ends_with_abbreviation(text: str) -> bool:
-    """Whether the period ending `text` belongs to an abbreviation or an initial."""
-    if not text.endswith("."):
-        return False
-    last_word = text[:-1].rsplit(None, 1)[-1] if text[:-1].strip() else ""
-    last_word = last_word.lstrip("(\"'").lower()
-    return last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
 
 
 def _content_words(sentence: str) -> list[str]:

@@ -17,6 +17,7 @@ from pydantic import JsonValue
 from intelligent_office.llm.base import PlanningResult, PlanRequest
 from intelligent_office.llm.offline.guidance import adjust_steps, guided_tool_steps
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
+from intelligent_office.llm.offline.search_pattern import search_pattern
 from intelligent_office.llm.offline.understanding import understand
 from intelligent_office.models import (
     MissingTool,
@@ -70,11 +71,17 @@ def _find(p: dict[str, str]) -> list[Strategy]:
 
 
 def _search(p: dict[str, str]) -> list[Strategy]:
-    pattern = re.escape(p["pattern"])
-    return [
-        [_step("search", "search_files", pattern=pattern, path=p["path"])],
-        [_step("search", "search_files", pattern=pattern, path=p["path"], ignore_case=True)],
+    # The pattern as typed: a regex when it is one, else literal text (search_pattern.py).
+    # A regex that finds nothing, even ignoring case, is tried once more as literal text.
+    typed = search_pattern(p["pattern"])
+    strategies = [
+        [_step("search", "search_files", pattern=typed.regex, path=p["path"])],
+        [_step("search", "search_files", pattern=typed.regex, path=p["path"], ignore_case=True)],
     ]
+    if typed.mode == "regex":
+        literal = re.escape(typed.typed)
+        strategies.append([_step("search", "search_files", pattern=literal, path=p["path"])])
+    return strategies
 
 
 def _write(p: dict[str, str]) -> list[Strategy]:
@@ -153,9 +160,33 @@ def plan_subtask(request: PlanRequest) -> PlanningResult:
             ),
             risk_level=risk,
         ),
-        steps=[step.model_copy(deep=True) for step in steps],
+        steps=[_inside(step, request.task.context.get("workspace")) for step in steps],
     )
     return PlanningResult(plan=plan)
+
+
+_PLACES = ("root", "path")
+
+
+def _inside(step: Step, workspace: object) -> Step:
+    """The step, with a folder named like the workspace itself read as the workspace.
+
+    "Trace ... in sample_app" asked of the workspace `sample_app` means its own files:
+    when no `sample_app` lies inside it, the step looks at `.` (or `sample_app/app` at
+    `app`) instead of failing on a folder that is not there.
+    """
+    step = step.model_copy(deep=True)
+    if not isinstance(workspace, str) or not workspace:
+        return step
+    home = Path(workspace)
+    for name in _PLACES:
+        value = step.inputs.get(name)
+        if not isinstance(value, str):
+            continue
+        first, _, rest = value.strip("/").partition("/")
+        if first == home.name and not (home / first).exists():
+            step.inputs[name] = rest or "."
+    return step
 
 
 # What a request probably needed, by the words it uses; for the tool-gap report only.

@@ -17,6 +17,7 @@ from typing import Any
 from intelligent_office.errors import ToolError
 from intelligent_office.llm.base import ReviewRequest, ReviewResult
 from intelligent_office.llm.offline.intents import Intent, IntentKind, parse_intent
+from intelligent_office.llm.offline.search_pattern import search_pattern
 from intelligent_office.models import (
     ExecutionResult,
     ExecutionStatus,
@@ -292,17 +293,25 @@ def _find_by_search(request: ReviewRequest, name: str, root: str) -> ReviewResul
 def _check_search(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]) -> ReviewResult:
     out = outputs.get("search_files") or {}
     matches = out.get("matches") or []
-    pattern = intent.params["pattern"]
-    ignore_case = any(step.inputs.get("ignore_case") for step in request.plan.steps)
-    if not matches and not ignore_case:
+    typed = search_pattern(intent.params["pattern"])
+    step = next((s for s in request.plan.steps if s.action == "search_files"), None)
+    searched = str(step.inputs.get("pattern")) if step is not None else typed.regex
+    ignore_case = step is not None and bool(step.inputs.get("ignore_case"))
+    # How the pattern was really searched: as typed (a regex), or escaped (literal text).
+    how = typed.described() if searched == typed.regex else "searched for as literal text"
+    as_regex = searched == typed.regex and typed.mode == "regex"
+    quote = "'" if '"' in typed.typed else '"'
+    shown = f"{quote}{typed.typed}{quote} ({how}{', ignoring case' if ignore_case else ''})"
+    if not matches and not ignore_case and searched == typed.regex:
         return _revise(
-            request, f"no matches for {pattern!r} with case-sensitive search: search ignoring case"
+            request, f"no matches for {shown} with case-sensitive search: search ignoring case"
         )
+    if not matches and as_regex:
+        return _revise(request, f"no matches for {shown}: search for the literal text")
     if not matches:
-        return _approve(request, f"No matches for {pattern!r} in {intent.params['path']}.", out)
-    lines = [
-        f"{len(matches)} match(es) for {pattern!r}{' (truncated)' if out.get('truncated') else ''}:"
-    ]
+        return _approve(request, f"No matches for {shown} in {intent.params['path']}.", out)
+    truncated = " (truncated)" if out.get("truncated") else ""
+    lines = [f"{len(matches)} match(es) for {shown}{truncated}:"]
     lines += [f"  {m['file']}:{m['line']}  {m['text']}" for m in matches[:_SHOWN_LINES]]
     if len(matches) > _SHOWN_LINES:
         lines.append(f"  ... and {len(matches) - _SHOWN_LINES} more")
@@ -340,7 +349,7 @@ def _check_summary(request: ReviewRequest, intent: Intent, outputs: dict[str, An
     if content is None:
         return _revise(request, f"cannot re-read {source} in the workspace to check the summary")
     # The tool drops markup and code and joins lines: compare with the file read that way.
-    sentences = split_sentences(content)
+    sentences = split_sentences(content, source)
     invented = [s for s in summary if not _is_sentence_of(str(s), sentences)]
     if invented:
         return _revise(request, f"summary sentences not found in the file: {invented[:2]}")

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from intelligent_office.tools.numerals import plain_numerals, powers_and_fractions
+
 __all__ = ["MARKER", "Literal", "Masked", "mask", "normalise", "prepare", "restore"]
 
 _QUOTES = str.maketrans(
@@ -110,8 +112,11 @@ _PURPOSE = re.compile(
 
 
 def normalise(text: str) -> str:
-    """One spelling of a masked request: NFKC, plain quotes, single spaces, no politeness."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    """One spelling of a masked request: NFKC, plain quotes, single spaces, no politeness.
+
+    Numbers come out in ASCII digits and signs (`１２ × 3` is `12 * 3`, `2⁵` is `2^5`).
+    """
+    text = plain_numerals(text).translate(_QUOTES)
     text = " ".join(text.split())
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
@@ -135,5 +140,6 @@ def _strip_full_stop(text: str) -> str:
 
 def prepare(text: str) -> Masked:
     """Mask, then normalise: what the readers of a request work on."""
-    masked = mask(unicodedata.normalize("NFKC", text).translate(_QUOTES))
+    # Powers and fractions first: NFKC would make `2⁵` read as 25.
+    masked = mask(unicodedata.normalize("NFKC", powers_and_fractions(text)).translate(_QUOTES))
     return Masked(normalise(masked.text), masked.literals)

@@ -1,18 +1,21 @@
 """A task cut into requests, each with whether it waits for the one before.
 
 Quoted text and code are set aside first, so a snippet's `;` or "then" never splits it.
-Sentences, `;` and "then" always separate requests; "and" and "also" separate them only
-when every piece is then understood ("Add 19 and 23" stays whole). A sentence that only
-sets the scene ("I'm debugging the order summary.") is dropped, and so is a "Trace it"
-that points back at the request before it.
+Sentences, `;` and "then" always separate requests; "and" and "also" separate them when
+the whole is not understood but a piece is ("Add 19 and 23" stays whole; "Calculate 6 * 7
+and tell me a joke" is two requests, and the second is answered as one the brain cannot
+do, rather than the calculation vanishing with it). A sentence that only sets the scene
+("I'm debugging the order summary.") is dropped, and so is a "Trace it" that points back
+at the request before it; a bare "And" or "Then" is a joint, not a request.
 """
 
 from __future__ import annotations
 
 import re
 
+from intelligent_office.llm.offline.understanding.intent import IntentKind
 from intelligent_office.llm.offline.understanding.normalise import mask, restore
-from intelligent_office.llm.offline.understanding.understand import understand
+from intelligent_office.llm.offline.understanding.understand import parse_intent, understand
 
 __all__ = ["split_requests"]
 
@@ -21,7 +24,9 @@ _STRONG = re.compile(
 )
 _WEAK = re.compile(r",?\s+and\s+(?:also\s+)?|,\s*also\s+|\s+also\s+", re.IGNORECASE)
 _THEN = re.compile(r"\bthen\b", re.IGNORECASE)
-_LEADING_THEN = re.compile(r"^(?:and\s+)?(?:then|also|first)\b[\s,]*", re.IGNORECASE)
+_LEADING_THEN = re.compile(
+    r"^(?:and\s+)?(?:then|also|first)\b[\s,]*|^(?:and|also|then)[\s,.]*$", re.IGNORECASE
+)
 _SCENE = re.compile(r"^(?:i|i'm|im|i've|we|we're|my|our|this|it|it's|there)\b", re.IGNORECASE)
 _POINTS_BACK = re.compile(
     r"^(?:please\s+)?\w+\s+(?:it|this|that|them)(?:\s+(?:for\s+me|please))?[\s.!?]*$", re.I
@@ -72,13 +77,13 @@ def _add(parts: list[tuple[str, bool]], piece: str, after_then: bool) -> None:
 
 
 def _split_weak(piece: str, after: bool) -> list[tuple[str, bool]]:
-    """ "X and Y" as two requests when both are understood and X alone is not all of it."""
+    """ "X and Y" as two requests when X and Y is not understood as one but X or Y is."""
     if _understood(piece):
         return [(piece, after)]
     masked = mask(piece)
     parts = _split(masked.text, _WEAK)
     restored = [(restore(part, masked.literals), False) for part, _ in parts]
-    if len(restored) > 1 and all(_understood(part) for part, _ in restored):
+    if len(restored) > 1 and any(_understood(part) for part, _ in restored):
         return [(restored[0][0], after), *restored[1:]]
     return [(piece, after)]
 
@@ -94,7 +99,47 @@ def _without_scene_setting(pieces: list[tuple[str, bool]]) -> list[tuple[str, bo
         elif _SCENE.match(piece) and not _HAS_SLOT.search(piece):
             continue
         elif _POINTS_BACK.match(piece) and kept:
-            continue
+            pointed = _pointing_back(piece, kept[-1][0])
+            if pointed is not None:
+                kept.append((pointed, after))
         else:
             kept.append((piece, after))
     return kept
+
+
+# The verbs that ask again for what a request of each kind already does ("Trace it").
+_SAME_AGAIN: dict[IntentKind, frozenset[str]] = {
+    kind: frozenset(verbs.split()) | {"do"}
+    for kind, verbs in {
+        IntentKind.TRACE: "trace follow track show",
+        IntentKind.FIND_FUNCTION: "find locate show",
+        IntentKind.SEARCH: "search grep find",
+        IntentKind.LIST_FILES: "list show",
+        IntentKind.READ_FILE: "read show open display print",
+        IntentKind.SUMMARIZE: "summarize summarise",
+        IntentKind.CALCULATE: "calculate compute evaluate",
+        IntentKind.PYTHON: "run execute",
+        IntentKind.WRITE_FILE: "write save",
+        IntentKind.SEARCH_DOCUMENTS: "search find",
+    }.items()
+}
+
+
+def _pointing_back(piece: str, before: str) -> str | None:
+    """ "Summarize it" after "Read a.py" is "Summarize a.py"; "Trace it" after a trace is
+    the same request (None: dropped); anything else stays as written, to be answered."""
+    previous = parse_intent(before)
+    if previous is None:
+        return piece
+    verb = piece.split()[0].lower().strip(",.")
+    if verb == "please" and len(piece.split()) > 1:
+        verb = piece.split()[1].lower().strip(",.")
+    target = previous.params.get("path")
+    if target:
+        resolved = re.sub(r"\b(?:it|this|that|them)\b", target, piece, count=1, flags=re.I)
+        meant = parse_intent(resolved)
+        if meant is not None and meant.kind is not previous.kind:
+            return resolved
+    if verb in _SAME_AGAIN[previous.kind]:
+        return None
+    return piece

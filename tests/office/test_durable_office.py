@@ -238,6 +238,7 @@ async def test_a_worker_killed_mid_task_is_resumed_without_redoing_journaled_wor
             "plan.created": 3,
             "plan.validated": 3,
             "plan.risk": 3,
+            "prompt.version": 3,
             "node.started": 3,
             "node.completed": 3,
             "execution.finished": 3,

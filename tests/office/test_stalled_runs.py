@@ -113,12 +113,18 @@ async def test_a_step_that_stalls_again_after_the_replan_escalates(
     runner = FlowRunner(
         store, workspace, brain=brain, tools=tools_with_hang(), worker_options=WATCH
     )
-    done = await asyncio.wait_for(runner.run("Wait for it", max_iterations=5), 60)
+    done = await asyncio.wait_for(
+        runner.run("Wait for it", max_iterations=5, approval_timeout_seconds=1), 60
+    )
     assert done.output.status is TaskStatus.DEAD_LETTERED
     assert done.output.failure_category is DeadLetterCategory.STALLED
     assert "escalated after a re-plan: step w2 (hang) stalled" in str(done.output.failure_reason)
+    assert "nobody answered in time" in str(done.output.failure_reason)
     assert done.types().count("stall.replanning") == 1
     assert done.types().count("stall.escalated") == 1
+    # A person was asked (an escalation) before the task was given up.
+    (asked,) = done.payloads("approval.requested")
+    assert asked["kind"] == "escalation" and "try again" in str(asked["subject"])
     (letter,) = done.records.dead_letters.values()
     assert letter["category"] == "stalled"
     (outcome,) = done.output.subtasks.values()

@@ -5,7 +5,7 @@ feeds its reasons into the next plan; a FAIL ends the loop at once. Each step's 
 score decides whether it runs, waits for a person or is refused; a plan may wait for a
 person's sign-off (office/signoff.py); an ESCALATE asks a person, who accepts the
 result, asks for a revision or fails it (office/escalation.py). A stalled step gets one
-alternative plan, then the task is dead-lettered as stalled (`office/stall.py`); the
+alternative plan, then a person decides (an escalation; `office/stall.py`); the
 same plan or tool call over and over stops the loop (`office/loops.py`). A plan whose
 step failed with a permanent error (a folder that does not exist, a character a tool
 refuses) is not run again: when the planner comes back with the same plan, the loop
@@ -406,7 +406,7 @@ class SubtaskLoop:
     async def _after_stall(
         self, prefix: str, scope: dict[str, JsonValue], stalled: list[str], feedback: list[str]
     ) -> _Turn:
-        """A stalled execution: ask for another plan once, then escalate."""
+        """A stalled execution: ask for another plan once, then ask a person."""
         iteration = scope["iteration"]
         reason = f"step {', '.join(stalled)} stalled: no progress past its timeout plus grace"
         tracker = self.stalls.setdefault(str(scope["subtask_id"]), StallTracker())
@@ -418,16 +418,46 @@ class SubtaskLoop:
                 f"iteration {iteration}: {reason}; plan an alternative that avoids that call"
             )
             return _Turn(category=DeadLetterCategory.STALLED, reason=reason)
-        return await self._escalate_or_dead_letter(prefix, scope, reason)
+        return await self._escalate_stall(prefix, scope, reason, feedback)
 
-    async def _escalate_or_dead_letter(
-        self, prefix: str, scope: dict[str, JsonValue], reason: str
+    async def _escalate_stall(
+        self, prefix: str, scope: dict[str, JsonValue], reason: str, feedback: list[str]
     ) -> _Turn:
-        """The subtask needs a person. For now: end it, so the task is dead-lettered (stalled)."""
+        """The subtask stalled again after a re-plan: a person decides (an escalation).
+
+        Accepting it, or asking for a revision with advice for the planner, tries once more
+        while iterations remain; failing it, or no answer in time, dead-letters the task
+        (category `stalled`).
+        """
         await self._emit("stall.escalated", f"{prefix}stall/escalated", **scope, reason=reason)
+        sid, iteration = str(scope["subtask_id"]), int(str(scope["iteration"]))
+        question = f"{reason}, after an alternative plan: try again (with advice) or fail it?"
+        human = await self.call.approval(
+            f"{prefix}stall/escalate",
+            kind="escalation",
+            subject=f"subtask {sid}, iteration {iteration}: {question}",
+            detail={
+                "subtask_id": sid,
+                "iteration": iteration,
+                "question": question,
+                "answer": "",
+                "outputs": [],
+            },
+        )
+        again = human.status in ("approved", "revised")
+        if again and iteration < self.office_input.max_iterations:
+            said = human.comment or "try again"
+            feedback.append(f"iteration {iteration}: {reason}; a person said: {said}")
+            return _Turn(category=DeadLetterCategory.STALLED, reason=f"{reason}; {said}")
+        if human.status == "expired":
+            ended = "nobody answered in time"
+        elif again:
+            ended = "no iteration left to try again"
+        else:
+            ended = f"failed by {human.by or 'a person'}: {human.comment or 'no reason given'}"
         return _Turn(
             category=DeadLetterCategory.STALLED,
-            reason=f"escalated after a re-plan: {reason}",
+            reason=f"escalated after a re-plan: {reason}; {ended}",
             final=True,
         )
 

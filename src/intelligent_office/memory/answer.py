@@ -125,9 +125,7 @@ def _citation(number: int, item: MemoryItem) -> Citation:
     )
 
 
-def _extract(
-    search: MemorySearch, question: str, hits: list[Hit]
-) -> tuple[str, list[Citation]]:
+def _extract(search: MemorySearch, question: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
     """The sentences that answer the question, each cited; or that the documents do not say."""
     embedder = getattr(search.embedder, "inner", search.embedder)  # sentences: not cached
     found = extract_answer(question, search.embed_query(question), hits, embedder)

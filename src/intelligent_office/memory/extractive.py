@@ -32,6 +32,7 @@ _NUMBER = re.compile(
     r"|thousand|million|dozen|half)\b",
     re.IGNORECASE,
 )
+_DIGITS = re.compile(r"\d+")
 _COUNT = re.compile(r"\b(number of|total|count)\b[^.]*\d|\d+\s+(in|of)\s", re.IGNORECASE)
 # Words a question and its answer use for the same thing (by their first five letters, as
 # `_stems` cuts them): "how many samples" is answered by "Number of Instances: 150".
@@ -100,24 +101,26 @@ def _cosine(a: Vector, b: Vector) -> float:
     return dot / norm if norm else 0.0
 
 
-def _is_heading(sentence: str, wanted: set[str]) -> bool:
-    """A title, or a sentence that only repeats the question's words: no answer in it."""
-    own = _stems(sentence)
-    if not own - _with_synonyms(wanted):
-        return True
+def _is_heading(sentence: str) -> bool:
+    """A title: a few words, no number, no closing punctuation; it names, it does not answer."""
     short = len(sentence.split()) <= 5 and not _NUMBER.search(sentence)
     return short and not sentence.rstrip().endswith((".", "!", "?"))
 
 
+def _terms(text: str) -> set[str]:
+    """The words (cut to five letters) and the numbers of `text`."""
+    return _stems(text) | set(_DIGITS.findall(text))
+
+
 def _covered(wanted: set[str], text: str) -> float:
-    """The share of the question's words (or a word meaning the same) that `text` holds."""
-    own = _stems(text)
-    hit = sum(1 for stem in wanted if _with_synonyms({stem}) & own)
+    """The share of the question's terms (or a word meaning the same) that `text` holds."""
+    own = _terms(text)
+    hit = sum(1 for term in wanted if _with_synonyms({term}) & own)
     return hit / max(len(wanted), 1)
 
 
 def _candidates(question: str, hits: Sequence[Hit]) -> list[_Candidate]:
-    wanted = _stems(question)
+    wanted = _terms(question)
     found: list[_Candidate] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits):
@@ -128,7 +131,7 @@ def _candidates(question: str, hits: Sequence[Hit]) -> list[_Candidate]:
                 continue
             seen.add(key)
             words = _covered(wanted, sentence)
-            heading = _is_heading(sentence, wanted)
+            heading = _is_heading(sentence)
             found.append(_Candidate(sentence, rank, order, words, passage, heading))
     return found
 

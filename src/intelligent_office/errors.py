@@ -9,6 +9,7 @@
     └── RunError               a failure while running; `retryable` says if a retry may help
         ├── TransientError     raise from an activity for a failure worth retrying
         ├── PermanentError     raise from an activity for a failure a retry will not fix
+        │   └── ModelNeeded    offline, an agent cannot do what was asked without a model
         ├── ActivityError      an activity's final error, as handed back or replayed
         ├── ToolError          a tool call failed (bad arguments, missing file, timeout ...)
         ├── ModelUnavailable   no model of a tier answered (errors, timeouts, 429s, open circuits)
@@ -32,6 +33,7 @@ __all__ = [
     "ConfigError",
     "GraphError",
     "LeaseLost",
+    "ModelNeeded",
     "ModelUnavailable",
     "OfficeError",
     "PermanentError",
@@ -93,6 +95,10 @@ class PermanentError(RunError):
     """A failure that a retry will not fix."""
 
     retryable = False
+
+
+class ModelNeeded(PermanentError):
+    """Offline, an agent was asked for what only a model can do; the message says what."""
 
 
 class ActivityError(RunError):

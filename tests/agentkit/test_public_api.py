@@ -30,6 +30,7 @@ def test_public_names() -> None:
         "budget_exceeded",
         "cancelled",
         "skipped",
+        "needs_model",
     }
 
 

@@ -16,6 +16,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from intelligent_office import Office, Workflow
 from intelligent_office.agentkit import AgentFactory, PydanticAIModel, RunStatus, ToolUse
+from intelligent_office.agentkit.status import AgentState
 from intelligent_office.tools.policy import Policy, PolicyRule, Verdict
 
 # The tool call the model makes first: (tool name, arguments).
@@ -124,7 +125,13 @@ async def test_a_tool_needing_approval_is_refused_in_a_library_run(tmp_path: Pat
     assert (tmp_path / "out" / "report.md").read_text() == "hello"
 
 
-async def test_the_offline_fallback_calls_no_tools(tmp_path: Path) -> None:
+async def test_offline_an_agent_with_nothing_to_work_from_says_it_needs_a_model(
+    tmp_path: Path,
+) -> None:
     run = await Office().run_workflow(one_agent("analyst", tmp_path))
-    assert run.status is RunStatus.COMPLETED
-    assert run.agents["worker"].tool_calls == [] and run.agents["worker"].model == "offline"
+
+    assert run.status is RunStatus.FAILED
+    worker = run.agents["worker"]
+    assert worker.state is AgentState.NEEDS_MODEL and worker.tool_calls == []
+    assert worker.error is not None and "needs a model: offline, worker (analyst)" in worker.error
+    assert run.output is None

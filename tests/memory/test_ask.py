@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.embeddings import LocalMiniLM
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.memory.router import Route, route_question
+from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
@@ -25,6 +27,7 @@ from intelligent_office.tools.base import ToolContext
 from tests.cli.test_cli import office
 from tests.llm.servers import ScriptedLLMServer, ToolCallReply
 from tests.memory.corpus import DOCUMENTS
+from tests.memory.datasets import FILES
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -73,7 +76,8 @@ async def test_an_offline_answer_quotes_the_best_passage_and_cites_it(
     assert result.citations[0].source == str(tmp_path / "docs" / "backups.md")
 
     nothing = await memory.ask("How long are database backups kept?", tenant="bob")
-    assert "Nothing in your documents answers this" in nothing.answer and not nothing.citations
+    assert nothing.answer.startswith("I could not find this in your documents.")
+    assert not nothing.citations
 
 
 async def test_what_was_ingested_in_a_period_is_listed_from_the_times_recorded(
@@ -134,7 +138,13 @@ def test_the_search_documents_tool_searches_the_tasks_users_documents(
 
     alice, bob = asyncio.run(call("t-alice")), asyncio.run(call("t-bob"))
     assert alice["count"] == 1 and alice["results"][0]["location"] == "parking.md:1"
-    assert bob == {"query": "where do electric cars charge", "count": 0, "results": []}
+    assert alice["answer"].startswith("Electric cars charge on level -2;")
+    assert bob == {
+        "query": "where do electric cars charge",
+        "answer": "I could not find this in your documents.",
+        "count": 0,
+        "results": [],
+    }
 
 
 ANSWER = {"answer": "Backups are kept for 35 days [1].", "cited": [1]}
@@ -227,7 +237,8 @@ async def test_the_offline_brain_plans_a_document_search_and_cites_the_passages(
 
     assert finished.result is not None and finished.result["status"] == "completed"
     answer = finished.result["answer"]
-    assert answer.startswith("3 passage(s) in your documents about 'charging electric cars'")
+    assert answer.startswith("Electric cars charge on level -2; a permit from reception is needed")
+    assert "3 passage(s) in your documents about 'charging electric cars'" in answer
     assert "[1] parking.md:1: The garage under building B" in answer
 
     without = OfficeService.from_settings(
@@ -240,3 +251,117 @@ async def test_the_offline_brain_plans_a_document_search_and_cites_the_passages(
     finished = await worker.run(submitted.run_id)
     assert finished.result is not None and finished.result["status"] == "unsupported"
     assert finished.result["gaps"][0]["missing_capabilities"] == ["search_documents"]
+
+
+def ingest_datasets(memory: OfficeMemory, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, text in FILES.items():
+        (folder / name).write_text(text)
+    memory.ingest(folder, tenant="alice")
+
+
+async def test_a_question_the_documents_answer_gets_the_sentence_that_answers_it(
+    memory: OfficeMemory, tmp_path: Path
+) -> None:
+    ingest_datasets(memory, tmp_path / "docs")
+
+    iris = await memory.ask("How many samples are in the iris dataset?", tenant="alice")
+    wine = await memory.ask("How many instances does the wine dataset have?", tenant="alice")
+    kept = await memory.ask("How long are backups kept?", tenant="alice")
+    where = await memory.ask("Where are the wines from?", tenant="alice")
+
+    assert iris.answer.startswith("Number of Instances: 150 (50 in each of three classes) [1]")
+    assert [c.location for c in iris.citations] == ["iris.rst:1-23"]
+    assert wine.answer.startswith("Number of Instances: 178 [1]") and "150" not in wine.answer
+    assert kept.answer == "Copies are kept for 35 days. [1]"
+    # Lines that wrap are one sentence, not cut where the line breaks.
+    assert where.answer.startswith(
+        "The data is the results of a chemical analysis of wines grown in the same region in"
+        " Italy by three different cultivators. [1]"
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "What is the airspeed of an unladen swallow?",
+        "How many employees does the company have?",
+    ],
+)
+async def test_a_question_the_documents_do_not_answer_gets_an_honest_no(
+    memory: OfficeMemory, tmp_path: Path, question: str
+) -> None:
+    ingest_datasets(memory, tmp_path / "docs")
+
+    result = await memory.ask(question, tenant="alice")
+
+    assert result.answer == "I could not find this in your documents."
+    assert result.citations == []
+
+
+async def test_no_sentence_is_said_twice_though_chunks_overlap(
+    memory: OfficeMemory, tmp_path: Path
+) -> None:
+    settings = MemorySettings(chunk_size=200, chunk_overlap=120)
+    memory = OfficeMemory.open(settings, memory.store, embedder=memory.embedder.inner)
+    text = " ".join(f"Server {n} is patched on day {n} of the month." for n in range(1, 9))
+    (tmp_path / "patching.md").write_text(text)
+    memory.ingest(tmp_path / "patching.md", tenant="alice")
+
+    result = await memory.ask("On which day of the month is server 4 patched?", tenant="alice")
+
+    sentences = [s.strip() for s in re.split(r"\[\d+\]", result.answer) if s.strip()]
+    assert "Server 4 is patched on day 4 of the month." in sentences
+    assert len(sentences) == len(set(sentences))
+
+
+async def test_what_was_ingested_today_counts_every_document(
+    memory: OfficeMemory, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(25):
+        (docs / f"note-{n:02d}.md").write_text(f"Note number {n} is about topic {n}.")
+    memory.ingest(docs, tenant="alice")
+
+    result = await memory.ask("What did I ingest today?", tenant="alice")
+
+    assert result.answer.startswith("You ingested 25 documents today: ")
+    assert result.answer.endswith("; and 5 more.") and len(result.citations) == 20
+
+
+def test_the_search_tool_and_the_cli_answer_the_question(
+    store: Store,
+    minilm: LocalMiniLM,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings(None, home=tmp_path / "home")
+    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    assert service.memory is not None
+    ingest_datasets(service.memory, tmp_path / "docs")
+    store.tasks.create(task_id="t-alice", user_id="alice", description="x", priority=5, body={})
+    tool = service.tools.get("search_documents")
+
+    async def call(query: str) -> dict[str, Any]:
+        result = await tool(ToolContext(workspace=tmp_path, task_id="t-alice"), {"query": query})
+        assert isinstance(result, dict)
+        return result
+
+    found = asyncio.run(call("How many samples are in the iris dataset?"))
+    assert found["answer"].startswith("Number of Instances: 150 (50 in each of three classes)")
+    assert found["results"][0]["location"] == "iris.rst:1-23"
+    assert asyncio.run(call("capital of France"))["answer"] == (
+        "I could not find this in your documents."
+    )
+
+    monkeypatch.setenv("OFFICE_HOME", str(tmp_path / "cli-home"))
+    code, out, err = office(["ingest", str(tmp_path / "docs")], capsys, monkeypatch)
+    assert code == 0 and "3 added" in out, err
+    code, out, _ = office(["ask", "How many samples are in the iris dataset?"], capsys, monkeypatch)
+    assert code == 0 and out.startswith("Number of Instances: 150 (50 in each of three classes)")
+    assert "[1] iris.rst:1-23" in out
+    code, out, _ = office(["ask", "What is the capital of France?"], capsys, monkeypatch)
+    assert out.startswith("I could not find this in your documents.")

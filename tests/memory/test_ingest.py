@@ -14,6 +14,7 @@ from intelligent_office.memory.items import ItemKind
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.store import Store
+from tests.cli.test_cli import office
 from tests.memory.files import write_docx, write_pdf
 
 DOCUMENTS = Scope("alice", (ItemKind.DOCUMENT,))
@@ -125,3 +126,72 @@ def test_a_changed_file_reuses_the_embeddings_of_its_unchanged_chunks(
 def test_ingesting_a_missing_path_says_what_to_pass(memory: OfficeMemory, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist: pass a folder or a file"):
         memory.ingest(tmp_path / "nope", tenant="alice")
+
+
+def test_files_without_an_extension_are_read_when_text_and_every_other_is_accounted_for(
+    memory: OfficeMemory, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "README").write_text("The staging server restarts every Sunday at 04:00.\n")
+    (docs / "blob").write_bytes(b"\x7fELF\0\0\0\x02binary")
+    (docs / "empty.md").write_text("")
+    (docs / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    (docs / "archive.zip").write_bytes(b"PK\3\4")
+
+    report = memory.ingest(docs, tenant="alice")
+
+    assert report.added == [str(docs / "README")]
+    assert report.skipped == {
+        str(docs / "blob"): "binary content (no extension, not text)",
+        str(docs / "empty.md"): "no text in it",
+    }
+    assert report.ignored == 2
+    assert best(memory, "when does staging restart")[0] == "README"
+
+
+def test_a_file_ingested_alone_is_kept_when_its_folder_is_ingested(
+    memory: OfficeMemory, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "thesis.tex").write_text("The experiment ran for 14 weeks in the north lab.\n")
+    (docs / "notes.md").write_text("Lunch is served from noon in the canteen.\n")
+    alone = memory.ingest(docs / "thesis.tex", tenant="alice")
+    assert alone.added == [str(docs / "thesis.tex")]
+
+    folder = memory.ingest(docs, tenant="alice")
+
+    assert folder.removed == [] and folder.unchanged == 1
+    assert folder.added == [str(docs / "notes.md")]
+    assert best(memory, "how long did the experiment run")[0] == "thesis.tex"
+    (docs / "thesis.tex").unlink()  # gone from the disk: now it is forgotten
+    assert memory.ingest(docs, tenant="alice").removed == [str(docs / "thesis.tex")]
+
+
+def test_a_device_or_a_file_over_the_limit_is_skipped_with_the_reason(
+    memory: OfficeMemory, tmp_path: Path
+) -> None:
+    zero = memory.ingest(Path("/dev/zero"), tenant="alice")
+    assert zero.added == [] and zero.chunks == 0
+    assert zero.skipped == {"/dev/zero": "not a regular file (a device, pipe or socket)"}
+
+    small = OfficeMemory.open(
+        MemorySettings(max_file_bytes=1000), memory.store, embedder=memory.embedder.inner
+    )
+    (tmp_path / "big.txt").write_text("word " * 1000)
+    big = small.ingest(tmp_path / "big.txt", tenant="alice")
+    assert big.skipped == {
+        str(tmp_path / "big.txt"): "5000 bytes, larger than memory.max_file_bytes (1000)"
+    }
+
+
+def test_the_cli_shows_why_nothing_was_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OFFICE_HOME", str(tmp_path / "home"))
+    code, out, err = office(["ingest", "/dev/zero"], capsys, monkeypatch)
+
+    assert code == 0, err
+    assert "0 added, 0 updated, 0 unchanged, 0 removed, 1 skipped; 0 chunks" in out
+    assert "skipped /dev/zero: not a regular file (a device, pipe or socket)" in out

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from intelligent_office.agentkit.agent import Agent, Archetype
-from intelligent_office.errors import PermanentError, TransientError
+from intelligent_office.agentkit.offline_agent import (
+    DECOMPOSE,
+    SYNTHESIZE,
+    decompose,
+    synthesize,
+    use_tools,
+)
+from intelligent_office.errors import ModelNeeded, PermanentError, TransientError
 
 if TYPE_CHECKING:
     from pydantic_ai import Tool as PydanticTool
@@ -70,11 +77,14 @@ _STOP = frozenset(
 
 @dataclass(frozen=True)
 class OfflineModel:
-    """The offline fallback: extractive answers (the best-scoring sentences), labelled `offline`.
+    """The offline fallback, labelled `offline`: an agent's job done by rule, or `ModelNeeded`.
 
-    Critics and reviewers approve any non-empty answer: offline there is nothing better
-    to judge with. Nothing is invented; every sentence comes from the prompt's material.
-    It calls no tools: choosing a tool and its arguments needs a model.
+    Critics and reviewers approve any non-empty answer (saying it was only that check); a
+    supervisor splits and assigns by rule and joins the results; an agent with tools uses
+    them when its request names what they take (an expression, a file, a document
+    question); an agent given documents or context answers with their best sentences
+    (extractive: nothing invented). Anything else needs a model, and the agent fails
+    saying so rather than echo its prompt.
     """
 
     sentences: int = 5
@@ -87,16 +97,46 @@ class OfflineModel:
             return ModelAnswer(
                 f"{verdict} (offline review: checks only that there is an answer)", "offline"
             )
-        return ModelAnswer(summarize(material(user), self.sentences), "offline")
+        if user.startswith(DECOMPOSE):
+            return ModelAnswer(decompose(user), "offline")
+        if user.startswith(SYNTHESIZE):
+            return ModelAnswer(synthesize(user), "offline")
+        request = instruction(user)
+        by_tool = await use_tools(request, tools) if tools else None
+        if by_tool is not None:
+            return ModelAnswer(by_tool, "offline")
+        drawn = material(user)
+        if drawn is user and agent.archetype is not Archetype.SUMMARIZER:
+            raise ModelNeeded(_needs_model(agent, tools))
+        return ModelAnswer(summarize(drawn, self.sentences), "offline")
+
+
+def _needs_model(agent: Agent, tools: Sequence[PydanticTool]) -> str:
+    what = f"{agent.name} ({agent.archetype or 'custom'})"
+    usable = ", ".join(tool.name for tool in tools) or "none"
+    return (
+        f"needs a model: offline, {what} can only answer from documents or context it is"
+        f" given, or with its tools (usable: {usable}) when the request names what they take"
+        " (an expression, a file); configure a model (llm.tiers), or give it `sources`"
+    )
 
 
 _MARKERS = ("\n\nDocuments:\n", "\n\nContext:\n")
 
 
 def material(user: str) -> str:
-    """What an offline answer is drawn from: the documents and context, not the instruction."""
+    """What an offline answer is drawn from: the documents and context, not the instruction.
+
+    The message itself (the same object) when it has neither.
+    """
     cuts = [user.index(m) + len(m) for m in _MARKERS if m in user]
     return user[min(cuts) :] if cuts else user
+
+
+def instruction(user: str) -> str:
+    """The request of the message, without the documents and context appended to it."""
+    cuts = [user.index(m) for m in (*_MARKERS, "\n\nFeedback on your previous") if m in user]
+    return user[: min(cuts)] if cuts else user
 
 
 def summarize(text: str, sentences: int) -> str:

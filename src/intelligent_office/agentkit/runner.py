@@ -144,6 +144,8 @@ def state_of(result: NodeResult) -> AgentState:
             return AgentState.RATE_LIMITED
         if error.startswith(("AgentBudgetExceeded", "BudgetExceeded")):
             return AgentState.BUDGET_EXCEEDED
+        if error.startswith("ModelNeeded"):
+            return AgentState.NEEDS_MODEL
         return AgentState.FAILED
     return AgentState.RUNNING if result.status is NodeStatus.RUNNING else AgentState.PENDING
 

@@ -18,6 +18,8 @@ class AgentState(StrEnum):
     BUDGET_EXCEEDED = "budget_exceeded"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    NEEDS_MODEL = "needs_model"
+    """Offline, the agent was asked for what only a model can do (`ModelNeeded`)."""
 
 
 FINAL_STATES = frozenset(AgentState) - {AgentState.PENDING, AgentState.RUNNING}

@@ -86,8 +86,9 @@ def ingest(
     as_json: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Read, chunk, embed and index documents (md, txt, html, pdf, docx, code); only what
-    changed since the last ingest is read again, and deleted files are forgotten."""
+    """Read, chunk, embed and index documents (md, txt, html, pdf, docx, code, text files
+    without an extension); only what changed since the last ingest is read again, deleted
+    files are forgotten, and every file not read is listed with the reason."""
     memory = _MemoryContext.open(config).memory
     tenant = user or getpass.getuser()
     from rich.progress import (
@@ -119,7 +120,9 @@ def ingest(
     console.print(
         f"ingested {escape(report.root)}: {len(report.added)} added, {len(report.updated)}"
         f" updated, {report.unchanged} unchanged, {len(report.removed)} removed,"
-        f" {len(report.skipped)} skipped; {report.chunks} chunks"
+        f" {len(report.skipped)} skipped"
+        + (f", {report.ignored} of other types ignored" if report.ignored else "")
+        + f"; {report.chunks} chunks"
         f" ({report.embedded} embedded, the rest from the cache)"
     )
     for skipped, reason in sorted(report.skipped.items()):

@@ -1,7 +1,8 @@
 """`office ask`: answers from memory, each claim with a numbered citation of its source.
 
 The router picks where to look. Offline, the answer is extractive: the sentences of the
-best chunks that share the most words with the question, cited. With a model for the
+best chunks that answer the question (`extractive`), cited, or "I could not find this in
+your documents" when none does. With a model for the
 synthesizer tier, the model writes the answer from the same numbered sources and must
 cite them; citations naming no source are refused.
 """
@@ -16,14 +17,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intelligent_office.llm.budget import CallScope
 from intelligent_office.llm.config import Tier
 from intelligent_office.llm.offline.planner import OFFLINE
 from intelligent_office.llm.prompts import Prompt
-from intelligent_office.memory.index import Scope, keyword_terms
+from intelligent_office.memory.extractive import NOT_FOUND, extract_answer
+from intelligent_office.memory.index import Scope
 from intelligent_office.memory.items import ItemKind, MemoryItem
 from intelligent_office.memory.router import Route, RoutedQuery, route_question
 from intelligent_office.memory.search import Hit, MemorySearch
@@ -42,11 +44,11 @@ Use only what the sources say. After each sentence cite the sources it rests on 
 If the sources do not answer the question, say so plainly and cite nothing.""",
 )
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _NOTHING = (
-    "Nothing in your documents answers this. Add documents with `office ingest PATH`,"
-    " or ask about something they cover."
+    f"{NOT_FOUND} Add documents with `office ingest PATH`, or ask about something they cover."
 )
+_LISTED = 20
+"""Documents named in a "what did I ingest" answer; the count covers them all."""
 
 
 class Citation(BaseModel):
@@ -123,34 +125,17 @@ def _citation(number: int, item: MemoryItem) -> Citation:
     )
 
 
-def _stems(text: str) -> set[str]:
-    return {word[:5] for word in keyword_terms(text)}
-
-
-def _extract(question: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
-    """The sentences of the best chunks sharing most words with the question, cited."""
-    wanted = _stems(question)
-    scored: list[tuple[float, int, int, str]] = []
-    for rank, hit in enumerate(hits):
-        sentences = [s.strip() for s in _SENTENCE.split(hit.item.text) if len(s.strip()) > 2]
-        for order, sentence in enumerate(sentences):
-            overlap = len(wanted & _stems(sentence)) / (len(wanted) or 1)
-            if overlap > 0:
-                scored.append((overlap + 0.5 / (rank + 1), rank, order, sentence))
-    if not scored:  # found by meaning alone: the best chunk's opening
-        first = [s.strip() for s in _SENTENCE.split(hits[0].item.text) if s.strip()]
-        scored = [(1.0, 0, order, s) for order, s in enumerate(first[:2])]
-    chosen: list[tuple[float, int, int, str]] = []
-    per_chunk: dict[int, int] = {}
-    for entry in sorted(scored, key=lambda e: (-e[0], e[1], e[2])):
-        if per_chunk.get(entry[1], 0) < 2 and len(chosen) < 3:
-            chosen.append(entry)
-            per_chunk[entry[1]] = per_chunk.get(entry[1], 0) + 1
+def _extract(search: MemorySearch, question: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
+    """The sentences that answer the question, each cited; or that the documents do not say."""
+    embedder = getattr(search.embedder, "inner", search.embedder)  # sentences: not cached
+    found = extract_answer(question, search.embed_query(question), hits, embedder)
+    if not found.found:
+        return NOT_FOUND, []
     numbers: dict[int, int] = {}
     parts = []
-    for _, rank, _, sentence in sorted(chosen, key=lambda e: (e[1], e[2])):
-        number = numbers.setdefault(rank, len(numbers) + 1)
-        parts.append(f"{sentence} [{number}]")
+    for picked in found.sentences:
+        number = numbers.setdefault(picked.rank, len(numbers) + 1)
+        parts.append(f"{picked.text} [{number}]")
     citations = [_citation(number, hits[rank].item) for rank, number in numbers.items()]
     return " ".join(parts), citations
 
@@ -182,9 +167,11 @@ def _recent(search: MemorySearch, routed: RoutedQuery, tenant: str) -> AskResult
         query = query.where(MemoryDocumentRow.ingested_at >= routed.since)
     if routed.until is not None:
         query = query.where(MemoryDocumentRow.ingested_at < routed.until)
-    query = query.order_by(MemoryDocumentRow.ingested_at.desc()).limit(20)
     with Session(search.engine) as session:
-        rows = list(session.scalars(query))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = list(
+            session.scalars(query.order_by(MemoryDocumentRow.ingested_at.desc()).limit(_LISTED))
+        )
     period = routed.period or "recently"
     if not rows:
         answer = f"You ingested no documents {period}."
@@ -199,7 +186,8 @@ def _recent(search: MemorySearch, routed: RoutedQuery, tenant: str) -> AskResult
         for n, row in enumerate(rows, 1)
     ]
     listed = "; ".join(f"{row.path} [{n}]" for n, row in enumerate(rows, 1))
-    answer = f"You ingested {len(rows)} document{'s' * (len(rows) != 1)} {period}: {listed}."
+    more = f"; and {total - len(rows)} more" if total > len(rows) else ""
+    answer = f"You ingested {total} document{'s' * (total != 1)} {period}: {listed}{more}."
     return AskResult(
         question=routed.question,
         route=routed.route,
@@ -284,5 +272,5 @@ async def answer_question(
         answer, citations, model = await _synthesize(router, question, hits)
         result.answer, result.citations, result.answered_by = answer, citations, model
         return result
-    result.answer, result.citations = _extract(question, hits)
+    result.answer, result.citations = await asyncio.to_thread(_extract, search, question, hits)
     return result

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from intelligent_office.errors import ToolError
 from intelligent_office.memory.answer import location_of
+from intelligent_office.memory.extractive import NOT_FOUND, extract_answer
 from intelligent_office.memory.index import Scope
 from intelligent_office.memory.items import ItemKind
-from intelligent_office.memory.search import MemorySearch
+from intelligent_office.memory.search import Hit, MemorySearch
 from intelligent_office.store import Store
 from intelligent_office.tools.base import Tool, ToolContext, tool
 
@@ -18,7 +19,10 @@ def search_documents_tool(search: MemorySearch, store: Store) -> Tool:
 
     @tool("search_documents", idempotent=True)
     def search_documents(ctx: ToolContext, *, query: str, limit: int = 5) -> dict[str, object]:
-        """Search the documents ingested into memory for the passages that best match a query.
+        """Answer a question from the documents ingested into memory, with the passages found.
+
+        The answer is the sentences that answer the query, each citing its passage as [n],
+        or "I could not find this in your documents." when none does.
 
         Args:
             query: what to look for, in plain words.
@@ -33,6 +37,7 @@ def search_documents_tool(search: MemorySearch, store: Store) -> Tool:
         hits = search.search(query, Scope(tenant, (ItemKind.DOCUMENT,)), limit)
         return {
             "query": query,
+            "answer": _answer(search, query, hits),
             "count": len(hits),
             "results": [
                 {
@@ -46,3 +51,14 @@ def search_documents_tool(search: MemorySearch, store: Store) -> Tool:
         }
 
     return search_documents
+
+
+def _answer(search: MemorySearch, query: str, hits: list[Hit]) -> str:
+    """The sentences of the passages that answer the query, cited by passage number."""
+    if not hits:
+        return NOT_FOUND
+    embedder = getattr(search.embedder, "inner", search.embedder)  # sentences: not cached
+    found = extract_answer(query, search.embed_query(query), hits, embedder)
+    if not found.found:
+        return NOT_FOUND
+    return " ".join(f"{picked.text} [{picked.rank + 1}]" for picked in found.sentences)

@@ -52,7 +52,9 @@ async def run_parallel(
     outcome.add(names, result)
     answers = [out for out in result.outputs.values() if isinstance(out, AgentOutput)]
     if not answers or (result.failed_nodes and not workflow.allow_partial_completion):
-        outcome.failure = f"workers failed: {', '.join(result.failed_nodes)}"
+        first = result.nodes[result.failed_nodes[0]] if result.failed_nodes else None
+        why = f": {first.error}" if first is not None and first.error else ""
+        outcome.failure = f"workers failed: {', '.join(result.failed_nodes)}{why}"
         return outcome
     outcome.partial = bool(result.failed_nodes)
     if spec.fusion == "concat":

@@ -405,9 +405,13 @@ def _check_documents(
     out = outputs.get("search_documents") or {}
     results = out.get("results") or []
     query = intent.params["query"]
+    answer = str(out.get("answer") or "")
     if not results:
         return _approve(request, f"Nothing in your documents about {query!r}.", out)
-    lines = [f"{len(results)} passage(s) in your documents about {query!r}:"]
+    # The tool's answer leads (the sentences that answer, or that none does); the passages
+    # found follow as its numbered sources.
+    lines = [answer] if answer else []
+    lines.append(f"{len(results)} passage(s) in your documents about {query!r}:")
     for number, found in enumerate(results, 1):
         text = " ".join(str(found.get("text", "")).split())
         lines.append(f"  [{number}] {found.get('location')}: {text[:200]}")

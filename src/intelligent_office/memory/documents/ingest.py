@@ -1,13 +1,17 @@
 """Ingesting a folder: read, chunk, embed and index every supported file, incrementally.
 
 A file whose content hash is unchanged since it was last ingested is not read again; a
-changed file's chunks are replaced; a file gone from the folder is forgotten. Files are
-embedded in batches across files (one model call per `batch` chunks).
+changed file's chunks are replaced; a file gone from the disk is forgotten (one ingested
+by itself before stays, whatever its type). Files are read one at a time and embedded in
+batches of about `_BATCH_CHUNKS` chunks across files, so memory stays bounded however
+large the folder. A file without an extension is read when it is text; every file not
+read (binary, too large, not a regular file) is reported with the reason.
 """
 
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +54,8 @@ class IngestReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    ignored: int = 0
+    """Files of a type ingest does not read (images, archives ...), left alone."""
     chunks: int = 0
     """Chunks written (of added and updated files)."""
     embedded: int = 0
@@ -69,16 +75,22 @@ def _key(path: Path) -> str:
     return escape_surrogates(str(path))
 
 
-def _files(root: Path) -> Iterator[Path]:
-    if root.is_file():
+def _files(root: Path, report: IngestReport) -> Iterator[Path]:
+    """The files to read under `root`, in order; types not read are counted as ignored."""
+    if not root.is_dir():
         yield root
         return
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).parts
         if any(part in _SKIPPED_DIRS or part.startswith(".") for part in relative[:-1]):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield path
+        if path.is_dir():
+            continue
+        suffix = path.suffix.lower()
+        if suffix in SUPPORTED_SUFFIXES or (not suffix and not path.name.startswith(".")):
+            yield path  # no extension: read if it is text (`_read_one` says why not)
+        else:
+            report.ignored += 1
 
 
 def _known(session: Session, tenant: str, root: Path) -> dict[str, MemoryDocumentRow]:
@@ -134,9 +146,12 @@ def ingest(
         raise UserError(f"{root} does not exist: pass a folder or a file to ingest")
     root = root.resolve()
     report = IngestReport(root=_key(root))
-    files = list(_files(root))
     with Session(search.engine) as session:
         known = {path: row.content_hash for path, row in _known(session, tenant, root).items()}
+    files = list(_files(root, report))
+    walked = {_key(path) for path in files}
+    # A file ingested by itself before (of any type) stays while it exists: checked again.
+    files += [Path(key) for key in sorted(set(known) - walked) if Path(key).is_file()]
     pending: list[_Parsed] = []
     for done, path in enumerate(files, 1):
         _read_one(path, root, known, tenant, settings, report, pending)
@@ -147,7 +162,7 @@ def ingest(
             progress(_key(path), done, len(files))
     _write(search, pending, tenant, report, known)
     present = {_key(path) for path in files}
-    for gone in sorted(set(known) - present):
+    for gone in sorted(set(known) - present):  # no longer on the disk
         search.remove_source(tenant, ItemKind.DOCUMENT, gone)
         with Session(search.engine) as session, session.begin():
             session.execute(
@@ -169,9 +184,15 @@ def _read_one(
     pending: list[_Parsed],
 ) -> None:
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            report.skipped[_key(path)] = f"larger than {settings.max_file_bytes} bytes"
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            report.skipped[_key(path)] = "not a regular file (a device, pipe or socket)"
+            return
+        if status.st_size > settings.max_file_bytes:
+            report.skipped[_key(path)] = (
+                f"{status.st_size} bytes, larger than memory.max_file_bytes"
+                f" ({settings.max_file_bytes})"
+            )
             return
         data = path.read_bytes()
     except OSError as error:
@@ -182,9 +203,15 @@ def _read_one(
         report.unchanged += 1
         return
     try:
-        pending.append(_parse(path, root, data, digest, tenant, settings))
+        parsed = _parse(path, root, data, digest, tenant, settings)
     except UnreadableFile as error:
-        report.skipped[_key(path)] = str(error)
+        kind = "" if path.suffix else " (no extension, not text)"
+        report.skipped[_key(path)] = f"{error}{kind}"
+        return
+    if not parsed.items and _key(path) not in known:
+        report.skipped[_key(path)] = "no text in it"
+        return
+    pending.append(parsed)
 
 
 def _write(

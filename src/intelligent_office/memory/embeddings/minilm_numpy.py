@@ -23,6 +23,8 @@ from tokenizers import Tokenizer
 __all__ = ["NumpyMiniLM"]
 
 Array = npt.NDArray[np.float32]
+_PASS_TOKENS = 2048
+"""Tokens per forward pass (texts x their padded length): 8 chunks of 256 tokens."""
 
 
 def _erf(x: Array) -> Array:
@@ -56,7 +58,9 @@ class NumpyMiniLM:
         max_length = json.loads((folder / "sentence_bert_config.json").read_text())
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(int(max_length["max_seq_length"]))
-        self.tokenizer.enable_padding(pad_id=int(config["pad_token_id"]), pad_token="[PAD]")
+        self.tokenizer.no_padding()  # each pass pads to its own longest text
+        if int(config["pad_token_id"]) != 0:  # passes are padded with zeros (`_encode_pass`)
+            raise ValueError(f"{folder}: pad_token_id {config['pad_token_id']} is not 0")
         # pread, not mmap: the mapped file would be resident beside the arrays while they
         # are copied out (a 210 MiB peak instead of 120).
         weights: dict[str, Any] = load_file(str(folder / "model.safetensors"), backend="pread")
@@ -65,12 +69,36 @@ class NumpyMiniLM:
         }
 
     def encode(self, texts: Sequence[str]) -> Array:
-        """Normalized mean-pooled embeddings, one row per text."""
+        """Normalized mean-pooled embeddings, one row per text.
+
+        Texts go through the encoder sorted by length, in passes of at most `_PASS_TOKENS`
+        tokens (padding included): attention grows with the square of a pass's length,
+        and one pass of 64 texts of 256 tokens held 1.5 GB and ran 3 times slower per
+        text than passes of 8 (measured on the chunks of 165 real files).
+        """
         encoded = self.tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
+        result: Array = np.zeros((len(encoded), self.hidden), dtype=np.float32)
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end + 1 - start) * len(encoded[order[end]].ids) <= (
+                _PASS_TOKENS
+            ):
+                end += 1
+            chosen = order[start:end]
+            result[chosen] = self._encode_pass([encoded[i] for i in chosen])
+            start = end
+        return result
+
+    def _encode_pass(self, encoded: list[Any]) -> Array:
+        length = max(len(e.ids) for e in encoded)
+        ids = np.zeros((len(encoded), length), dtype=np.int64)
+        mask = np.zeros((len(encoded), length), dtype=np.float32)
+        for row, item in enumerate(encoded):
+            ids[row, : len(item.ids)] = item.ids
+            mask[row, : len(item.ids)] = 1.0
         w = self.weights
-        length = ids.shape[1]
         x = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][:length]

@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
+
+# The server thread imports numpy on first use (risk scores, the embedder); hypothesis
+# looks numpy up in sys.modules from this thread, and a half-imported one breaks it.
+import numpy  # noqa: F401
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings

@@ -91,6 +91,13 @@ class ErrorBody(BaseModel):
     )
 
 
+def _time_text(value: object) -> object:
+    """A time is ISO 8601 text: a number is refused (pydantic would take it as Unix time)."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 time such as 2026-12-31T18:00:00Z, not a number")
+    return value
+
+
 class TaskRequest(BaseModel):
     """A task to submit: what to do, where, and within which limits."""
 
@@ -162,7 +169,7 @@ class TaskRequest(BaseModel):
         description="Most seconds the task may take from when it starts; then it stops"
         " with a `timeout` dead letter.",
     )
-    deadline: UtcDatetime | None = Field(
+    deadline: Annotated[UtcDatetime, BeforeValidator(_time_text)] | None = Field(
         default=None,
         description="When the task must be done by (ISO 8601; without a zone, UTC); past it"
         " the task stops with a `timeout` dead letter.",

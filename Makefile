@@ -28,7 +28,7 @@ typecheck: setup
 	$(BIN)/mypy src/intelligent_office
 
 unit: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=20  # the slowest tests, to keep the suite short
 
 test: lint typecheck unit
 

@@ -22,6 +22,14 @@ from tests.temporal.server import temporal_server  # noqa: F401 - one dev server
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="office-xdg-"))
 
 
+@pytest.fixture(autouse=True)
+def _private_office_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's ~/.office: commands run without a home of their
+    own get this test's (a test may set OFFICE_HOME or OFFICE_DATABASE_URL itself)."""
+    if "OFFICE_HOME" not in os.environ:
+        monkeypatch.setenv("OFFICE_HOME", str(tmp_path / "office-home"))
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A PostgreSQL 18 server for the whole session (started on first use)."""

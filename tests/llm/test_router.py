@@ -296,7 +296,7 @@ async def test_rate_limits_hold_for_concurrent_callers(
         for j in range(i, len(arrivals)):
             window = arrivals[j] - start
             assert j - i + 1 <= 2 + 10 * (window + 0.1), (i, j, window)
-    assert arrivals[-1] - arrivals[0] >= (callers - 2) / 10 - 0.05
+    assert arrivals[-1] - arrivals[0] >= (callers - 2) / 10 - 0.1  # the same 0.1 s of slack
     assert openai_server.max_in_flight <= 2
 
 

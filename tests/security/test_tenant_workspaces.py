@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from intelligent_office.settings import load_settings
+from tests.api.api_helpers import pending_approval
 from tests.api.conftest import LiveServer, running
 
 SECRET = "alice's secret plan"
@@ -123,7 +124,14 @@ def test_alice_python_cannot_delete_bobs_file(live: LiveServer, tmp_path: Path) 
             "open('mine.txt', 'w').write('alice was here')",
         ]
     )
-    seen = _finished(live, alice, _submit(live, alice, _python(snippet)))
+    deleting = _submit(live, alice, _python(snippet))
+    # Deleting files scores as risky: alice is asked first, and says yes; the sandbox,
+    # not the person, is what keeps bob's file.
+    client = live.client(alice)
+    approval = pending_approval(client, deleting)
+    assert approval["kind"] == "tool" and approval["detail"]["score"] >= 60
+    assert client.post(f"/approvals/{approval['id']}/approve", json={}).status_code == 200
+    seen = _finished(live, alice, deleting)
 
     assert bob_notes.read_text() == BOB_NOTES
     assert bob_notes == root / "bob" / "bob-notes.md"

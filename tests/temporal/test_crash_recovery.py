@@ -162,6 +162,7 @@ async def test_a_killed_worker_is_replaced_and_finished_activities_are_not_run_a
             "plan.created": 3,
             "plan.validated": 3,
             "plan.risk": 3,
+            "prompt.version": 3,
             "node.started": 3,
             "node.completed": 3,
             "execution.finished": 3,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import json
 import uuid
@@ -269,9 +268,12 @@ def resume(
         if waiting.startswith("waiting") and not console.is_terminal:
             typer.echo(waiting)  # what it waits for was said before; a pipe sees it now
     work = worker.run(runs[0].run_id) if run_id else worker.run_until_idle()
-    with contextlib.suppress(KeyboardInterrupt):  # the runs stay unfinished: said below
+    interrupted = False
+    try:
         _run_live(views, work, quiet=False)
-    _end(app, runs)
+    except KeyboardInterrupt:  # the runs stay unfinished: said below
+        interrupted = True
+    _end(app, runs, interrupted=interrupted)
 
 
 def _run_of(app: AppContext, task_or_run_id: str) -> RunRecord:
@@ -304,9 +306,10 @@ def _replay_task_view(app: AppContext, run: RunRecord) -> TaskView:
     return view
 
 
-def _end(app: AppContext, runs: list[RunRecord]) -> None:
+def _end(app: AppContext, runs: list[RunRecord], *, interrupted: bool = False) -> None:
     """Each run's ending (a task's outcome and answer, as `office run` prints it); exit 130
-    when one was interrupted again, else 1 when one did not complete."""
+    when Ctrl-C left one unfinished, else 1 when one did not complete. A run another
+    worker holds (two `office resume` on one database) is that worker's to finish."""
     from intelligent_office.office import OFFICE_WORKFLOW
 
     code = 0
@@ -321,9 +324,12 @@ def _end(app: AppContext, runs: list[RunRecord]) -> None:
             app.store.tasks.set_status(final.task_id, final.status.value)
             console.print(f"run {final.run_id}: {final.status.value}")
             code = max(code, int(final.status is not RunStatus.COMPLETED))
-    for task_id in unfinished:
-        typer.echo(paused_line(task_id), err=True)
-    if unfinished:
+    if unfinished and not interrupted:
+        for task_id in unfinished:
+            console.print(f"task {task_id}: still running in another worker, which finishes it")
+    elif unfinished:
+        for task_id in unfinished:
+            typer.echo(paused_line(task_id), err=True)
         raise typer.Exit(INTERRUPTED)
     if code:
         raise typer.Exit(code)

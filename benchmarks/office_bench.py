@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from benchmarks.provenance import ROOT, provenance
-from intelligent_office.agents import MemoryRecords, OfficeAgents
+from intelligent_office.activities import MemoryRecords, OfficeActivities
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.office import OfficeInput, OfficeOutput, TaskStatus, run_office
 from intelligent_office.runtime.activity import Activity
@@ -76,7 +76,7 @@ class ActivityClock:
         self.calls.clear()
         self.seconds = 0.0
 
-    def wrap(self, agents: OfficeAgents) -> OfficeAgents:
+    def wrap(self, agents: OfficeActivities) -> OfficeActivities:
         """Time every activity of `agents` (the workflow reads them off the object)."""
         for name, value in list(vars(agents).items()):
             if isinstance(value, Activity):
@@ -103,7 +103,7 @@ class TimedService(OfficeService):
 
     clock: ActivityClock = field(default_factory=ActivityClock)
 
-    def agents(self) -> OfficeAgents:
+    def agents(self) -> OfficeActivities:
         return self.clock.wrap(super().agents())
 
 
@@ -135,7 +135,7 @@ async def run_inline(description: str) -> Sample:
     """One task on the inline runtime, with fresh agents as a library user would build."""
     clock = ActivityClock()
     agents = clock.wrap(
-        OfficeAgents(brain=OfflineBrain(), tools=builtin_tools(), records=MemoryRecords())
+        OfficeActivities(brain=OfflineBrain(), tools=builtin_tools(), records=MemoryRecords())
     )
     runtime = InlineRuntime()
     office = OfficeInput(task=new_task(description, workspace=ROOT))

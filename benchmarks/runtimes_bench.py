@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.provenance import ROOT, provenance
-from intelligent_office.agents import OfficeAgents, StoreRecords
+from intelligent_office.activities import OfficeActivities, StoreRecords
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.models import Task
 from intelligent_office.office import (
@@ -87,8 +87,10 @@ def _task(store: Store, description: str) -> Task:
     return task
 
 
-def _agents(store: Store) -> OfficeAgents:
-    return OfficeAgents(brain=OfflineBrain(), tools=builtin_tools(), records=StoreRecords(store))
+def _agents(store: Store) -> OfficeActivities:
+    return OfficeActivities(
+        brain=OfflineBrain(), tools=builtin_tools(), records=StoreRecords(store)
+    )
 
 
 def _check(output: OfficeOutput) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import JsonValue, ValidationError
 
-from intelligent_office.agents import OfficeAgents, StoreRecords
+from intelligent_office.activities import OfficeActivities, StoreRecords
 from intelligent_office.approval_decisions import check_response
 from intelligent_office.errors import UserError
 from intelligent_office.learning.advisor import PlanAdvisor
@@ -207,9 +207,9 @@ class OfficeService:
     advisor: PlanAdvisor | None = None
     """Learned guidance and prompt versions for the planner; None: built from the store."""
 
-    def agents(self) -> OfficeAgents:
+    def agents(self) -> OfficeActivities:
         """The Office's agents, recording into the store (and into memory, if any)."""
-        return OfficeAgents(
+        return OfficeActivities(
             brain=self.brain,
             tools=self.tools,
             records=StoreRecords(self.store),

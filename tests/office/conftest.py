@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pytest
 
-from intelligent_office.agents import MemoryRecords, OfficeAgents
+from intelligent_office.activities import MemoryRecords, OfficeActivities
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.models import Task, TaskConstraints
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, OfficeOutput, office_workflow
@@ -94,7 +94,9 @@ async def run_task(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         approval_timeout_seconds: float = 86400.0,
     ) -> Finished:
         records = MemoryRecords()
-        agents = OfficeAgents(brain=brain or OfflineBrain(), tools=builtin_tools(), records=records)
+        agents = OfficeActivities(
+            brain=brain or OfflineBrain(), tools=builtin_tools(), records=records
+        )
         task = Task(
             description=description,
             context={"workspace": str(workspace)},
@@ -122,7 +124,7 @@ async def run_task(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     store.close()
 
 
-async def _on_local(store: Store, agents: OfficeAgents, office: OfficeInput) -> OfficeOutput:
+async def _on_local(store: Store, agents: OfficeActivities, office: OfficeInput) -> OfficeOutput:
     worker = LocalWorker(store, WorkflowRegistry([office_workflow(agents)]))
     run = worker.submit(OFFICE_WORKFLOW, office, task_id=office.task.task_id)
     finished = await worker.run(run.run_id)
@@ -131,7 +133,7 @@ async def _on_local(store: Store, agents: OfficeAgents, office: OfficeInput) -> 
 
 
 async def _on_temporal(
-    address: str, store: Store, agents: OfficeAgents, office: OfficeInput
+    address: str, store: Store, agents: OfficeActivities, office: OfficeInput
 ) -> OfficeOutput:
     from temporalio.service import RPCError
 

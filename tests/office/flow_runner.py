@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from intelligent_office.agents import MemoryRecords, OfficeAgents
+from intelligent_office.activities import MemoryRecords, OfficeActivities
 from intelligent_office.llm import Brain, OfflineBrain
 from intelligent_office.models import Task
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, OfficeOutput, office_workflow
@@ -54,7 +54,7 @@ class FlowRunner:
     async def run(self, description: str, **office: Any) -> FlowRun:
         task_fields = office.pop("task", {})
         records = MemoryRecords()
-        agents = OfficeAgents(brain=self.brain, tools=self.tools, records=records)
+        agents = OfficeActivities(brain=self.brain, tools=self.tools, records=records)
         task = Task(
             description=description,
             user_id=self.user_id,

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from intelligent_office.agents import OfficeAgents, StoreRecords
+from intelligent_office.activities import OfficeActivities, StoreRecords
 from intelligent_office.llm import Brain, OfflineBrain, PlanningResult, PlanRequest
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.models import Step, Task, TaskConstraints
@@ -34,7 +34,7 @@ async def _run(
     deadline: datetime | None = None,
     max_duration: float | None = None,
 ) -> tuple[OfficeOutput, list[str]]:
-    agents = OfficeAgents(
+    agents = OfficeActivities(
         brain=brain or OfflineBrain(), tools=builtin_tools(), records=StoreRecords(store)
     )
     task = Task(

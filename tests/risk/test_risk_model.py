@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intelligent_office.agents.records import StoreRecords
+from intelligent_office.activities.records import StoreRecords
 from intelligent_office.risk import RiskModel, RiskWeights, ToolHistory, step_signals
 from intelligent_office.risk.model import RiskDecision
 from intelligent_office.store import Store

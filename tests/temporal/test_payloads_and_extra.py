@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from intelligent_office.agents import MemoryRecords, OfficeAgents
+from intelligent_office.activities import MemoryRecords, OfficeActivities
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.models import Task
 from intelligent_office.office import OfficeInput, OfficeOutput, TaskStatus
@@ -38,7 +38,7 @@ async def test_a_large_step_output_travels_by_reference(
     (tmp_path / "big.txt").write_text("".join(f"line {n} of a long file\n" for n in range(20_000)))
     store = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
     client = await connect(temporal_server, store=store, threshold_bytes=THRESHOLD)
-    agents = OfficeAgents(brain=OfflineBrain(), tools=builtin_tools(), records=MemoryRecords())
+    agents = OfficeActivities(brain=OfflineBrain(), tools=builtin_tools(), records=MemoryRecords())
     task = Task(description="Read the file big.txt", context={"workspace": str(tmp_path)})
     store.tasks.create(task_id=task.task_id, user_id="t", description=task.description)
     queue = f"payloads-{tmp_path.name}"

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from pydantic import JsonValue
 
-from intelligent_office.agents.conditions import ConditionError, StepState, parse_condition
-from intelligent_office.agents.messages import StepOutput
+from intelligent_office.activities.conditions import ConditionError, StepState, parse_condition
+from intelligent_office.activities.messages import StepOutput
 from intelligent_office.engine.graph import NodeCondition
 from intelligent_office.engine.result import NodeResult, NodeStatus
 from intelligent_office.models import Step

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, JsonValue
 
-from intelligent_office.agents.activities import OfficeAgents
-from intelligent_office.agents.messages import ApprovalOutcome, ApprovalRequest
+from intelligent_office.activities.messages import ApprovalOutcome, ApprovalRequest
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.errors import (
     ActivityError,
     BudgetApprovalRequired,
@@ -65,7 +65,7 @@ class AgentCaller:
     """Calls the agents of one Office run."""
 
     runtime: Runtime
-    agents: OfficeAgents
+    agents: OfficeActivities
     office_input: OfficeInput
 
     async def __call__(self, key: str, target: Activity[InT, OutT], value: InT) -> OutT:

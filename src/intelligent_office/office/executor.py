@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, JsonValue
 
-from intelligent_office.agents.activities import OfficeAgents
-from intelligent_office.agents.messages import StepCall, StepOutput
+from intelligent_office.activities.messages import StepCall, StepOutput
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.engine.graph import Graph, Node
 from intelligent_office.engine.result import GraphResult, GraphStatus, NodeResult, NodeStatus
 from intelligent_office.engine.retry import RetryPolicy
@@ -72,14 +72,14 @@ def _step_input(
     return build
 
 
-def _idempotent(agents: OfficeAgents, step: Step) -> bool:
+def _idempotent(agents: OfficeActivities, step: Step) -> bool:
     """Only tools that are safe to call twice are retried after a failure."""
     return step.action in agents.tools and agents.tools.get(step.action).spec.idempotent
 
 
 async def execute_plan(
     runtime: Runtime,
-    agents: OfficeAgents,
+    agents: OfficeActivities,
     task: Task,
     plan: Plan,
     *,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from intelligent_office.agents.messages import Authorization
+from intelligent_office.activities.messages import Authorization
 from intelligent_office.models import Plan
 from intelligent_office.office.calls import AgentCaller
 from intelligent_office.office.contracts import OfficeInput

@@ -21,13 +21,13 @@ from datetime import datetime
 
 from pydantic import JsonValue
 
-from intelligent_office.agents.activities import OfficeAgents
-from intelligent_office.agents.messages import (
+from intelligent_office.activities.messages import (
     Authorization,
     AuthorizeInput,
     PlanInput,
     ValidateInput,
 )
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.errors import ActivityError
 from intelligent_office.llm.base import PlanningResult, ReviewRequest, ReviewResult
 from intelligent_office.memory.base import PlanAttempt, PlanReuse, SubtaskMemory
@@ -128,7 +128,7 @@ class SubtaskLoop:
     """Runs the plan -> validate -> execute -> review loop for the subtasks of one task."""
 
     runtime: Runtime
-    agents: OfficeAgents
+    agents: OfficeActivities
     office_input: OfficeInput
     call: AgentCaller = field(init=False)
     reused: dict[str, PlanReuse] = field(default_factory=dict)

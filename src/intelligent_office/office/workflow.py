@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from intelligent_office.agents.activities import OfficeAgents
-from intelligent_office.agents.messages import (
+from intelligent_office.activities.messages import (
     DeadLetterInput,
     DecomposeInput,
     TaskFinish,
 )
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.errors import ActivityError, LeaseLost
 from intelligent_office.llm.base import SubtaskAnswer, SynthesisRequest
 from intelligent_office.models import Subtask, SubtaskGraph
@@ -42,7 +42,7 @@ __all__ = ["OFFICE_WORKFLOW", "office_workflow", "run_office"]
 OFFICE_WORKFLOW = "office.task"
 
 
-def office_workflow(agents: OfficeAgents) -> WorkflowDef[OfficeInput, OfficeOutput]:
+def office_workflow(agents: OfficeActivities) -> WorkflowDef[OfficeInput, OfficeOutput]:
     """The Office workflow bound to these agents, registered as `office.task`."""
 
     @workflow_def(OFFICE_WORKFLOW)
@@ -61,7 +61,9 @@ def office_workflow(agents: OfficeAgents) -> WorkflowDef[OfficeInput, OfficeOutp
     return run_task
 
 
-async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput) -> OfficeOutput:
+async def run_office(
+    runtime: Runtime, agents: OfficeActivities, value: OfficeInput
+) -> OfficeOutput:
     """Take the task from description to answer (or to the dead-letter queue)."""
     task = value.task
     call = AgentCaller(runtime, agents, value)
@@ -131,7 +133,7 @@ async def run_office(runtime: Runtime, agents: OfficeAgents, value: OfficeInput)
 
 async def _run_subtasks(
     runtime: Runtime,
-    agents: OfficeAgents,
+    agents: OfficeActivities,
     value: OfficeInput,
     graph: SubtaskGraph,
     time_limit: TimeLimit,

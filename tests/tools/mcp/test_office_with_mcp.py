@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intelligent_office.agents import MemoryRecords, OfficeAgents
+from intelligent_office.activities import MemoryRecords, OfficeActivities
 from intelligent_office.llm import PlanningResult, PlanRequest, ReviewRequest, ReviewResult
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.models import (
@@ -65,7 +65,9 @@ async def test_a_plan_calls_a_tool_of_a_real_mcp_server(
     brain = ScriptedBrain(planner=count_words_plan, reviewer=approve_with_the_count)
     registry = office_tools.registry
     assert "words.word_count" in [spec.name for spec in registry.specs()]
-    agents = OfficeAgents(brain=brain, tools=registry, records=MemoryRecords(), mcp=office_tools)
+    agents = OfficeActivities(
+        brain=brain, tools=registry, records=MemoryRecords(), mcp=office_tools
+    )
     runtime = InlineRuntime()
     task = Task(description="Count the words of a sentence", context={"workspace": str(tmp_path)})
 
@@ -95,7 +97,7 @@ async def test_each_run_snapshots_tools_list_and_picks_up_a_changed_list(
     office_tools: MCPToolset, tmp_path: Path
 ) -> None:
     brain = ScriptedBrain(planner=count_words_plan, reviewer=approve_with_the_count)
-    agents = OfficeAgents(
+    agents = OfficeActivities(
         brain=brain, tools=office_tools.registry, records=MemoryRecords(), mcp=office_tools
     )
     task = Task(description="Count the words of a sentence", context={"workspace": str(tmp_path)})

@@ -1,6 +1,6 @@
 """The Office's activities as Temporal activities, plus the workflow's own bookkeeping.
 
-Each `Activity` bound on `OfficeAgents` becomes a Temporal activity under its stable
+Each `Activity` bound on `OfficeActivities` becomes a Temporal activity under its stable
 name (`office.plan`, `office.run_step` ...) that runs the same function. Around it the
 wrapper stores the events the workflow emitted since its last call, heartbeats while
 the function runs (so a lost worker is noticed within the heartbeat timeout, however
@@ -21,11 +21,11 @@ import structlog
 from temporalio import activity as temporal_activity
 from temporalio.exceptions import ApplicationError
 
-from intelligent_office.agents.activities import OfficeAgents
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.errors import UserError
 from intelligent_office.runtime.activity import Activity, call_activity
 from intelligent_office.runtime.inline import to_activity_error
-from intelligent_office.runtime.temporal.agents import tool_flags
+from intelligent_office.runtime.temporal.activity_stubs import tool_flags
 from intelligent_office.runtime.temporal.messages import (
     ActivityCall,
     EventRecord,
@@ -120,7 +120,7 @@ def temporal_activity_for(
 class TemporalActivities:
     """The activities a Temporal worker of the Office registers."""
 
-    def __init__(self, agents: OfficeAgents, store: Store) -> None:
+    def __init__(self, agents: OfficeActivities, store: Store) -> None:
         self._agents = agents
         self._store = store
 

@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from intelligent_office.agents.activities import OfficeAgents
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.runtime.temporal.activities import TemporalActivities
 from intelligent_office.runtime.temporal.bridge import RunBridge
 from intelligent_office.runtime.temporal.client import (
@@ -57,7 +57,7 @@ def office_sandbox() -> SandboxedWorkflowRunner:
 
 def build_worker(
     client: Client,
-    agents: OfficeAgents,
+    agents: OfficeActivities,
     store: Store,
     options: WorkerOptions,
     *,
@@ -82,7 +82,7 @@ def build_worker(
 
 async def serve_worker(
     client: Client,
-    agents: OfficeAgents,
+    agents: OfficeActivities,
     store: Store,
     options: WorkerOptions,
     stop: asyncio.Event,

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from intelligent_office.office.contracts import OfficeOutput
     from intelligent_office.office.workflow import OFFICE_WORKFLOW, office_workflow
-    from intelligent_office.runtime.temporal.agents import workflow_agents
+    from intelligent_office.runtime.temporal.activity_stubs import workflow_agents
     from intelligent_office.runtime.temporal.messages import (
         ActivityCall,
         RunFinish,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intelligent_office.agents.references import find_references, resolve_references
+from intelligent_office.activities.references import find_references, resolve_references
 from intelligent_office.errors import ToolError
 
 OUTPUTS = {

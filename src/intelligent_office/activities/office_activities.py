@@ -1,6 +1,6 @@
-"""The Office's agents as activities: decomposer, planner, validator, step runner, reviewer.
+"""The Office loop's activities: decomposer, planner, validator, step runner, reviewer.
 
-`OfficeAgents` binds the activities to their services (a brain, the tools, plan
+`OfficeActivities` binds the activities to their services (a brain, the tools, plan
 memory, records) the way a Temporal worker binds activity methods to an object: the
 workflow code only sees the `Activity` objects and calls them through the runtime.
 """
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import JsonValue
 
-from intelligent_office.agents.criteria import CriteriaJudge
-from intelligent_office.agents.messages import (
+from intelligent_office.activities.criteria import CriteriaJudge
+from intelligent_office.activities.messages import (
     Answer,
     ApprovalOutcome,
     ApprovalRequest,
@@ -34,9 +34,9 @@ from intelligent_office.agents.messages import (
     ToolListing,
     ValidateInput,
 )
-from intelligent_office.agents.records import MemoryRecords, OfficeRecords
-from intelligent_office.agents.references import resolve_references
-from intelligent_office.agents.validator import PlanValidator
+from intelligent_office.activities.records import MemoryRecords, OfficeRecords
+from intelligent_office.activities.references import resolve_references
+from intelligent_office.activities.validator import PlanValidator
 from intelligent_office.errors import UserError
 from intelligent_office.llm.base import (
     Brain,
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from intelligent_office.learning.advisor import Advice, PlanAdvisor
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
-__all__ = ["OfficeAgents", "workspace_of"]
+__all__ = ["OfficeActivities", "workspace_of"]
 
 _log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def workspace_of(task: Task) -> Path:
 
 
 @dataclass
-class OfficeAgents:
+class OfficeActivities:
     """The activities the Office workflow calls, bound to the services they use."""
 
     brain: Brain

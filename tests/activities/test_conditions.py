@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intelligent_office.agents.conditions import ConditionError, StepState, parse_condition
+from intelligent_office.activities.conditions import ConditionError, StepState, parse_condition
 
 STATES = {
     "ls": StepState("succeeded", {"files": ["a.py", "b.md"], "count": 2, "truncated": False}),

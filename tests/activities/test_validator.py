@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intelligent_office.agents.validator import MAX_STEPS, PlanValidator
+from intelligent_office.activities.validator import MAX_STEPS, PlanValidator
 from intelligent_office.models import Task, TaskConstraints, ValidationLayer
 from intelligent_office.tools.builtin import builtin_tools
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from pydantic import JsonValue, ValidationError
 
-from intelligent_office.agents.conditions import ConditionError, parse_condition
-from intelligent_office.agents.references import ITEM, find_references, is_whole_reference
+from intelligent_office.activities.conditions import ConditionError, parse_condition
+from intelligent_office.activities.references import ITEM, find_references, is_whole_reference
 from intelligent_office.errors import ToolError
 from intelligent_office.models import (
     Plan,

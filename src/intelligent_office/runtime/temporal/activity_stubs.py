@@ -1,6 +1,6 @@
-"""The Office's agents as the workflow sees them on Temporal: names and types, no services.
+"""The Office loop's activities as the workflow sees them on Temporal: names and types, no services.
 
-Workflow code hands `OfficeAgents`' activities to the runtime, which on Temporal uses
+Workflow code hands `OfficeActivities`' activities to the runtime, which on Temporal uses
 only their stable names and output types; the functions themselves run in the
 worker's activities (`activities.py`). The one fact the workflow reads about tools,
 whether each is idempotent (the executor retries only those), comes from the worker
@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict
 
-from intelligent_office.agents.activities import OfficeAgents
+from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.llm.base import (
     PlanCheckRequest,
     PlanningResult,
@@ -72,8 +72,8 @@ def tool_flags(tools: ToolRegistry) -> ToolFlags:
     return ToolFlags(idempotent={spec.name: spec.idempotent for spec in tools.specs()})
 
 
-def workflow_agents(flags: ToolFlags) -> OfficeAgents:
-    """`OfficeAgents` for workflow code: the activities by name, tools known by their flags."""
+def workflow_agents(flags: ToolFlags) -> OfficeActivities:
+    """`OfficeActivities` for workflow code: the activities by name, tools known by their flags."""
     tools = ToolRegistry(
         Tool(
             spec=ToolSpec(name=name, description=name, parameters={}, idempotent=idempotent),
@@ -82,4 +82,4 @@ def workflow_agents(flags: ToolFlags) -> OfficeAgents:
         )
         for name, idempotent in flags.idempotent.items()
     )
-    return OfficeAgents(brain=ActivitiesOnlyBrain(), tools=tools, policy=Policy())
+    return OfficeActivities(brain=ActivitiesOnlyBrain(), tools=tools, policy=Policy())

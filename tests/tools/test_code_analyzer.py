@@ -498,20 +498,40 @@ async def test_names_match_by_dotted_suffix_only(ctx: ToolContext, tmp_path: Pat
     assert result["definitions"] == []
 
 
-async def test_missing_names_come_with_the_closest_names(ctx: ToolContext, tmp_path: Path) -> None:
+async def test_a_plain_typo_is_traced_as_the_one_name_it_misspells(
+    ctx: ToolContext, tmp_path: Path
+) -> None:
     write_tree(
         tmp_path,
         {"app.py": "def main():\n    process_data([])\n\ndef process_data(rows):\n    pass\n"},
     )
     result = await trace(ctx, ".", "mian()", "proces_data")
-    assert result["found"] is False
-    assert result["missing"] == [
-        {"name": "mian()", "closest": ["main"]},
-        {"name": "proces_data", "closest": ["process_data"]},
-    ]
+    assert result["corrected"] == {"mian()": "main", "proces_data": "process_data"}
+    assert (result["found"], result["missing"]) == (True, [])
+    assert chain(result) == ["app.main", "app.process_data"]
     found = await find(ctx, ".", "proces_data")
-    assert found["definitions"] == []
-    assert found["closest"] == ["process_data"]
+    assert found["corrected"] == {"proces_data": "process_data"}
+    assert [d["qualname"] for d in found["definitions"]] == ["app.process_data"]
+    assert found["name"] == "proces_data"  # what was asked, beside what was used
+
+
+async def test_missing_names_too_far_or_ambiguous_come_with_the_closest_names(
+    ctx: ToolContext, tmp_path: Path
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "def main():\n    load_a()\n\ndef load_a():\n    pass\n\n"
+            "def load_b():\n    pass\n"
+        },
+    )
+    # Two names one edit away: no guess, only the closest names.
+    result = await trace(ctx, ".", "main", "load_c")
+    assert (result["corrected"], result["found"]) == ({}, False)
+    assert result["missing"] == [{"name": "load_c", "closest": ["load_b", "load_a"]}]
+    # Two edits in a short name are not a typo.
+    found = await find(ctx, ".", "mani_x")
+    assert (found["corrected"], found["definitions"]) == ({}, [])
 
 
 async def test_find_function_lists_definitions_and_callers(

@@ -192,3 +192,63 @@ def test_a_conversation_carries_folder_function_and_proposal_forward() -> None:
         "List files in data"
     )
     assert is_confirmation("yep") and not is_confirmation("yes, but in src")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "params"),
+    [
+        (
+            "Walk me through how main gets to process_data in app",
+            IntentKind.TRACE,
+            {"start": "main", "end": "process_data", "root": "app"},
+        ),
+        (
+            "what path does the code take from main() into process_data()? (folder app)",
+            IntentKind.TRACE,
+            {"start": "main", "end": "process_data", "root": "app"},
+        ),
+        (
+            "What are the steps from main() down to process_data() in app?",
+            IntentKind.TRACE,
+            {"start": "main", "end": "process_data", "root": "app"},
+        ),
+        (
+            "who ends up calling process_data? search app",
+            IntentKind.FIND_FUNCTION,
+            {"name": "process_data", "root": "app"},
+        ),
+        (
+            "look up every place 'process_data' appears in app",
+            IntentKind.SEARCH,
+            {"pattern": "process_data", "path": "app"},
+        ),
+        (
+            "find all lines containing 'import' in app",
+            IntentKind.SEARCH,
+            {"pattern": "import", "path": "app"},
+        ),
+        (
+            "What does `print(len('hello'))` print?",
+            IntentKind.PYTHON,
+            {"code": "print(len('hello'))"},
+        ),
+        ("what's the output of `print(2 ** 10)`?", IntentKind.PYTHON, {"code": "print(2 ** 10)"}),
+    ],
+)
+def test_everyday_phrasings_of_each_intent_are_read_for_sure(
+    text: str, kind: IntentKind, params: dict[str, str]
+) -> None:
+    intent = understand(text).intent
+    assert intent is not None, text
+    assert (intent.kind, intent.params) == (kind, params)
+
+
+def test_a_closing_place_or_folder_noun_does_not_swallow_what_the_request_is_about() -> None:
+    # "search app for X": app is the place, X the pattern, as before.
+    intent = understand("search app for steps").intent
+    assert intent is not None and intent.params == {"pattern": "steps", "path": "app"}
+    # "the data directory contain": data is the folder, "contain" is not a place.
+    intent = understand("Which files does the data directory contain?").intent
+    assert intent is not None and intent.params["path"] == "data"
+    # Asking what code prints without any code is not a Python request.
+    assert understand("what does the report print?").intent is None

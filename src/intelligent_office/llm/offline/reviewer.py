@@ -154,12 +154,15 @@ def _check_trace(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]
     if out is None:
         return _revise(request, "the plan has no trace_calls step: trace the calls with it")
     start, end, root = intent.params["start"], intent.params["end"], intent.params["root"]
+    corrected: dict[str, str] = out.get("corrected") or {}
+    note = _corrected_note(corrected, root)
+    start, end = corrected.get(start, start), corrected.get(end, end)
     if out.get("missing"):
         return _approve(request, _not_found(out, root) + _skipped_note(out), out)
     if not out.get("found") or not out.get("paths"):
         # Unresolved calls could contradict a "no": the answer names them (report.py).
         answer = no_path_answer(out, start, end, root)
-        return _approve(request, answer + _skipped_note(out), out)
+        return _approve(request, note + answer + _skipped_note(out), out)
     problems: list[str] = []
     for number, path in enumerate(out["paths"], start=1):
         problems += [
@@ -167,7 +170,16 @@ def _check_trace(request: ReviewRequest, intent: Intent, outputs: dict[str, Any]
         ]
     if problems:
         return _revise(request, "the call path does not hold up: " + "; ".join(problems[:5]))
-    return _approve(request, _trace_answer(out, start, end) + _skipped_note(out), out)
+    return _approve(request, note + _trace_answer(out, start, end) + _skipped_note(out), out)
+
+
+def _corrected_note(corrected: dict[str, str], root: str) -> str:
+    """Says which typed names were taken for which defined ones, before the answer."""
+    return "".join(
+        f"Not found: {typed}() is not defined in {root}; the closest name is {used}(),"
+        " used below.\n"
+        for typed, used in corrected.items()
+    )
 
 
 def _path_problems(request: ReviewRequest, path: dict[str, Any], start: str, end: str) -> list[str]:
@@ -230,6 +242,9 @@ def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any])
     out = outputs.get("find_function")
     if out is None:
         return _find_by_search(request, name, root)
+    corrected: dict[str, str] = out.get("corrected") or {}
+    note = _corrected_note(corrected, root)
+    name = corrected.get(name, name)
     definitions = out.get("definitions") or []
     if not definitions:
         closest = ", ".join(out.get("closest") or []) or "none"
@@ -243,7 +258,7 @@ def _check_find(request: ReviewRequest, intent: Intent, outputs: dict[str, Any])
     lines = [f"{name}() is defined at:"]
     lines += [f"  {d['file']}:{d['line']}  {d['qualname']} ({d['kind']})" for d in definitions]
     lines += _callers_lines(out)
-    return _approve(request, "\n".join(lines) + _skipped_note(out), out)
+    return _approve(request, note + "\n".join(lines) + _skipped_note(out), out)
 
 
 def _callers_lines(out: dict[str, Any]) -> list[str]:

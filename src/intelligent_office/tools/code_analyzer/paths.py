@@ -64,6 +64,43 @@ def closest_names(graph: CallGraph, name: str, limit: int = 5) -> list[str]:
     return difflib.get_close_matches(wanted, sorted(candidates), n=limit, cutoff=0.6)
 
 
+def typo_correction(graph: CallGraph, name: str) -> str | None:
+    """The one defined name `name` is a typo of (`proces_data`, `mian`), or None.
+
+    A typo here is one edit (a letter added, dropped, changed or two swapped) in a name
+    of up to 10 characters, at most two in a longer one; with two names equally close
+    there is no correction, only the closest names to offer.
+    """
+    wanted = normalize_name(name)
+    if not wanted:
+        return None
+    allowed = 1 if len(wanted) <= 10 else 2
+    by_distance: dict[int, set[str]] = {}
+    for candidate in closest_names(graph, wanted, limit=10):
+        distance = _edit_distance(wanted.lower(), candidate.lower())
+        if distance <= allowed:
+            by_distance.setdefault(distance, set()).add(candidate)
+    if not by_distance:
+        return None
+    best = by_distance[min(by_distance)]
+    return next(iter(best)) if len(best) == 1 else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
 def shortest_paths(
     graph: CallGraph, starts: Iterable[str], ends: Iterable[str], max_paths: int
 ) -> list[CallPath]:

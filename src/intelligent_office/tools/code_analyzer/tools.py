@@ -15,6 +15,7 @@ from intelligent_office.tools.code_analyzer.paths import (
     match_definitions,
     normalize_name,
     shortest_paths,
+    typo_correction,
 )
 from intelligent_office.tools.workspace import resolve_in_workspace, workspace_relative
 
@@ -33,6 +34,8 @@ def trace_calls(
 ) -> dict[str, Any]:
     """Find the shortest call chains from one Python function to another in a source tree.
 
+    A name that is not defined but is a plain typo of one defined name (`proces_data`) is
+    traced as that name, listed in `corrected`.
     Every call in a chain is given with the file and line where the callee's name appears,
     and its kind: `call`, `with` (`__enter__`/`__exit__`), `property`, or a possible one
     (`override` in a subclass, `callback` passed by name). With no chain, `unresolved`
@@ -49,8 +52,9 @@ def trace_calls(
         raise ToolError(f"trace_calls: max_paths must be between 1 and {MAX_PATHS_LIMIT}")
     root_path = _analysis_root(ctx, root)
     graph = analyze_tree(root_path, display_base=ctx.workspace)
-    start_matches = match_definitions(graph, start)
-    end_matches = match_definitions(graph, end)
+    corrected = _corrections(graph, (start, end))
+    start_matches = match_definitions(graph, corrected.get(start, start))
+    end_matches = match_definitions(graph, corrected.get(end, end))
     missing = [
         {"name": name, "closest": closest_names(graph, name)}
         for name, matches in ((start, start_matches), (end, end_matches))
@@ -67,6 +71,7 @@ def trace_calls(
         "start": start,
         "end": end,
         "found": bool(paths),
+        "corrected": corrected,
         "start_matches": start_matches,
         "end_matches": end_matches,
         "paths": [_path_json(path) for path in paths],
@@ -86,7 +91,8 @@ def trace_calls(
 def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
     """Find where a Python function, method or class is defined and every place that calls it.
 
-    `callers` are the calls the call graph resolved (with their kind: `call`, `with`,
+    A name that is a plain typo of one defined name is looked up as that name (listed in
+    `corrected`). `callers` are the calls the call graph resolved (with their kind: `call`, `with`,
     `property`, or possibly an `override` or a `callback`); `possible_callers` are the
     other lines of code using the name, found by a textual search, which the graph could
     not resolve (or not to this definition).
@@ -97,6 +103,8 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
     """
     root_path = _analysis_root(ctx, root)
     graph = analyze_tree(root_path, display_base=ctx.workspace)
+    corrected = _corrections(graph, (name,))
+    typed, name = name, corrected.get(name, name)
     matches = match_definitions(graph, name)
     definitions = [graph.definitions[qualname] for qualname in matches]
     callers = [
@@ -106,7 +114,8 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
     possible = _name_matches(ctx, root_path, graph, name, definitions, callers)
     return {
         "root": workspace_relative(ctx.workspace, root_path),
-        "name": name,
+        "name": typed,
+        "corrected": corrected,
         "definitions": [
             {
                 "qualname": definition.qualname,
@@ -131,6 +140,17 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
         "closest": [] if definitions else closest_names(graph, name),
         **_parse_report(graph),
     }
+
+
+def _corrections(graph: CallGraph, names: tuple[str, ...]) -> dict[str, str]:
+    """Each name not defined in the tree that is a plain typo of one that is, mapped to it."""
+    corrected = {}
+    for name in names:
+        if not match_definitions(graph, name):
+            fixed = typo_correction(graph, name)
+            if fixed is not None:
+                corrected[name] = fixed
+    return corrected
 
 
 def _analysis_root(ctx: ToolContext, root: str) -> Path:

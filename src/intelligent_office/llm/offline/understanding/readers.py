@@ -54,7 +54,8 @@ def _reading(
 
 _TRACE_VERBS = frozenset("trace traces tracing follow track".split())
 _TRACE_NOUNS = frozenset(
-    "call calls calling caller callers sequence chain path paths route flow graph stack".split()
+    "call calls calling caller callers sequence chain path paths route flow graph stack "
+    "steps".split()
 )
 _REACH = frozenset(
     "reach reaches reached reaching lead leads led get gets go goes end ends".split()
@@ -66,7 +67,8 @@ _TRACE_VOCAB = (
     | _vocabulary(
         "how what which show find explain list give between through until into via towards toward "
         "up arrive arrives understand see know happen happens way from to and functions function "
-        "method class invoke invokes invoked called"
+        "method class invoke invokes invoked called walk take takes step down "
+        "sequence order"
     )
 )
 _TO = ("to", "until", "through", "into", "towards", "toward", "->")
@@ -80,8 +82,8 @@ def _pair(request: Request) -> tuple[int, int] | None:
         if word == "from":
             start = request.name_at(index + 1, framed=True)
             if start >= 0:
-                to = request.word(start + 1) in _TO
-                end = request.name_at(start + 2, framed=True) if to else -1
+                to = _to_word(request, start + 1)
+                end = request.name_at(to + 1, framed=True) if to >= 0 else -1
                 if end >= 0:
                     return start, end
         elif word == "between":
@@ -96,6 +98,17 @@ def _pair(request: Request) -> tuple[int, int] | None:
             if start >= 0 and end >= 0:
                 return start, end
     return _reach(request) or _verb_to(request)
+
+
+# Words that may stand between a start and its "to": "from A down to B", "all the way to".
+_ON_THE_WAY = frozenset("down all the way straight right".split())
+
+
+def _to_word(request: Request, index: int) -> int:
+    """The index of the "to" word at `index`, past "down"/"all the way"; -1 if none."""
+    while request.word(index) in _ON_THE_WAY:
+        index += 1
+    return index if request.word(index) in _TO else -1
 
 
 def _reach(request: Request) -> tuple[int, int] | None:
@@ -171,8 +184,14 @@ _FIND_VOCAB = (
     | _DEFINED
     | _vocabulary(
         "who what which where find locate show tell list give callers caller usages usage "
-        "function functions method methods class places code and the"
+        "function functions method methods class places code and the ends end up eventually"
     )
+)
+
+
+# Words between "who" and its verb: "who is calling", "which functions end up using".
+_BEFORE_CALL_VERB = frozenset(
+    "is are functions methods code places else actually ends end up eventually".split()
 )
 
 
@@ -182,7 +201,7 @@ def _find_name(request: Request) -> int:
         word = token.word
         if word in ("who", "what", "which"):
             after = index + 1
-            while request.word(after) in ("is", "are", "functions", "methods", "code", "places"):
+            while request.word(after) in _BEFORE_CALL_VERB:
                 after += 1
             if request.word(after) in _CALL_VERBS:
                 found = request.name_at(after + 1)
@@ -377,7 +396,8 @@ _SEARCH_WORDS = frozenset(
     "appearing".split()
 )
 _SEARCH_VOCAB = _SEARCH_WORDS | _vocabulary(
-    "for find all of the word text string where is does are used every"
+    "for find all of the word text string where is does are used every up place places spot "
+    "spots line lines containing contain contains show list"
 )
 _PATTERN_NOUNS = (
     "the",
@@ -393,10 +413,14 @@ _PATTERN_NOUNS = (
 )
 
 
+# What a search finds, named after "find"/"show"/"list": "find all lines containing 'x'".
+_TEXT_NOUNS = frozenset("text word string occurrences mentions lines line".split())
+
+
 def read_search(request: Request) -> Reading | None:
     """Lines of text that contain a pattern."""
     words = request.words()
-    literal_text = "find" in words and words & {"text", "word", "string", "occurrences", "mentions"}
+    literal_text = words & {"find", "show", "list"} and words & _TEXT_NOUNS
     if not words & _SEARCH_WORDS and not literal_text:
         return None
     tokens = request.tokens
@@ -459,14 +483,22 @@ def read_calculation(request: Request) -> Reading | None:
 _RUN_WORDS = frozenset("run execute exec eval evaluate".split())
 _PYTHON_VOCAB = _RUN_WORDS | _vocabulary(
     "this the following python code snippet script in with using my a it and print show "
-    "output result what does"
+    "output outputs result what does would will prints show shows return returns give gives "
+    "of"
+)
+
+
+# Asking what code does when run: "what does `x` print", "the output of `x`".
+_RESULT_WORDS = frozenset(
+    "print prints output outputs show shows return returns give gives".split()
 )
 
 
 def read_python(request: Request) -> Reading | None:
     """A Python snippet to run."""
     words = request.words()
-    if not words & _RUN_WORDS:
+    asks_result = "what" in words and words & _RESULT_WORDS
+    if not words & _RUN_WORDS and not asks_result:
         return None
     code = [i for i, t in enumerate(request.tokens) if t.literal is not None and t.literal.is_code]
     if len(code) != 1:

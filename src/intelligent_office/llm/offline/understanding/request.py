@@ -16,7 +16,7 @@ COMMON = frozenset(
     the a an this that these those me us my our your i we you it its is are was were be
     been do does did can could would will should shall may might there here of for in
     within inside under on at to from and also just all any some out up please now then
-    thanks first next quickly actually really exactly kindly
+    thanks first next quickly actually really exactly kindly code
     """.split()
 )
 FOLDER_NOUNS = frozenset(
@@ -34,6 +34,8 @@ NOT_NAMES = (
     )
 )
 _FRAMED_NOT_NAMES = COMMON | FOLDER_NOUNS | frozenset("them they how why when every each".split())
+# Verbs that, closing a request, point at where to look: "... search app".
+_LOOK_VERBS = frozenset("search scan check grep".split())
 # Words before a name that say what kind of thing it is.
 _NAME_NOUNS = frozenset("the a function functions method methods class classes def".split())
 
@@ -88,7 +90,8 @@ class Request:
         return name
 
     def location(self) -> str | None:
-        """The folder or file a request points at: "in app", "under the orm folder"."""
+        """The folder or file a request points at: "in app", "under the orm folder",
+        "(folder app)", or a closing "... search app"."""
         for index, token in enumerate(self.tokens):
             if token.word not in ("in", "within", "inside", "under", "into"):
                 continue
@@ -98,7 +101,35 @@ class Request:
                 first = index - 1 if self.word(index - 1) in ("look", "looking") else index
                 self.used.update(range(first, last + 1))
                 return where
+        return self._named_folder() or self._closing_place()
+
+    def _named_folder(self) -> str | None:
+        """ "(folder app)", "directory `src`": the noun first, then the place.
+
+        Not "the data directory contains": a name before the noun is the place itself.
+        """
+        for index, token in enumerate(self.tokens):
+            if token.word not in FOLDER_NOUNS or index in self.used:
+                continue
+            before = self.tokens[index - 1] if index > 0 else None
+            if before is not None and before.kind is not Kind.PUNCT and before.word != "the":
+                continue
+            found = self._place(index + 1)
+            if found is not None and found[1] == index + 1:
+                self.used.update({index, index + 1})
+                return found[0]
         return None
+
+    def _closing_place(self) -> str | None:
+        """ "who calls X? search app": a look-verb and a place that end the request."""
+        words = [i for i, t in enumerate(self.tokens) if t.kind is not Kind.PUNCT]
+        if len(words) < 3 or self.word(words[-2]) not in _LOOK_VERBS:
+            return None
+        found = self._place(words[-1])
+        if found is None:
+            return None
+        self.used.update({words[-2], words[-1]})
+        return found[0]
 
     def _place(self, index: int) -> tuple[str, int] | None:
         """A place starting at `index`: "app", "the app folder", "this package", "`src`"."""

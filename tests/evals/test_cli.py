@@ -151,3 +151,54 @@ def test_the_smoke_subset_passes_through_the_office_command(tmp_path: Path) -> N
     assert report["filters"]["tags"] == ["smoke"]
     assert len(report["by_capability"]) >= 10
     assert html.read_text().startswith("<!doctype html>")
+
+
+DOCUMENT_SUITE = """
+name: docs
+cases:
+  - id: leave
+    capability: documents
+    task: What do my notes say about paid leave?
+    workspace: {scratch: {}}
+    documents:
+      hr/leave.md: "# Leave\\n\\nEveryone gets 25 days of paid leave a year.\\n"
+      ops/backups.md: "# Backups\\n\\nCopies are kept for 35 days.\\n"
+    checks: {status: completed, answer_contains: ["25 days", "hr/leave.md"]}
+  - id: someone-else
+    capability: documents
+    task: Search my documents for paid leave
+    workspace: {scratch: {}}
+    documents:
+      ops/backups.md: "# Backups\\n\\nCopies are kept for 35 days.\\n"
+    checks: {status: completed, answer_contains: could not find, answer_not_contains: 25 days}
+  - id: no-documents
+    capability: documents
+    task: Search my documents for paid leave
+    workspace: {scratch: {}}
+    checks: {status: unsupported, gap_missing: search_documents}
+"""
+
+
+def test_a_case_brings_its_own_documents_and_no_other_case_sees_them(
+    tmp_path: Path,
+    database: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    suite = write_suite(tmp_path, DOCUMENT_SUITE, "docs.yaml")
+    code, out, err = office(["eval", str(suite), "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    report = json.loads(out)
+    by_case = {case["case_id"]: case for case in report["results"]}
+    assert report["passed"] == 3, [case["why"] for case in report["results"]]
+    assert by_case["leave"]["tools"] == ["search_documents"]
+    store = Store.open(database)
+    users = {
+        name: (task := store.tasks.get(case["task_id"])) and task.user_id
+        for name, case in by_case.items()
+    }
+    store.close()
+    # Each document case ran as a user of its own; the plain case as the usual user.
+    assert users["leave"] != users["someone-else"]
+    assert all(str(users[name]).startswith("eval-") for name in ("leave", "someone-else"))
+    assert not str(users["no-documents"]).startswith("eval-")

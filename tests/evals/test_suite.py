@@ -117,6 +117,13 @@ BAD = {
         "cases:\n  - {capability: x, task: t, workspace: {path: .}, checks: {status: completed}}\n",
         "case #1 (cases[0]): id: Field required",
     ),
+    "document out of its folder": (
+        _case(
+            "    task: t\n    workspace: {path: .}\n    documents: {'../x.md': hi}\n"
+            "    checks: {status: completed}\n"
+        ),
+        "case 'bad-case' (cases[0]): documents: document '../x.md': give a relative path",
+    ),
     "not yaml": ("cases: [\n", "malformed YAML at line 2"),
     "no cases": ("name: x\n", "expected a mapping with a list of cases"),
 }

@@ -238,8 +238,9 @@ async def test_the_offline_brain_plans_a_document_search_and_cites_the_passages(
     assert finished.result is not None and finished.result["status"] == "completed"
     answer = finished.result["answer"]
     assert answer.startswith("Electric cars charge on level -2; a permit from reception is needed")
-    assert "3 passage(s) in your documents about 'charging electric cars'" in answer
-    assert "[1] parking.md:1: The garage under building B" in answer
+    # Only the passages the answer cites are listed as its sources, not every one found.
+    assert "Sources:\n  [1] parking.md:1: The garage under building B" in answer
+    assert "backups.md" not in answer and "[2]" not in answer
 
     without = OfficeService.from_settings(
         load_settings(None, home=tmp_path / "home", memory={"enabled": False}), store

@@ -98,8 +98,22 @@ def run(
     service = OfficeService.from_settings(
         settings, store, telemetry=Telemetry.from_settings(settings.observability)
     )
+    documents_service = None
+    if any(one.documents for one in cases):
+        # Cases that bring documents run with memory on, each as a user of its own.
+        memory_on = settings.model_copy(
+            update={"memory": settings.memory.model_copy(update={"enabled": True})}
+        )
+        documents_service = OfficeService.from_settings(
+            memory_on, store, telemetry=service.telemetry
+        )
     filters: dict[str, Any] = {"tags": tag or [], "cases": case or []}
-    runner = EvalRunner(service, concurrency=concurrency, case_timeout_seconds=timeout)
+    runner = EvalRunner(
+        service,
+        documents_service=documents_service,
+        concurrency=concurrency,
+        case_timeout_seconds=timeout,
+    )
     if as_json:
         report = asyncio.run(runner.run(suite, cases, filters=filters))
     else:

@@ -1,9 +1,11 @@
 """Running a suite: every case through the real Office loop, several at once, then checked.
 
 The cases run on the service's own store and brain, as `office run` would run them, each
-task tagged `context.eval = {run, case}`. A case whose task asks a human for approval
-gets the answer its `approvals` field gives (deny by default), recorded like any other
-human decision, so no case waits for a person.
+task tagged `context.eval = {run, case}`. Memory is off, so cases stay independent; a case
+with `documents` runs on a second service with memory on, as a user of its own, its files
+ingested into that user's memory first, so no case sees another's documents. A case whose
+task asks a human for approval gets the answer its `approvals` field gives (deny by
+default), recorded like any other human decision, so no case waits for a person.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class EvalRunner:
     """Runs the cases of a suite on a service, `concurrency` at a time."""
 
     service: OfficeService
+    documents_service: OfficeService | None = None
+    """The same Office with memory on, for cases that bring documents (None: no memory)."""
     concurrency: int = 4
     case_timeout_seconds: float = 300.0
     on_case: Callable[[CaseResult], None] | None = None
@@ -66,11 +70,18 @@ class EvalRunner:
         run_id = uuid.uuid4().hex
         started_at, clock = datetime.now(UTC), time.perf_counter()
         worker = self.service.worker(listener=self._on_event)
+        with_memory = self.documents_service
+        memory_worker = (
+            with_memory.worker(listener=self._on_event)
+            if with_memory is not None and any(case.documents for case in cases)
+            else None
+        )
         limit = asyncio.Semaphore(self.concurrency)
 
         async def one(case: EvalCase) -> CaseResult:
             async with limit:
-                result = await self._run_case(worker, suite, case, run_id)
+                chosen = memory_worker if case.documents and memory_worker else worker
+                result = await self._run_case(chosen, suite, case, run_id)
             if self.on_case is not None:
                 self.on_case(result)
             return result
@@ -79,6 +90,8 @@ class EvalRunner:
             results = await asyncio.gather(*(one(case) for case in cases))
         finally:
             await worker.shutdown()
+            if memory_worker is not None:
+                await memory_worker.shutdown()
         return EvalReport(
             run_id=run_id,
             suite=suite.name,
@@ -132,16 +145,20 @@ class EvalRunner:
     async def _execute(
         self, worker: LocalWorker, case: EvalCase, workspace: Path, eval_run: str, clock: float
     ) -> CaseResult:
+        service, user_id = self.service, None
+        if case.documents:
+            service, user_id = await self._with_documents(case, eval_run)
         task = new_task(
             case.task,
             workspace=workspace,
             allowed_tools=case.allowed_tools,
             criteria=case.criteria,
+            user_id=user_id,
         )
         task = task.model_copy(
             update={"context": {**task.context, "eval": {"run": eval_run, "case": case.id}}}
         )
-        record, submitted = self.service.submit(worker, task)
+        record, submitted = service.submit(worker, task)
         self._decisions[submitted.run_id] = case.approvals
         try:
             finished = await asyncio.wait_for(
@@ -178,6 +195,32 @@ class EvalRunner:
             checks=checks,
             answer=outcome.answer[:_ANSWER_KEPT],
         )
+
+    async def _with_documents(self, case: EvalCase, eval_run: str) -> tuple[OfficeService, str]:
+        """The memory service, and the case's own user with its documents ingested.
+
+        Raises:
+            UserError: memory is not available (the `memory` extra is not installed).
+        """
+        service = self.documents_service
+        if service is None or service.memory is None:
+            raise UserError(
+                f"case {case.id!r} brings documents, which needs memory: install the memory"
+                " extra (pip install 'intelligent-office[memory]')"
+            )
+        # A user of its own per case and run: no case, and no earlier run, shares its memory.
+        memory, user_id = service.memory, f"eval-{eval_run[:12]}-{case.id}"
+        folder = Path(tempfile.mkdtemp(prefix=f"office-eval-docs-{case.id[:40]}-"))
+        try:
+            for relative, text in (case.documents or {}).items():
+                path = folder / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            # The embedder's cache keeps a second run of the suite from embedding them again.
+            await asyncio.to_thread(memory.ingest, folder, tenant=user_id)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return service, user_id
 
 
 def _scratch(case: EvalCase) -> Path:

@@ -208,6 +208,13 @@ class EvalCase(_Strict):
         default="deny", description="How the eval answers a request for human approval."
     )
     tags: list[str] = Field(default_factory=list)
+    documents: dict[str, str] | None = Field(
+        default=None,
+        description=(
+            "Files (path: text) ingested into the case's own memory before its task runs."
+            " The case runs as its own user, so no other case sees them (memory on)."
+        ),
+    )
     criteria: list[Criterion] = Field(
         default_factory=list,
         description=(
@@ -224,6 +231,17 @@ class EvalCase(_Strict):
         if not isinstance(items, list):
             return items
         return [Criterion.parse(item) if isinstance(item, str) else item for item in items]
+
+    @field_validator("documents")
+    @classmethod
+    def _documents_stay_inside(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for name in value or {}:
+            parts = Path(name).parts
+            if not parts or Path(name).is_absolute() or ".." in parts:
+                raise ValueError(f"document {name!r}: give a relative path without '..'")
+        if value is not None and not value:
+            raise ValueError("documents: give at least one file (path: text)")
+        return value
 
     @field_validator("tags", "allowed_tools", mode="before")
     @classmethod

@@ -165,9 +165,13 @@ def extract_answer(
         if candidate.heading:
             score -= 0.25
         scored.append((score, similarity, candidate))
+    # A title names what follows and answers nothing: the best sentence under it may.
+    scored = [entry for entry in scored if not entry[2].heading]
+    if not scored:
+        return Extract([])
     scored.sort(key=lambda s: (-s[0], s[2].rank, s[2].order))
     top_score, top_similarity, top = scored[0]
-    if top.heading or not _answers(top, top_similarity):
+    if not _answers(top, top_similarity):
         return Extract([])
     chosen: list[Picked] = []
     per_passage: dict[int, int] = {}

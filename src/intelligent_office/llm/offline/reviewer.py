@@ -423,11 +423,18 @@ def _check_documents(
     answer = str(out.get("answer") or "")
     if not results:
         return _approve(request, f"Nothing in your documents about {query!r}.", out)
-    # The tool's answer leads (the sentences that answer, or that none does); the passages
-    # found follow as its numbered sources.
+    # The tool's answer leads (the sentences that answer, or that none does). Its numbered
+    # sources follow, and only those it cites: a passage that merely came up in the search
+    # is not presented as being about the question.
+    cited = {int(number) for number in re.findall(r"\[(\d+)\]", answer)}
     lines = [answer] if answer else []
-    lines.append(f"{len(results)} passage(s) in your documents about {query!r}:")
+    if cited:
+        lines.append("Sources:")
+    else:
+        lines.append(f"The nearest passages in your documents (they do not answer {query!r}):")
     for number, found in enumerate(results, 1):
+        if cited and number not in cited:
+            continue
         text = " ".join(str(found.get("text", "")).split())
         lines.append(f"  [{number}] {found.get('location')}: {text[:200]}")
     return _approve(request, "\n".join(lines), out)

@@ -557,12 +557,31 @@ _DOCUMENTS = re.compile(
 )
 
 
+# The same asked around a question: "how many days ...? check my notes", "according to
+# my documents, when ...".
+_MY_DOCUMENTS = r"(?:my|the|our)\s+(?:ingested\s+)?(?:documents|docs|notes)"
+_DOCUMENTS_AFTER = re.compile(
+    r"^(?P<query>.+?)[\s?.!,;:-]+(?:please\s+)?(?:check|search|look\s+(?:through|in)|use|see"
+    r"|according\s+to|based\s+on|from)\s+" + _MY_DOCUMENTS + r"[\s.?!]*$",
+    re.IGNORECASE,
+)
+_DOCUMENTS_BEFORE = re.compile(
+    r"^(?:according\s+to|based\s+on|from|in)\s+"
+    + _MY_DOCUMENTS
+    + r"\s*[,:;-]?\s+(?P<query>.+?)\s*$",
+    re.IGNORECASE,
+)
+
+
 def read_documents(request: Request) -> Reading | None:
     """Passages of the documents ingested into memory."""
-    match = _DOCUMENTS.match(request.masked.text)
+    text = request.masked.text
+    match = _DOCUMENTS.match(text) or _DOCUMENTS_AFTER.match(text) or _DOCUMENTS_BEFORE.match(text)
     if match is None:
         return None
     query = match.group("query").strip(".,;:!?\"'`) ")
+    if not query:
+        return None
     return Reading(Intent(IntentKind.SEARCH_DOCUMENTS, {"query": query}), ())
 
 

@@ -1,0 +1,168 @@
+"""An agent workflow run on Temporal is stored by the worker as on the local runtime: a
+task of kind `agents` owned by whoever started it, a run row, each agent call in the SQL
+journal and the run's events; `office runs`, `office show` and `GET /runs` list it, to
+its owner only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intelligent_office import Agent, Office, Workflow
+from intelligent_office.agentkit import RunStatus
+from intelligent_office.agentkit.temporal import worker_parts
+from intelligent_office.llm.scripted import ScriptedBrain
+from intelligent_office.runtime.temporal import WorkerOptions, build_worker, connect
+from intelligent_office.service import OfficeService
+from intelligent_office.settings import Settings, load_settings
+from intelligent_office.store import RunStatus as StoredStatus
+from intelligent_office.store import Store
+from tests.agentkit.scripted import ScriptedModel
+from tests.api.conftest import running
+from tests.office.test_tool_approvals import approve_all, writer
+
+pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(None, home=tmp_path / "home")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = Store.open(settings.resolved_database_url)
+    yield opened
+    opened.close()
+
+
+def team() -> Workflow:
+    return Workflow(
+        name="launch-note",
+        input="Write the launch note.",
+        agents=[
+            Agent(name="research", system_prompt="research"),
+            Agent(name="write", system_prompt="write", dependencies=["research"]),
+        ],
+    )
+
+
+def broken_team() -> Workflow:
+    """The writer's model fails: the run ends failed, with agent.failed stored."""
+    return Workflow(
+        name="broken-note",
+        input="Write the launch note.",
+        agents=[
+            Agent(name="research", system_prompt="research"),
+            Agent(name="write", system_prompt="explode", dependencies=["research"]),
+        ],
+    )
+
+
+def model() -> ScriptedModel:
+    def script(system: str, user: str) -> str:
+        if system == "explode":
+            raise RuntimeError("the model is down")
+        return f"{system} done"
+
+    return ScriptedModel(script)
+
+
+async def test_an_agent_run_on_temporal_is_stored_by_the_worker_and_listed(
+    temporal_server: str, settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    service = OfficeService(
+        settings, store, brain=ScriptedBrain(planner=writer, reviewer=approve_all)
+    )
+    client = await connect(temporal_server, store=store)
+    queue = f"stored-agents-{tmp_path.name}"
+    # The worker's Office answers the agents and stores the runs in the worker's database.
+    workflows, activities = worker_parts(Office(model().model()), store)
+    worker = build_worker(
+        client,
+        service.agents(),
+        store,
+        WorkerOptions(task_queue=queue, bridge=False),
+        workflows=workflows,
+        activities=activities,
+    )
+    caller = Office(model().model(), user_id="alice")  # the caller has no store of its own
+    async with worker:
+        run = await caller.run_workflow(team(), temporal=client, task_queue=queue)
+        broken = await caller.run_workflow(broken_team(), temporal=client, task_queue=queue)
+    assert run.status is RunStatus.COMPLETED and run.output == "write done", run.failure
+
+    stored = store.runs.require(run.id)
+    assert stored.workflow == "agentkit.workflow" and stored.status is StoredStatus.COMPLETED
+    assert stored.lease_owner is None and stored.result is not None
+    assert stored.result["output"] == "write done"
+    task = store.tasks.get(stored.task_id)
+    assert task is not None and task.user_id == "alice" and task.status == "completed"
+    assert task.description == "agent workflow launch-note: Write the launch note."
+    events = store.events.read(task.task_id)
+    types = [(e.type, e.payload.get("agent")) for e in events]
+    assert types[0] == ("run.started", None) and types[-1] == ("run.completed", None)
+    assert [t for t in types if t[0].startswith(("agent.", "workflow."))] == [
+        ("workflow.started", None),
+        ("agent.started", "research"),
+        ("agent.finished", "research"),
+        ("agent.started", "write"),
+        ("agent.finished", "write"),
+        ("workflow.completed", None),
+    ]
+    started = next(e for e in events if e.type == "workflow.started").payload
+    assert started["pattern"] == "dag" and started["workflow"] == "launch-note"
+    finished = next(e for e in events if e.type == "agent.finished").payload
+    assert finished["model"] and isinstance(finished["input_tokens"], int)
+    assert {"cost_usd", "seconds", "tool_calls"} <= finished.keys()
+    assert {e.run_id for e in events} == {run.id}
+    # Each agent call's outcome is in the SQL journal: `office steps` and the timeline.
+    assert [e.key for e in store.journal.ordered(run.id)] == [
+        "dag/node/research/attempt/1",
+        "dag/node/write/attempt/1",
+    ]
+
+    failed = store.runs.require(broken.id)
+    failed_task = store.tasks.get(failed.task_id)
+    assert broken.status is RunStatus.FAILED
+    assert failed.status is StoredStatus.COMPLETED  # the workflow ended; the agents failed
+    assert failed_task is not None and failed_task.status == "failed"
+    failed_types = [e.type for e in store.events.read(failed.task_id)]
+    assert "agent.failed" in failed_types and "workflow.failed" in failed_types
+
+    env = {**os.environ, "OFFICE_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
+    listed = subprocess.run(
+        [sys.executable, "-m", "intelligent_office.cli", "runs", "--kind", "agents"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert run.id in listed.stdout and broken.id in listed.stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "intelligent_office.cli", "show", run.id],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert "workflow launch-note" in shown.stdout and "agent.finished" in shown.stdout
+
+    with running(settings) as live:
+        alice = live.client(live.key("alice"))
+        listed_runs = alice.get("/runs", params={"kind": "agents"}).json()
+        assert {(r["run_id"], r["kind"]) for r in listed_runs} == {
+            (run.id, "agents"),
+            (broken.id, "agents"),
+        }
+        stream = alice.get(f"/runs/{run.id}/events")
+        assert "event: agent.finished" in stream.text and "event: workflow.completed" in stream.text
+        bob = live.client(live.key("bob"))
+        assert bob.get("/runs").json() == []
+        assert bob.get(f"/runs/{run.id}").status_code == 404
+        assert bob.get(f"/runs/{run.id}/events").status_code == 404

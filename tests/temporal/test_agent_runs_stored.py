@@ -5,19 +5,26 @@ its owner only."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+from temporalio.client import WorkflowFailureError
 
 from intelligent_office import Agent, Office, Workflow
-from intelligent_office.agentkit import RunStatus
+from intelligent_office.agentkit import PydanticAIModel, RunStatus
 from intelligent_office.agentkit.temporal import worker_parts
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.runtime.temporal import WorkerOptions, build_worker, connect
+from intelligent_office.runtime.temporal.bridge import RunBridge
+from intelligent_office.runtime.temporal.client import TemporalSubmitter
 from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import RunStatus as StoredStatus
@@ -166,3 +173,57 @@ async def test_an_agent_run_on_temporal_is_stored_by_the_worker_and_listed(
         assert bob.get("/runs").json() == []
         assert bob.get(f"/runs/{run.id}").status_code == 404
         assert bob.get(f"/runs/{run.id}/events").status_code == 404
+
+
+async def test_a_cancel_request_in_the_store_cancels_a_temporal_agent_run(
+    temporal_server: str, settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    async def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if info.instructions == "write":
+            await asyncio.sleep(60)  # a long model call: the run is cancelled meanwhile
+        return ModelResponse(parts=[TextPart("done")])
+
+    service = OfficeService(
+        settings, store, brain=ScriptedBrain(planner=writer, reviewer=approve_all)
+    )
+    client = await connect(temporal_server, store=store)
+    queue = f"cancel-agents-{tmp_path.name}"
+    slow = Office(PydanticAIModel(FunctionModel(answer, model_name="slow")), store=store)
+    workflows, activities = worker_parts(slow)
+    worker = build_worker(
+        client,
+        service.agents(),
+        store,
+        WorkerOptions(task_queue=queue, bridge=False),
+        workflows=workflows,
+        activities=activities,
+    )
+    bridge = RunBridge(TemporalSubmitter(client, store))
+    async with worker:
+        caller = Office(model().model(), user_id="alice")
+        running = asyncio.create_task(
+            caller.run_workflow(team(), temporal=client, task_queue=queue)
+        )
+        run_id = await _writer_started(store)
+        assert store.runs.request_cancel(run_id)  # what `office cancel` and the API do
+        assert await bridge.forward_cancellations() == [run_id]
+        with pytest.raises(WorkflowFailureError):
+            await running
+
+    stored = store.runs.require(run_id)
+    task = store.tasks.get(stored.task_id)
+    assert stored.status is StoredStatus.CANCELLED and stored.error == "cancelled"
+    assert task is not None and task.status == "cancelled" and task.user_id == "alice"
+    assert "agent.started" in [e.type for e in store.events.read(stored.task_id)]
+
+
+async def _writer_started(store: Store) -> str:
+    """The id of the agent run whose writer has started (its events are stored)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for run in store.runs.recent(workflow="agentkit.workflow"):
+            events = store.events.read(run.task_id)
+            if any(e.payload.get("agent") == "write" for e in events):
+                return run.run_id
+        await asyncio.sleep(0.05)
+    raise AssertionError("the writer never started")

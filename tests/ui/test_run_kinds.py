@@ -194,6 +194,7 @@ def test_an_agent_run_from_python_is_in_the_history_and_its_page_is_live(
         for kind in ("workflow.started", "agent.started", "agent.finished", "workflow.completed"):
             expect(events).to_contain_text(kind)
         expect(page.locator("#timeline rect.bar")).to_have_count(2)
+        expect(page.locator("#timeline text.lane")).to_have_text(["research", "write"])
         shots.take(page, "agent-run")
         no_console_errors(tab)
         assert running.result(timeout=30).output == "write done"

@@ -174,6 +174,16 @@ async def test_an_agent_run_on_temporal_is_stored_by_the_worker_and_listed(
         assert bob.get(f"/runs/{run.id}").status_code == 404
         assert bob.get(f"/runs/{run.id}/events").status_code == 404
 
+        # The web UI reads the same records: history (kind agents) and the run page.
+        alice_ui = live.client(cookies={"office_key": live.key("alice")})
+        history = alice_ui.get("/ui/tasks", params={"kind": "agents"}).text
+        assert f'href="/ui/runs/{run.id}"' in history and 'data-kind="agents"' in history
+        page = alice_ui.get(f"/ui/runs/{run.id}").text
+        assert 'data-agent="research"' in page and 'data-agent="write"' in page
+        assert 'id="run-pattern">dag<' in page and "agent.finished" in page
+        bob_ui = live.client(cookies={"office_key": live.key("bob")})
+        assert bob_ui.get(f"/ui/runs/{run.id}").status_code == 404
+
 
 async def test_a_cancel_request_in_the_store_cancels_a_temporal_agent_run(
     temporal_server: str, settings: Settings, store: Store, tmp_path: Path

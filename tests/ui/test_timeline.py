@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from intelligent_office.api.ui.timeline import build_timeline, lane_of
+from intelligent_office.api.ui.timeline import build_timeline, lane_of, lane_of_entry
 from intelligent_office.store import JournalEntry
 
 START = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -27,6 +27,19 @@ def test_lanes_are_subtasks_nodes_or_the_run() -> None:
     assert lane_of("subtask/s2/iter/1/plan/attempt/1") == "subtask s2"
     assert lane_of("dag/node/research/attempt/1") == "research"
     assert lane_of("synthesize/attempt/1") == "run"
+
+
+def test_an_agent_call_is_on_its_agents_lane_whatever_the_pattern_named_the_step() -> None:
+    call = JournalEntry(
+        key="pipeline/stage/1/round/1/node/stage/attempt/1",
+        activity="agentkit.call_agent",
+        ok=True,
+        output={"agent": "write", "text": "done", "model": "scripted"},
+        recorded_at=START,
+    )
+    assert lane_of_entry(call) == "write"
+    failed = JournalEntry(key=call.key, activity=call.activity, ok=False, recorded_at=START)
+    assert lane_of_entry(failed) == "stage"  # no answer: the key's node
 
 
 def test_bars_start_where_the_work_before_them_ended() -> None:

@@ -172,7 +172,8 @@ class Office:
                 local runtime's handle to journal every agent call under its stable key.
             temporal: a connected Temporal client: the run goes to a Temporal worker that
                 serves `task_queue` with an Office (`office worker --runtime temporal`),
-                each agent call an activity; needs the `temporal` extra.
+                each agent call an activity; a worker with a store stores the run as
+                this Office's user's; needs the `temporal` extra.
             task_queue: the Temporal task queue (default: the Office's).
         """
         if temporal is not None:
@@ -180,7 +181,11 @@ class Office:
             from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE
 
             run = await run_agent_workflow(
-                temporal, workflow, input=input, task_queue=task_queue or DEFAULT_TASK_QUEUE
+                temporal,
+                workflow,
+                input=input,
+                task_queue=task_queue or DEFAULT_TASK_QUEUE,
+                user_id=self.user_id,
             )
             self._runs[run.id] = run
             return run

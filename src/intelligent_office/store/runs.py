@@ -144,6 +144,14 @@ class RunRepository:
         with self._engine.connect() as connection:
             return [_record(row) for row in connection.execute(query)]
 
+    def latest_of_tasks(self, task_ids: Sequence[str]) -> dict[str, RunRecord]:
+        """Each of these tasks' newest run (a task with none is left out)."""
+        if not task_ids:
+            return {}
+        query = select(RunRow).where(RunRow.task_id.in_(task_ids)).order_by(RunRow.created_at)
+        with self._engine.connect() as connection:
+            return {row.task_id: _record(row) for row in connection.execute(query)}
+
     def claimable(self, *, limit: int, now: datetime | None = None) -> list[str]:
         """Ids of runs a worker may claim: queued, or running under an expired lease.
 

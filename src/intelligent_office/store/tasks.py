@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, select, update
+from sqlalchemy import ColumnElement, Engine, Row, bindparam, exists, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from intelligent_office.run_kinds import RunKind
 from intelligent_office.store.records import TaskRecord
-from intelligent_office.store.tables import TaskRow
+from intelligent_office.store.tables import RunRow, TaskRow
 
 __all__ = ["TaskRepository"]
 
@@ -123,10 +124,12 @@ class TaskRepository:
         user_id: str | None = None,
         status: str | None = None,
         text: str | None = None,
+        kind: RunKind | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[TaskRecord]:
-        """Newest first, filtered by owner, status and words in the description; one page."""
+        """Newest first, filtered by owner, status, words in the description and the kind
+        of its runs (a task not run yet counts as an Office task); one page."""
         query = (
             select(TaskRow)
             .order_by(TaskRow.created_at.desc(), TaskRow.task_id)
@@ -141,6 +144,8 @@ class TaskRepository:
             # Plain substring, case-insensitive; LIKE wildcards in the text are matched literally.
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(TaskRow.description.ilike(f"%{escaped}%", escape="\\"))
+        if kind is not None:
+            query = query.where(_of_kind(kind))
         with Session(self._engine) as session:
             return [_record(row) for row in session.scalars(query)]
 
@@ -161,3 +166,15 @@ class TaskRepository:
                 .where(TaskRow.task_id == task_id)
                 .values(status=status, updated_at=datetime.now(UTC))
             )
+
+
+def _of_kind(kind: RunKind) -> ColumnElement[bool]:
+    """Tasks with a run of `kind`; for Office tasks also those with no run yet."""
+    own_runs = RunRow.task_id == TaskRow.task_id
+    named = [RunKind.TASK.workflow, RunKind.AGENTS.workflow]
+    if kind is RunKind.GRAPH:  # any other workflow name is a graph's (as in run_kind)
+        return exists().where(own_runs, RunRow.workflow.not_in(named))
+    of_kind = exists().where(own_runs, RunRow.workflow == kind.workflow)
+    if kind is RunKind.TASK:
+        return or_(of_kind, not_(exists().where(own_runs)))
+    return of_kind

@@ -22,6 +22,7 @@ from intelligent_office.api.schemas import TaskRequest
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.submission import submit_task
 from intelligent_office.api.ui.dag import layout_dag
+from intelligent_office.api.ui.history_rows import history_row
 from intelligent_office.api.ui.outcome import gap_reports, task_outcome, web_answer
 from intelligent_office.api.ui.rendering import page
 from intelligent_office.api.ui.session import HOME, PagePrincipal, SameOrigin
@@ -39,6 +40,7 @@ STATUSES = (
     "queued",
     "running",
     "completed",
+    "partial",
     "unsupported",
     "dead_lettered",
     "failed",
@@ -165,23 +167,32 @@ def history(
     principal: PagePrincipal,
     q: Annotated[str, Query(max_length=500)] = "",
     status_filter: Annotated[str, Query(alias="status", max_length=50)] = "",
+    kind_filter: Annotated[str, Query(alias="kind", max_length=50)] = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    """Every task this user may see, newest first, filtered by text and status."""
+    """Every run this user may see (tasks, graph and agent workflows), newest first,
+    filtered by text, status and kind."""
     owner = None if principal.is_admin else principal.user_id
     wanted = status_filter if status_filter in STATUSES else None
+    kind = RunKind(kind_filter) if kind_filter in set(RunKind) else None
     found = state.store.tasks.search(
         user_id=owner,
         status=wanted,
         text=q.strip() or None,
+        kind=kind,
         limit=PAGE_SIZE + 1,
         offset=(page_number - 1) * PAGE_SIZE,
     )
+    shown = found[:PAGE_SIZE]
+    latest = state.store.runs.latest_of_tasks([task.task_id for task in shown])
     context = {
-        "tasks": found[:PAGE_SIZE],
+        "tasks": shown,
+        "rows": [history_row(task, latest.get(task.task_id)) for task in shown],
         "q": q,
         "status": wanted or "",
         "statuses": STATUSES,
+        "kind": kind.value if kind else "",
+        "kinds": [k.value for k in RunKind],
         "page_number": page_number,
         "more": len(found) > PAGE_SIZE,
     }

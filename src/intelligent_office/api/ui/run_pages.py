@@ -1,9 +1,11 @@
 """Run pages of the web UI: any run in time (a timeline and its steps) and "re-run from here".
 
 A run of any kind (an Office task, a YAML graph, an agent workflow) has a page at
-`/ui/runs/{run_id}`: its timeline, each step with what it produced, and on each step a
-form that forks the run there (`office fork`), with that step's input or the task's
-text edited. Another tenant's run is a 404 page.
+`/ui/runs/{run_id}`: its DAG (subtasks and steps, nodes, or agents and their pattern),
+its timeline, each step with what it produced, its events, and on each step a form that
+forks the run there (`office fork`), with that step's input or the task's text edited.
+While the run runs, the page re-fetches its changing part (`/ui/runs/{id}/live`) on each
+of the run's events (SSE), as the task page does. Another tenant's run is a 404 page.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from intelligent_office.api.auth import Principal
+from intelligent_office.api.auth import CurrentPrincipal, Principal
 from intelligent_office.api.state import ApiState, api_state
 from intelligent_office.api.ui.rendering import page
+from intelligent_office.api.ui.run_graph import build_run_graph
 from intelligent_office.api.ui.session import PagePrincipal, SameOrigin
 from intelligent_office.api.ui.timeline import build_timeline
 from intelligent_office.errors import UserError
+from intelligent_office.models import Event
 from intelligent_office.run_kinds import RunKind, run_kind
 from intelligent_office.store import RunRecord
 
@@ -48,19 +52,37 @@ def _run_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    context = {**_live_context(state, principal, run), "error": error}
+    return page(request, "run.html", principal, context, status_code=status_code)
+
+
+def _live_context(state: ApiState, principal: Principal, run: RunRecord) -> dict[str, object]:
+    run = state.store.runs.get(run.run_id) or run
     task = state.store.tasks.get(run.task_id)
+    events = _run_events(state, run)
     timeline = build_timeline(state.store.journal.ordered(run.run_id), run.started_at)
-    context = {
+    return {
         "run": run,
         "task": task,
         "kind": run_kind(run.workflow).value,
+        "graph": build_run_graph(run, task.status if task else run.status.value, events),
+        "events": events,
+        "last_seq": events[-1].seq if events else 0,
         "timeline": timeline,
         "spend": state.store.llm_calls.spent(run.task_id),
         "forked_from": _lineage(task.body if task else {}),
         "can_fork": principal.can("operator"),
-        "error": error,
     }
-    return page(request, "run.html", principal, context, status_code=status_code)
+
+
+def _run_events(state: ApiState, run: RunRecord) -> list[Event]:
+    events: list[Event] = []
+    while True:
+        after = events[-1].seq if events else 0
+        batch = state.store.events.read(run.task_id, after_seq=after, run_id=run.run_id)
+        events.extend(batch)
+        if len(batch) < 1000:
+            return events
 
 
 def _lineage(body: dict[str, object]) -> dict[str, object] | None:
@@ -78,6 +100,19 @@ def run_page(request: Request, state: State, principal: PagePrincipal, run_id: s
             request, "error.html", principal, {"message": f"no run {run_id}"}, status_code=404
         )
     return _run_page(request, state, principal, run)
+
+
+@router.get("/ui/runs/{run_id}/live")
+def run_fragment(
+    request: Request, state: State, principal: CurrentPrincipal, run_id: str
+) -> Response:
+    """The changing part of the run page, re-fetched by the page as the run moves."""
+    run = _visible(state, principal, run_id)
+    if run is None:
+        return page(
+            request, "error.html", principal, {"message": f"no run {run_id}"}, status_code=404
+        )
+    return page(request, "_run_live.html", principal, _live_context(state, principal, run))
 
 
 @router.post("/ui/runs/{run_id}/fork", dependencies=[SameOrigin])

@@ -1,10 +1,11 @@
 """A run in time: its steps as bars on lanes (a Gantt chart) and as a step-by-step list.
 
 Built from the run's journal, which records when each step finished; start times are
-reconstructed. Within a lane (an Office task's subtask, a graph's node, an agent) the
-workflow code calls one step after another, so a step starts when the lane's previous
-step ended, or when the lane started (a subtask's recorded start), or else when the
-step before it anywhere ended. Steps of the run itself (decompose, synthesize) wait
+reconstructed. Within a lane (an Office task's subtask, a graph's node, an agent: the
+one that answered, whatever the pattern named the step) the workflow code calls one
+step after another, so a step starts when the lane's previous step ended, or when the
+lane started (a subtask's recorded start), or else when the step before it anywhere
+ended. Steps of the run itself (decompose, synthesize) wait
 for everything before them, so they start when the step before them ended. Waits for
 a person (signals) and durable sleeps are drawn as waits.
 """
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from intelligent_office.runtime.fork import is_step, step_label
 from intelligent_office.store import JournalEntry
 
-__all__ = ["Bar", "Step", "Timeline", "build_timeline"]
+__all__ = ["Bar", "Step", "Timeline", "build_timeline", "lane_of", "lane_of_entry"]
 
 CHART_WIDTH = 860.0
 LABEL_WIDTH = 170.0
@@ -82,6 +83,18 @@ def lane_of(key: str) -> str:
     return "run"
 
 
+CALL_AGENT = "agentkit.call_agent"
+"""An agent's call (the agent kit's activity, named here so drawing loads no agent code)."""
+
+
+def lane_of_entry(entry: JournalEntry) -> str:
+    """An entry's lane: the agent that answered an agent call, else by its key."""
+    output = entry.output
+    if entry.activity == CALL_AGENT and isinstance(output, dict) and output.get("agent"):
+        return str(output["agent"])  # a pipeline's keys name stages, not agents
+    return lane_of(entry.key)
+
+
 def build_timeline(entries: list[JournalEntry], started_at: datetime | None) -> Timeline:
     """The timeline of a run from its journal (in recorded order) and its start time."""
     timed = [e for e in entries if e.recorded_at is not None]
@@ -97,7 +110,7 @@ def build_timeline(entries: list[JournalEntry], started_at: datetime | None) -> 
     number = 0
     for entry in timed:
         finished = _utc(entry.recorded_at)
-        lane = lane_of(entry.key)
+        lane = lane_of_entry(entry)
         if not is_step(entry):  # a clock reading: when a lane (a subtask) started
             if entry.activity == "now" and lane != "run":
                 lane_ends.setdefault(lane, finished)

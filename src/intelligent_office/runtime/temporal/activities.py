@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import structlog
 from temporalio import activity as temporal_activity
 from temporalio.exceptions import ApplicationError
 
@@ -32,13 +31,12 @@ from intelligent_office.runtime.temporal.messages import (
     RunFinish,
     ToolFlags,
 )
+from intelligent_office.runtime.temporal.recording import StoreRecorder
 from intelligent_office.runtime.temporal.runtime import FLUSH_EVENTS
 from intelligent_office.runtime.temporal.workflow import FINISH_RUN, TOOL_FLAGS
-from intelligent_office.store import Batch, JournalEntry, PendingEvent, RunStatus, Store
+from intelligent_office.store import JournalEntry, RunStatus, Store
 
 __all__ = ["TemporalActivities", "temporal_activity_for"]
-
-_log = structlog.get_logger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -123,6 +121,7 @@ class TemporalActivities:
     def __init__(self, agents: OfficeActivities, store: Store) -> None:
         self._agents = agents
         self._store = store
+        self._recorder = StoreRecorder(store)
 
     def all(self) -> list[Callable[..., Awaitable[Any]]]:
         """Every agent activity by its stable name, and the workflow's bookkeeping ones."""
@@ -136,19 +135,11 @@ class TemporalActivities:
         return wrapped + bookkeeping
 
     def _wrap(self, target: Activity[Any, Any]) -> Callable[..., Awaitable[Any]]:
-        async def store_events(call: ActivityCall) -> None:
-            await self._store_events(call.run_id, call.task_id, call.events)
-
-        async def copy_outcome(call: ActivityCall, entry: JournalEntry) -> None:
-            # Temporal's history is the run's journal; the SQL copy lists its steps
-            # (`office steps`) and seeds a fork of it on either runtime.
-            batch = Batch(run_id=call.run_id, owner=None, lease_seconds=0, entries=[entry])
-            try:
-                await asyncio.to_thread(self._store.journal.write, [batch])
-            except Exception:  # noqa: BLE001 - the step itself succeeded; only its copy is lost
-                _log.warning("journal copy failed", run_id=call.run_id, key=call.key, exc_info=True)
-
-        return temporal_activity_for(target, store_events, copy_outcome)
+        # Temporal's history is the run's journal; the SQL copy lists its steps
+        # (`office steps`) and seeds a fork of it on either runtime.
+        return temporal_activity_for(
+            target, self._recorder.store_events, self._recorder.copy_outcome
+        )
 
     @temporal_activity.defn(name=TOOL_FLAGS)
     async def tool_flags(self, call: ActivityCall) -> ToolFlags:
@@ -158,7 +149,7 @@ class TemporalActivities:
     @temporal_activity.defn(name=FLUSH_EVENTS)
     async def record_events(self, call: ActivityCall) -> None:
         """Store events the workflow emitted (before it waits for a signal or a timer)."""
-        await self._store_events(call.run_id, call.task_id, call.events)
+        await self._recorder.store_events(call)
 
     @temporal_activity.defn(name=FINISH_RUN)
     async def finish_run(self, finish: RunFinish) -> None:
@@ -166,7 +157,7 @@ class TemporalActivities:
         await asyncio.to_thread(self._finish, finish)
 
     def _finish(self, finish: RunFinish) -> None:
-        self._write_events(finish.run_id, finish.task_id, finish.events)
+        self._recorder.write_events(finish.run_id, finish.task_id, finish.events)
         status = RunStatus(finish.status)
         if status is RunStatus.CANCELLED:
             self._record_cancelled(finish)
@@ -182,31 +173,10 @@ class TemporalActivities:
             time=datetime.now(UTC),
             payload={"reason": "cancelled"},
         )
-        self._write_events(finish.run_id, finish.task_id, [cancelled])
+        self._recorder.write_events(finish.run_id, finish.task_id, [cancelled])
         self._agents.records.set_task_status(finish.task_id, "cancelled")
         for approval in self._store.approvals.list(status="pending", task_id=finish.task_id):
             with contextlib.suppress(UserError):  # decided meanwhile
                 self._store.approvals.decide(
                     approval.id, status="expired", by=None, comment="the task was cancelled"
                 )
-
-    async def _store_events(self, run_id: str, task_id: str, events: list[EventRecord]) -> None:
-        if events:
-            await asyncio.to_thread(self._write_events, run_id, task_id, events)
-
-    def _write_events(self, run_id: str, task_id: str, events: list[EventRecord]) -> None:
-        if not events:
-            return
-        pending = [
-            PendingEvent(
-                task_id=task_id,
-                run_id=run_id,
-                type=event.type,
-                time=event.time,
-                dedup_key=event.dedup_key,
-                payload=event.payload,
-            )
-            for event in events
-        ]
-        # No lease: Temporal owns the run. Dedup keys make a retried write harmless.
-        self._store.journal.write([Batch(run_id, None, 0.0, events=pending)])

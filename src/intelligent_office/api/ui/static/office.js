@@ -1,6 +1,7 @@
-// Live task view: re-render the server's fragment whenever the task's SSE stream
-// (/tasks/{id}/events, authenticated by the session cookie) reports an event; poll once
-// a second instead if the stream is unavailable. Stops once the task has finished.
+// Live task and run views: re-render the server's fragment whenever the SSE stream
+// (/tasks/{id}/events or /runs/{id}/events, authenticated by the session cookie) reports
+// an event; poll once a second instead if the stream is unavailable. Stops once the task
+// or run has finished.
 (function () {
   "use strict";
   var live = document.getElementById("live");
@@ -74,7 +75,9 @@
     "node.started", "node.completed", "node.failed", "node.retrying", "node.skipped",
     "execution.finished", "review.decided", "approval.requested", "approval.decided",
     "llm.called", "llm.failed", "budget.warning", "mcp.tools", "answer.delta",
-    "brain.fell_back"
+    "brain.fell_back",
+    "workflow.started", "workflow.completed", "workflow.partial", "workflow.failed",
+    "agent.started", "agent.finished", "agent.failed"
   ];
 
   if (finished()) { return; }

@@ -1,5 +1,5 @@
 """`python -m intelligent_office.cli` runs the `office` command."""
 
-from intelligent_office.cli.main import main
+from intelligent_office.cli.entry import main
 
 main()

@@ -83,6 +83,11 @@ def main() -> None:
     """Entry point: a failure a user can cause ends with one readable line and a non-zero exit."""
     try:
         app()  # Typer reports usage errors itself and exits 2
+    except KeyboardInterrupt:
+        # Ctrl-C before a command has its own handling (e.g. while `office serve` starts):
+        # one line and the shell's code for SIGINT, not a traceback.
+        typer.echo("office: interrupted", err=True)
+        sys.exit(130)
     except Exception as error:
         # Loaded only on a failure: it knows SQLAlchemy's and pydantic's errors, which
         # `office --help` must not import.

@@ -1,0 +1,21 @@
+"""The `office` executable's entry point: it loads the command, then runs it.
+
+Loading is most of a short command's time; a Ctrl-C while it loads ends with one line
+and the shell's code for SIGINT, as a Ctrl-C anywhere else does, not a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    """Load the `office` command and run it."""
+    try:
+        from intelligent_office.cli.main import main as office
+    except KeyboardInterrupt:
+        print("office: interrupted", file=sys.stderr)
+        sys.exit(130)
+    office()

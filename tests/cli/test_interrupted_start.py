@@ -27,6 +27,7 @@ def test_ctrl_c_during_serve_start_up_is_one_line(tmp_path: Path, after_seconds:
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert "Traceback" not in err, err
-    # Before uvicorn runs: "office: interrupted" and 130; after: the server's own quiet stop.
-    assert process.returncode in (0, 130), err
+    # Before uvicorn runs: "office: interrupted" and 130; after: the server's own quiet stop
+    # (or, as a shell sees it, 130 again: death by SIGINT, -2 here).
+    assert process.returncode in (0, 130, -signal.SIGINT), err
     assert err.strip() in ("", "office: interrupted"), err

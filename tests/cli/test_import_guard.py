@@ -39,11 +39,14 @@ HEAVY = (
     "pypdf",
     "docx",
     "numpy",
+    "tokenizers",
+    "safetensors",
 )
 # `--help` opens no database, builds no service and prints plain Click help (Typer's Rich
 # help renderer, rich.markdown with it, costs a tenth of a second): not even these. (Typer
 # itself loads pydantic to convert some option types, so a command's own --help may.)
-HELP_ALSO = ("sqlalchemy", "alembic", "intelligent_office.service", "rich.markdown")
+# (A run loads pygments: structlog's console renderer imports rich's tracebacks.)
+HELP_ALSO = ("sqlalchemy", "alembic", "intelligent_office.service", "rich.markdown", "pygments")
 
 # Runs the entry point as the console script does, then writes the loaded module names.
 _PROBE = """
@@ -122,6 +125,31 @@ def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
     assert code == 0, output
     assert "21" in output
     assert _loaded(modules, HEAVY + ("alembic",)) == []
+
+
+# The settings are loaded by every command that does anything: they name the packages'
+# settings modules only, never what those packages do (the store's ORM tables, metrics,
+# logging, the brains, the tools).
+SETTINGS_NEVER = (
+    "sqlalchemy",
+    "prometheus_client",
+    "structlog",
+    "opentelemetry",
+    "intelligent_office.store.store",
+    "intelligent_office.observability.telemetry",
+    "intelligent_office.llm.base",
+    "intelligent_office.memory.base",
+    "intelligent_office.tools.base",
+    "intelligent_office.risk.model",
+)
+
+
+def test_settings_import_only_settings() -> None:
+    probe = "import json, sys, intelligent_office.settings; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert _loaded(json.loads(done.stdout), HEAVY + SETTINGS_NEVER) == []
 
 
 def test_cli_temporal_defaults_are_the_runtimes() -> None:

@@ -80,6 +80,11 @@ class AppContext:
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
         """Open (and migrate) the database these settings name, and the service over it."""
+        from intelligent_office.tools.sandbox.probe import probe_soon
+
+        # The service probes the sandbox when it is built: start that now, in a thread,
+        # so its children run on the other core while the service's modules load.
+        probe_soon(settings.sandbox)
         from intelligent_office.observability.telemetry import Telemetry
         from intelligent_office.service import OfficeService
 

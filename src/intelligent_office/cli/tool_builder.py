@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.syntax import Syntax
 from rich.table import Table
 
 from intelligent_office.cli.context import AppContext, ConfigOption, console
@@ -101,6 +100,8 @@ def review(
     config: ConfigOption = None,
 ) -> None:
     """Show a draft for review: risk, schema, every file and the sandboxed test output."""
+    from rich.syntax import Syntax  # pygments and its lexers: only for this command
+
     app = AppContext.open(config)
     draft = tool_builder(app).drafts.require(draft_id)
     if as_json:

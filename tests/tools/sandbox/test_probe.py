@@ -125,3 +125,18 @@ def test_a_uid_with_processes_is_skipped_unless_released_clean(tmp_path: Path) -
     finally:
         leftover.kill()
         leftover.wait()
+
+
+def test_probe_soon_probes_in_a_thread_and_probe_takes_its_report() -> None:
+    settings = SandboxSettings(open_files=255)  # settings no other test has probed
+    probe_module._probed.pop(settings, None)
+    probe_module.probe_soon(settings)
+    assert settings in probe_module._probing  # under way, off the caller's thread
+    report = probe(settings)
+    assert settings not in probe_module._probing  # taken, not probed a second time
+    assert report.sandbox is not None
+    assert report.results[report.sandbox.tier].startswith("ok")
+    assert report.sandbox.tier is probe(SandboxSettings(), fresh=True).tier
+    assert probe(settings) is report  # kept for the process
+    probe_module.probe_soon(settings)  # already known: nothing starts
+    assert settings not in probe_module._probing

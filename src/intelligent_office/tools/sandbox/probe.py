@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ __all__ = [
     "doctor_status",
     "for_machine",
     "probe",
+    "probe_soon",
     "probe_tier",
 ]
 
@@ -95,6 +97,24 @@ async def _probe(settings: SandboxSettings) -> ProbeReport:
 
 
 _probed: dict[SandboxSettings, ProbeReport] = {}
+_probing: dict[SandboxSettings, concurrent.futures.Future[ProbeReport]] = {}
+_probing_lock = threading.Lock()
+
+
+def probe_soon(settings: SandboxSettings | None = None) -> None:
+    """Start probing in a background thread; the next `probe` with these settings waits
+    for it instead of probing again.
+
+    The probe is mostly waiting on sandboxed children (70-180 ms on a 2-core machine):
+    started before the service's modules load, it costs a command almost nothing.
+    """
+    settings = settings or SandboxSettings()
+    with _probing_lock:
+        if settings in _probed or settings in _probing:
+            return
+        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sandbox-probe")
+        _probing[settings] = pool.submit(asyncio.run, _probe(settings))
+        pool.shutdown(wait=False)  # the thread ends with the probe
 
 
 def probe(settings: SandboxSettings | None = None, fresh: bool = False) -> ProbeReport:
@@ -106,7 +126,9 @@ def probe(settings: SandboxSettings | None = None, fresh: bool = False) -> Probe
     settings = settings or SandboxSettings()
     if not fresh and settings in _probed:
         return _probed[settings]
-    report = _run_sync(_probe(settings))
+    with _probing_lock:
+        started = _probing.pop(settings, None)
+    report = started.result() if started is not None else _run_sync(_probe(settings))
     for tier, result in report.results.items():
         logger.debug("sandbox tier %s: %s", tier.value, result)
     if report.sandbox is not None:

@@ -44,7 +44,8 @@ def shapes() -> list[dict[str, list[str]]]:
 
 
 async def _ours(repeats: int, warmup: int) -> dict[str, Any]:
-    from intelligent_office.agentkit import Agent, ModelAnswer, Office, RunStatus, Workflow
+    from intelligent_office import Office
+    from intelligent_office.agentkit import Agent, ModelAnswer, RunStatus, Workflow
 
     class SimulatedModel:
         async def complete(self, agent: Agent, user: str, tools: Any = ()) -> ModelAnswer:
@@ -62,7 +63,7 @@ async def _ours(repeats: int, warmup: int) -> dict[str, Any]:
         for i, g in enumerate(shapes())
     ]
     build = time.perf_counter() - started
-    office = Office(SimulatedModel())
+    office = Office(model=SimulatedModel())
 
     async def once() -> float:
         t0 = time.perf_counter()

@@ -43,7 +43,7 @@ HEAVY = (
 # `--help` opens no database, builds no service and prints plain Click help (Typer's Rich
 # help renderer, rich.markdown with it, costs a tenth of a second): not even these. (Typer
 # itself loads pydantic to convert some option types, so a command's own --help may.)
-HELP_ALSO = ("sqlalchemy", "alembic", "intelligent_office.service", "rich.markdown")
+HELP_ALSO = ("sqlalchemy", "alembic", "intelligent_office.front_door", "rich.markdown")
 
 # Runs the entry point as the console script does, then writes the loaded module names.
 _PROBE = """

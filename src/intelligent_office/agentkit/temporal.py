@@ -1,14 +1,14 @@
 """Agent workflows on Temporal: `agentkit.workflow`, the library's workflow code unchanged.
 
-    workflows, activities = worker_parts(Office(model))
+    workflows, activities = worker_parts(office.workflow_runner)   # or WorkflowRunner(model)
     worker = build_worker(client, agents, store, options, workflows=workflows,
                           activities=activities)
     run = await run_agent_workflow(client, wf, task_queue=options.task_queue)
 
-The workflow runs `Office.run_workflow` on a `TemporalRuntime`: the patterns, the engine
+The workflow runs `WorkflowRunner.run` on a `TemporalRuntime`: the patterns, the engine
 and the ledger (budget included) are workflow code, and every agent call is a Temporal
 activity (`agentkit.call_agent`) whose activity id is its stable key
-(`dag/<agent>/attempt/1` ...), so Temporal's history is the journal. The worker's Office
+(`dag/<agent>/attempt/1` ...), so Temporal's history is the journal. The worker's runner
 answers the calls: its model, its tools under its policy, in its workspace. The run's
 events stay in the workflow (an agent run has no row in the SQL store).
 """
@@ -30,8 +30,9 @@ with workflow.unsafe.imports_passed_through():
     from intelligent_office.agentkit.agent import Agent
     from intelligent_office.agentkit.durable import AGENT_WORKFLOW, agent_call_activity
     from intelligent_office.agentkit.models import ModelAnswer
-    from intelligent_office.agentkit.office import Office, WorkflowRun
     from intelligent_office.agentkit.workflow import Workflow
+    from intelligent_office.agentkit.workflow_run import WorkflowRun
+    from intelligent_office.agentkit.workflow_runner import WorkflowRunner
     from intelligent_office.runtime.temporal.activities import temporal_activity_for
     from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE, WorkflowRunInput
     from intelligent_office.runtime.temporal.runtime import TemporalRuntime
@@ -75,11 +76,9 @@ class AgentWorkflow:
     async def run(self, run: AgentRunInput) -> WorkflowRun:
         """Run the workflow's agents; a failure of the code itself fails the run for good."""
         # No tools and a fixed workspace here: tools are called in the activity only.
-        office = Office(_WorkerModel(), tools=ToolRegistry(), workspace=Path("/"))
+        runner = WorkflowRunner(_WorkerModel(), tools=ToolRegistry(), workspace=Path("/"))
         try:
-            return await office.run_workflow(
-                run.workflow, input=run.input, runtime=TemporalRuntime(run)
-            )
+            return await runner.run(run.workflow, input=run.input, runtime=TemporalRuntime(run))
         except Exception as failure:
             message = f"{type(failure).__name__}: {failure}"
             raise ApplicationError(
@@ -87,14 +86,14 @@ class AgentWorkflow:
             ) from None
 
 
-def agent_activities(office: Office) -> list[Callable[..., Awaitable[Any]]]:
-    """The activities a worker hosts for agent workflows: the agent call, by `office`."""
-    return [temporal_activity_for(agent_call_activity(office))]
+def agent_activities(runner: WorkflowRunner) -> list[Callable[..., Awaitable[Any]]]:
+    """The activities a worker hosts for agent workflows: the agent call, by `runner`."""
+    return [temporal_activity_for(agent_call_activity(runner))]
 
 
-def worker_parts(office: Office) -> tuple[list[type], list[Callable[..., Awaitable[Any]]]]:
-    """What a Temporal worker adds to host agent workflows answered by `office`."""
-    return [AgentWorkflow], agent_activities(office)
+def worker_parts(runner: WorkflowRunner) -> tuple[list[type], list[Callable[..., Awaitable[Any]]]]:
+    """What a Temporal worker adds to host agent workflows answered by `runner`."""
+    return [AgentWorkflow], agent_activities(runner)
 
 
 async def run_agent_workflow(
@@ -105,7 +104,7 @@ async def run_agent_workflow(
     task_queue: str = DEFAULT_TASK_QUEUE,
     run_id: str | None = None,
 ) -> WorkflowRun:
-    """Run `agents` on Temporal to the end (a worker with an Office must serve the queue)."""
+    """Run `agents` on Temporal to the end (a worker hosting agent workflows serves the queue)."""
     value = AgentRunInput(run_id=run_id or uuid.uuid4().hex, workflow=agents, input=input)
     return await client.execute_workflow(
         AgentWorkflow.run, value, id=value.run_id, task_queue=task_queue

@@ -85,8 +85,8 @@ def run(
 ) -> None:
     """Run every case of a suite through the Office loop and check the outcomes."""
     from intelligent_office.evals import EvalRunner, load_suite, render_html
+    from intelligent_office.front_door import Office
     from intelligent_office.observability import Telemetry
-    from intelligent_office.service import OfficeService
     from intelligent_office.settings import load_settings
 
     suite = load_suite(suite_file)
@@ -95,11 +95,11 @@ def run(
         raise UserError(f"{suite_file}: no case has the tag(s) {', '.join(tag or [])}")
     settings = _eval_settings(load_settings(config), tier or [])
     store = open_store(settings)
-    service = OfficeService.from_settings(
+    office = Office.from_settings(
         settings, store, telemetry=Telemetry.from_settings(settings.observability)
     )
     filters: dict[str, Any] = {"tags": tag or [], "cases": case or []}
-    runner = EvalRunner(service, concurrency=concurrency, case_timeout_seconds=timeout)
+    runner = EvalRunner(office, concurrency=concurrency, case_timeout_seconds=timeout)
     if as_json:
         report = asyncio.run(runner.run(suite, cases, filters=filters))
     else:

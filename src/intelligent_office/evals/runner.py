@@ -1,6 +1,6 @@
 """Running a suite: every case through the real Office loop, several at once, then checked.
 
-The cases run on the service's own store and brain, as `office run` would run them, each
+The cases run on the Office's own store and brain, as `office run` would run them, each
 task tagged `context.eval = {run, case}`. A case whose task asks a human for approval
 gets the answer its `approvals` field gives (deny by default), recorded like any other
 human decision, so no case waits for a person.
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intelligent_office.errors import UserError
 from intelligent_office.evals.chains import GraphCache
@@ -26,9 +26,12 @@ from intelligent_office.evals.results import CaseResult, EvalReport
 from intelligent_office.evals.suite import EvalCase, Suite
 from intelligent_office.office import OfficeOutput
 from intelligent_office.runtime.worker import LocalWorker
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings
 from intelligent_office.store import RunStatus
+from intelligent_office.task_input import new_task
+
+if TYPE_CHECKING:  # the Office drives this module; only its type is needed here
+    from intelligent_office.front_door import Office
 
 __all__ = ["EvalRunner", "brain_label"]
 
@@ -49,9 +52,9 @@ def brain_label(settings: Settings) -> str:
 
 @dataclass
 class EvalRunner:
-    """Runs the cases of a suite on a service, `concurrency` at a time."""
+    """Runs the cases of a suite on an Office, `concurrency` at a time."""
 
-    service: OfficeService
+    office: Office
     concurrency: int = 4
     case_timeout_seconds: float = 300.0
     on_case: Callable[[CaseResult], None] | None = None
@@ -65,7 +68,7 @@ class EvalRunner:
         """Run the cases and return the report (not yet stored)."""
         run_id = uuid.uuid4().hex
         started_at, clock = datetime.now(UTC), time.perf_counter()
-        worker = self.service.worker(listener=self._on_event)
+        worker = self.office.worker(listener=self._on_event)
         limit = asyncio.Semaphore(self.concurrency)
 
         async def one(case: EvalCase) -> CaseResult:
@@ -83,7 +86,7 @@ class EvalRunner:
             run_id=run_id,
             suite=suite.name,
             suite_path=str(suite.path),
-            brain=brain_label(self.service.settings),
+            brain=brain_label(self.office.settings),
             started_at=started_at,
             seconds=time.perf_counter() - clock,
             filters=filters or {},
@@ -99,9 +102,9 @@ class EvalRunner:
         comment = f"the eval case says {decision}"
         try:
             if decision == "approve":
-                self.service.decide_approval(approval_id, "approved", by=_EVAL, comment=comment)
+                self.office.decide_approval(approval_id, "approved", by=_EVAL, comment=comment)
             else:
-                self.service.decide_approval(approval_id, "denied", by=_EVAL, comment=comment)
+                self.office.decide_approval(approval_id, "denied", by=_EVAL, comment=comment)
         except UserError:
             return  # decided already (a replayed event)
 
@@ -141,7 +144,7 @@ class EvalRunner:
         task = task.model_copy(
             update={"context": {**task.context, "eval": {"run": eval_run, "case": case.id}}}
         )
-        record, submitted = self.service.submit(worker, task)
+        record, submitted = self.office.submit(worker, task)
         self._decisions[submitted.run_id] = case.approvals
         try:
             finished = await asyncio.wait_for(
@@ -151,7 +154,7 @@ class EvalRunner:
             worker.cancel(submitted.run_id)
             finished = None
         seconds = time.perf_counter() - clock
-        spent = self.service.store.llm_calls.spent(record.task_id)
+        spent = self.office.store.llm_calls.spent(record.task_id)
         output = (
             OfficeOutput.model_validate(finished.result)
             if finished is not None and finished.result
@@ -159,7 +162,7 @@ class EvalRunner:
         )
         outcome = _outcome(output, finished, workspace, self.case_timeout_seconds)
         outcome.cost_usd = spent.cost_usd
-        asked = self.service.store.approvals.list(status=None, task_id=record.task_id)
+        asked = self.office.store.approvals.list(status=None, task_id=record.task_id)
         outcome.asked = sorted({approval.kind for approval in asked})
         checks = await asyncio.to_thread(run_checks, case.checks, outcome, self._graphs)
         return CaseResult(
@@ -173,7 +176,7 @@ class EvalRunner:
             iterations=outcome.iterations,
             tokens=spent.tokens,
             cost_usd=spent.cost_usd,
-            brain=_brains(output) or brain_label(self.service.settings),
+            brain=_brains(output) or brain_label(self.office.settings),
             tools=sorted(outcome.tools),
             checks=checks,
             answer=outcome.answer[:_ANSWER_KEPT],

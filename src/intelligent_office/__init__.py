@@ -17,7 +17,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from intelligent_office.agentkit import Agent, AgentFactory, AgentState, Workflow
-    from intelligent_office.front_door import Office, TaskOutcome
+    from intelligent_office.front_door import Office
+    from intelligent_office.task_outcome import TaskOutcome
 
 _HOMES = {
     "Agent": "intelligent_office.agentkit",
@@ -25,7 +26,7 @@ _HOMES = {
     "AgentState": "intelligent_office.agentkit",
     "Workflow": "intelligent_office.agentkit",
     "Office": "intelligent_office.front_door",
-    "TaskOutcome": "intelligent_office.front_door",
+    "TaskOutcome": "intelligent_office.task_outcome",
 }
 
 

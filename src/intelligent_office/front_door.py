@@ -20,83 +20,49 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, JsonValue, ValidationError
-
-from intelligent_office.activities import OfficeActivities, StoreRecords
 from intelligent_office.agentkit.durable import (
     AGENT_WORKFLOW,
     agent_workflow,
     run_stored,
     stored_workflow_run,
 )
-from intelligent_office.agentkit.models import AgentModel
-from intelligent_office.agentkit.workflow import Workflow
 from intelligent_office.agentkit.workflow_run import RunBook, SystemStatus, WorkflowRun
 from intelligent_office.agentkit.workflow_runner import WorkflowRunner
-from intelligent_office.approval_decisions import check_response
 from intelligent_office.errors import UserError
-from intelligent_office.learning.advisor import PlanAdvisor
 from intelligent_office.limits import check_description
-from intelligent_office.llm import Brain, OfflineBrain
-from intelligent_office.llm.config import Tier
-from intelligent_office.memory.base import NoMemory
-from intelligent_office.memory.office_memory import OfficeMemory
-from intelligent_office.models import Task
 from intelligent_office.observability import Telemetry
-from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput, OfficeOutput, office_workflow
-from intelligent_office.risk import RiskModel, RiskWeights
-from intelligent_office.runtime.worker import LocalWorker, RunListener
-from intelligent_office.runtime.workflow import WorkflowRegistry
 from intelligent_office.settings import Settings
 from intelligent_office.state_files import open_store, refuse_state_files
 from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
-from intelligent_office.store.approvals import approval_signal
 from intelligent_office.store.throwaway import ThrowawayHome
-from intelligent_office.task_input import new_task
 from intelligent_office.tools.base import ToolRegistry
-from intelligent_office.tools.builder.registry import registered_servers
 from intelligent_office.tools.builtin import builtin_tools
-from intelligent_office.tools.policy import Policy, load_policy
-from intelligent_office.tools.sandbox.probe import for_machine
-from intelligent_office.workflows.graph_workflow import run_spec
+from intelligent_office.tools.policy import Policy
 
+# The Office loop (activities, brains, memory, learning) loads when a task first needs it:
+# an Office that runs only agent workflows stays as light as the agent kit and the store.
 if TYPE_CHECKING:
+    from pydantic import JsonValue
     from temporalio.client import Client as TemporalClient
 
+    from intelligent_office.activities import OfficeActivities
+    from intelligent_office.agentkit.models import AgentModel
+    from intelligent_office.agentkit.workflow import Workflow
+    from intelligent_office.learning.advisor import PlanAdvisor
+    from intelligent_office.llm import Brain
     from intelligent_office.memory.embeddings import Embedder
+    from intelligent_office.memory.office_memory import OfficeMemory
+    from intelligent_office.models import Task
+    from intelligent_office.risk import RiskModel
     from intelligent_office.runtime.base import Runtime
+    from intelligent_office.runtime.worker import LocalWorker, RunListener
+    from intelligent_office.runtime.workflow import WorkflowRegistry
+    from intelligent_office.task_outcome import TaskOutcome
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
-__all__ = ["Office", "TaskOutcome"]
+__all__ = ["Office"]
 
 _log = logging.getLogger(__name__)
-
-
-class TaskOutcome(BaseModel):
-    """How a task run by `Office.run_task` ended."""
-
-    task_id: str
-    run_id: str
-    status: str
-    """The task's (completed, dead_lettered, unsupported), else its run's (failed, cancelled)."""
-    answer: str | None = None
-    error: str | None = None
-    """Why the run itself failed, when it did (a task's own failure is in `output`)."""
-    output: OfficeOutput | None = None
-    """Everything the run produced: subtasks, plans, reviews, tool gaps, the dead letter."""
-
-    @classmethod
-    def of(cls, task_id: str, finished: RunRecord) -> TaskOutcome:
-        """The outcome a finished run records."""
-        output = OfficeOutput.model_validate(finished.result) if finished.result else None
-        return cls(
-            task_id=task_id,
-            run_id=finished.run_id,
-            status=output.status.value if output is not None else finished.status.value,
-            answer=output.answer if output is not None else None,
-            error=finished.error,
-            output=output,
-        )
 
 
 class Office:
@@ -157,7 +123,7 @@ class Office:
         self._owns_store = store is None
         self.settings = settings
         self.store = store if store is not None else open_store(settings)
-        self.brain: Brain = brain if brain is not None else OfflineBrain()
+        self._brain = brain
         self.mcp = mcp
         """The configured MCP servers, whose tools are in `tools`."""
         self.memory = memory
@@ -223,6 +189,15 @@ class Office:
     # -- the parts ---------------------------------------------------------------------
 
     @property
+    def brain(self) -> Brain:
+        """Decomposes, plans and reviews tasks: the offline brain unless given another."""
+        if self._brain is None:
+            from intelligent_office.llm import OfflineBrain
+
+            self._brain = OfflineBrain()
+        return self._brain
+
+    @property
     def tools(self) -> ToolRegistry:
         """What tasks' steps may call: the built-in tools unless the Office was given others."""
         if self._tools is None:
@@ -241,6 +216,10 @@ class Office:
 
     def activities(self) -> OfficeActivities:
         """The Office loop's activities, recording into the store (and into memory, if any)."""
+        from intelligent_office.activities import OfficeActivities, StoreRecords
+        from intelligent_office.learning.advisor import PlanAdvisor
+        from intelligent_office.memory.base import NoMemory
+
         return OfficeActivities(
             brain=self.brain,
             tools=self.tools,
@@ -255,6 +234,8 @@ class Office:
 
     def risk_model(self) -> RiskModel:
         """The risk thresholds of the settings, with calibrated weights when some are saved."""
+        from intelligent_office.risk import RiskModel, RiskWeights
+
         path = self.settings.risk_weights_file
         weights = RiskWeights.load(path) if path.is_file() else RiskWeights()
         return RiskModel(
@@ -273,6 +254,10 @@ class Office:
     def registry(self) -> WorkflowRegistry:
         """Every workflow a worker of this Office can run or resume: Office tasks, YAML
         graph workflows and agent workflows."""
+        from intelligent_office.office import office_workflow
+        from intelligent_office.runtime.workflow import WorkflowRegistry
+        from intelligent_office.workflows.graph_workflow import run_spec
+
         return WorkflowRegistry(
             [run_spec, office_workflow(self.activities()), agent_workflow(self.workflow_runner)]
         )
@@ -281,6 +266,8 @@ class Office:
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
         """A local worker on the store."""
+        from intelligent_office.runtime.worker import LocalWorker
+
         return LocalWorker(
             self.store,
             self.registry(),
@@ -307,6 +294,9 @@ class Office:
         when given, is stored as the new task's `task.submitted` event before its run is
         queued, so it is the task's first event whatever the worker does.
         """
+        from intelligent_office.models import Task
+        from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput
+
         record, created = self.store.tasks.create(
             task_id=task.task_id,
             user_id=task.user_id or "local",
@@ -366,6 +356,9 @@ class Office:
         Raises:
             UserError: a bad description or workspace, or one holding the Office's own files.
         """
+        from intelligent_office.task_input import new_task
+        from intelligent_office.task_outcome import TaskOutcome
+
         if isinstance(task, str):
             task = new_task(
                 task, workspace=workspace or Path.cwd(), user_id=user_id or self.user_id
@@ -400,6 +393,10 @@ class Office:
         stored = letter.history.get("task")
         if not isinstance(stored, dict):
             raise UserError(f"dead letter {dead_letter_id} holds no task to resubmit")
+        from pydantic import ValidationError
+
+        from intelligent_office.models import Task
+
         changes: dict[str, object] = {"task_id": uuid.uuid4().hex, "idempotency_key": None}
         if description is not None:
             check_description(description)
@@ -433,6 +430,9 @@ class Office:
                 decision does not fit its kind.
         """
         current = self.store.approvals.require(approval_id)
+        from intelligent_office.approval_decisions import check_response
+        from intelligent_office.store.approvals import approval_signal
+
         response = check_response(current, decision, edits)
         if current.status != decision or current.run_id is None:
             current = self.store.approvals.decide(
@@ -570,6 +570,11 @@ def _configured_parts(
     Agents get the built-in tools alone: the memory's `search_documents` answers for the
     tenant of a task, and an agent run is not one.
     """
+    from intelligent_office.memory.office_memory import OfficeMemory
+    from intelligent_office.tools.builder.registry import registered_servers
+    from intelligent_office.tools.policy import load_policy
+    from intelligent_office.tools.sandbox.probe import for_machine
+
     # Probe the sandbox now: a machine weaker than `require_tier` stops here, clearly.
     sandbox = for_machine(settings.sandbox)
     tools = builtin_tools(sandbox=sandbox, http_allow=settings.http_allow)
@@ -599,6 +604,7 @@ def _configured_parts(
     if settings.llm.enabled:
         # pydantic-ai and the vendors' SDKs load only when a model is configured.
         from intelligent_office.agentkit.router_model import RouterModel
+        from intelligent_office.llm.config import Tier
         from intelligent_office.llm.llm_brain import LLMBrain
         from intelligent_office.llm.router import LLMRouter
         from intelligent_office.tools.ai_tool import ai_tool

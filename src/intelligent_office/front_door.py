@@ -15,10 +15,9 @@ agent kit's `WorkflowRunner`, which the Office holds and its workers host.
 from __future__ import annotations
 
 import getpass
-import logging
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from intelligent_office.agentkit.durable import (
     AGENT_WORKFLOW,
@@ -31,6 +30,7 @@ from intelligent_office.agentkit.workflow_runner import WorkflowRunner
 from intelligent_office.errors import UserError
 from intelligent_office.limits import check_description
 from intelligent_office.observability import Telemetry
+from intelligent_office.office_parts import configured_parts
 from intelligent_office.settings import Settings
 from intelligent_office.state_files import open_store, refuse_state_files
 from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
@@ -61,8 +61,6 @@ if TYPE_CHECKING:
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
 __all__ = ["Office"]
-
-_log = logging.getLogger(__name__)
 
 
 class Office:
@@ -170,14 +168,20 @@ class Office:
         store = store if store is not None else open_store(settings)
         telemetry = telemetry if telemetry is not None else Telemetry()
         try:
-            parts = _configured_parts(settings, store, telemetry, memory_embedder)
+            parts = configured_parts(settings, store, telemetry, memory_embedder)
             office = cls(
                 settings,
                 store,
+                brain=parts.brain,
+                model=parts.model,
+                tools=parts.tools,
+                agent_tools=parts.agent_tools,
+                policy=parts.policy,
+                mcp=parts.mcp,
+                memory=parts.memory,
                 telemetry=telemetry,
                 root=root,
                 user_id=user_id,
-                **parts,
             )
         except BaseException:
             if opened:
@@ -560,57 +564,3 @@ class Office:
 
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
-
-
-def _configured_parts(
-    settings: Settings, store: Store, telemetry: Telemetry, memory_embedder: Embedder | None
-) -> dict[str, Any]:
-    """The parts the settings configure: tools, policy, memory, MCP servers, brain and model.
-
-    Agents get the built-in tools alone: the memory's `search_documents` answers for the
-    tenant of a task, and an agent run is not one.
-    """
-    from intelligent_office.memory.office_memory import OfficeMemory
-    from intelligent_office.tools.builder.registry import registered_servers
-    from intelligent_office.tools.policy import load_policy
-    from intelligent_office.tools.sandbox.probe import for_machine
-
-    # Probe the sandbox now: a machine weaker than `require_tier` stops here, clearly.
-    sandbox = for_machine(settings.sandbox)
-    tools = builtin_tools(sandbox=sandbox, http_allow=settings.http_allow)
-    parts: dict[str, Any] = {
-        "tools": tools,
-        "agent_tools": builtin_tools(sandbox=sandbox, http_allow=settings.http_allow),
-        "policy": load_policy(settings.policy_file),
-    }
-    if settings.memory.enabled:
-        try:  # the model itself loads on first use, not here
-            memory = OfficeMemory.open(settings.memory, store, embedder=memory_embedder)
-        except UserError as error:
-            # Without the `memory` extra the Office still runs, without memory; the memory
-            # commands say how to install it.
-            _log.warning("memory is off: %s", error)
-        else:
-            tools.register(memory.search_tool())
-            parts["memory"] = memory
-    # Tools built from gap reports and approved (`office tools build`) join the servers.
-    servers = [*settings.mcp_servers, *registered_servers(store)]
-    if servers:
-        from intelligent_office.tools.mcp.toolset import MCPToolset  # the MCP SDK: only now
-
-        # The planners need every tool's spec up front: list the servers now.
-        parts["mcp"] = mcp = MCPToolset(servers, tools)
-        mcp.start_blocking()
-    if settings.llm.enabled:
-        # pydantic-ai and the vendors' SDKs load only when a model is configured.
-        from intelligent_office.agentkit.router_model import RouterModel
-        from intelligent_office.llm.config import Tier
-        from intelligent_office.llm.llm_brain import LLMBrain
-        from intelligent_office.llm.router import LLMRouter
-        from intelligent_office.tools.ai_tool import ai_tool
-
-        router = LLMRouter(settings.llm, settings.budgets, store, telemetry=telemetry)
-        if router.serves(Tier.AI_TOOL):
-            tools.register(ai_tool(router))
-        parts["brain"], parts["model"] = LLMBrain(router), RouterModel(router)
-    return parts

@@ -5,9 +5,10 @@ Usage: `python -m benchmarks.agents_bench --out benchmarks/results/agents.json` 
 call is simulated by a 50 ms sleep. Half the workflows are diamonds (a -> b, c, d -> e,
 critical path 3 calls) and half are chains of 5 (critical path 5 calls), so the ideal
 makespan is 5 x 50 ms = 250 ms. Ours runs through the whole agent path (Office,
-Workflow validation, AgentRunner activities on the engine's scheduler, the ledger);
-LangGraph runs the same graphs as StateGraphs. Each system runs in a fresh subprocess
-so that its peak RSS is its own.
+Workflow validation, AgentRunner activities on the engine's scheduler, the ledger) on an
+inline runtime, like LangGraph without a checkpointer: no run is stored (an Office stores
+every run by default); LangGraph runs the same graphs as StateGraphs. Each system runs
+in a fresh subprocess so that its peak RSS is its own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -44,7 +46,9 @@ def shapes() -> list[dict[str, list[str]]]:
 
 
 async def _ours(repeats: int, warmup: int) -> dict[str, Any]:
-    from intelligent_office.agentkit import Agent, ModelAnswer, Office, RunStatus, Workflow
+    from intelligent_office import Office
+    from intelligent_office.agentkit import Agent, ModelAnswer, RunStatus, Workflow
+    from intelligent_office.runtime import InlineRuntime
 
     class SimulatedModel:
         async def complete(self, agent: Agent, user: str, tools: Any = ()) -> ModelAnswer:
@@ -62,11 +66,13 @@ async def _ours(repeats: int, warmup: int) -> dict[str, Any]:
         for i, g in enumerate(shapes())
     ]
     build = time.perf_counter() - started
-    office = Office(SimulatedModel())
+    office = Office(model=SimulatedModel())
 
     async def once() -> float:
         t0 = time.perf_counter()
-        runs = await asyncio.gather(*(office.run_workflow(w) for w in workflows))
+        runs = await asyncio.gather(
+            *(office.run_workflow(w, runtime=InlineRuntime(uuid.uuid4().hex)) for w in workflows)
+        )
         took = time.perf_counter() - t0
         assert all(r.status is RunStatus.COMPLETED for r in runs)
         return took

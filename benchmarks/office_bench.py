@@ -36,14 +36,15 @@ from pydantic import BaseModel
 
 from benchmarks.provenance import ROOT, provenance
 from intelligent_office.activities import MemoryRecords, OfficeActivities
+from intelligent_office.front_door import Office
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.office import OfficeInput, OfficeOutput, TaskStatus, run_office
 from intelligent_office.runtime.activity import Activity
 from intelligent_office.runtime.inline import InlineRuntime
 from intelligent_office.runtime.worker import LocalWorker
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import RunStatus, Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.builtin import builtin_tools
 
 __all__ = ["RUNTIMES", "TASKS", "main"]
@@ -97,14 +98,15 @@ class ActivityClock:
         return timed
 
 
-@dataclass
-class TimedService(OfficeService):
-    """The service, with its agents' activities timed."""
+class TimedOffice(Office):
+    """The Office, with its loop's activities timed."""
 
-    clock: ActivityClock = field(default_factory=ActivityClock)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = ActivityClock()
 
-    def agents(self) -> OfficeActivities:
-        return self.clock.wrap(super().agents())
+    def activities(self) -> OfficeActivities:
+        return self.clock.wrap(super().activities())
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ async def run_inline(description: str) -> Sample:
     )
 
 
-async def run_local(service: TimedService, worker: LocalWorker, description: str) -> Sample:
+async def run_local(service: TimedOffice, worker: LocalWorker, description: str) -> Sample:
     """One task on the local runtime: submit it and run it to its end on the worker."""
     task = new_task(description, workspace=ROOT)
     service.clock.reset()
@@ -228,7 +230,7 @@ async def measure(runs: int, warmup: int, temporary: Path) -> list[dict[str, Any
     url = f"sqlite:///{temporary / 'office.db'}"
     store = Store.open(url)
     try:
-        service = TimedService(load_settings(None, home=temporary, database_url=url), store)
+        service = TimedOffice(load_settings(None, home=temporary, database_url=url), store)
         # One worker serves every run, as `office serve` would.
         worker = service.worker()
         for name, description in TASKS:
@@ -277,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             "tools": "built-in, workspace = repository root",
             "inline": "InlineRuntime, fresh agents per run; timed: run_office",
             "local_sqlite": (
-                "OfficeService on a SQLite file in a temporary directory, one worker for "
+                "Office on a SQLite file in a temporary directory, one worker for "
                 "every run; timed: service.submit + worker.run"
             ),
             "wall_ms": "time.perf_counter around one task",

@@ -56,8 +56,8 @@ from intelligent_office.runtime.temporal import (
 from intelligent_office.runtime.temporal.dev_server import free_port
 from intelligent_office.runtime.worker import LocalWorker
 from intelligent_office.runtime.workflow import WorkflowRegistry
-from intelligent_office.service import new_task
 from intelligent_office.store import RunStatus, Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.builtin import builtin_tools
 
 __all__ = ["TASKS", "main"]

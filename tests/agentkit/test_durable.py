@@ -68,8 +68,8 @@ def workflow() -> Workflow:
 
 async def test_an_agent_workflow_runs_durably_and_replays_from_its_journal(store: Store) -> None:
     model = gate_fails_once()
-    office = Office(model.model())
-    worker = LocalWorker(store, WorkflowRegistry([agent_workflow(office)]))
+    office = Office(model=model.model())
+    worker = LocalWorker(store, WorkflowRegistry([agent_workflow(office.workflow_runner)]))
     store.tasks.create(task_id="t-agents", user_id="tests", description="launch note")
     record = worker.submit(
         AGENT_WORKFLOW, AgentWorkflowInput(workflow=workflow()), task_id="t-agents"

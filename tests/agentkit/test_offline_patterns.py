@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intelligent_office import AgentFactory, AgentState, Office, Workflow
-from intelligent_office.agentkit import ParallelSpec, PipelineSpec, SupervisorSpec
-from intelligent_office.agentkit.office import RunStatus
+from intelligent_office.agentkit import ParallelSpec, PipelineSpec, RunStatus, SupervisorSpec
 from intelligent_office.memory.embeddings import LocalMiniLM
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.memory.settings import MemorySettings

@@ -3,10 +3,10 @@ capability, a vote, and a reflective loop that converges in round two."""
 
 from __future__ import annotations
 
+from intelligent_office import Office
 from intelligent_office.agentkit import (
     AgentFactory,
     AgentState,
-    Office,
     ParallelSpec,
     PipelineSpec,
     PipelineStage,
@@ -40,7 +40,7 @@ async def test_pipeline_gate_fails_then_passes_and_the_stage_reruns_with_its_fee
         pattern=PipelineSpec(stages=[PipelineStage(agent="writer", gate="gate")]),
     )
 
-    run = await Office(model.model()).run_workflow(workflow)
+    run = await Office(model=model.model()).run_workflow(workflow)
 
     assert run.status is RunStatus.COMPLETED, run.failure
     assert run.output == "Report. Deadline: Friday."
@@ -66,7 +66,7 @@ async def test_pipeline_gate_that_never_approves_fails_the_run_naming_the_gate()
         pattern=PipelineSpec(stages=[PipelineStage(agent="writer", gate="gate", max_rounds=2)]),
     )
 
-    run = await Office(ScriptedModel(script).model()).run_workflow(workflow)
+    run = await Office(model=ScriptedModel(script).model()).run_workflow(workflow)
 
     assert run.status is RunStatus.FAILED
     assert run.failure == (
@@ -98,7 +98,7 @@ async def test_supervisor_assigns_each_subtask_to_the_specialist_with_that_capab
         pattern=SupervisorSpec(supervisor="boss", specialists=["quant", "scribe"]),
     )
 
-    run = await Office(model.model()).run_workflow(workflow)
+    run = await Office(model=model.model()).run_workflow(workflow)
 
     assert run.status is RunStatus.COMPLETED, run.failure
     assert model.asked("quant") == ["total the Q3 sales"]
@@ -121,7 +121,7 @@ async def test_supervisor_with_an_unknown_capability_fails_naming_it() -> None:
         pattern=SupervisorSpec(supervisor="boss", specialists=["scribe"]),
     )
 
-    run = await Office(ScriptedModel(script).model()).run_workflow(workflow)
+    run = await Office(model=ScriptedModel(script).model()).run_workflow(workflow)
 
     assert run.status is RunStatus.FAILED
     assert run.failure is not None and "no specialist has capability 'legal'" in run.failure
@@ -137,7 +137,7 @@ async def test_parallel_vote_picks_the_majority_answer() -> None:
         pattern=ParallelSpec(workers=list(answers), fusion="vote"),
     )
 
-    run = await Office(model.model()).run_workflow(workflow)
+    run = await Office(model=model.model()).run_workflow(workflow)
 
     assert run.status is RunStatus.COMPLETED
     assert run.output == "Paris"
@@ -158,7 +158,7 @@ async def test_parallel_best_by_critic_takes_the_candidate_the_critic_names() ->
         pattern=ParallelSpec(workers=["w1", "w2"], fusion="best_by_critic", critic="judge"),
     )
 
-    run = await Office(model.model()).run_workflow(workflow)
+    run = await Office(model=model.model()).run_workflow(workflow)
 
     assert run.output == "thorough answer"
     assert "Candidate 1:\nshort" in model.asked("judge")[0]
@@ -183,7 +183,7 @@ async def test_reflective_loop_converges_in_two_rounds() -> None:
         pattern=ReflectiveSpec(agent="writer", critic="critic", max_rounds=4),
     )
 
-    office = Office(model.model())
+    office = Office(model=model.model())
     run = await office.run_workflow(workflow)
 
     assert run.status is RunStatus.COMPLETED

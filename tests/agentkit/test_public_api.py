@@ -17,10 +17,11 @@ def test_public_names() -> None:
         "AgentFactory",
         "AgentState",
         "Office",
+        "TaskOutcome",
         "Workflow",
         "__version__",
     ]
-    assert Office.__module__ == "intelligent_office.agentkit.office"
+    assert Office.__module__ == "intelligent_office.front_door"
     assert {s.value for s in AgentState} == {
         "pending",
         "running",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from intelligent_office import Office
 from intelligent_office.agentkit import (
     Agent,
     AgentState,
-    Office,
     RouterModel,
     RunStatus,
     Workflow,
@@ -76,7 +76,7 @@ async def test_router_answers_and_books_tokens_and_cost(
 ) -> None:
     server.script(TextReply("Tides follow the moon."), TextReply("A note on tides."))
 
-    run = await Office(RouterModel(router(store, server))).run_workflow(chain())
+    run = await Office(model=RouterModel(router(store, server))).run_workflow(chain())
 
     assert run.status is RunStatus.COMPLETED
     assert run.output == "A note on tides."
@@ -91,7 +91,7 @@ async def test_router_answers_and_books_tokens_and_cost(
 async def test_a_429_leaves_the_agent_rate_limited(store: Store, server: ScriptedLLMServer) -> None:
     server.script(ErrorReply(429, "slow down"))
 
-    run = await Office(RouterModel(router(store, server))).run_workflow(chain())
+    run = await Office(model=RouterModel(router(store, server))).run_workflow(chain())
 
     assert run.status is RunStatus.FAILED
     assert run.agents["research"].state is AgentState.RATE_LIMITED
@@ -103,7 +103,7 @@ async def test_a_spent_workflow_budget_stops_the_next_agent(
 ) -> None:
     server.script(TextReply("Tides follow the moon."))
 
-    run = await Office(RouterModel(router(store, server))).run_workflow(
+    run = await Office(model=RouterModel(router(store, server))).run_workflow(
         chain(budget=WorkflowBudget(max_cost_usd=0.01))
     )
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from intelligent_office.agentkit import Office, RunStatus
+from intelligent_office import Office
+from intelligent_office.agentkit import RunStatus
 from intelligent_office.agentkit.scheduler import CronScheduler, next_time
 
 FILE = """

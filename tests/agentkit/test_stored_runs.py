@@ -37,7 +37,7 @@ async def test_a_run_from_python_is_stored_with_its_agents_events_and_listed(
     settings = load_settings(None, home=tmp_path / "home")
     store = Store.open(settings.resolved_database_url)
     try:
-        office = Office(model().model(), store=store, user_id="alice")
+        office = Office(settings, store, model=model().model(), user_id="alice")
         run = await office.run_workflow(two_agents())
         assert run.status is RunStatus.COMPLETED and run.output == "write done"
 

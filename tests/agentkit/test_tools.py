@@ -54,7 +54,7 @@ async def run_with(
     call: Call, archetype: str, workspace: Path, policy: Policy | None = None
 ) -> tuple[str, list[list[str]], list[ToolUse]]:
     offered: list[list[str]] = []
-    office = Office(tool_then_answer(call, offered), policy=policy)
+    office = Office(model=tool_then_answer(call, offered), policy=policy)
     run = await office.run_workflow(one_agent(archetype, workspace))
     assert run.status is RunStatus.COMPLETED, run.failure
     return run.output or "", offered, run.agents["worker"].tool_calls

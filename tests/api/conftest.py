@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 
 from intelligent_office.api import create_app
-from intelligent_office.service import OfficeService
+from intelligent_office.front_door import Office
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
 
@@ -42,7 +42,7 @@ class LiveServer:
     url: str
     store: Store
     settings: Settings
-    service: OfficeService
+    office: Office
     clients: list[httpx.Client] = field(default_factory=list)
 
     def key(self, user: str = "alice", role: str = "operator") -> str:
@@ -71,10 +71,10 @@ class LiveServer:
             time.sleep(0.1)
 
 
-def serve(settings: Settings, store: Store, service: OfficeService) -> Iterator[str]:
+def serve(settings: Settings, store: Store, office: Office) -> Iterator[str]:
     """Run the app on a free port in a thread until the generator is closed."""
     port = free_port()
-    app = create_app(settings, store=store, service=service)
+    app = create_app(settings, store=store, office=office)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -106,10 +106,10 @@ def api_settings(tmp_path: Path) -> Settings:
 def running(settings: Settings) -> Iterator[LiveServer]:
     """The app on 127.0.0.1 with a local worker, on its own store, until the block ends."""
     store = Store.open(settings.resolved_database_url)
-    service = OfficeService.from_settings(settings, store)
-    serving = serve(settings, store, service)
+    office = Office.from_settings(settings, store)
+    serving = serve(settings, store, office)
     url = next(serving)
-    server = LiveServer(url=url, store=store, settings=settings, service=service)
+    server = LiveServer(url=url, store=store, settings=settings, office=office)
     try:
         yield server
     finally:

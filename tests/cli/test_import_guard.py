@@ -46,7 +46,13 @@ HEAVY = (
 # help renderer, rich.markdown with it, costs a tenth of a second): not even these. (Typer
 # itself loads pydantic to convert some option types, so a command's own --help may.)
 # (A run loads pygments: structlog's console renderer imports rich's tracebacks.)
-HELP_ALSO = ("sqlalchemy", "alembic", "intelligent_office.service", "rich.markdown", "pygments")
+HELP_ALSO = (
+    "sqlalchemy",
+    "alembic",
+    "intelligent_office.front_door",
+    "rich.markdown",
+    "pygments",
+)
 
 # Runs the entry point as the console script does, then writes the loaded module names.
 _PROBE = """

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from intelligent_office.evals import EvalReport, EvalRunner, load_suite, render_html
-from intelligent_office.service import OfficeService
+from intelligent_office.front_door import Office
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
 from tests.evals.conftest import SAMPLE_APP, write_suite
@@ -54,7 +54,7 @@ def run_suite(tmp_path: Path) -> EvalReport:
     store = Store.open(settings.resolved_database_url)
     try:
         suite = load_suite(write_suite(tmp_path, SUITE))
-        runner = EvalRunner(OfficeService.from_settings(settings, store), concurrency=2)
+        runner = EvalRunner(Office.from_settings(settings, store), concurrency=2)
         return asyncio.run(runner.run(suite, suite.cases))
     finally:
         store.close()

@@ -1,4 +1,4 @@
-"""An Office service on a real SQLite store (offline brain, no plan memory) and a src-layout
+"""An Office on a real SQLite store (offline brain, no plan memory) and a src-layout
 package to trace, for the learning tests."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 
 SRC_LAYOUT = {
     "proj/pyproject.toml": '[project]\nname = "pkg"\n',
@@ -38,19 +39,19 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 
 
 @dataclass
-class Office:
-    """A service and its store, and a way to run one task to its end."""
+class OfficeUnderTest:
+    """An Office and its store, and a way to run one task to its end."""
 
     settings: Settings
     store: Store
-    service: OfficeService
+    office: Office
 
     async def run(self, description: str, workspace: Path) -> tuple[OfficeOutput, str]:
         """Run a task to its end; its output and its id."""
-        worker = self.service.worker()
+        worker = self.office.worker()
         try:
             task = new_task(description, workspace=workspace)
-            record, submitted = self.service.submit(worker, task)
+            record, submitted = self.office.submit(worker, task)
             finished = await worker.run(submitted.run_id)
         finally:
             await worker.shutdown()
@@ -61,15 +62,15 @@ class Office:
         return [e.payload for e in self.store.events.read(task_id, limit=10_000) if e.type == kind]
 
 
-def open_office(home: Path, **overrides: Any) -> Office:
-    """A fresh service on a SQLite file under `home`."""
+def open_office(home: Path, **overrides: Any) -> OfficeUnderTest:
+    """A fresh Office on a SQLite file under `home`."""
     settings = load_settings(home=home, memory={"enabled": False}, **overrides)
     store = Store.open(settings.resolved_database_url)
-    return Office(settings, store, OfficeService.from_settings(settings, store))
+    return OfficeUnderTest(settings, store, Office.from_settings(settings, store))
 
 
 @pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[Office]:
+async def office(tmp_path: Path) -> AsyncIterator[OfficeUnderTest]:
     opened = open_office(tmp_path / "home")
     yield opened
     opened.store.close()

@@ -8,14 +8,14 @@ from pathlib import Path
 from intelligent_office.learning.analysis import learn
 from intelligent_office.learning.guidance_store import GuidanceRepository
 from intelligent_office.office import TaskStatus
-from tests.learning.conftest import Office
+from tests.learning.conftest import OfficeUnderTest
 
 FAILING = "Trace the call sequence from main() to helper() in proj/pkg"
 SIMILAR = "Trace the call sequence from main() to process() in proj/pkg"
 
 
 async def test_a_dead_letter_cause_becomes_guidance_the_next_similar_task_completes_with(
-    office: Office, src_workspace: Path
+    office: OfficeUnderTest, src_workspace: Path
 ) -> None:
     failed, failed_id = await office.run(FAILING, src_workspace)
     assert failed.status is TaskStatus.DEAD_LETTERED
@@ -45,7 +45,7 @@ async def test_a_dead_letter_cause_becomes_guidance_the_next_similar_task_comple
 
 
 async def test_disabled_guidance_is_not_used_and_learning_again_keeps_one_record(
-    office: Office, src_workspace: Path
+    office: OfficeUnderTest, src_workspace: Path
 ) -> None:
     await office.run(FAILING, src_workspace)
     first = learn(office.store)
@@ -65,7 +65,7 @@ async def test_disabled_guidance_is_not_used_and_learning_again_keeps_one_record
 
 
 async def test_guidance_is_not_handed_to_an_unrelated_request(
-    office: Office, src_workspace: Path
+    office: OfficeUnderTest, src_workspace: Path
 ) -> None:
     await office.run(FAILING, src_workspace)
     learn(office.store)

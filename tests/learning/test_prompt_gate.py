@@ -62,7 +62,7 @@ async def test_the_gate_refuses_worse_promotes_better_and_rollback_restores(
     better = versions.require(better_id)
     assert json.loads(better.text) == {"guidance": [learned.id]}
     verdict, current_run, candidate_run = await evaluate_candidate(
-        office.service, better, suite, concurrency=2
+        office.office, better, suite, concurrency=2
     )
     assert verdict.passed, verdict.reason
     assert (current_run.passed, candidate_run.passed) == (2, 3)
@@ -71,7 +71,7 @@ async def test_the_gate_refuses_worse_promotes_better_and_rollback_restores(
 
     worse = versions.add_candidate("offline", json.dumps({"guidance": []}))
     verdict, current_run, candidate_run = await evaluate_candidate(
-        office.service, worse, suite, concurrency=2
+        office.office, worse, suite, concurrency=2
     )
     assert not verdict.passed
     assert [loss.capability for loss in verdict.lost] == ["trace"]
@@ -96,7 +96,7 @@ async def test_not_better_overall_is_refused_even_with_nothing_lost(tmp_path: Pa
     versions = PromptVersionRepository(office.store.engine)
     same = versions.add_candidate("offline", json.dumps({"guidance": []}))
 
-    verdict, _, _ = await evaluate_candidate(office.service, same, suite, concurrency=2)
+    verdict, _, _ = await evaluate_candidate(office.office, same, suite, concurrency=2)
 
     assert not verdict.passed and verdict.lost == []
     assert verdict.reason.startswith("refused: not better overall")

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.front_door import Office
 from intelligent_office.office import TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 from tests.cli.test_cli import REPO, office
 from tests.llm.servers import ScriptedLLMServer, ToolCallReply
 
@@ -172,10 +173,10 @@ def test_a_semantic_objection_sends_the_plan_back(
     assert "max_paths" in json.dumps(openai_server.requests[4])  # the revised plan
 
 
-def service_for(tmp_path: Path, server: ScriptedLLMServer, database: str) -> OfficeService:
+def service_for(tmp_path: Path, server: ScriptedLLMServer, database: str) -> Office:
     settings = load_settings(config(tmp_path, server), database_url=database)
     store = Store.open(database)
-    return OfficeService.from_settings(settings, store)
+    return Office.from_settings(settings, store)
 
 
 async def test_a_budget_stops_the_task_at_its_limit(

@@ -35,9 +35,9 @@ from intelligent_office.llm.prompts import Prompt
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.models import Task
 from intelligent_office.office import TaskStatus
-from intelligent_office.service import new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.ai_tool import ai_tool
 from intelligent_office.tools.base import ToolContext
 from intelligent_office.tools.builtin import builtin_tools

@@ -14,15 +14,16 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from intelligent_office.front_door import Office
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.memory.embeddings import LocalMiniLM
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.memory.router import Route, route_question
 from intelligent_office.memory.settings import MemorySettings
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
 from intelligent_office.store.tables import MemoryDocumentRow
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.base import ToolContext
 from tests.cli.test_cli import office
 from tests.llm.servers import ScriptedLLMServer, ToolCallReply
@@ -104,7 +105,7 @@ async def test_conversation_recall_finds_past_tasks_and_their_answers(
     store: Store, minilm: LocalMiniLM, tmp_path: Path
 ) -> None:
     settings = load_settings(None, home=tmp_path / "home")
-    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    service = Office.from_settings(settings, store, memory_embedder=minilm)
     assert service.memory is not None
     worker = service.worker()
     (tmp_path / "ws").mkdir()
@@ -123,7 +124,7 @@ def test_the_search_documents_tool_searches_the_tasks_users_documents(
     store: Store, minilm: LocalMiniLM, tmp_path: Path
 ) -> None:
     settings = load_settings(None, home=tmp_path / "home")
-    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    service = Office.from_settings(settings, store, memory_embedder=minilm)
     assert service.memory is not None and "search_documents" in service.tools
     ingest_corpus(service.memory, tmp_path / "docs", ["backups.md", "parking.md"])
     store.tasks.create(task_id="t-alice", user_id="alice", description="x", priority=5, body={})
@@ -224,7 +225,7 @@ async def test_the_offline_brain_plans_a_document_search_and_cites_the_passages(
     store: Store, minilm: LocalMiniLM, tmp_path: Path
 ) -> None:
     settings = load_settings(None, home=tmp_path / "home")
-    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    service = Office.from_settings(settings, store, memory_embedder=minilm)
     assert service.memory is not None
     ingest_corpus(service.memory, tmp_path / "docs", ["backups.md", "parking.md", "bike.md"])
     (tmp_path / "ws").mkdir()
@@ -242,7 +243,7 @@ async def test_the_offline_brain_plans_a_document_search_and_cites_the_passages(
     assert "Sources:\n  [1] parking.md:1: The garage under building B" in answer
     assert "backups.md" not in answer and "[2]" not in answer
 
-    without = OfficeService.from_settings(
+    without = Office.from_settings(
         load_settings(None, home=tmp_path / "home", memory={"enabled": False}), store
     )
     worker = without.worker()
@@ -340,7 +341,7 @@ def test_the_search_tool_and_the_cli_answer_the_question(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings = load_settings(None, home=tmp_path / "home")
-    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    service = Office.from_settings(settings, store, memory_embedder=minilm)
     assert service.memory is not None
     ingest_datasets(service.memory, tmp_path / "docs")
     store.tasks.create(task_id="t-alice", user_id="alice", description="x", priority=5, body={})

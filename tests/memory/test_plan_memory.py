@@ -10,13 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from intelligent_office.front_door import Office
 from intelligent_office.llm.prompts import PLAN
 from intelligent_office.memory.embeddings import LocalMiniLM
 from intelligent_office.memory.items import ItemKind
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 from tests.cli.test_cli import REPO
 from tests.llm.servers import ScriptedLLMServer, ToolCallReply
 from tests.llm.test_llm_office import APPROVE, DECOMPOSITION, KEY, TRACE
@@ -48,9 +49,7 @@ def planner_calls(server: ScriptedLLMServer) -> int:
     return sum(PLAN.system[:40] in json.dumps(request) for request in server.requests)
 
 
-async def run(
-    service: OfficeService, description: str, workspace: Path
-) -> tuple[str, OfficeOutput]:
+async def run(service: Office, description: str, workspace: Path) -> tuple[str, OfficeOutput]:
     worker = service.worker()
     record, submitted = service.submit(worker, new_task(description, workspace=workspace))
     finished = await worker.run(submitted.run_id)
@@ -72,7 +71,7 @@ async def test_a_repeated_task_reuses_its_stored_plan_with_no_planner_call(
     database = f"sqlite:///{tmp_path / 'office.db'}"
     settings = load_settings(llm_settings_file(tmp_path, openai_server), database_url=database)
     store = Store.open(database)
-    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    service = Office.from_settings(settings, store, memory_embedder=minilm)
     openai_server.script(
         ToolCallReply("final_result", DECOMPOSITION),
         ToolCallReply("final_result", PLAN_REPLY),
@@ -140,7 +139,7 @@ async def test_the_llm_planner_sees_similar_past_failures_with_their_reviews(
     database = f"sqlite:///{tmp_path / 'office.db'}"
     settings = load_settings(llm_settings_file(tmp_path, openai_server), database_url=database)
     store = Store.open(database)
-    service = OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    service = Office.from_settings(settings, store, memory_embedder=minilm)
     openai_server.script(
         ToolCallReply("final_result", DECOMPOSITION),
         ToolCallReply("final_result", PLAN_REPLY),

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from intelligent_office.front_door import Office
 from intelligent_office.memory.embeddings import LocalMiniLM
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 
 CALCULATION = "Calculate (2 + 3) * 4"
 
@@ -24,13 +25,13 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path / "ws"
 
 
-def service_for(store: Store, minilm: LocalMiniLM, tmp_path: Path, **memory: Any) -> OfficeService:
+def service_for(store: Store, minilm: LocalMiniLM, tmp_path: Path, **memory: Any) -> Office:
     settings = load_settings(None, home=tmp_path / "home", memory=memory)
-    return OfficeService.from_settings(settings, store, memory_embedder=minilm)
+    return Office.from_settings(settings, store, memory_embedder=minilm)
 
 
 async def run(
-    service: OfficeService, description: str, workspace: Path, **task: Any
+    service: Office, description: str, workspace: Path, **task: Any
 ) -> tuple[str, OfficeOutput]:
     worker = service.worker()
     record, submitted = service.submit(worker, new_task(description, workspace=workspace, **task))

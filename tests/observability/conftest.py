@@ -11,10 +11,11 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from intelligent_office.front_door import Office
 from intelligent_office.observability import Telemetry
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store, TaskRecord
+from intelligent_office.task_input import new_task
 
 SAMPLE_APP = Path(__file__).resolve().parents[2] / "examples" / "sample_app"
 TRACE_TASK = "Trace the call sequence from main() to process_data() in " + str(SAMPLE_APP)
@@ -26,7 +27,7 @@ class Traced:
 
     settings: Settings
     store: Store
-    service: OfficeService
+    service: Office
     telemetry: Telemetry
     exporter: InMemorySpanExporter
 
@@ -55,7 +56,7 @@ def traced(settings: Settings) -> Iterator[Traced]:
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     telemetry = Telemetry.with_provider(provider)
     store = Store.open(settings.resolved_database_url)
-    service = OfficeService.from_settings(settings, store, telemetry=telemetry)
+    service = Office.from_settings(settings, store, telemetry=telemetry)
     try:
         yield Traced(settings, store, service, telemetry, exporter)
     finally:

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from intelligent_office.front_door import Office
 from intelligent_office.llm import OfflineBrain
 from intelligent_office.llm.base import (
     PlanCheckRequest,
@@ -28,9 +29,9 @@ from intelligent_office.llm.base import (
     SynthesisRequest,
 )
 from intelligent_office.models import SubtaskGraph, Task
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.base import ToolContext, ToolRegistry, ToolSpec
 from intelligent_office.tools.builtin import builtin_tools
 
@@ -102,11 +103,9 @@ class RecordingTools(ToolRegistry):
 
 def recording_service(
     settings: Settings, store: Store, log: Path, stall_at: str | None = None
-) -> OfficeService:
+) -> Office:
     """An Office service on `store` whose brain and tools log to `log`."""
-    return OfficeService(
-        settings, store, brain=RecordingBrain(log), tools=RecordingTools(log, stall_at)
-    )
+    return Office(settings, store, brain=RecordingBrain(log), tools=RecordingTools(log, stall_at))
 
 
 async def _run(description: str, workspace: Path, log: Path, stall_at: str | None) -> None:

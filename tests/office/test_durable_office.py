@@ -1,6 +1,6 @@
 """The Office loop on the durable local runtime, on SQLite and on PostgreSQL.
 
-A task submitted through `OfficeService` reaches its answer with its events and journal
+A task submitted through `Office` reaches its answer with its events and journal
 in the store; a task that cannot be done becomes one dead letter that can be retried;
 and a worker SIGKILLed in the middle of a task is resumed by a fresh worker that
 replays what the journal holds instead of doing it again.
@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from intelligent_office.front_door import Office
 from intelligent_office.models.event import Event
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import RunRecord, RunStatus, Store
+from intelligent_office.task_input import new_task
 from tests.office.crash_child import recording_service
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,8 +39,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def service(settings: Settings, store: Store) -> OfficeService:
-    return OfficeService(settings, store)
+def service(settings: Settings, store: Store) -> Office:
+    return Office(settings, store)
 
 
 def output_of(run: RunRecord) -> OfficeOutput:
@@ -67,7 +68,7 @@ def task_status(store: Store, task_id: str) -> str:
 
 
 async def test_a_trace_task_completes_with_its_events_and_journal_in_the_store(
-    service: OfficeService, store: Store, workspace: Path
+    service: Office, store: Store, workspace: Path
 ) -> None:
     worker = service.worker()
     record, run = service.submit(worker, new_task(TRACE, workspace=workspace))
@@ -119,7 +120,7 @@ async def test_a_trace_task_completes_with_its_events_and_journal_in_the_store(
 
 
 async def test_a_task_out_of_iterations_is_one_dead_letter_and_its_retry_completes(
-    service: OfficeService, store: Store, workspace: Path
+    service: Office, store: Store, workspace: Path
 ) -> None:
     worker = service.worker()
     task = new_task("Read the file notes/todo.txt", workspace=workspace)  # it is todos.txt

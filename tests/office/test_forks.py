@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 
 from intelligent_office.errors import UserError
+from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.run_forks import ForkRequest, fork_run, run_steps
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import RunRecord, RunStatus, Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.base import Tool, ToolContext
 
 TWO_SUMS = "calculate 2+3 and then calculate 4*5"
@@ -35,8 +36,8 @@ def calls() -> Counter[str]:
 
 
 @pytest.fixture
-def service(settings: Settings, store: Store, calls: Counter[str]) -> OfficeService:
-    service = OfficeService(settings, store)
+def service(settings: Settings, store: Store, calls: Counter[str]) -> Office:
+    service = Office(settings, store)
     real = service.tools.get("calculate")
 
     def counted(context: ToolContext, **arguments: Any) -> Any:
@@ -58,7 +59,7 @@ def tool_steps(store: Store, run_id: str) -> list[str]:
 
 
 async def test_a_fork_at_the_second_tool_call_replays_the_first_and_uses_the_edit(
-    service: OfficeService, store: Store, workspace: Path, calls: Counter[str]
+    service: Office, store: Store, workspace: Path, calls: Counter[str]
 ) -> None:
     worker = service.worker()
     task, run = service.submit(worker, new_task(TWO_SUMS, workspace=workspace))
@@ -93,7 +94,7 @@ async def test_a_fork_at_the_second_tool_call_replays_the_first_and_uses_the_edi
 
 
 async def test_a_dead_lettered_task_forked_at_its_last_plan_with_a_new_text_completes(
-    service: OfficeService, store: Store, workspace: Path
+    service: Office, store: Store, workspace: Path
 ) -> None:
     worker = service.worker()
     _, run = service.submit(
@@ -116,7 +117,7 @@ async def test_a_dead_lettered_task_forked_at_its_last_plan_with_a_new_text_comp
 
 
 async def test_forking_refuses_an_unknown_step_and_another_tenants_run(
-    service: OfficeService, store: Store, workspace: Path
+    service: Office, store: Store, workspace: Path
 ) -> None:
     worker = service.worker()
     _, run = service.submit(worker, new_task("calculate 1+1", workspace=workspace))

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from intelligent_office.front_door import Office
 from intelligent_office.llm import PlanningResult, PlanRequest, ReviewRequest, ReviewResult
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.models import Review, ReviewDecision, ReviewScores, Step
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import ApprovalRecord, Store
+from intelligent_office.task_input import new_task
 from tests.cli.test_cli import office
 from tests.office.test_office_loop import scripted_plan
 from tests.office.test_tool_approvals import approve_all
@@ -58,11 +59,9 @@ def escalating(request: ReviewRequest) -> ReviewResult:
     return ReviewResult(review=Review(decision=ReviewDecision.APPROVE, scores=scores), answer="ok")
 
 
-def service_with(
-    store: Store, tmp_path: Path, brain: ScriptedBrain, **settings: object
-) -> OfficeService:
+def service_with(store: Store, tmp_path: Path, brain: ScriptedBrain, **settings: object) -> Office:
     configured = load_settings(None, home=tmp_path / "home", **settings)
-    return OfficeService(configured, store, brain=brain)
+    return Office(configured, store, brain=brain)
 
 
 async def pending(store: Store, task_id: str, kind: str) -> ApprovalRecord:

@@ -13,13 +13,14 @@ import pytest
 import sqlalchemy
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.front_door import Office
 from intelligent_office.llm import PlanningResult, PlanRequest, ReviewRequest, ReviewResult
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.models import Review, ReviewDecision, ReviewScores, RiskLevel, Step
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import ApprovalRecord, Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.policy import Verdict, default_policy, load_policy
 from tests.cli.test_cli import office
 from tests.office.test_office_loop import scripted_plan
@@ -57,9 +58,9 @@ def approve_all(request: ReviewRequest) -> ReviewResult:
     )
 
 
-def make_service(store: Store, tmp_path: Path, brain: ScriptedBrain) -> OfficeService:
+def make_service(store: Store, tmp_path: Path, brain: ScriptedBrain) -> Office:
     settings = load_settings(None, home=tmp_path / "home", lease_seconds=2)
-    return OfficeService(settings, store, brain=brain)
+    return Office(settings, store, brain=brain)
 
 
 async def pending_approval(store: Store, task_id: str) -> ApprovalRecord:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from intelligent_office.front_door import Office
 from intelligent_office.risk import FEATURES
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
 from tests.cli.test_cli import office
@@ -65,7 +65,7 @@ def test_calibrate_prints_the_fit_and_a_held_out_auc_and_saves_weights(
     assert saved.is_file() and "saved to" in out
     store = Store.open(url)
     try:
-        model = OfficeService(load_settings(None), store).risk_model()
+        model = Office(load_settings(None), store).risk_model()
     finally:
         store.close()
     assert model.weights.source == "calibrated on 400 decisions"

@@ -23,9 +23,9 @@ from intelligent_office.memory.index import Scope
 from intelligent_office.memory.items import ItemKind
 from intelligent_office.memory.office_memory import OfficeMemory
 from intelligent_office.memory.settings import MemorySettings
-from intelligent_office.service import new_task
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools import ToolContext
 from intelligent_office.tools.code_analyzer.tools import trace_calls
 from intelligent_office.tools.file_ops import list_files, read_file, search_files
@@ -148,7 +148,7 @@ def test_a_task_description_with_lone_surrogates_from_the_library_is_readable(
     client = live.client(live.key("alice"))
     workspace = live.settings.workspace_roots[0] / "alice"
     task = new_task("list files in notes \udcff \ud800", workspace=workspace, user_id="alice")
-    record, _ = live.service.submit(live.service.worker(), task)
+    record, _ = live.office.submit(live.office.worker(), task)
     shown = "list files in notes \\xff \\ud800"
     assert live.store.tasks.get(record.task_id).description == shown  # type: ignore[union-attr]
     deadline = time.monotonic() + 60

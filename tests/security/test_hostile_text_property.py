@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intelligent_office.errors import ToolError
-from intelligent_office.service import new_task
+from intelligent_office.task_input import new_task
 from intelligent_office.tools import ToolContext
 from intelligent_office.tools.file_ops import list_files, read_file, search_files
 from tests.api.api_helpers import read_sse, settings_for
@@ -120,7 +120,7 @@ def test_no_file_name_or_task_text_breaks_a_tool_or_a_view(
     assert submitted.status_code in (202, 422), submitted.text  # 422: text it cannot take
     task_ids = [submitted.json()["task_id"]] if submitted.status_code == 202 else []
     task = new_task(description, workspace=workspace, user_id="alice")  # as `office run` does
-    record, _ = live.service.submit(live.service.worker(), task)
+    record, _ = live.office.submit(live.office.worker(), task)
     task_ids.append(record.task_id)
     # The chat waits for its own task's answer while the two above run.
     chat = post_json(

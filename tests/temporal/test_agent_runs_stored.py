@@ -19,13 +19,12 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from temporalio.client import WorkflowFailureError
 
 from intelligent_office import Agent, Office, Workflow
-from intelligent_office.agentkit import PydanticAIModel, RunStatus
+from intelligent_office.agentkit import PydanticAIModel, RunStatus, WorkflowRunner
 from intelligent_office.agentkit.temporal import worker_parts
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.runtime.temporal import WorkerOptions, build_worker, connect
 from intelligent_office.runtime.temporal.bridge import RunBridge
 from intelligent_office.runtime.temporal.client import TemporalSubmitter
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import RunStatus as StoredStatus
 from intelligent_office.store import Store
@@ -83,22 +82,21 @@ def model() -> ScriptedModel:
 async def test_an_agent_run_on_temporal_is_stored_by_the_worker_and_listed(
     temporal_server: str, settings: Settings, store: Store, tmp_path: Path
 ) -> None:
-    service = OfficeService(
-        settings, store, brain=ScriptedBrain(planner=writer, reviewer=approve_all)
-    )
+    office = Office(settings, store, brain=ScriptedBrain(planner=writer, reviewer=approve_all))
     client = await connect(temporal_server, store=store)
     queue = f"stored-agents-{tmp_path.name}"
     # The worker's Office answers the agents and stores the runs in the worker's database.
-    workflows, activities = worker_parts(Office(model().model()), store)
+    workflows, activities = worker_parts(WorkflowRunner(model().model()), store)
     worker = build_worker(
         client,
-        service.agents(),
+        office.activities(),
         store,
         WorkerOptions(task_queue=queue, bridge=False),
         workflows=workflows,
         activities=activities,
     )
-    caller = Office(model().model(), user_id="alice")  # the caller has no store of its own
+    # The caller's own store (a throwaway one) is not where the run is: the worker's is.
+    caller = Office(model=model().model(), user_id="alice")
     async with worker:
         run = await caller.run_workflow(team(), temporal=client, task_queue=queue)
         broken = await caller.run_workflow(broken_team(), temporal=client, task_queue=queue)
@@ -193,16 +191,14 @@ async def test_a_cancel_request_in_the_store_cancels_a_temporal_agent_run(
             await asyncio.sleep(60)  # a long model call: the run is cancelled meanwhile
         return ModelResponse(parts=[TextPart("done")])
 
-    service = OfficeService(
-        settings, store, brain=ScriptedBrain(planner=writer, reviewer=approve_all)
-    )
+    office = Office(settings, store, brain=ScriptedBrain(planner=writer, reviewer=approve_all))
     client = await connect(temporal_server, store=store)
     queue = f"cancel-agents-{tmp_path.name}"
-    slow = Office(PydanticAIModel(FunctionModel(answer, model_name="slow")), store=store)
-    workflows, activities = worker_parts(slow)
+    slow = WorkflowRunner(PydanticAIModel(FunctionModel(answer, model_name="slow")))
+    workflows, activities = worker_parts(slow, store)
     worker = build_worker(
         client,
-        service.agents(),
+        office.activities(),
         store,
         WorkerOptions(task_queue=queue, bridge=False),
         workflows=workflows,
@@ -210,7 +206,7 @@ async def test_a_cancel_request_in_the_store_cancels_a_temporal_agent_run(
     )
     bridge = RunBridge(TemporalSubmitter(client, store))
     async with worker:
-        caller = Office(model().model(), user_id="alice")
+        caller = Office(model=model().model(), user_id="alice")
         running = asyncio.create_task(
             caller.run_workflow(team(), temporal=client, task_queue=queue)
         )

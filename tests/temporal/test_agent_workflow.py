@@ -10,12 +10,11 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 
 from intelligent_office import Agent, Office, Workflow
-from intelligent_office.agentkit import RunStatus, WorkflowBudget
+from intelligent_office.agentkit import RunStatus, WorkflowBudget, WorkflowRunner
 from intelligent_office.agentkit.status import AgentState
 from intelligent_office.agentkit.temporal import AgentWorkflow, run_agent_workflow, worker_parts
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.runtime.temporal import WorkerOptions, build_worker, connect
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
 from tests.agentkit.scripted import ScriptedModel
@@ -57,9 +56,9 @@ def trio(budget: WorkflowBudget | None = None) -> Workflow:
 async def test_an_agent_workflow_on_temporal_calls_each_agent_as_an_activity(
     temporal_server: str, store: Store, tmp_path: Path
 ) -> None:
-    local = await Office(analysts().model()).run_workflow(trio())
+    local = await Office(model=analysts().model()).run_workflow(trio())
     model = analysts()
-    service = OfficeService(
+    service = Office(
         load_settings(None, home=tmp_path / "home"),
         store,
         brain=ScriptedBrain(planner=writer, reviewer=approve_all),
@@ -67,9 +66,9 @@ async def test_an_agent_workflow_on_temporal_calls_each_agent_as_an_activity(
     client = await connect(temporal_server, store=store)
     queue = f"agents-{tmp_path.name}"
     options = WorkerOptions(task_queue=queue)
-    workflows, activities = worker_parts(Office(model.model()))
+    workflows, activities = worker_parts(WorkflowRunner(model.model()))
     worker = build_worker(
-        client, service.agents(), store, options, workflows=workflows, activities=activities
+        client, service.activities(), store, options, workflows=workflows, activities=activities
     )
     async with worker:
         run = await run_agent_workflow(client, trio(), task_queue=queue, run_id=f"r-{queue}")
@@ -78,7 +77,7 @@ async def test_an_agent_workflow_on_temporal_calls_each_agent_as_an_activity(
             client, trio(WorkflowBudget(max_tokens=1)), task_queue=queue
         )
         # The library's front door does the same: Office.run_workflow(temporal=client).
-        front = Office(model.model())
+        front = Office(model=model.model())
         via_office = await front.run_workflow(trio(), temporal=client, task_queue=queue)
         assert front.workflow_status(via_office.id) is via_office
         assert via_office.output == local.output and via_office.status is RunStatus.COMPLETED

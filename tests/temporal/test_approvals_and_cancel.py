@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from intelligent_office.front_door import Office
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
 from intelligent_office.runtime.temporal.messages import RunProgress
 from intelligent_office.runtime.temporal.workflow import PROGRESS_QUERY
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import ApprovalRecord, RunRecord, RunStatus, Store, approval_signal
+from intelligent_office.task_input import new_task
 from tests.office.test_tool_approvals import approve_all, writer
 from tests.temporal.replay import replay_and_maybe_record
 
@@ -35,14 +36,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def service(store: Store, tmp_path: Path) -> OfficeService:
+def service(store: Store, tmp_path: Path) -> Office:
     brain = ScriptedBrain(planner=writer, reviewer=approve_all)
-    return OfficeService(load_settings(None, home=tmp_path / "home"), store, brain=brain)
+    return Office(load_settings(None, home=tmp_path / "home"), store, brain=brain)
 
 
 @pytest.fixture
 async def client(
-    temporal_server: str, store: Store, service: OfficeService, tmp_path: Path
+    temporal_server: str, store: Store, service: Office, tmp_path: Path
 ) -> AsyncIterator[Client]:
     """A client, with a worker (and its bridge) serving this test's queue meanwhile."""
     connected = await connect(temporal_server, store=store)
@@ -51,7 +52,7 @@ async def client(
     serving = asyncio.create_task(
         serve_worker(
             connected,
-            service.agents(),
+            service.activities(),
             store,
             WorkerOptions(task_queue=queue),
             stop,
@@ -83,7 +84,7 @@ async def finished(store: Store, run_id: str) -> RunRecord:
 
 
 async def test_an_approval_decided_in_the_store_reaches_the_waiting_workflow(
-    client: Client, service: OfficeService, store: Store, tmp_path: Path
+    client: Client, service: Office, store: Store, tmp_path: Path
 ) -> None:
     task = new_task("Write the report", workspace=tmp_path)
     _, run = service.submit(service.worker(), task)  # queued in the store, as the API does
@@ -115,7 +116,7 @@ async def test_an_approval_decided_in_the_store_reaches_the_waiting_workflow(
 
 
 async def test_a_cancel_request_in_the_store_cancels_the_workflow(
-    client: Client, service: OfficeService, store: Store, tmp_path: Path
+    client: Client, service: Office, store: Store, tmp_path: Path
 ) -> None:
     task = new_task("Write the report", workspace=tmp_path)
     _, run = service.submit(service.worker(), task)

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import RunRecord, RunStatus, Store
+from intelligent_office.task_input import new_task
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
 
@@ -111,7 +112,7 @@ async def test_a_killed_worker_is_replaced_and_finished_activities_are_not_run_a
 ) -> None:
     log = tmp_path / "calls.log"
     workers = Workers(temporal_server, database, tmp_path, log)
-    service = OfficeService(load_settings(None, home=tmp_path / "home"), store)
+    service = Office(load_settings(None, home=tmp_path / "home"), store)
     _, run = service.submit(service.worker(), new_task(CHAIN, workspace=workspace))
     try:
         first = workers.start(stall_at="calculate")

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from intelligent_office.front_door import Office
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import ApprovalRecord, RunStatus, Store
+from intelligent_office.task_input import new_task
 from tests.office.test_signoff_escalation import escalating, saver
 from tests.temporal.test_approvals_and_cancel import finished
 
@@ -25,14 +26,14 @@ pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
 
 
 def start_worker(
-    client: Client, service: OfficeService, store: Store, queue: str
+    client: Client, service: Office, store: Store, queue: str
 ) -> tuple[asyncio.Task[None], asyncio.Event]:
     """A worker (and its bridge) serving `queue` until the event is set."""
     stop = asyncio.Event()
     serving = asyncio.create_task(
         serve_worker(
             client,
-            service.agents(),
+            service.activities(),
             store,
             WorkerOptions(task_queue=queue),
             stop,
@@ -57,7 +58,7 @@ async def test_an_escalation_is_answered_across_a_worker_restart(
 ) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
     brain = ScriptedBrain(planner=saver, reviewer=escalating)
-    service = OfficeService(load_settings(None, home=tmp_path / "home"), store, brain=brain)
+    service = Office(load_settings(None, home=tmp_path / "home"), store, brain=brain)
     client = await connect(temporal_server, store=store)
     queue = f"escalations-{tmp_path.name}"
     try:

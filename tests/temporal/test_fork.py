@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
+from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.run_forks import ForkRequest, fork_run, run_steps
 from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import RunRecord, RunStatus, Store
+from intelligent_office.task_input import new_task
 from intelligent_office.tools.base import Tool, ToolContext
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
@@ -42,8 +43,8 @@ def calls() -> Counter[str]:
 
 
 @pytest.fixture
-def service(store: Store, tmp_path: Path, calls: Counter[str]) -> OfficeService:
-    service = OfficeService(load_settings(None, home=tmp_path / "home"), store)
+def service(store: Store, tmp_path: Path, calls: Counter[str]) -> Office:
+    service = Office(load_settings(None, home=tmp_path / "home"), store)
     real = service.tools.get("calculate")
 
     def counted(context: ToolContext, **arguments: Any) -> Any:
@@ -57,7 +58,7 @@ def service(store: Store, tmp_path: Path, calls: Counter[str]) -> OfficeService:
 
 @pytest.fixture
 async def client(
-    temporal_server: str, store: Store, service: OfficeService, tmp_path: Path
+    temporal_server: str, store: Store, service: Office, tmp_path: Path
 ) -> AsyncIterator[Client]:
     connected = await connect(temporal_server, store=store)
     queue = f"fork-{tmp_path.name}"
@@ -65,7 +66,7 @@ async def client(
     serving = asyncio.create_task(
         serve_worker(
             connected,
-            service.agents(),
+            service.activities(),
             store,
             WorkerOptions(task_queue=queue),
             stop,
@@ -88,7 +89,7 @@ async def finished(store: Store, run_id: str) -> RunRecord:
 
 
 async def test_a_temporal_run_forked_at_its_second_tool_call_replays_the_first(
-    client: Client, service: OfficeService, store: Store, tmp_path: Path, calls: Counter[str]
+    client: Client, service: Office, store: Store, tmp_path: Path, calls: Counter[str]
 ) -> None:
     task = new_task("calculate 2+3 and then calculate 4*5", workspace=tmp_path)
     _, run = service.submit(service.worker(), task)  # queued; the bridge starts it

@@ -96,7 +96,7 @@ COMMANDS = [
 
 WITHOUT_TEMPORALIO = """
 import contextlib, io, json, sys
-import intelligent_office, intelligent_office.runtime, intelligent_office.service
+import intelligent_office, intelligent_office.runtime, intelligent_office.front_door
 import intelligent_office.runtime.temporal as temporal
 from intelligent_office.cli.main import main
 results = {"installed": temporal.temporalio_installed(), "commands": []}

@@ -11,6 +11,7 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.workflow import NondeterminismError
 
+from intelligent_office.front_door import Office
 from intelligent_office.office import OFFICE_WORKFLOW, OfficeInput
 from intelligent_office.runtime.temporal import (
     RunOptions,
@@ -20,9 +21,9 @@ from intelligent_office.runtime.temporal import (
     connect,
 )
 from intelligent_office.runtime.temporal.messages import ActivityCall, TemporalRunInput
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
+from intelligent_office.task_input import new_task
 from tests.temporal.replay import HISTORIES, replay, replay_and_maybe_record
 
 pytestmark = pytest.mark.temporal
@@ -65,10 +66,10 @@ async def test_a_fresh_trace_run_replays(
     temporal_server: str, workspace: Path, tmp_path: Path
 ) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
-    service = OfficeService(load_settings(None, home=tmp_path / "home"), store)
+    service = Office(load_settings(None, home=tmp_path / "home"), store)
     client = await connect(temporal_server, store=store)
     queue = f"replay-{tmp_path.name}"
-    async with build_worker(client, service.agents(), store, WorkerOptions(task_queue=queue)):
+    async with build_worker(client, service.activities(), store, WorkerOptions(task_queue=queue)):
         submitter = TemporalSubmitter(client, store, RunOptions(task_queue=queue))
         task = new_task(TRACE, workspace=workspace)
         store.tasks.create(

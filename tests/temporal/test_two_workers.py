@@ -22,11 +22,12 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput
 from intelligent_office.runtime.temporal import connect
-from intelligent_office.service import OfficeService, new_task
 from intelligent_office.settings import load_settings
 from intelligent_office.store import RunStatus, Store
+from intelligent_office.task_input import new_task
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(120)]
 
@@ -84,7 +85,7 @@ async def test_two_workers_on_one_task_queue_share_twenty_tasks(
             assert time.monotonic() < deadline, "the two workers never both polled"
             await asyncio.sleep(0.1)
 
-        service = OfficeService(load_settings(None, home=tmp_path / "home"), store)
+        service = Office(load_settings(None, home=tmp_path / "home"), store)
         submitted = [
             service.submit(service.worker(), new_task(f"Calculate {n} + 1", workspace=tmp_path))
             for n in range(TASKS)

@@ -30,7 +30,7 @@ async def _serve(args: argparse.Namespace) -> None:
     options = WorkerOptions(task_queue=args.task_queue, sticky_timeout_seconds=1.0)
     run_options = RunOptions(task_queue=args.task_queue, heartbeat_seconds=args.heartbeat)
     print("ready", flush=True)
-    await serve_worker(client, service.agents(), store, options, stop, run_options=run_options)
+    await serve_worker(client, service.activities(), store, options, stop, run_options=run_options)
 
 
 def main() -> None:

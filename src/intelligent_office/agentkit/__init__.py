@@ -1,6 +1,10 @@
 """Agent workflows for Python developers: agents, archetypes, patterns, YAML, schedules.
 
-from intelligent_office import Agent, Workflow, Office
+    from intelligent_office import Agent, Workflow, Office
+
+The Office (`intelligent_office.front_door`) runs them, each a stored run; this package is
+the layer below it: the workflow model, the patterns and the `WorkflowRunner` that runs
+one on a runtime.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -9,7 +13,6 @@ from intelligent_office.agentkit.agent import Agent, Archetype
 from intelligent_office.agentkit.archetypes import ARCHETYPES, AgentFactory
 from intelligent_office.agentkit.durable import AGENT_WORKFLOW, AgentWorkflowInput, agent_workflow
 from intelligent_office.agentkit.models import AgentModel, ModelAnswer, OfflineModel
-from intelligent_office.agentkit.office import Office, RunStatus, SystemStatus, WorkflowRun
 from intelligent_office.agentkit.runner import AgentOutput, WorkflowBudget
 from intelligent_office.agentkit.status import AgentState
 from intelligent_office.agentkit.toolbox import AgentToolbox, ToolUse
@@ -21,6 +24,8 @@ from intelligent_office.agentkit.workflow import (
     SupervisorSpec,
     Workflow,
 )
+from intelligent_office.agentkit.workflow_run import RunStatus, SystemStatus, WorkflowRun
+from intelligent_office.agentkit.workflow_runner import WorkflowRunner
 
 if TYPE_CHECKING:
     from intelligent_office.agentkit.pydantic_model import PydanticAIModel
@@ -54,7 +59,6 @@ __all__ = [
     "Archetype",
     "ModelAnswer",
     "OfflineModel",
-    "Office",
     "ParallelSpec",
     "PipelineSpec",
     "PipelineStage",
@@ -68,5 +72,6 @@ __all__ = [
     "Workflow",
     "WorkflowBudget",
     "WorkflowRun",
+    "WorkflowRunner",
     "agent_workflow",
 ]

@@ -13,13 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from intelligent_office.agentkit.files import discover, load_agent_workflow
-from intelligent_office.agentkit.office import Office, WorkflowRun
 from intelligent_office.agentkit.workflow import Workflow
+from intelligent_office.agentkit.workflow_run import WorkflowRun
 from intelligent_office.errors import WorkflowFileError
 
-__all__ = ["CronScheduler", "next_time"]
+if TYPE_CHECKING:
+    from intelligent_office.settings import Settings
+
+__all__ = ["CronScheduler", "WorkflowStarter", "agent_scheduler", "next_time"]
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +40,20 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class WorkflowStarter(Protocol):
+    """What runs a due workflow to its end: the Office (`intelligent_office.Office`)."""
+
+    async def run_workflow(self, workflow: Workflow, *, root: Path | None = None) -> WorkflowRun:
+        """Run `workflow`, its agents' `sources` resolved in `root`."""
+        ...
+
+
 @dataclass
 class CronScheduler:
-    """Fires the scheduled workflows of one folder on one Office."""
+    """Fires the scheduled workflows of one folder on one Office; sources resolve in the folder."""
 
     directory: Path
-    office: Office
+    office: WorkflowStarter
     clock: Callable[[], datetime] = _utc_now
     poll_seconds: float = 30.0
     _due: dict[Path, tuple[str, datetime]] = field(default_factory=dict)
@@ -76,7 +88,8 @@ class CronScheduler:
             if when <= now:
                 self._due[path] = (schedule, next_time(schedule, now))
         results = await asyncio.gather(
-            *(self.office.run_workflow(w) for w in due), return_exceptions=True
+            *(self.office.run_workflow(w, root=self.directory) for w in due),
+            return_exceptions=True,
         )
         runs: list[WorkflowRun] = []
         for workflow, result in zip(due, results, strict=True):
@@ -101,3 +114,9 @@ class CronScheduler:
                 await asyncio.wait_for(stop.wait(), timeout=self.seconds_to_next())
             except TimeoutError:
                 continue
+
+
+def agent_scheduler(settings: Settings, office: WorkflowStarter) -> CronScheduler:
+    """The scheduler `office serve` runs: the cron workflows of `agent_workflows_dir`, run
+    (and stored) by the server's Office."""
+    return CronScheduler(settings.agent_workflows_dir.expanduser().resolve(), office)

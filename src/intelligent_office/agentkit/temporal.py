@@ -1,14 +1,14 @@
 """Agent workflows on Temporal: `agentkit.workflow`, the library's workflow code unchanged.
 
-    workflows, activities = worker_parts(Office(model), store)
+    workflows, activities = worker_parts(office.workflow_runner, store)  # or WorkflowRunner(model)
     worker = build_worker(client, agents, store, options, workflows=workflows,
                           activities=activities)
     run = await run_agent_workflow(client, wf, task_queue=options.task_queue, user_id="alice")
 
-The workflow runs `Office.run_workflow` on a `TemporalRuntime`: the patterns, the engine
+The workflow runs `WorkflowRunner.run` on a `TemporalRuntime`: the patterns, the engine
 and the ledger (budget included) are workflow code, and every agent call is a Temporal
 activity (`agentkit.call_agent`) whose activity id is its stable key
-(`dag/<agent>/attempt/1` ...), so Temporal's history is the journal. The worker's Office
+(`dag/<agent>/attempt/1` ...), so Temporal's history is the journal. The worker's runner
 answers the calls: its model, its tools under its policy, in its workspace.
 
 A worker with a store stores each run as the local runtime does (`temporal_records`): a
@@ -38,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
     from intelligent_office.agentkit.agent import Agent
     from intelligent_office.agentkit.durable import AGENT_WORKFLOW, agent_call_activity
     from intelligent_office.agentkit.models import ModelAnswer
-    from intelligent_office.agentkit.office import Office, WorkflowRun
     from intelligent_office.agentkit.temporal_records import (
         FINISH_AGENT_RUN,
         START_AGENT_RUN,
@@ -47,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
         AgentRunStart,
     )
     from intelligent_office.agentkit.workflow import Workflow
+    from intelligent_office.agentkit.workflow_run import WorkflowRun
+    from intelligent_office.agentkit.workflow_runner import WorkflowRunner
     from intelligent_office.runtime.temporal.activities import temporal_activity_for
     from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE, WorkflowRunInput
     from intelligent_office.runtime.temporal.runtime import LOST_WORKER_ATTEMPTS, TemporalRuntime
@@ -111,9 +112,9 @@ class AgentWorkflow:
             key="run/start/1",
         )
         # No tools and a fixed workspace here: tools are called in the activity only.
-        office = Office(_WorkerModel(), tools=ToolRegistry(), workspace=Path("/"))
+        runner = WorkflowRunner(_WorkerModel(), tools=ToolRegistry(), workspace=Path("/"))
         try:
-            outcome = await office.run_workflow(run.workflow, input=run.input, runtime=runtime)
+            outcome = await runner.run(run.workflow, input=run.input, runtime=runtime)
         except asyncio.CancelledError:
             await _finish(runtime, "cancelled", "cancelled", error="cancelled")
             raise
@@ -161,24 +162,23 @@ async def _bookkeeping(name: str, value: AgentRunStart | AgentRunFinish, key: st
 
 
 def agent_activities(
-    office: Office, store: Store | None = None
+    runner: WorkflowRunner, store: Store | None = None
 ) -> list[Callable[..., Awaitable[Any]]]:
-    """The activities a worker hosts for agent workflows: the agent call, by `office`, and
-    the bookkeeping that stores each run in `store` (the Office's when None; none: not
-    stored)."""
-    records = AgentRunRecords(store if store is not None else office.store)
+    """The activities a worker hosts for agent workflows: the agent call, by `runner`, and
+    the bookkeeping that stores each run in `store` (None: not stored)."""
+    records = AgentRunRecords(store)
     call = temporal_activity_for(
-        agent_call_activity(office), records.store_events, records.copy_outcome
+        agent_call_activity(runner), records.store_events, records.copy_outcome
     )
     return [call, *records.activities()]
 
 
 def worker_parts(
-    office: Office, store: Store | None = None
+    runner: WorkflowRunner, store: Store | None = None
 ) -> tuple[list[type], list[Callable[..., Awaitable[Any]]]]:
-    """What a Temporal worker adds to host agent workflows answered by `office` and stored
-    in `store` (the Office's when None)."""
-    return [AgentWorkflow], agent_activities(office, store)
+    """What a Temporal worker adds to host agent workflows answered by `runner` and stored
+    in `store` (None: not stored; `office worker` passes the Office's)."""
+    return [AgentWorkflow], agent_activities(runner, store)
 
 
 async def run_agent_workflow(
@@ -190,7 +190,7 @@ async def run_agent_workflow(
     run_id: str | None = None,
     user_id: str | None = None,
 ) -> WorkflowRun:
-    """Run `agents` on Temporal to the end (a worker with an Office must serve the queue);
+    """Run `agents` on Temporal to the end (a worker hosting agent workflows serves the queue);
     a worker with a store stores it as `user_id`'s run (the login name when None)."""
     value = AgentRunInput(
         run_id=run_id or uuid.uuid4().hex,

@@ -2,7 +2,8 @@
 
 An agent is a row in the store, so creating or deleting one needs no restart. Running
 one (`POST /api/agents/{id}/runs`) makes a one-agent workflow answered by the configured
-models (the router) or the offline fallback, and counts the execution.
+models (the router) or the offline fallback, run and stored by the server's Office as the
+agent owner's run (listed by `GET /runs`), and counts the execution.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from intelligent_office.agentkit import AgentFactory, Archetype, Office, Workflow
+from intelligent_office.agentkit import AgentFactory, Archetype, Workflow
 from intelligent_office.agentkit.agent import Agent
-from intelligent_office.agentkit.build import agent_model
 from intelligent_office.api.auth import CurrentPrincipal, Operator, Principal
 from intelligent_office.api.json_bodies import StrictJsonRoute
 from intelligent_office.api.limits import RateLimited
@@ -169,9 +169,9 @@ async def run_agent(
     workspace = await asyncio.to_thread(
         resolve_tenant_workspace, state.settings, record.user_id, None
     )
-    office = Office(agent_model(state.settings, state.store), workspace=workspace)
-    run = await office.run_workflow(
-        Workflow(name=f"agent-{agent.name}", input=body.input, agents=[agent])
+    run = await state.office.run_workflow(
+        Workflow(name=f"agent-{agent.name}", input=body.input, agents=[agent], workspace=workspace),
+        user_id=record.user_id,
     )
     result = run.agents[agent.name]
     await asyncio.to_thread(state.store.agents.record_execution, agent_id, result.state.value)

@@ -1,6 +1,6 @@
 """`create_app(settings)`: the API, the web UI and a local worker in one process.
 
-The lifespan opens the store, builds the Office service and runs a `LocalWorker` on the
+The lifespan opens the store, builds the Office and runs a `LocalWorker` on the
 server's event loop, so tasks submitted over HTTP run in the same process (`office
 serve`). Routers live one concept per module and are included here.
 """
@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
-from intelligent_office.agentkit.build import agent_scheduler
+from intelligent_office.agentkit.scheduler import agent_scheduler
 from intelligent_office.api import (
     agents,
     approvals,
@@ -35,9 +35,9 @@ from intelligent_office.api.progress import ProgressTracker
 from intelligent_office.api.responses import document_shared_errors
 from intelligent_office.api.state import ApiState
 from intelligent_office.api.ui import ui_router
+from intelligent_office.front_door import Office
 from intelligent_office.learning.job import learn_periodically
 from intelligent_office.observability import Telemetry
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
 from intelligent_office.state_files import prepare_state_directory, refuse_state_files
 from intelligent_office.store import Store
@@ -52,44 +52,47 @@ def create_app(
     settings: Settings,
     *,
     store: Store | None = None,
-    service: OfficeService | None = None,
+    office: Office | None = None,
     run_worker: bool = True,
 ) -> FastAPI:
     """The FastAPI app for these settings.
 
     Args:
         settings: built at the edge.
-        store: an open store (tests share theirs); opened from the settings when None.
-        service: the Office service; built from the settings when None.
+        store: an open store (tests share theirs); the Office's, or opened from the
+            settings, when None.
+        office: the Office; built from the settings over the store when None.
         run_worker: run submitted tasks in this process (False: another worker does).
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_store = store is None
+        own_store = store is None and office is None
         prepare_state_directory(settings)
-        opened = store or Store.open(
-            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+        opened = store or (
+            office.store
+            if office is not None
+            else Store.open(
+                settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+            )
         )
         telemetry = (
-            service.telemetry
-            if service is not None
+            office.telemetry
+            if office is not None
             else Telemetry.from_settings(settings.observability)
         )
-        office = (
-            service
-            if service is not None
+        app_office = (
+            office
+            if office is not None
             else await asyncio.to_thread(
-                functools.partial(
-                    OfficeService.from_settings, settings, opened, telemetry=telemetry
-                )
+                functools.partial(Office.from_settings, settings, opened, telemetry=telemetry)
             )
         )
         telemetry.metrics.watch_store(opened)
-        worker = office.worker()
+        worker = app_office.worker()
         for root in settings.workspace_roots:
             root.expanduser().mkdir(parents=True, exist_ok=True)  # tenants' folders: on use
-        app.state.office = ApiState(settings, opened, office, worker)
+        app.state.office = ApiState(settings, opened, app_office, worker)
         stop = asyncio.Event()
         serving = asyncio.create_task(worker.serve(stop)) if run_worker else None
         # Webhook delivery runs apart from the workers: a slow receiver never holds a task.
@@ -100,7 +103,7 @@ def create_app(
         )
         # Cron agent workflows (issue 10): off unless `agent_scheduler` is set.
         scheduling = (
-            asyncio.create_task(agent_scheduler(settings, opened).run(stop))
+            asyncio.create_task(agent_scheduler(settings, app_office).run(stop))
             if settings.agent_scheduler
             else None
         )
@@ -121,14 +124,14 @@ def create_app(
                 await serving
             if dispatching is not None:
                 await dispatching
-            if office.mcp is not None:
-                await office.mcp.aclose()
-            if service is None:
+            if app_office.mcp is not None:
+                await app_office.mcp.aclose()
+            if office is None:
                 telemetry.shutdown()  # flush the spans still batched
                 if settings.llm.enabled:
                     from intelligent_office.llm.local_server import stop_local_servers
 
-                    # The local model servers this app's service started (atexit would too).
+                    # The local model servers this app's Office started (atexit would too).
                     await asyncio.to_thread(stop_local_servers)
             if own_store:
                 opened.close()

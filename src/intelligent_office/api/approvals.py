@@ -1,7 +1,7 @@
 """`/approvals`: the human decisions tasks wait for, and deciding them.
 
 A user sees and decides only approvals of their own tasks (another user's is a 404);
-an admin sees and decides all. Deciding goes through `OfficeService.decide_approval`,
+an admin sees and decides all. Deciding goes through `Office.decide_approval`,
 the same call `office approve` makes, so the decision is audited and signalled.
 """
 
@@ -97,7 +97,7 @@ def _decide(
 ) -> ApprovalPublic:
     _visible(state, principal, approval_id)
     try:
-        record = state.service.decide_approval(
+        record = state.office.decide_approval(
             approval_id, decision, by=principal.user_id, comment=comment, edits=edits
         )
     except UserError as error:  # decided otherwise already, or expired

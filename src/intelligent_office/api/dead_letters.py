@@ -107,7 +107,7 @@ async def retry_dead_letter(
     retry = body or DeadLetterRetry()
     try:
         record, run = await asyncio.to_thread(
-            state.service.retry_dead_letter,
+            state.office.retry_dead_letter,
             state.worker,
             dead_letter_id,
             retry.description,

@@ -30,7 +30,7 @@ router = APIRouter(tags=["observability"], route_class=StrictJsonRoute)
 )
 async def metrics(state: Annotated[ApiState, Depends(api_state)]) -> Response:
     """Counters and histograms of this process, and gauges read from the store now."""
-    registry = state.service.telemetry.metrics.registry
+    registry = state.office.telemetry.metrics.registry
     # The store gauges query the database: off the event loop.
     body = await asyncio.to_thread(generate_latest, registry)
     return Response(content=body, media_type=CONTENT_TYPE_LATEST)

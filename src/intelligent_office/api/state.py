@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from intelligent_office.front_door import Office
 from intelligent_office.runtime.worker import LocalWorker
-from intelligent_office.service import OfficeService
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
 
@@ -17,11 +17,11 @@ __all__ = ["ApiState", "api_state"]
 
 @dataclass
 class ApiState:
-    """Settings, the store, the Office service and the worker that runs submitted tasks."""
+    """Settings, the store, the Office and the worker that runs submitted tasks."""
 
     settings: Settings
     store: Store
-    service: OfficeService
+    office: Office
     worker: LocalWorker
     submissions: threading.Lock = field(default_factory=threading.Lock)
     """Held while a task is submitted, so one idempotency key never queues two runs."""

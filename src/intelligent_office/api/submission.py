@@ -28,8 +28,8 @@ from intelligent_office.api.state import ApiState
 from intelligent_office.errors import UserError
 from intelligent_office.models import Task
 from intelligent_office.safe_text import excerpt
-from intelligent_office.service import new_task
 from intelligent_office.store import RunRecord, TaskRecord
+from intelligent_office.task_input import new_task
 from intelligent_office.workspaces import resolve_tenant_workspace
 
 __all__ = ["request_hash", "submit_task", "submitted"]
@@ -80,7 +80,7 @@ def _replay(state: ApiState, record: TaskRecord, digest: str, key: str) -> Submi
         )
     runs = state.store.runs.recent(task_id=record.task_id, limit=1)
     if not runs:  # the first request stored the task but stopped before queuing its run
-        record, run = state.service.submit(state.worker, Task.model_validate(record.body))
+        record, run = state.office.submit(state.worker, Task.model_validate(record.body))
         return submitted(record, run, created=False)
     current = state.store.tasks.get(record.task_id) or record
     return submitted(current, runs[0], created=False)
@@ -140,7 +140,7 @@ def _submit_now(
         max_duration=request.max_duration,
         deadline=request.deadline,
     ).model_copy(update={"idempotency_key": key})
-    record, run = state.service.submit(
+    record, run = state.office.submit(
         state.worker,
         task,
         request_hash=digest,

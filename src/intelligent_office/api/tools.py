@@ -41,5 +41,5 @@ def list_tools(
             idempotent=spec.idempotent,
             parameters=spec.parameters,
         )
-        for spec in sorted(state.service.tools.specs(), key=lambda spec: spec.name)
+        for spec in sorted(state.office.tools.specs(), key=lambda spec: spec.name)
     ]

@@ -181,7 +181,7 @@ def _decide(
 ) -> None:
     app = AppContext.open(config_file)
     user = getpass.getuser()
-    approval = app.service.decide_approval(
+    approval = app.office.decide_approval(
         approval_id, decision, by=user, comment=comment, edits=edits or None
     )
     console.print(

@@ -1,4 +1,4 @@
-"""What every command needs: settings, the store and the Office service, built at the edge."""
+"""What every command needs: settings, the store and the Office over it, built at the edge."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:  # loaded by the commands that open them, so `office --help` stays light
+    from intelligent_office.front_door import Office
     from intelligent_office.runtime.worker import LocalWorker, RunListener
-    from intelligent_office.service import OfficeService
     from intelligent_office.settings import Settings
     from intelligent_office.store import Store
 
@@ -64,11 +64,11 @@ def open_store(settings: Settings) -> Store:
 
 @dataclass
 class AppContext:
-    """Settings, an open store and the service over them."""
+    """Settings, an open store and the Office over them."""
 
     settings: Settings
     store: Store
-    service: OfficeService
+    office: Office
 
     @classmethod
     def open(cls, config_file: Path | None) -> AppContext:
@@ -79,21 +79,21 @@ class AppContext:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
-        """Open (and migrate) the database these settings name, and the service over it."""
+        """Open (and migrate) the database these settings name, and the Office over it."""
         from intelligent_office.tools.sandbox.probe import probe_soon
 
-        # The service probes the sandbox when it is built: start that now, in a thread,
-        # so its children run on the other core while the service's modules load.
+        # The Office probes the sandbox when it is built: start that now, in a thread,
+        # so its children run on the other core while the Office's modules load.
         probe_soon(settings.sandbox)
+        from intelligent_office.front_door import Office
         from intelligent_office.observability.telemetry import Telemetry
-        from intelligent_office.service import OfficeService
 
         store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
         telemetry = Telemetry.from_settings(settings.observability)
-        service = OfficeService.from_settings(settings, store, telemetry=telemetry)
-        return cls(settings=settings, store=store, service=service)
+        office = Office.from_settings(settings, store, telemetry=telemetry)
+        return cls(settings=settings, store=store, office=office)
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:
         """A local worker on this store that can run every workflow."""
-        return self.service.worker(listener)
+        return self.office.worker(listener)

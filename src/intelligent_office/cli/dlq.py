@@ -103,8 +103,8 @@ def retry_dead_letter(
     """Resubmit a dead letter's task as a new task (optionally edited) and run it."""
     app = AppContext.open(config)
     view = TaskView(title=description or "retry")
-    worker = app.service.worker(listener=task_listener(view, as_json=as_json))
-    record, submitted = app.service.retry_dead_letter(
+    worker = app.office.worker(listener=task_listener(view, as_json=as_json))
+    record, submitted = app.office.retry_dead_letter(
         worker, dead_letter_id, description, again=again
     )
     view.title = record.description.splitlines()[0][:80]

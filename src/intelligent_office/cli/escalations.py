@@ -57,7 +57,7 @@ def _decide(
     app = AppContext.open(config)
     if app.store.approvals.require(approval_id).kind != "escalation":
         raise UserError(f"approval {approval_id} is not an escalation: use `office approve`")
-    record = app.service.decide_approval(
+    record = app.office.decide_approval(
         approval_id, decision, by=getpass.getuser(), comment=comment
     )
     verb = {"approved": "accepted", "denied": "failed", "revised": "sent back for a revision"}

@@ -85,8 +85,8 @@ def run(
 ) -> None:
     """Run every case of a suite through the Office loop and check the outcomes."""
     from intelligent_office.evals import EvalRunner, load_suite, render_html
+    from intelligent_office.front_door import Office
     from intelligent_office.observability import Telemetry
-    from intelligent_office.service import OfficeService
     from intelligent_office.settings import load_settings
 
     suite = load_suite(suite_file)
@@ -95,22 +95,20 @@ def run(
         raise UserError(f"{suite_file}: no case has the tag(s) {', '.join(tag or [])}")
     settings = _eval_settings(load_settings(config), tier or [])
     store = open_store(settings)
-    service = OfficeService.from_settings(
+    office = Office.from_settings(
         settings, store, telemetry=Telemetry.from_settings(settings.observability)
     )
-    documents_service = None
+    documents_office = None
     if any(one.documents for one in cases):
         # Cases that bring documents run with memory on, each as a user of its own.
         memory_on = settings.model_copy(
             update={"memory": settings.memory.model_copy(update={"enabled": True})}
         )
-        documents_service = OfficeService.from_settings(
-            memory_on, store, telemetry=service.telemetry
-        )
+        documents_office = Office.from_settings(memory_on, store, telemetry=office.telemetry)
     filters: dict[str, Any] = {"tags": tag or [], "cases": case or []}
     runner = EvalRunner(
-        service,
-        documents_service=documents_service,
+        office,
+        documents_office=documents_office,
         concurrency=concurrency,
         case_timeout_seconds=timeout,
     )

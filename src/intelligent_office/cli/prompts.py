@@ -123,7 +123,7 @@ def evaluate(
     version = versions.require(version_id)
     verdict, _, _ = asyncio.run(
         evaluate_candidate(
-            app.service, version, suite_file, concurrency=concurrency, promote=promote
+            app.office, version, suite_file, concurrency=concurrency, promote=promote
         )
     )
     table = Table(title=f"{version.id} against the current {version.tier} version")

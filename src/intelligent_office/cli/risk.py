@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 def show(config: ConfigOption = None) -> None:
     """The weights in use (default or calibrated) and the thresholds that decide."""
     app = AppContext.open(config)
-    model = app.service.risk_model()
+    model = app.office.risk_model()
     console.print(
         f"weights: {model.weights.source}  bias {model.weights.bias}  ask at"
         f" {model.ask_threshold}  refuse at {model.refuse_threshold}"
@@ -57,7 +57,7 @@ def calibrate(
     samples = samples_from_approvals(
         [(a.status, a.detail) for a in decided if a.kind == "tool" and a.status != "pending"]
     )
-    current = app.service.risk_model()
+    current = app.office.risk_model()
     result = fit(samples, current, l2=l2, seed=seed)
     path = app.settings.risk_weights_file
     if save:

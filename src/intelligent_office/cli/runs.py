@@ -207,7 +207,7 @@ def show(
     if run.error:
         console.print(f"[red]error[/]: {run.error}")
     if run.result and run_kind(run.workflow) is RunKind.AGENTS:
-        from intelligent_office.agentkit.office import WorkflowRun
+        from intelligent_office.agentkit.workflow_run import WorkflowRun
         from intelligent_office.cli.workflows import show_workflow_run
 
         show_workflow_run(WorkflowRun.model_validate(run.result))

@@ -24,7 +24,7 @@ from intelligent_office.cli.task_view import TaskView, plain_line
 from intelligent_office.limits import MAX_LIST_LIMIT
 from intelligent_office.store import RunRecord, RunStatus, TaskRecord
 
-if TYPE_CHECKING:  # the Office and the service load when a command runs, not for --help
+if TYPE_CHECKING:  # the Office loads when a command runs, not for --help
     from pydantic import JsonValue
 
     from intelligent_office.office import OfficeOutput
@@ -111,9 +111,9 @@ def run(
     config: ConfigOption = None,
 ) -> None:
     """Get a task done: decompose, plan, validate, execute and review, with live progress."""
-    from intelligent_office.service import criteria_from_options, new_task
     from intelligent_office.settings import load_settings
     from intelligent_office.state_files import refuse_state_files
+    from intelligent_office.task_input import criteria_from_options, new_task
 
     task = new_task(
         description,
@@ -132,8 +132,8 @@ def run(
     refuse_state_files(settings, workspace)
     app = AppContext.from_settings(settings)
     view = TaskView(title=task.description.splitlines()[0][:80])
-    worker = app.service.worker(listener=task_listener(view, as_json=as_json))
-    record, submitted = app.service.submit(worker, task)
+    worker = app.office.worker(listener=task_listener(view, as_json=as_json))
+    record, submitted = app.office.submit(worker, task)
     if not as_json:
         console.print(f"task [bold]{record.task_id}[/]  workspace {task.context['workspace']}")
     follow_task(app, worker, record, submitted, view, as_json=as_json)

@@ -112,7 +112,6 @@ async def _serve_temporal(
 ) -> None:
     import asyncio
 
-    from intelligent_office.agentkit.office import Office
     from intelligent_office.agentkit.temporal import worker_parts
     from intelligent_office.runtime.temporal.client import RunOptions, connect
     from intelligent_office.runtime.temporal.worker import WorkerOptions, serve_worker
@@ -123,12 +122,11 @@ async def _serve_temporal(
     console.print(
         f"Temporal worker on {address} ({namespace}), task queue {task_queue!r}, pid {os.getpid()}"
     )
-    # The worker hosts agent workflows too, answered by the settings' model and tools.
-    agents_office = Office.from_settings(app.settings, store=app.store)
-    workflows, activities = worker_parts(agents_office)
+    # The worker hosts agent workflows too, answered by the Office's model and tools.
+    workflows, activities = worker_parts(app.office.workflow_runner, app.office.store)
     await serve_worker(
         client,
-        app.service.agents(),
+        app.office.activities(),
         app.store,
         WorkerOptions(task_queue=task_queue),
         stop,

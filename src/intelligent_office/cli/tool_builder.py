@@ -174,9 +174,9 @@ def retry(
 
     app = AppContext.open(config)
     view = TaskView(title="retry")
-    worker = app.service.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
+    worker = app.office.worker(listener=lambda _run, kind, payload: view.on_event(kind, payload))
     gap = tool_builder(app).gap(gap_id)
-    record, submitted = retry_gap_task(app.service, worker, gap, workspace=workspace)
+    record, submitted = retry_gap_task(app.office, worker, gap, workspace=workspace)
     view.title = record.description.splitlines()[0][:80]
     if not as_json:
         console.print(f"retrying gap {gap_id}'s task as task [bold]{record.task_id}[/]")

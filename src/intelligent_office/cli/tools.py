@@ -1,6 +1,6 @@
 """`office tools`: the tools plans may call, with their risk and JSON schema.
 
-The list is the one the service builds from the settings (the same as `GET /tools`):
+The list is the one the Office builds from the settings (the same as `GET /tools`):
 the built-in tools, http_request with an allow-list, search_documents with memory on,
 the MCP servers' tools and ai_tool with a model.
 """
@@ -44,7 +44,7 @@ def list_tools(
         return
     app = AppContext.open(config)
     try:
-        specs = sorted(app.service.tools.specs(), key=lambda spec: spec.name)
+        specs = sorted(app.office.tools.specs(), key=lambda spec: spec.name)
     finally:
         app.store.close()
     if as_json:

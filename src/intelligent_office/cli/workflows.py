@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from intelligent_office.cli.context import ConfigOption, console, open_store
+from intelligent_office.cli.context import ConfigOption, console
 from intelligent_office.errors import UserError, WorkflowFileError
 
 if TYPE_CHECKING:  # the agent kit loads when a workflow command runs, not for --help
-    from intelligent_office.agentkit.office import WorkflowRun
+    from intelligent_office.agentkit.workflow import Workflow
+    from intelligent_office.agentkit.workflow_run import WorkflowRun
+    from intelligent_office.front_door import Office
     from intelligent_office.settings import Settings
 
 __all__ = ["register"]
@@ -90,7 +92,8 @@ def run(
     import asyncio
 
     from intelligent_office.agentkit.files import find_workflow, load_agent_workflow
-    from intelligent_office.agentkit.office import Office, RunStatus
+    from intelligent_office.agentkit.workflow_run import RunStatus
+    from intelligent_office.front_door import Office
     from intelligent_office.limits import check_description
     from intelligent_office.settings import load_settings
 
@@ -100,18 +103,19 @@ def run(
     path = find_workflow(_directory(settings, directory), name)
     workflow = load_agent_workflow(path)
     # The run is stored like any other: `office runs`, `office show` and the UI list it.
-    store = open_store(settings)
-    try:
-        office = Office.from_settings(settings, store=store, root=path.parent.resolve())
-        result = asyncio.run(office.run_workflow(workflow, input=input))
-    finally:
-        store.close()
+    office = Office.from_settings(settings, root=path.parent.resolve())
+    result = asyncio.run(_run_and_close(office, workflow, input))
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
     else:
         show_workflow_run(result)
     if result.status is not RunStatus.COMPLETED:
         raise typer.Exit(1)
+
+
+async def _run_and_close(office: Office, workflow: Workflow, input: str | None) -> WorkflowRun:
+    async with office:
+        return await office.run_workflow(workflow, input=input)
 
 
 def show_workflow_run(result: WorkflowRun) -> None:

@@ -1,8 +1,8 @@
 """Running a suite: every case through the real Office loop, several at once, then checked.
 
-The cases run on the service's own store and brain, as `office run` would run them, each
+The cases run on the Office's own store and brain, as `office run` would run them, each
 task tagged `context.eval = {run, case}`. Memory is off, so cases stay independent; a case
-with `documents` runs on a second service with memory on, as a user of its own, its files
+with `documents` runs on a second Office with memory on, as a user of its own, its files
 ingested into that user's memory first, so no case sees another's documents. A case whose
 task asks a human for approval gets the answer its `approvals` field gives (deny by
 default), recorded like any other human decision, so no case waits for a person.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intelligent_office.errors import UserError
 from intelligent_office.evals.chains import GraphCache
@@ -28,7 +28,10 @@ from intelligent_office.evals.results import CaseResult, EvalReport
 from intelligent_office.evals.suite import EvalCase, Suite
 from intelligent_office.office import OfficeOutput
 from intelligent_office.runtime.worker import LocalWorker
-from intelligent_office.service import OfficeService, new_task
+from intelligent_office.task_input import new_task
+
+if TYPE_CHECKING:  # the Office drives this module; only its type is needed here
+    from intelligent_office.front_door import Office
 from intelligent_office.settings import Settings
 from intelligent_office.store import RunStatus
 
@@ -51,10 +54,10 @@ def brain_label(settings: Settings) -> str:
 
 @dataclass
 class EvalRunner:
-    """Runs the cases of a suite on a service, `concurrency` at a time."""
+    """Runs the cases of a suite on an Office, `concurrency` at a time."""
 
-    service: OfficeService
-    documents_service: OfficeService | None = None
+    office: Office
+    documents_office: Office | None = None
     """The same Office with memory on, for cases that bring documents (None: no memory)."""
     concurrency: int = 4
     case_timeout_seconds: float = 300.0
@@ -69,8 +72,8 @@ class EvalRunner:
         """Run the cases and return the report (not yet stored)."""
         run_id = uuid.uuid4().hex
         started_at, clock = datetime.now(UTC), time.perf_counter()
-        worker = self.service.worker(listener=self._on_event)
-        with_memory = self.documents_service
+        worker = self.office.worker(listener=self._on_event)
+        with_memory = self.documents_office
         memory_worker = (
             with_memory.worker(listener=self._on_event)
             if with_memory is not None and any(case.documents for case in cases)
@@ -96,7 +99,7 @@ class EvalRunner:
             run_id=run_id,
             suite=suite.name,
             suite_path=str(suite.path),
-            brain=brain_label(self.service.settings),
+            brain=brain_label(self.office.settings),
             started_at=started_at,
             seconds=time.perf_counter() - clock,
             filters=filters or {},
@@ -112,9 +115,9 @@ class EvalRunner:
         comment = f"the eval case says {decision}"
         try:
             if decision == "approve":
-                self.service.decide_approval(approval_id, "approved", by=_EVAL, comment=comment)
+                self.office.decide_approval(approval_id, "approved", by=_EVAL, comment=comment)
             else:
-                self.service.decide_approval(approval_id, "denied", by=_EVAL, comment=comment)
+                self.office.decide_approval(approval_id, "denied", by=_EVAL, comment=comment)
         except UserError:
             return  # decided already (a replayed event)
 
@@ -145,9 +148,9 @@ class EvalRunner:
     async def _execute(
         self, worker: LocalWorker, case: EvalCase, workspace: Path, eval_run: str, clock: float
     ) -> CaseResult:
-        service, user_id = self.service, None
+        office, user_id = self.office, None
         if case.documents:
-            service, user_id = await self._with_documents(case, eval_run)
+            office, user_id = await self._with_documents(case, eval_run)
         task = new_task(
             case.task,
             workspace=workspace,
@@ -158,7 +161,7 @@ class EvalRunner:
         task = task.model_copy(
             update={"context": {**task.context, "eval": {"run": eval_run, "case": case.id}}}
         )
-        record, submitted = service.submit(worker, task)
+        record, submitted = office.submit(worker, task)
         self._decisions[submitted.run_id] = case.approvals
         try:
             finished = await asyncio.wait_for(
@@ -168,7 +171,7 @@ class EvalRunner:
             worker.cancel(submitted.run_id)
             finished = None
         seconds = time.perf_counter() - clock
-        spent = self.service.store.llm_calls.spent(record.task_id)
+        spent = self.office.store.llm_calls.spent(record.task_id)
         output = (
             OfficeOutput.model_validate(finished.result)
             if finished is not None and finished.result
@@ -176,7 +179,7 @@ class EvalRunner:
         )
         outcome = _outcome(output, finished, workspace, self.case_timeout_seconds)
         outcome.cost_usd = spent.cost_usd
-        asked = self.service.store.approvals.list(status=None, task_id=record.task_id)
+        asked = self.office.store.approvals.list(status=None, task_id=record.task_id)
         outcome.asked = sorted({approval.kind for approval in asked})
         checks = await asyncio.to_thread(run_checks, case.checks, outcome, self._graphs)
         return CaseResult(
@@ -190,26 +193,26 @@ class EvalRunner:
             iterations=outcome.iterations,
             tokens=spent.tokens,
             cost_usd=spent.cost_usd,
-            brain=_brains(output) or brain_label(self.service.settings),
+            brain=_brains(output) or brain_label(self.office.settings),
             tools=sorted(outcome.tools),
             checks=checks,
             answer=outcome.answer[:_ANSWER_KEPT],
         )
 
-    async def _with_documents(self, case: EvalCase, eval_run: str) -> tuple[OfficeService, str]:
-        """The memory service, and the case's own user with its documents ingested.
+    async def _with_documents(self, case: EvalCase, eval_run: str) -> tuple[Office, str]:
+        """The Office with memory, and the case's own user with its documents ingested.
 
         Raises:
             UserError: memory is not available (the `memory` extra is not installed).
         """
-        service = self.documents_service
-        if service is None or service.memory is None:
+        office = self.documents_office
+        if office is None or office.memory is None:
             raise UserError(
                 f"case {case.id!r} brings documents, which needs memory: install the memory"
                 " extra (pip install 'intelligent-office[memory]')"
             )
         # A user of its own per case and run: no case, and no earlier run, shares its memory.
-        memory, user_id = service.memory, f"eval-{eval_run[:12]}-{case.id}"
+        memory, user_id = office.memory, f"eval-{eval_run[:12]}-{case.id}"
         folder = Path(tempfile.mkdtemp(prefix=f"office-eval-docs-{case.id[:40]}-"))
         try:
             for relative, text in (case.documents or {}).items():
@@ -220,7 +223,7 @@ class EvalRunner:
             await asyncio.to_thread(memory.ingest, folder, tenant=user_id)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        return service, user_id
+        return office, user_id
 
 
 def _scratch(case: EvalCase) -> Path:

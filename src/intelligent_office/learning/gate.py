@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intelligent_office.evals import EvalReport, EvalRunner, load_suite
 from intelligent_office.learning.advisor import PlanAdvisor
@@ -18,7 +18,9 @@ from intelligent_office.learning.prompt_versions import (
     PromptVersion,
     PromptVersionRepository,
 )
-from intelligent_office.service import OfficeService
+
+if TYPE_CHECKING:  # the Office drives this module; only its type is needed here
+    from intelligent_office.front_door import Office
 
 __all__ = ["CapabilityLoss", "GateVerdict", "evaluate_candidate", "judge"]
 
@@ -94,7 +96,7 @@ def judge(current: EvalReport, candidate: EvalReport, margin: float) -> GateVerd
 
 
 async def evaluate_candidate(
-    service: OfficeService,
+    office: Office,
     version: PromptVersion,
     suite_path: Path,
     *,
@@ -106,27 +108,27 @@ async def evaluate_candidate(
     `promote` None follows the `learning.auto_promote` setting. The two runs are stored
     like any `office eval` run, and the verdict is kept with the candidate.
     """
-    versions = PromptVersionRepository(service.store.engine)
+    versions = PromptVersionRepository(office.store.engine)
     if version.status != CANDIDATE:
         from intelligent_office.errors import UserError
 
         raise UserError(f"{version.id} is {version.status}: only a candidate is evaluated")
     current = versions.current(version.tier)
     suite = load_suite(suite_path)
-    settings = service.settings.learning
+    settings = office.settings.learning
     reports: list[EvalReport] = []
     # Plan memory off for both runs: a plan the first run stored must not answer the second.
-    memory, service.memory = service.memory, None
+    memory, office.memory = office.memory, None
     try:
         for pinned in (current, version):
-            service.advisor = PlanAdvisor(service.store, settings, pins={version.tier: pinned.id})
-            report = await EvalRunner(service, concurrency=concurrency).run(
+            office.advisor = PlanAdvisor(office.store, settings, pins={version.tier: pinned.id})
+            report = await EvalRunner(office, concurrency=concurrency).run(
                 suite, suite.cases, filters={"prompt_version": pinned.id}
             )
-            service.store.evals.add(report.to_record())
+            office.store.evals.add(report.to_record())
             reports.append(report)
     finally:
-        service.advisor, service.memory = None, memory
+        office.advisor, office.memory = None, memory
     verdict = judge(reports[0], reports[1], settings.gate_margin)
     evaluation = {
         **verdict.to_json(),

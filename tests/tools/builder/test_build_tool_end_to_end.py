@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.service import OfficeService
 from intelligent_office.tools.builder.builder import ToolBuilder, tools_dir
 from intelligent_office.tools.builder.drafts import DraftStatus
 from intelligent_office.tools.builder.registry import registered_servers
 from intelligent_office.tools.builder.retry import retry_gap_task
-from tests.learning.conftest import Office, open_office
+from tests.learning.conftest import OfficeUnderTest, open_office
 from tests.tools.builder.conftest import RatesAPI
 
 
@@ -21,9 +21,9 @@ def request_for(api: RatesAPI) -> str:
     return f"What is the USD rate in the JSON at http://127.0.0.1:{port}/rates.json?"
 
 
-async def run_retry(office: Office, gap_id: int) -> tuple[str, OfficeOutput, OfficeService]:
+async def run_retry(office: OfficeUnderTest, gap_id: int) -> tuple[str, OfficeOutput, Office]:
     """Retry the gap's task on a new service (as the next `office` command would build it)."""
-    service = OfficeService.from_settings(office.settings, office.store)
+    service = Office.from_settings(office.settings, office.store)
     worker = service.worker()
     try:
         gap = ToolBuilder(office.settings, office.store).gap(gap_id)

@@ -2,7 +2,7 @@
 
 Each user sees the approvals and dead letters of their own tasks (admins see all);
 deciding and retrying need an operator or admin, as in the REST API, and go through the
-same Office service methods as `office approve` and `office dlq retry`.
+same Office methods as `office approve` and `office dlq retry`.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ async def sign_off(
         edits = plan_edits(approval, fields)
         comment = fields.get("comment", "").strip() or None
         await run_in_threadpool(
-            state.service.decide_approval,
+            state.office.decide_approval,
             approval_id,
             "approved",
             by=principal.user_id,
@@ -137,7 +137,7 @@ def decide(
         return _forbidden(request, principal, "deciding approvals")
     try:
         _visible_approval(state, principal, approval_id)
-        state.service.decide_approval(
+        state.office.decide_approval(
             approval_id, decision, by=principal.user_id, comment=comment.strip() or None
         )
     except HTTPException as error:
@@ -183,7 +183,7 @@ def retry(
         return page(request, "dlq.html", principal, context, status_code=409)
     try:
         check_task_quotas(state, principal)
-        record, _ = state.service.retry_dead_letter(
+        record, _ = state.office.retry_dead_letter(
             state.worker, dead_letter_id, description.strip() or None, again=again
         )
     except (UserError, HTTPException) as error:

@@ -39,7 +39,7 @@ def _admin_only(request: Request, principal: Principal) -> Response | None:
 
 
 def _builder(state: ApiState) -> ToolBuilder:
-    router_ = getattr(state.service.brain, "router", None)  # the LLM brain's, if configured
+    router_ = getattr(state.office.brain, "router", None)  # the LLM brain's, if configured
     return ToolBuilder(state.settings, state.store, router=router_)
 
 

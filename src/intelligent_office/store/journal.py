@@ -47,6 +47,8 @@ _JOURNAL_COLUMNS = (
     "error",
     "retryable",
     "recorded_at",
+    "input",
+    "started_at",
 )
 
 
@@ -98,6 +100,8 @@ class JournalRepository:
                     error=row.error,
                     retryable=row.retryable,
                     recorded_at=row.recorded_at,
+                    input=row.input,
+                    started_at=row.started_at,
                 )
                 for row in connection.execute(query)
             ]
@@ -148,4 +152,6 @@ def _journal_values(run_id: str, entry: JournalEntry, now: datetime) -> dict[str
         "error": entry.error,
         "retryable": entry.retryable,
         "recorded_at": now,
+        "input": entry.input,
+        "started_at": entry.started_at,
     }

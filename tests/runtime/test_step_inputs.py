@@ -61,4 +61,3 @@ async def test_steps_list_their_input_and_measured_start(store: Store) -> None:
     bars = {bar.step.key: bar for bar in timeline.bars}
     assert abs(bars["nap/a"].x - bars["nap/b"].x) < 0.25 * bars["nap/a"].width
     assert '"delay": 0.3' in bars["nap/a"].step.input
-

@@ -71,7 +71,7 @@ class StepPublic(BaseModel):
     input: JsonValue = Field(
         description=(
             "What the step was given; an input over 16,000 characters is an object"
-            " `{\"_truncated_input\": true, \"chars\": N, \"head\": \"...\"}`."
+            ' `{"_truncated_input": true, "chars": N, "head": "..."}`.'
         )
     )
 

@@ -1,9 +1,10 @@
 """The local runtime's view of one run: journaled activities, durable sleeps and signals.
 
 Before an activity's result is handed back it is committed to the journal under its
-key, with what the activity was given (its input, capped) and when it started. When the run restarts after a crash, the workflow function runs again from the
-top and every journaled key is answered from the journal, so finished activities never
-run again; only the one in flight at the crash may (side effects are at-least-once).
+key, with what the activity was given (its input, capped) and when it started. When
+the run restarts after a crash, the workflow function runs again from the top and
+every journaled key is answered from the journal, so finished activities never run
+again; only the one in flight at the crash may (side effects are at-least-once).
 """
 
 from __future__ import annotations

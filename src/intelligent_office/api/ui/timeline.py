@@ -1,12 +1,13 @@
 """A run in time: its steps as bars on lanes (a Gantt chart) and as a step-by-step list.
 
-Built from the run's journal, which records when each step started and finished. A
-step journaled before start times were kept has its start reconstructed: within a lane (an Office task's subtask, a graph's node, an agent) the
-workflow code calls one step after another, so a step starts when the lane's previous
-step ended, or when the lane started (a subtask's recorded start), or else when the
-step before it anywhere ended. Steps of the run itself (decompose, synthesize) wait
-for everything before them, so they start when the step before them ended. Waits for
-a person (signals) and durable sleeps are drawn as waits.
+Built from the run's journal, which records when each step started (measured) and
+finished, and what it was given. A step journaled before start times were kept has its
+start reconstructed: within a lane (an Office task's subtask, a graph's node, an agent)
+the workflow code calls one step after another, so a step starts when the lane's
+previous step ended, or when the lane started (a subtask's recorded start), or else
+when the step before it anywhere ended. Steps of the run itself (decompose,
+synthesize) wait for everything before them, so they start when the step before them
+ended. Waits for a person (signals) and durable sleeps are drawn as waits.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,11 @@ def test_a_task_is_forked_at_a_listed_step_and_resumed_here(tmp_path: Path) -> N
     rows = [line for line in listing.stdout.splitlines() if "node/calculate" in line]
     assert len(rows) == 2
     number = rows[1].split("│")[1].strip()
+    # Each step's measured start (a UTC time of day), how long it took, and its input.
+    cells = [[cell.strip() for cell in row.split("│")] for row in rows]
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", row[4]) for row in cells), rows
+    assert all(re.fullmatch(r"\d+\.\d{3} s", row[5]) for row in cells), rows
+    assert '"2+3"' in listing.stdout and '"4*5"' in listing.stdout
 
     fork = office(
         home,

@@ -7,11 +7,13 @@ under way share the next transaction per run (results that finish within the sam
 milliseconds share one commit). Every commit checks, in its transaction, that the run's
 lease is still held; once every third of a lease it also extends it.
 
-Where the commit runs: on SQLite, on the event loop's thread. A commit there is a write
-of a few pages to a local file, and handing it to a thread cost more than the write
-(two thread switches and GIL hand-offs per commit, measured on the 200-node chain).
-On PostgreSQL a commit waits for the server, so it runs on one dedicated writer thread
-and the loop keeps running meanwhile (timers fire on time, other nodes progress).
+Where the commit runs: on SQLite, when no other activity of this worker is in flight
+(a chain of steps), on the event loop's thread: a commit there is a write of a few
+pages to a local file, and handing it to a thread cost more than the write (two
+thread switches and GIL hand-offs per commit, measured on the 200-node chain).
+Otherwise, and always on PostgreSQL (where a commit waits for the server), it runs on
+one dedicated writer thread and the loop keeps running meanwhile (timers fire on time,
+the other activities progress).
 Events are queued without waiting and ride along with the next commit; when no
 journal entry comes within `EVENT_FLUSH_SECONDS`, they are committed on their own so
 live views stay current.
@@ -20,8 +22,10 @@ live views stay current.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
@@ -37,7 +41,8 @@ class JournalWriter:
     """Collects journal entries and events, and commits them in batches."""
 
     def __init__(self, store: Store, *, inline: bool | None = None) -> None:
-        """`inline`: commit on the loop's thread (default: on SQLite only)."""
+        """`inline`: commit on the loop's thread when nothing else is in flight (default:
+        on SQLite only)."""
         self._store = store
         self._inline = store.engine.dialect.name == "sqlite" if inline is None else inline
         self._batches: dict[str, Batch] = {}
@@ -46,6 +51,7 @@ class JournalWriter:
         self._flushing: asyncio.Task[None] | None = None
         self._flush_later: asyncio.TimerHandle | None = None
         self._renewed: dict[str, float] = {}
+        self._in_flight = 0
 
     def _batch(self, run_id: str, owner: str | None, lease_seconds: float) -> Batch:
         batch = self._batches.get(run_id)
@@ -89,6 +95,15 @@ class JournalWriter:
             if self._flushing is not None:
                 await asyncio.shield(self._flushing)
 
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Counts an activity as running while its body runs (before it is recorded)."""
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+
     def forget(self, run_id: str) -> None:
         """Drop what is kept about a run this worker stopped running."""
         self._renewed.pop(run_id, None)
@@ -110,7 +125,7 @@ class JournalWriter:
             while self._batches:
                 batches, self._batches = self._batches, {}
                 waiters, self._waiters = self._waiters, {}
-                if self._inline:
+                if self._inline and not self._in_flight:
                     errors = self._write(batches)
                 else:
                     errors = await loop.run_in_executor(self._executor, self._write, batches)

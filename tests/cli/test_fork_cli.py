@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -46,7 +47,11 @@ def test_a_task_is_forked_at_a_listed_step_and_resumed_here(tmp_path: Path) -> N
     cells = [[cell.strip() for cell in row.split("│")] for row in rows]
     assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", row[4]) for row in cells), rows
     assert all(re.fullmatch(r"\d+\.\d{3} s", row[5]) for row in cells), rows
-    assert '"2+3"' in listing.stdout and '"4*5"' in listing.stdout
+    listed = office(home, "steps", task_id, "--json")
+    assert listed.returncode == 0, listed.stderr
+    calls = [step for step in json.loads(listed.stdout) if step["activity"] == "office.run_step"]
+    assert "2+3" in json.dumps(calls[0]["input"]) and "4*5" in json.dumps(calls[1]["input"])
+    assert all(call["started_at"] < call["recorded_at"] for call in calls)
 
     fork = office(
         home,

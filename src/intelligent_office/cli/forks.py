@@ -39,13 +39,24 @@ def _run_id(app: AppContext, run_or_task: str) -> str:
 
 def steps(
     run: Annotated[str, typer.Argument(help="A run id, or a task id for its latest run.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the steps as JSON, with their whole inputs.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """List a run's steps in the order they finished: the points `office fork --at` takes."""
+    """List a run's steps in the order they finished: the points `office fork --at` takes.
+
+    Each step shows when it started, how long it took and what it was given (its input,
+    cut to one line; `--json` prints it whole).
+    """
     from intelligent_office.run_forks import run_steps
 
     app = AppContext.open(config)
     run_id = _run_id(app, run)
+    if as_json:
+        rows = [vars(step) for step in run_steps(app.store, run_id)]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     table = Table(title=f"steps of run {run_id}")
     for column in ("#", "step", "activity", "started", "took", "input", "outcome"):
         table.add_column(column, overflow="fold")

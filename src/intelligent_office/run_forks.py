@@ -23,6 +23,7 @@ from intelligent_office.runtime.fork import (
     replace_entry,
     step_label,
 )
+from intelligent_office.runtime.step_input import input_value
 from intelligent_office.runtime.worker import LocalWorker
 from intelligent_office.store import JournalEntry, RunRecord, Store, TaskRecord
 
@@ -64,6 +65,10 @@ class StepRow:
     ok: bool
     error: str | None
     recorded_at: str
+    started_at: str | None
+    """When the step started, as measured; None for steps recorded before it was kept."""
+    input: JsonValue
+    """What the step was given (a very large input is capped, see `runtime.step_input`)."""
 
 
 def run_steps(store: Store, run_id: str) -> list[StepRow]:
@@ -77,6 +82,8 @@ def run_steps(store: Store, run_id: str) -> list[StepRow]:
             ok=entry.ok,
             error=entry.error,
             recorded_at=entry.recorded_at.isoformat() if entry.recorded_at else "",
+            started_at=entry.started_at.isoformat() if entry.started_at else None,
+            input=input_value(entry.input),
         )
         for number, entry in enumerate(entries, start=1)
     ]

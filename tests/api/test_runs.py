@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def test_a_run_is_listed_stepped_and_forked_by_its_owner_only(
     steps = alice.get(f"/runs/{run_id}/steps").json()
     calls = [step for step in steps if step["activity"] == "office.run_step"]
     assert len(calls) == 2
+    # What each step saw: its input, and when it started (measured, before it finished).
+    assert "2+3" in json.dumps(calls[0]["input"]) and "4*5" in json.dumps(calls[1]["input"])
+    assert all(call["started_at"] and call["started_at"] < call["recorded_at"] for call in calls)
     edit = {"at": str(calls[1]["number"]), "input": {"inputs": {"expression": "6*7"}}}
     assert bob.post(f"/runs/{run_id}/fork", json=edit).status_code == 404
 
@@ -62,6 +66,9 @@ def test_a_run_is_listed_stepped_and_forked_by_its_owner_only(
     assert final["status"] == "completed"
     answer = alice.get(f"/tasks/{body['task_id']}").json()["answer"]
     assert "6*7 = 42" in answer and "2+3 = 5" in answer
+    redone = alice.get(f"/runs/{body['run_id']}/steps").json()
+    edited = [step for step in redone if step["key"] == calls[1]["key"]]
+    assert len(edited) == 1 and "6*7" in json.dumps(edited[0]["input"])
 
     bad = alice.post(f"/runs/{run_id}/fork", json={"at": "no-such-step"})
     assert bad.status_code == 400 and "no step 'no-such-step'" in bad.json()["detail"]

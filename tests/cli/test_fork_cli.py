@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +43,15 @@ def test_a_task_is_forked_at_a_listed_step_and_resumed_here(tmp_path: Path) -> N
     rows = [line for line in listing.stdout.splitlines() if "node/calculate" in line]
     assert len(rows) == 2
     number = rows[1].split("│")[1].strip()
+    # Each step's measured start (a UTC time of day), how long it took, and its input.
+    cells = [[cell.strip() for cell in row.split("│")] for row in rows]
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", row[4]) for row in cells), rows
+    assert all(re.fullmatch(r"\d+\.\d{3} s", row[5]) for row in cells), rows
+    listed = office(home, "steps", task_id, "--json")
+    assert listed.returncode == 0, listed.stderr
+    calls = [step for step in json.loads(listed.stdout) if step["activity"] == "office.run_step"]
+    assert "2+3" in json.dumps(calls[0]["input"]) and "4*5" in json.dumps(calls[1]["input"])
+    assert all(call["started_at"] < call["recorded_at"] for call in calls)
 
     fork = office(
         home,

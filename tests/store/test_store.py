@@ -98,6 +98,26 @@ def test_journal_write_is_fenced_by_the_lease(store: Store) -> None:
     assert record.lease_owner is None and record.starts == 1
 
 
+def test_a_commit_that_only_checks_the_lease_is_fenced_too(store: Store) -> None:
+    store.tasks.create(task_id="t", user_id="u", description="d")
+    store.runs.create(run_id="r", task_id="t", workflow="w", input={})
+    assert store.runs.claim("r", "worker-a", 30)
+    expires = store.runs.require("r").lease_expires_at
+    event = PendingEvent(
+        task_id="t", run_id="r", type="x", time=datetime.now(UTC), dedup_key="r/x", payload={}
+    )
+    entry = JournalEntry(key="k1", activity="a", ok=True, output={"v": 1})
+    store.journal.write([Batch("r", "worker-a", 30, entries=[entry], renew=False)])
+    assert store.runs.require("r").lease_expires_at == expires  # checked, not extended
+    stolen = JournalEntry(key="k2", activity="a", ok=True, output={"v": 2})
+    with pytest.raises(LeaseLost):
+        store.journal.write(
+            [Batch("r", "worker-b", 30, entries=[stolen], events=[event], renew=False)]
+        )
+    assert set(store.journal.load("r")) == {"k1"}
+    assert store.events.read("t") == []  # the failed commit wrote nothing
+
+
 def test_signals_first_one_wins(store: Store) -> None:
     store.tasks.create(task_id="t", user_id="u", description="d")
     store.runs.create(run_id="r", task_id="t", workflow="w", input={})

@@ -64,7 +64,16 @@ class StepPublic(BaseModel):
     activity: str
     ok: bool
     error: str | None
-    recorded_at: str
+    recorded_at: str = Field(description="When the step finished (its result was journaled).")
+    started_at: str | None = Field(
+        description="When the step started, as measured; null on older journal rows."
+    )
+    input: JsonValue = Field(
+        description=(
+            "What the step was given; an input over 16,000 characters is an object"
+            ' `{"_truncated_input": true, "chars": N, "head": "..."}`.'
+        )
+    )
 
 
 class ForkRequestBody(BaseModel):

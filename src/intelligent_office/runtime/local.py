@@ -1,9 +1,10 @@
 """The local runtime's view of one run: journaled activities, durable sleeps and signals.
 
 Before an activity's result is handed back it is committed to the journal under its
-key. When the run restarts after a crash, the workflow function runs again from the
-top and every journaled key is answered from the journal, so finished activities never
-run again; only the one in flight at the crash may (side effects are at-least-once).
+key, with what the activity was given (its input, capped) and when it started. When
+the run restarts after a crash, the workflow function runs again from the top and
+every journaled key is answered from the journal, so finished activities never run
+again; only the one in flight at the crash may (side effects are at-least-once).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from intelligent_office.runtime.fork import FORK_INPUT_PREFIX, FORK_REPLACE_KEY,
 from intelligent_office.runtime.inline import event_key, to_activity_error
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.runtime.stall import StallWatch
+from intelligent_office.runtime.step_input import recorded_input
 from intelligent_office.store import JournalEntry, PendingEvent, Store
 
 __all__ = ["LocalRunContext"]
@@ -91,6 +93,8 @@ class LocalRunContext:
         if recorded is not None:
             self.replayed += 1
             return _replay(recorded, activity)
+        started_at = _utcnow()
+        seen: str | None = None
         try:
             # A forked run may carry an edited input for this step.
             value = patched_input(
@@ -98,6 +102,7 @@ class LocalRunContext:
                 self._journal.get(FORK_INPUT_PREFIX + key),
                 self._journal.get(FORK_REPLACE_KEY),
             )
+            seen = recorded_input(value)
             if self._trace is None:
                 output = await self._call(key, activity, value, timeout_seconds)
             else:
@@ -115,12 +120,19 @@ class LocalRunContext:
                     error_type=error.error_type,
                     error=error.detail,
                     retryable=error.retryable,
+                    input=seen,
+                    started_at=started_at,
                 )
             )
             raise error from failure
         await self._record(
             JournalEntry(
-                key=key, activity=activity.name, ok=True, output=output.model_dump(mode="json")
+                key=key,
+                activity=activity.name,
+                ok=True,
+                output=output.model_dump(mode="json"),
+                input=seen,
+                started_at=started_at,
             )
         )
         return output
@@ -129,9 +141,10 @@ class LocalRunContext:
         self, key: str, activity: Activity[InT, OutT], value: InT, timeout_seconds: float | None
     ) -> OutT:
         work = call_activity(activity, value, timeout_seconds)
-        if self._watch is None:
-            return await work
-        return await self._watch.run(key, activity.name, work, timeout_seconds)
+        with self._writer.in_flight():
+            if self._watch is None:
+                return await work
+            return await self._watch.run(key, activity.name, work, timeout_seconds)
 
     async def _recorded_value(self, key: str, kind: str, make: Callable[[], Any]) -> Any:
         """A value computed once per key and replayed from the journal afterwards."""

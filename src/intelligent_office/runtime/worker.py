@@ -396,6 +396,7 @@ class LocalWorker:
             if watchdog is not None:
                 watchdog.cancel()
             self._cancelling.discard(run_id)
+            self._writer.forget(run_id)
 
     async def _finish_cancelled(self, context: LocalRunContext, run: RunRecord) -> None:
         log.info("run.cancelled", run_id=run.run_id)

@@ -1,11 +1,14 @@
 """The journal: activity outcomes by (run_id, key), written in lease-fenced batches.
 
-One batch is one transaction: it first renews the writer's lease (so a worker that
-lost its lease cannot record anything), then appends events with their sequence
-numbers and records journal entries. Many activities finishing together share one
-commit; each is durable before its result is handed back. The write runs prepared
-statements on the driver's cursor (`store.prepared`), rows sent with one
-`executemany` per table: this is the local runtime's hot path.
+One batch is one transaction: it appends events with their sequence numbers, records
+journal entries and checks, inside the same transaction, that the writer still holds
+the run's lease (so a worker that lost its lease cannot record anything: the check
+fails and nothing is written). A batch marked `renew` extends the lease instead of
+only checking it; the writer asks for that once every third of a lease, not on every
+commit. Many activities finishing together share one commit; each is durable before
+its result is handed back. The write runs prepared statements on the driver's cursor
+(`store.prepared`), rows sent with one `executemany` per table: this is the local
+runtime's hot path.
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ _RENEW_LEASE = (
     .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
     .values(lease_expires_at=bindparam("b_expires"))
 )
+# The lease check holds the run's row (FOR SHARE on PostgreSQL; SQLite has one writer at
+# a time): a claim by another worker waits until this transaction ends.
+_CHECK_LEASE = (
+    select(RunRow.run_id)
+    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    .with_for_update(read=True)
+)
 _INSERT_JOURNAL_IGNORE: dict[str, Insert] = {
     name: dialect.insert(JournalRow).on_conflict_do_nothing()
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
@@ -47,6 +57,8 @@ _JOURNAL_COLUMNS = (
     "error",
     "retryable",
     "recorded_at",
+    "input",
+    "started_at",
 )
 
 
@@ -59,6 +71,8 @@ class Batch:
     lease_seconds: float
     entries: list[JournalEntry] = field(default_factory=list)
     events: list[PendingEvent] = field(default_factory=list)
+    renew: bool = True
+    """Extend the lease (an UPDATE); False: only check it is still held (a read)."""
 
 
 class JournalRepository:
@@ -68,6 +82,10 @@ class JournalRepository:
         self._engine = engine
         dialect = engine.dialect
         self._renew_lease = Prepared.compile(_RENEW_LEASE, dialect)
+        self._check_lease = Prepared.compile(_CHECK_LEASE, dialect)
+        # SQLite: a read first would pin a snapshot a later write may not upgrade from
+        # (SQLITE_BUSY_SNAPSHOT); after the first write this connection is the only writer.
+        self._check_last = dialect.name == "sqlite"
         self._insert_journal = Prepared.compile(
             _INSERT_JOURNAL_IGNORE[dialect.name], dialect, _JOURNAL_COLUMNS
         )
@@ -98,6 +116,8 @@ class JournalRepository:
                     error=row.error,
                     retryable=row.retryable,
                     recorded_at=row.recorded_at,
+                    input=row.input,
+                    started_at=row.started_at,
                 )
                 for row in connection.execute(query)
             ]
@@ -115,10 +135,13 @@ class JournalRepository:
             LeaseLost: a batch's owner no longer holds its run's lease; nothing is written.
         """
         now = datetime.now(UTC)
+        fenced = [batch for batch in batches if batch.owner is not None]
+        # A renewal is a write: it may go first on every database.
+        first = [b for b in fenced if b.renew or not self._check_last]
+        last = [b for b in fenced if not (b.renew or not self._check_last)]
         with transaction(self._engine) as cursor:
-            for batch in batches:
-                if batch.owner is not None:
-                    self._renew_or_raise(cursor, batch, now)
+            for batch in first:
+                self._fence(cursor, batch, now)
             events = [event for batch in batches for event in batch.events]
             if events:
                 self._events.append(cursor, events)
@@ -126,14 +149,22 @@ class JournalRepository:
             if rows:
                 # A replayed activity's outcome is already there: keep the first.
                 self._insert_journal.executemany(cursor, rows)
+            for batch in last:
+                self._fence(cursor, batch, now)
 
-    def _renew_or_raise(self, cursor: DBAPICursor, batch: Batch, now: datetime) -> None:
-        parameters = {
-            "b_run_id": batch.run_id,
-            "b_owner": batch.owner,
-            "b_expires": now + timedelta(seconds=batch.lease_seconds),
-        }
-        if self._renew_lease.execute(cursor, parameters).rowcount != 1:
+    def _fence(self, cursor: DBAPICursor, batch: Batch, now: datetime) -> None:
+        """Renew or check the batch's lease; raise LeaseLost when its owner lost it."""
+        if batch.renew:
+            parameters = {
+                "b_run_id": batch.run_id,
+                "b_owner": batch.owner,
+                "b_expires": now + timedelta(seconds=batch.lease_seconds),
+            }
+            held = self._renew_lease.execute(cursor, parameters).rowcount == 1
+        else:
+            checked = {"b_run_id": batch.run_id, "b_owner": batch.owner}
+            held = self._check_lease.execute(cursor, checked).fetchone() is not None
+        if not held:
             raise LeaseLost(f"run {batch.run_id} is no longer leased by {batch.owner}")
 
 
@@ -148,4 +179,6 @@ def _journal_values(run_id: str, entry: JournalEntry, now: datetime) -> dict[str
         "error": entry.error,
         "retryable": entry.retryable,
         "recorded_at": now,
+        "input": entry.input,
+        "started_at": entry.started_at,
     }

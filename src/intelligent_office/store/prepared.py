@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, Dialect, Engine
+from sqlalchemy import JSON, Boolean, Dialect, Engine, Integer
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -56,7 +56,7 @@ class Prepared:
         )
         positional = bool(compiled.positional)
         names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
-        processors = tuple(bind_encoder(compiled.binds[name].type, dialect) for name in names)
+        processors = tuple(_encoder(compiled.binds[name].type, dialect) for name in names)
         return cls(compiled.string, names, positional, processors)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
@@ -65,7 +65,7 @@ class Prepared:
         # Text is escaped as the engine's statement hook would (`db._escaped_parameters`):
         # this path does not pass through it, and a lone surrogate cannot be stored.
         encoded = [
-            _text(values[name]) if process is None else process(values[name])
+            values[name] if process is None else process(values[name])
             for name, process in zip(self.names, self.processors, strict=True)
         ]
         return encoded if self.positional else dict(zip(self.names, encoded, strict=True))
@@ -85,23 +85,45 @@ def _text(value: Any) -> Any:
     return escape_surrogates(value) if isinstance(value, str) else value
 
 
+def _encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
+    """`bind_encoder`, with text escaped; None for values that go as they are (numbers)."""
+    encode = bind_encoder(type_, dialect)
+    if encode is not None:
+        return encode
+    if isinstance(type_, (Integer, Boolean)):
+        return None
+    return _text
+
+
 def bind_encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
     """How a value of `type_` goes to `dialect`'s driver; None when it goes as it is."""
     if dialect.name == "sqlite":
         if isinstance(type_, UTCDateTime):
             return _sqlite_utc_timestamp
-        if isinstance(type_, JSON) and dialect._json_serializer is None:
-            return json.dumps
+        if isinstance(type_, JSON):
+            return _sqlite_json(dialect._json_serializer or json.dumps)
     return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_json(serialize: Callable[[Any], str]) -> _Processor:
+    """SQLAlchemy's SQLite JSON encoding in one call: the serializer's text, `null` for None."""
+
+    def encode(value: Any) -> str:
+        return serialize(None if value is JSON.NULL else value)
+
+    return encode
 
 
 def _sqlite_utc_timestamp(value: datetime | None) -> str | None:
     """SQLAlchemy's SQLite DATETIME text of the UTC time: `YYYY-MM-DD HH:MM:SS.ffffff`."""
     if value is None:
         return None
-    if value.tzinfo is None:
+    zone = value.tzinfo
+    if zone is None:
         raise ValueError("timestamps must be timezone-aware (UTC)")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if zone is not UTC:  # datetime.now(UTC), the common case, needs no conversion
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 @contextmanager

@@ -96,6 +96,10 @@ class JournalEntry:
     error: str | None = None
     retryable: bool = False
     recorded_at: datetime | None = None
+    input: str | None = None
+    """What the step was given, as compact JSON text (`runtime.step_input`); None: unknown."""
+    started_at: datetime | None = None
+    """When the step started (measured); None on steps recorded before it was kept."""
 
 
 @dataclass(frozen=True)

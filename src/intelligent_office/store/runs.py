@@ -313,4 +313,6 @@ def _journal_row(run_id: str, entry: JournalEntry, default_time: datetime) -> di
         "retryable": entry.retryable,
         # A copied step keeps its time, so a fork of a fork cuts in the same order.
         "recorded_at": entry.recorded_at or default_time,
+        "input": entry.input,
+        "started_at": entry.started_at,
     }

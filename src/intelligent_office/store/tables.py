@@ -148,6 +148,9 @@ class JournalRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     retryable: Mapped[bool] = mapped_column(default=False)
     recorded_at: Mapped[datetime]
+    # What the step saw: its input as compact JSON text (capped), and when it started.
+    input: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None]
 
 
 class SignalRow(Base):

@@ -1,13 +1,14 @@
 """A run in time: its steps as bars on lanes (a Gantt chart) and as a step-by-step list.
 
-Built from the run's journal, which records when each step finished; start times are
-reconstructed. Within a lane (an Office task's subtask, a graph's node, an agent: the
-one that answered, whatever the pattern named the step) the workflow code calls one
+Built from the run's journal, which records when each step started (measured) and
+finished, and what it was given. A step journaled before start times were kept has its
+start reconstructed: within a lane (an Office task's subtask, a graph's node, an agent:
+the one that answered, whatever the pattern named the step) the workflow code calls one
 step after another, so a step starts when the lane's previous step ended, or when the
 lane started (a subtask's recorded start), or else when the step before it anywhere
-ended. Steps of the run itself (decompose, synthesize) wait
-for everything before them, so they start when the step before them ended. Waits for
-a person (signals) and durable sleeps are drawn as waits.
+ended. Steps of the run itself (decompose, synthesize) wait for everything before them,
+so they start when the step before them ended. Waits for a person (signals) and durable
+sleeps are drawn as waits.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class Step:
     output: str
     """What the step produced, as indented JSON (cut at MAX_OUTPUT_CHARS)."""
     wait: bool
+    input: str = ""
+    """What the step was given, as indented JSON (cut at MAX_OUTPUT_CHARS); "" if unknown."""
+    measured: bool = False
+    """The start time was measured (journaled), not reconstructed."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def build_timeline(entries: list[JournalEntry], started_at: datetime | None) -> 
     timed = [e for e in entries if e.recorded_at is not None]
     origin = _utc(started_at) if started_at else None
     if timed:
-        first = min(_utc(e.recorded_at) for e in timed)
+        first = min(_utc(e.started_at or e.recorded_at) for e in timed)
         origin = min(origin, first) if origin else first
     if origin is None:
         origin = datetime.now(UTC)
@@ -116,7 +121,10 @@ def build_timeline(entries: list[JournalEntry], started_at: datetime | None) -> 
                 lane_ends.setdefault(lane, finished)
             continue
         number += 1
-        began = last_end if lane == "run" else lane_ends.get(lane, last_end)
+        if entry.started_at is not None:
+            began = _utc(entry.started_at)
+        else:
+            began = last_end if lane == "run" else lane_ends.get(lane, last_end)
         lane_ends[lane] = finished
         last_end = max(last_end, finished)
         steps.append(
@@ -131,6 +139,8 @@ def build_timeline(entries: list[JournalEntry], started_at: datetime | None) -> 
                 finished_at=finished,
                 output=_shown(entry),
                 wait=entry.activity in ("signal", "sleep"),
+                input=_shown_input(entry.input),
+                measured=entry.started_at is not None,
             )
         )
     lanes = list(dict.fromkeys(step.lane for step in steps))
@@ -161,7 +171,16 @@ def build_timeline(entries: list[JournalEntry], started_at: datetime | None) -> 
 
 def _shown(entry: JournalEntry) -> str:
     value = entry.output if entry.ok else {"error_type": entry.error_type, "error": entry.error}
-    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return _cut(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def _shown_input(text: str | None) -> str:
+    if text is None:
+        return ""
+    return _cut(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+
+
+def _cut(text: str) -> str:
     if len(text) > MAX_OUTPUT_CHARS:
         return text[:MAX_OUTPUT_CHARS] + f"\n… ({len(text) - MAX_OUTPUT_CHARS:,} more characters)"
     return text

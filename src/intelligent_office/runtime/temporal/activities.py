@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from temporalio import activity as temporal_activity
 from temporalio.exceptions import ApplicationError
 
@@ -24,6 +25,7 @@ from intelligent_office.activities.office_activities import OfficeActivities
 from intelligent_office.errors import UserError
 from intelligent_office.runtime.activity import Activity, call_activity
 from intelligent_office.runtime.inline import to_activity_error
+from intelligent_office.runtime.step_input import recorded_input
 from intelligent_office.runtime.temporal.activity_stubs import tool_flags
 from intelligent_office.runtime.temporal.messages import (
     ActivityCall,
@@ -82,6 +84,8 @@ def temporal_activity_for(
 
     async def run(value: Any, call: ActivityCall) -> Any:
         await before(call)
+        started_at = datetime.now(UTC)
+        seen = recorded_input(value) if isinstance(value, BaseModel) else None
         async with _heartbeats():
             try:
                 output = await call_activity(target, value, call.timeout_seconds)
@@ -96,13 +100,23 @@ def temporal_activity_for(
                         error_type=error.error_type,
                         error=error.detail,
                         retryable=error.retryable,
+                        input=seen,
+                        started_at=started_at,
                     ),
                 )
                 raise ApplicationError(
                     error.detail, error.retryable, type=error.error_type, non_retryable=True
                 ) from failure
         outcome = output.model_dump(mode="json")
-        await after(call, JournalEntry(key=call.key, activity=target.name, ok=True, output=outcome))
+        done = JournalEntry(
+            key=call.key,
+            activity=target.name,
+            ok=True,
+            output=outcome,
+            input=seen,
+            started_at=started_at,
+        )
+        await after(call, done)
         return output
 
     # The SDK reads the argument types from the hints to decode the payloads.

@@ -109,9 +109,8 @@ def test_an_agent_run_from_python_is_in_the_history_and_its_page_is_live(
             gate.wait(60)
         return f"{system} done"
 
-    office = Office.from_settings(live.settings, user_id="alice")
-    assert office.store is not None
-    office.model = ScriptedModel(script).model()
+    # An Office of the library's own on the server's database, its model scripted.
+    office = Office(live.settings, live.store, model=ScriptedModel(script).model(), user_id="alice")
     running: Future[WorkflowRun] = pool.submit(asyncio.run, office.run_workflow(launch_note()))
     try:
         wait_for(

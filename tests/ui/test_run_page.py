@@ -36,6 +36,9 @@ def test_rerun_from_a_step_with_an_edited_input_finishes_with_the_edit(
     shots.take(page, "timeline")
 
     second_call = page.locator("#steps li", has_text="subtask/s2/iter/1/node/calculate")
+    # What the step saw: its journaled input, the expression it was given.
+    second_call.locator("summary", has_text="What it saw").click()
+    expect(second_call.locator(".step-input pre")).to_contain_text("4*5")
     second_call.locator("summary", has_text="Re-run from here").click()
     second_call.get_by_label("Edit this step's input").fill('{"inputs": {"expression": "6*7"}}')
     second_call.get_by_role("button", name="Re-run from here").click()

@@ -90,7 +90,8 @@ class AppContext:
 
         store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
-        telemetry = Telemetry.from_settings(settings.observability)
+        # A command's metrics would die with it unread: none are counted (`office serve`'s are).
+        telemetry = Telemetry.from_settings(settings.observability, counting=False)
         service = OfficeService.from_settings(settings, store, telemetry=telemetry)
         return cls(settings=settings, store=store, service=service)
 

@@ -321,6 +321,8 @@ class LocalWorker:
 
     async def _count_finished(self, run: RunRecord, status: RunStatus, seconds: float) -> None:
         """Metrics of a run that ended here, by its own status and its task's."""
+        if not self.telemetry.counting:
+            return  # a CLI command's: no registry to count in, no task to read for it
         metrics = self.telemetry.metrics
         metrics.runs_finished.labels(run.workflow, status.value).inc()
         task = await asyncio.to_thread(self.store.tasks.get, run.task_id)

@@ -45,6 +45,9 @@ def quiet_logs() -> Iterator[None]:
     """
     import logging
 
+    from intelligent_office.observability.plain_structlog import load_structlog
+
+    load_structlog()
     import structlog
 
     previous = structlog.get_config()

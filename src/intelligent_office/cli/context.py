@@ -45,6 +45,9 @@ def quiet_logs() -> Iterator[None]:
     """
     import logging
 
+    from intelligent_office.observability.plain_structlog import load_structlog
+
+    load_structlog()
     import structlog
 
     previous = structlog.get_config()
@@ -90,7 +93,8 @@ class AppContext:
 
         store = open_store(settings)
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
-        telemetry = Telemetry.from_settings(settings.observability)
+        # A command's metrics would die with it unread: none are counted (`office serve`'s are).
+        telemetry = Telemetry.from_settings(settings.observability, counting=False)
         office = Office.from_settings(settings, store, telemetry=telemetry)
         return cls(settings=settings, store=store, office=office)
 

@@ -17,11 +17,12 @@ from opentelemetry import trace
 from opentelemetry.trace import NoOpTracer, Span, Status, StatusCode, Tracer
 
 from intelligent_office.observability.config import ObservabilitySettings
-from intelligent_office.observability.metrics import BREAKER_STATES, OfficeMetrics
 from intelligent_office.observability.tracing import TRACER_NAME, RunTrace, build_tracer_provider
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
+
+    from intelligent_office.observability.metrics import OfficeMetrics
 
 __all__ = ["LLMCallFacts", "Telemetry", "ToolCallFacts"]
 
@@ -54,19 +55,33 @@ class ToolCallFacts:
 
 @dataclass
 class Telemetry:
-    """Where spans and metrics go; `Telemetry()` traces nothing and counts in its own registry."""
+    """Where spans and metrics go; `Telemetry()` traces nothing and counts in its own registry.
+
+    `counting=False` is for a process whose metrics nobody can read (a CLI command):
+    nothing is counted and the Prometheus registry is never built.
+    """
 
     tracer: Tracer = field(default_factory=NoOpTracer)
-    metrics: OfficeMetrics = field(default_factory=OfficeMetrics)
     provider: TracerProvider | None = None
+    counting: bool = True
+    _metrics: OfficeMetrics | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: ObservabilitySettings) -> Telemetry:
+    def from_settings(cls, settings: ObservabilitySettings, *, counting: bool = True) -> Telemetry:
         """Exporters as configured (none by default) and a fresh metrics registry."""
         provider = build_tracer_provider(settings)
         if provider is None:
-            return cls()
-        return cls(tracer=provider.get_tracer(TRACER_NAME), provider=provider)
+            return cls(counting=counting)
+        return cls(tracer=provider.get_tracer(TRACER_NAME), provider=provider, counting=counting)
+
+    @property
+    def metrics(self) -> OfficeMetrics:
+        """This app's metrics, built at first use (loading prometheus_client then)."""
+        if self._metrics is None:
+            from intelligent_office.observability.metrics import OfficeMetrics
+
+            self._metrics = OfficeMetrics()
+        return self._metrics
 
     @classmethod
     def with_provider(cls, provider: TracerProvider) -> Telemetry:
@@ -80,25 +95,16 @@ class Telemetry:
 
     def run_trace(self, *, task_id: str, run_id: str, workflow: str) -> RunTrace:
         """The spans of one run, in its task's trace."""
+        metrics = self.metrics if self.counting else None
         return RunTrace(
-            self.tracer, task_id=task_id, run_id=run_id, workflow=workflow, metrics=self.metrics
+            self.tracer, task_id=task_id, run_id=run_id, workflow=workflow, metrics=metrics
         )
 
     def llm_call(self, facts: LLMCallFacts) -> None:
         """Count a model call and add its span (timed back from now) to the current trace."""
         model = f"{facts.provider}:{facts.model}"
-        outcome = "cache_hit" if facts.cache_hit else ("error" if facts.error else "ok")
-        m = self.metrics
-        m.llm_calls.labels(model, facts.tier, outcome).inc()
-        m.llm_tokens.labels(model, facts.tier, "input").inc(facts.input_tokens)
-        m.llm_tokens.labels(model, facts.tier, "output").inc(facts.output_tokens)
-        m.llm_cost.labels(model, facts.tier).inc(facts.cost_usd)
-        if not facts.cache_hit:
-            m.llm_latency.labels(model, facts.tier).observe(facts.duration_seconds)
-        if facts.waited_seconds:
-            m.rate_limit_wait.labels(facts.provider).inc(facts.waited_seconds)
-        if facts.breaker_state is not None:
-            m.circuit_breaker.labels(facts.provider).set(BREAKER_STATES.get(facts.breaker_state, 0))
+        if self.counting:
+            self._count_llm_call(facts, model)
         end = time.time_ns()
         span = self.tracer.start_span(
             "llm.call",
@@ -119,6 +125,22 @@ class Telemetry:
             span.set_status(Status(StatusCode.ERROR, facts.error[:200]))
             span.set_attribute("error.message", facts.error[:500])
         span.end(end_time=end)
+
+    def _count_llm_call(self, facts: LLMCallFacts, model: str) -> None:
+        from intelligent_office.observability.metrics import BREAKER_STATES
+
+        outcome = "cache_hit" if facts.cache_hit else ("error" if facts.error else "ok")
+        m = self.metrics
+        m.llm_calls.labels(model, facts.tier, outcome).inc()
+        m.llm_tokens.labels(model, facts.tier, "input").inc(facts.input_tokens)
+        m.llm_tokens.labels(model, facts.tier, "output").inc(facts.output_tokens)
+        m.llm_cost.labels(model, facts.tier).inc(facts.cost_usd)
+        if not facts.cache_hit:
+            m.llm_latency.labels(model, facts.tier).observe(facts.duration_seconds)
+        if facts.waited_seconds:
+            m.rate_limit_wait.labels(facts.provider).inc(facts.waited_seconds)
+        if facts.breaker_state is not None:
+            m.circuit_breaker.labels(facts.provider).set(BREAKER_STATES.get(facts.breaker_state, 0))
 
     @contextmanager
     def tool_call(self, tool: str, *, step_id: str | None = None) -> Iterator[ToolCallFacts]:
@@ -141,9 +163,10 @@ class Telemetry:
                 self._tool_done(span, tool, facts, time.perf_counter() - started)
 
     def _tool_done(self, span: Span, tool: str, facts: ToolCallFacts, seconds: float) -> None:
-        outcome = "ok" if facts.success else "error"
-        self.metrics.tool_calls.labels(tool, outcome).inc()
-        self.metrics.tool_latency.labels(tool, outcome).observe(seconds)
+        if self.counting:
+            outcome = "ok" if facts.success else "error"
+            self.metrics.tool_calls.labels(tool, outcome).inc()
+            self.metrics.tool_latency.labels(tool, outcome).observe(seconds)
         span.set_attribute("tool.success", facts.success)
         span.set_attribute("tool.duration_seconds", seconds)
         if facts.error_type is not None:

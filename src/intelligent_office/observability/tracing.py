@@ -31,11 +31,12 @@ from opentelemetry.trace import (
 )
 
 from intelligent_office.observability.config import ObservabilitySettings
-from intelligent_office.observability.metrics import OfficeMetrics
 
 if TYPE_CHECKING:  # the SDK loads only when something exports (see build_tracer_provider)
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
+
+    from intelligent_office.observability.metrics import OfficeMetrics
 
 __all__ = [
     "AGENT_OF_ACTIVITY",

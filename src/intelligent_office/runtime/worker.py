@@ -23,11 +23,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import structlog
 from pydantic import BaseModel, JsonValue
 
 from intelligent_office.errors import LeaseLost, UserError
 from intelligent_office.observability import RunTrace, Telemetry, format_trace_id
+from intelligent_office.observability.plain_structlog import bound_contextvars, get_logger
 from intelligent_office.runtime.base import EventListener
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.runtime.local import LocalRunContext
@@ -37,7 +37,11 @@ from intelligent_office.store import JournalEntry, RunRecord, RunStatus, Store
 
 __all__ = ["LocalWorker", "RunListener"]
 
-log = structlog.get_logger(__name__)
+
+def _log() -> Any:
+    """The worker's log; structlog loads at the first line or run, not at import."""
+    return get_logger(__name__)
+
 
 # Called with (run_id, event_type, payload) for every event of every run this worker runs.
 RunListener = Callable[[str, str, dict[str, JsonValue]], None]
@@ -309,9 +313,7 @@ class LocalWorker:
         await asyncio.to_thread(self.store.tasks.set_trace_id, run.task_id, trace_id)
         started = time.perf_counter()
         status = RunStatus.RUNNING  # unless the run ends here
-        with structlog.contextvars.bound_contextvars(
-            task_id=run.task_id, run_id=run_id, trace_id=trace_id
-        ):
+        with bound_contextvars(task_id=run.task_id, run_id=run_id, trace_id=trace_id):
             try:
                 status = await self._execute_run(run, trace)
             finally:
@@ -321,6 +323,8 @@ class LocalWorker:
 
     async def _count_finished(self, run: RunRecord, status: RunStatus, seconds: float) -> None:
         """Metrics of a run that ended here, by its own status and its task's."""
+        if not self.telemetry.counting:
+            return  # a CLI command's: no registry to count in, no task to read for it
         metrics = self.telemetry.metrics
         metrics.runs_finished.labels(run.workflow, status.value).inc()
         task = await asyncio.to_thread(self.store.tasks.get, run.task_id)
@@ -375,13 +379,13 @@ class LocalWorker:
                 await self._finish_cancelled(context, run)
                 return RunStatus.CANCELLED
             # shutting down: another worker (or our restart) carries on
-            log.info("run.released", run_id=run_id)
+            _log().info("run.released", run_id=run_id)
             with contextlib.suppress(Exception):
                 self.store.runs.release(run_id, self.owner)
             return RunStatus.RUNNING
         except LeaseLost:
             # Someone else owns the run now: leave it to them.
-            log.info("run.released", run_id=run_id)
+            _log().info("run.released", run_id=run_id)
             with contextlib.suppress(Exception):
                 self.store.runs.release(run_id, self.owner)
             return RunStatus.RUNNING
@@ -399,7 +403,7 @@ class LocalWorker:
             self._writer.forget(run_id)
 
     async def _finish_cancelled(self, context: LocalRunContext, run: RunRecord) -> None:
-        log.info("run.cancelled", run_id=run.run_id)
+        _log().info("run.cancelled", run_id=run.run_id)
         await context.emit("run.cancelled", {}, key="run/cancelled")
         await self._writer.flush()
         if self.store.runs.finish(
@@ -414,7 +418,7 @@ class LocalWorker:
                 self.store.runs.renew, run_id, self.owner, self.lease_seconds
             )
             if not renewed:
-                log.warning("run.lease_lost", run_id=run_id, owner=self.owner)
+                _log().warning("run.lease_lost", run_id=run_id, owner=self.owner)
                 body.cancel()
                 return
             # `run` and `run_until_idle` have no poll loop: the heartbeat notices for them.
@@ -428,7 +432,7 @@ class LocalWorker:
         while True:
             await asyncio.sleep(period)
             for report in watch.check():
-                log.warning("run.stalled", run_id=context.run_id, key=report.key)
+                _log().warning("run.stalled", run_id=context.run_id, key=report.key)
                 await context.emit(
                     "run.stalled",
                     {

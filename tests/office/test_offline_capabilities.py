@@ -50,14 +50,27 @@ async def test_trace_prints_the_chain_with_file_and_line_for_each_call(
     assert done.records.statuses[done.output.task_id] == "completed"
 
 
-async def test_trace_of_a_function_that_does_not_exist_names_the_closest(
+async def test_a_plain_typo_is_traced_as_the_closest_name_and_says_so(
     run_task: TaskRunner, workspace: Path
 ) -> None:
     done = await run_task(
         "Trace the call sequence from main() to proces_data() in examples/sample_app", workspace
     )
     assert done.output.status is TaskStatus.COMPLETED
-    assert "Not found: proces_data() is not defined" in done.output.answer
+    first, *rest = done.output.answer.splitlines()
+    assert first.startswith("Not found: proces_data() is not defined")
+    assert first.endswith("the closest name is process_data(), used below.")
+    assert "-> app.core.processing.process_data()" in "\n".join(rest)
+
+
+async def test_a_name_too_far_from_any_is_not_found_with_the_closest_names(
+    run_task: TaskRunner, workspace: Path
+) -> None:
+    done = await run_task(
+        "Trace the call sequence from main() to prcess_dta() in examples/sample_app", workspace
+    )
+    assert done.output.status is TaskStatus.COMPLETED
+    assert "Not found: prcess_dta() is not defined" in done.output.answer
     assert "process_data" in done.output.answer.split("Closest names:")[1]
     assert "->" not in done.output.answer  # no made-up chain
 

@@ -20,7 +20,7 @@ from intelligent_office.models import Plan
 from intelligent_office.office.branches import branch_fields
 from intelligent_office.office.calls import AgentCaller
 from intelligent_office.office.contracts import IterationRecord, SubtaskOutcome, SubtaskStatus
-from intelligent_office.office.turn import Turn
+from intelligent_office.office.turn import Turn, iteration_scope
 
 __all__ = ["PlanningTurn"]
 
@@ -46,8 +46,7 @@ class PlanningTurn:
         """The iteration's plan (also kept on `record`), or how the turn ended without one."""
         subtask, iteration = outcome.subtask, record.iteration
         sid = subtask.subtask_id
-        prefix = f"subtask/{sid}/iter/{iteration}/"
-        scope: dict[str, JsonValue] = {"subtask_id": sid, "iteration": iteration}
+        prefix, scope = iteration_scope(sid, iteration)
         planning = await self.call(
             f"{prefix}plan",
             self.call.agents.plan,

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue
-
 from intelligent_office.llm.base import ReviewRequest, ReviewResult
 from intelligent_office.models import ExecutionResult, Plan, ReviewDecision
 from intelligent_office.office.calls import AgentCaller
@@ -27,6 +25,7 @@ from intelligent_office.office.no_progress import NoProgress
 from intelligent_office.office.turn import (
     Turn,
     execution_category,
+    iteration_scope,
     permanent_failure,
     plan_fingerprint,
 )
@@ -55,8 +54,7 @@ class ReviewTurn:
         task, max_iterations = self.call.office_input.task, self.call.office_input.max_iterations
         subtask, iteration = outcome.subtask, record.iteration
         sid = subtask.subtask_id
-        prefix = f"subtask/{sid}/iter/{iteration}/"
-        scope: dict[str, JsonValue] = {"subtask_id": sid, "iteration": iteration}
+        prefix, scope = iteration_scope(sid, iteration)
         result = await self.call(
             f"{prefix}review",
             self.call.agents.review,

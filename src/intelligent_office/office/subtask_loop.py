@@ -37,7 +37,12 @@ from intelligent_office.office.planning_turn import PlanningTurn
 from intelligent_office.office.remembering import remember_subtask
 from intelligent_office.office.review_turn import ReviewTurn
 from intelligent_office.office.stall import stalled_steps
-from intelligent_office.office.turn import Turn, plan_fingerprint, validation_category
+from intelligent_office.office.turn import (
+    Turn,
+    iteration_scope,
+    plan_fingerprint,
+    validation_category,
+)
 from intelligent_office.runtime.base import Runtime
 
 __all__ = ["SubtaskLoop"]
@@ -165,8 +170,7 @@ class SubtaskLoop:
     ) -> Turn:
         subtask, iteration = outcome.subtask, record.iteration
         sid = subtask.subtask_id
-        prefix = f"subtask/{sid}/iter/{iteration}/"
-        scope: dict[str, JsonValue] = {"subtask_id": sid, "iteration": iteration}
+        prefix, scope = iteration_scope(sid, iteration)
         planned = await self.planning.plan(outcome, record, feedback, upstream_answers)
         if isinstance(planned, Turn):
             return planned

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from pydantic import JsonValue
+
 from intelligent_office.models import (
     ExecutionResult,
     Plan,
@@ -22,6 +24,7 @@ from intelligent_office.office.contracts import DeadLetterCategory, SubtaskStatu
 __all__ = [
     "Turn",
     "execution_category",
+    "iteration_scope",
     "permanent_failure",
     "plan_fingerprint",
     "validation_category",
@@ -36,6 +39,12 @@ class Turn:
     category: DeadLetterCategory = DeadLetterCategory.REVIEW
     reason: str = ""
     final: bool = False  # a failure another iteration will not fix
+
+
+def iteration_scope(subtask_id: str, iteration: int) -> tuple[str, dict[str, JsonValue]]:
+    """The key prefix of one iteration's activities and events, and their common fields."""
+    prefix = f"subtask/{subtask_id}/iter/{iteration}/"
+    return prefix, {"subtask_id": subtask_id, "iteration": iteration}
 
 
 def validation_category(report: ValidationReport) -> DeadLetterCategory:

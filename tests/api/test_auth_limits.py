@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from intelligent_office.settings import Settings
-from intelligent_office.store import LLMCallRecord
 from tests.api.api_helpers import (
     WRITE_TASK,
     pending_approval,
@@ -22,6 +21,7 @@ from tests.api.api_helpers import (
     workspace_root,
 )
 from tests.api.conftest import LiveServer
+from tests.records import llm_call
 
 
 @pytest.fixture
@@ -148,25 +148,15 @@ def test_a_task_past_the_daily_cost_quota_is_429_until_midnight(
     first = alice.post("/tasks", json={"description": trace_task(workspace)}).json()
     live.wait_for_task(alice, first["task_id"])
     live.store.llm_calls.add(
-        LLMCallRecord(
-            call_id=uuid.uuid4().hex,
+        llm_call(
             task_id=first["task_id"],
             run_id=first["run_id"],
             subtask_id=None,
-            agent="planner",
-            tier="planner",
-            provider="openai",
             model="gpt-test",
-            prompt_id="plan",
-            prompt_version=1,
             input_tokens=1000,
             output_tokens=500,
             cost_usd=0.06,
-            cache_hit=False,
-            ok=True,
-            error=None,
             duration_seconds=1.0,
-            created_at=datetime.now(UTC),
         )
     )
     refused = alice.post("/tasks", json={"description": trace_task(workspace)})

@@ -8,55 +8,24 @@ offline brain plans the tasks, so no model is involved.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from intelligent_office.store import ApprovalRecord, RunStatus, Store
+from tests import office_process
 from tests.cli.terminals import MODES, Office, office
+from tests.office_process import decide, pending
+
+# The `office` process fixtures, shared with the other real-process tests.
+env, store, workspace = office_process.env, office_process.store, office_process.workspace
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 
 TASK = 'Write "hello" to notes.md'
 """Waits for a human: writing outside out/ needs an approval."""
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return os.environ | {
-        "OFFICE_DATABASE_URL": f"sqlite:///{tmp_path / 'office.db'}",
-        "OFFICE_HOME": str(tmp_path / "home"),
-    }
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    path = tmp_path / "workspace"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def store(env: dict[str, str]) -> Iterator[Store]:
-    opened = Store.open(env["OFFICE_DATABASE_URL"])
-    yield opened
-    opened.close()
-
-
-def pending(store: Store, within: float = 90.0) -> ApprovalRecord:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        waiting = store.approvals.list(status="pending")
-        if waiting:
-            return waiting[0]
-        time.sleep(0.05)
-    raise AssertionError("no approval was requested")
 
 
 def interrupted_while_waiting(
@@ -65,7 +34,7 @@ def interrupted_while_waiting(
     """`office run TASK` until it waits for a human and tells how to decide, then Ctrl-C."""
     running = office(mode, "run", TASK, "--workspace", str(workspace), env=env, cwd=workspace)
     try:
-        approval = pending(store)
+        approval = pending(store, within=90.0)
         # The hint, whether the live view draws it (a terminal) or plain text says it (pipes).
         running.wait_for(f"office approve {approval.id}   or   office deny {approval.id}")
         running.interrupt()
@@ -73,14 +42,6 @@ def interrupted_while_waiting(
     finally:
         running.kill()
     return running, approval
-
-
-def approve(approval_id: str, env: dict[str, str], cwd: Path) -> None:
-    decided = subprocess.run(
-        [sys.executable, "-m", "intelligent_office.cli", "approve", approval_id],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=90,
-    )  # fmt: skip
-    assert decided.returncode == 0, decided.stderr
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -103,7 +64,7 @@ def test_ctrl_c_pauses_the_task_in_one_line_and_resume_finishes_it_with_the_answ
     resumed = office(mode, "resume", task.task_id, env=env, cwd=workspace)
     try:
         resumed.wait_for(f"office approve {approval.id}")  # the same approval, said again
-        approve(approval.id, env, workspace)
+        decide("approve", approval.id, env=env, cwd=workspace)
         code = resumed.finish()
     finally:
         resumed.kill()
@@ -120,7 +81,9 @@ def test_ctrl_c_pauses_the_task_in_one_line_and_resume_finishes_it_with_the_answ
 def test_resume_of_a_task_that_ends_dead_lettered_prints_its_outcome_and_answer(
     mode: str, env: dict[str, str], workspace: Path, store: Store
 ) -> None:
-    timeout = 25.0  # no decision within it: the task is dead-lettered (policy)
+    # No decision within it: the task is dead-lettered (policy). It only has to outlast the
+    # Ctrl-C below (a second or two after the request); the test waits it out.
+    timeout = 10.0
     env = env | {"OFFICE_APPROVAL_TIMEOUT_SECONDS": str(timeout)}
     _, approval = interrupted_while_waiting(mode, store, env, workspace)
     (task,) = store.tasks.recent(limit=5)

@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 
 from intelligent_office.store import LLMCallRecord, Store, approval_signal
 from tests.cli.test_cli import office
+from tests.records import llm_call
 
 
 def _call(call_id: str, tier: str, cost_usd: float, cache_hit: bool = False) -> LLMCallRecord:
-    return LLMCallRecord(
+    return llm_call(
         call_id=call_id,
-        task_id="t1",
-        run_id=None,
         subtask_id=None,
-        agent="planner",
         tier=tier,
-        provider="openai",
         model="gpt-x",
-        prompt_id="plan",
-        prompt_version=1,
         input_tokens=0 if cache_hit else 100,
         output_tokens=0 if cache_hit else 10,
         cost_usd=cost_usd,
         cache_hit=cache_hit,
-        ok=True,
-        error=None,
-        duration_seconds=0.5,
-        created_at=datetime.now(UTC),
     )
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from intelligent_office.cli.main import main
 from intelligent_office.observability.stats import percentile
-from intelligent_office.store import LLMCallRecord, Store
+from intelligent_office.store import Store
 from tests.observability.conftest import Traced
+from tests.records import llm_call
 
 
 def office(
@@ -46,25 +46,13 @@ def dead_lettered_task(store: Store) -> str:
         dedup_key="exec/1",
     )
     store.llm_calls.add(
-        LLMCallRecord(
-            call_id=uuid.uuid4().hex,
+        llm_call(
             task_id=task_id,
-            run_id=None,
-            subtask_id="s1",
-            agent="planner",
-            tier="planner",
             provider="main",
-            model="gpt-4o-mini",
-            prompt_id="plan",
-            prompt_version=1,
             input_tokens=1000,
             output_tokens=200,
             cost_usd=0.5,
-            cache_hit=False,
-            ok=True,
-            error=None,
             duration_seconds=0.3,
-            created_at=datetime.now(UTC),
         )
     )
     store.tasks.set_status(task_id, "dead_lettered")

@@ -13,8 +13,9 @@ from intelligent_office.observability.stats_history import (
     stats_history,
     success_rate,
 )
-from intelligent_office.store import LLMCallRecord, Store
+from intelligent_office.store import Store
 from intelligent_office.store.tables import TaskRow
+from tests.records import llm_call
 
 
 def add_task(
@@ -41,26 +42,7 @@ def add_task(
         )
     if cost:
         store.llm_calls.add(
-            LLMCallRecord(
-                call_id=uuid.uuid4().hex,
-                task_id=task_id,
-                run_id=None,
-                subtask_id="s1",
-                agent="planner",
-                tier="planner",
-                provider="main",
-                model="gpt-4o-mini",
-                prompt_id="plan",
-                prompt_version=1,
-                input_tokens=100,
-                output_tokens=20,
-                cost_usd=cost,
-                cache_hit=False,
-                ok=True,
-                error=None,
-                duration_seconds=0.3,
-                created_at=datetime.now(UTC),
-            )
+            llm_call(task_id=task_id, provider="main", cost_usd=cost, duration_seconds=0.3)
         )
     start = (datetime.now(UTC) - timedelta(days=days_ago)).replace(hour=10, minute=0)
     with store.engine.begin() as db:

@@ -14,38 +14,20 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from intelligent_office.store import ApprovalRecord, Store
+from intelligent_office.store import Store
+from tests import office_process
+from tests.office_process import decide, pending
+
+# The `office` process fixtures, shared with the other real-process tests.
+env, store, workspace = office_process.env, office_process.store, office_process.workspace
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 TASK = 'Write "hello" to notes.md'
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return os.environ | {
-        "OFFICE_DATABASE_URL": f"sqlite:///{tmp_path / 'office.db'}",
-        "OFFICE_HOME": str(tmp_path / "home"),
-    }
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    path = tmp_path / "workspace"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def store(env: dict[str, str]) -> Iterator[Store]:
-    opened = Store.open(env["OFFICE_DATABASE_URL"])
-    yield opened
-    opened.close()
 
 
 def office(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
@@ -59,16 +41,6 @@ def office(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,
     )
-
-
-def pending(store: Store, within: float = 60.0) -> ApprovalRecord:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        waiting = store.approvals.list(status="pending")
-        if waiting:
-            return waiting[0]
-        time.sleep(0.05)
-    raise AssertionError("no approval was requested")
 
 
 def finish(process: subprocess.Popen[str], within: float = 60.0) -> str:
@@ -96,11 +68,7 @@ def test_a_risky_step_waits_through_a_killed_process_and_runs_once_approved(
         time.sleep(1.0)
         assert second.poll() is None  # it waits for the same decision, not a new one
         assert [a.id for a in store.approvals.list(status="pending")] == [approval.id]
-        decided = subprocess.run(
-            [sys.executable, "-m", "intelligent_office.cli", "approve", approval.id],
-            env=env, cwd=workspace, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert decided.returncode == 0, decided.stderr
+        decide("approve", approval.id, env=env, cwd=workspace)
         output = finish(second)
     finally:
         if second.poll() is None:
@@ -121,12 +89,7 @@ def test_a_denial_leads_to_a_plan_without_that_step(
     running = office("run", TASK, env=env, cwd=workspace)
     try:
         approval = pending(store)
-        denied = subprocess.run(
-            [sys.executable, "-m", "intelligent_office.cli", "deny", approval.id,
-             "--reason", "not in my files"],
-            env=env, cwd=workspace, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert denied.returncode == 0, denied.stderr
+        decide("deny", approval.id, "--reason", "not in my files", env=env, cwd=workspace)
         finish(running)
     finally:
         if running.poll() is None:

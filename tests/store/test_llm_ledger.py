@@ -7,28 +7,18 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from intelligent_office.store import CostRow, LLMCallRecord, Spend, Store
+from tests.records import llm_call
 
 NOON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _call(call_id: str, **changes: Any) -> LLMCallRecord:
-    base = LLMCallRecord(
+    base = llm_call(
         call_id=call_id,
-        task_id="t1",
         run_id="r1",
-        subtask_id="s1",
-        agent="planner",
         tier="smart",
-        provider="openai",
         model="gpt-big",
-        prompt_id="plan",
-        prompt_version=1,
-        input_tokens=100,
-        output_tokens=20,
         cost_usd=0.25,
-        cache_hit=False,
-        ok=True,
-        error=None,
         duration_seconds=1.5,
         created_at=NOON,
     )

@@ -3,7 +3,6 @@ worker's model answering, and the same run as in-process; its history replays.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,6 @@ from tests.office.test_tool_approvals import approve_all, writer
 from tests.temporal.replay import replay
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(60)]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
-    yield opened
-    opened.close()
 
 
 def analysts() -> ScriptedModel:

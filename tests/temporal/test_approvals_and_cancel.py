@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,71 +15,22 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from intelligent_office.front_door import Office
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
 from intelligent_office.runtime.temporal.messages import RunProgress
 from intelligent_office.runtime.temporal.workflow import PROGRESS_QUERY
 from intelligent_office.settings import load_settings
-from intelligent_office.store import ApprovalRecord, RunRecord, RunStatus, Store, approval_signal
+from intelligent_office.store import RunStatus, Store, approval_signal
 from intelligent_office.task_input import new_task
 from tests.office.test_tool_approvals import approve_all, writer
 from tests.temporal.replay import replay_and_maybe_record
+from tests.temporal.workers import finished, pending_approval
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(60)]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
 def service(store: Store, tmp_path: Path) -> Office:
     brain = ScriptedBrain(planner=writer, reviewer=approve_all)
     return Office(load_settings(None, home=tmp_path / "home"), store, brain=brain)
-
-
-@pytest.fixture
-async def client(
-    temporal_server: str, store: Store, service: Office, tmp_path: Path
-) -> AsyncIterator[Client]:
-    """A client, with a worker (and its bridge) serving this test's queue meanwhile."""
-    connected = await connect(temporal_server, store=store)
-    queue = f"approvals-{tmp_path.name}"
-    stop = asyncio.Event()
-    serving = asyncio.create_task(
-        serve_worker(
-            connected,
-            service.activities(),
-            store,
-            WorkerOptions(task_queue=queue),
-            stop,
-            run_options=RunOptions(task_queue=queue),
-        )
-    )
-    yield connected
-    stop.set()
-    await serving
-
-
-async def pending_approval(store: Store, task_id: str) -> ApprovalRecord:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if pending := store.approvals.list(task_id=task_id):
-            return pending[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError("no approval was requested")
-
-
-async def finished(store: Store, run_id: str) -> RunRecord:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        run = store.runs.require(run_id)
-        if run.status.finished:
-            return run
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run did not finish")
 
 
 async def test_an_approval_decided_in_the_store_reaches_the_waiting_workflow(

@@ -6,51 +6,21 @@ reaches the next plan, which the reviewer approves."""
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
 
 from intelligent_office.front_door import Office
 from intelligent_office.llm.scripted import ScriptedBrain
 from intelligent_office.office import OfficeOutput, TaskStatus
-from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
+from intelligent_office.runtime.temporal import connect
 from intelligent_office.settings import load_settings
-from intelligent_office.store import ApprovalRecord, RunStatus, Store
+from intelligent_office.store import RunStatus, Store
 from intelligent_office.task_input import new_task
 from tests.office.test_signoff_escalation import escalating, saver
-from tests.temporal.test_approvals_and_cancel import finished
+from tests.temporal.workers import finished, pending_approval, start_worker
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
-
-
-def start_worker(
-    client: Client, service: Office, store: Store, queue: str
-) -> tuple[asyncio.Task[None], asyncio.Event]:
-    """A worker (and its bridge) serving `queue` until the event is set."""
-    stop = asyncio.Event()
-    serving = asyncio.create_task(
-        serve_worker(
-            client,
-            service.activities(),
-            store,
-            WorkerOptions(task_queue=queue),
-            stop,
-            run_options=RunOptions(task_queue=queue),
-        )
-    )
-    return serving, stop
-
-
-async def pending_escalation(store: Store, task_id: str) -> ApprovalRecord:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = [a for a in store.approvals.list(task_id=task_id) if a.kind == "escalation"]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError("no escalation was opened")
 
 
 async def test_an_escalation_is_answered_across_a_worker_restart(
@@ -65,7 +35,7 @@ async def test_an_escalation_is_answered_across_a_worker_restart(
         serving, stop = start_worker(client, service, store, queue)
         task = new_task("Save a note", workspace=tmp_path)
         _, run = service.submit(service.worker(), task)  # queued in the store, as the API does
-        escalation = await pending_escalation(store, task.task_id)
+        escalation = await pending_approval(store, task.task_id, lambda a: a.kind == "escalation")
         assert escalation.detail["question"] == "is this the right file?"
         assert escalation.run_id == run.run_id
 

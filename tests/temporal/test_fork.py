@@ -8,10 +8,7 @@ tool's own counter proves it) and the edited step runs with its new input.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +18,13 @@ from temporalio.client import Client
 from intelligent_office.front_door import Office
 from intelligent_office.office import OfficeOutput, TaskStatus
 from intelligent_office.run_forks import ForkRequest, fork_run, run_steps
-from intelligent_office.runtime.temporal import RunOptions, WorkerOptions, connect, serve_worker
 from intelligent_office.settings import load_settings
-from intelligent_office.store import RunRecord, RunStatus, Store
+from intelligent_office.store import RunStatus, Store
 from intelligent_office.task_input import new_task
 from intelligent_office.tools.base import Tool, ToolContext
+from tests.temporal.workers import finished
 
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(90)]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
@@ -56,44 +46,12 @@ def service(store: Store, tmp_path: Path, calls: Counter[str]) -> Office:
     return service
 
 
-@pytest.fixture
-async def client(
-    temporal_server: str, store: Store, service: Office, tmp_path: Path
-) -> AsyncIterator[Client]:
-    connected = await connect(temporal_server, store=store)
-    queue = f"fork-{tmp_path.name}"
-    stop = asyncio.Event()
-    serving = asyncio.create_task(
-        serve_worker(
-            connected,
-            service.activities(),
-            store,
-            WorkerOptions(task_queue=queue),
-            stop,
-            run_options=RunOptions(task_queue=queue),
-        )
-    )
-    yield connected
-    stop.set()
-    await serving
-
-
-async def finished(store: Store, run_id: str) -> RunRecord:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        run = store.runs.require(run_id)
-        if run.status.finished:
-            return run
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run did not finish")
-
-
 async def test_a_temporal_run_forked_at_its_second_tool_call_replays_the_first(
     client: Client, service: Office, store: Store, tmp_path: Path, calls: Counter[str]
 ) -> None:
     task = new_task("calculate 2+3 and then calculate 4*5", workspace=tmp_path)
     _, run = service.submit(service.worker(), task)  # queued; the bridge starts it
-    original = await finished(store, run.run_id)
+    original = await finished(store, run.run_id, within=60)
     assert original.status is RunStatus.COMPLETED, original.error
     assert calls == Counter({"2+3": 1, "4*5": 1})
     steps = [s.key for s in run_steps(store, run.run_id) if s.activity == "office.run_step"]
@@ -104,7 +62,7 @@ async def test_a_temporal_run_forked_at_its_second_tool_call_replays_the_first(
         None,
         ForkRequest(run_id=run.run_id, at=steps[1], input_patch={"inputs": {"expression": "6*7"}}),
     )
-    done = await finished(store, fork.run.run_id)
+    done = await finished(store, fork.run.run_id, within=60)
 
     assert done.status is RunStatus.COMPLETED, done.error
     output = OfficeOutput.model_validate(done.result)

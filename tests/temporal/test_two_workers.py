@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,13 +31,6 @@ from intelligent_office.task_input import new_task
 pytestmark = [pytest.mark.temporal, pytest.mark.timeout(120)]
 
 TASKS = 20
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
-    yield opened
-    opened.close()
 
 
 async def pollers(client: Client, queue: str) -> set[str]:

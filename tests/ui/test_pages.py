@@ -4,15 +4,13 @@ escaping, tenant isolation and roles. (The browser test walks the happy path.)""
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, datetime
 
 import httpx2 as httpx
 from tests.api.conftest import LiveServer
+from tests.records import llm_call
 from tests.ui.conftest import ui_client
 
 from intelligent_office.models import Task
-from intelligent_office.store import LLMCallRecord
 
 
 def alice_task(live: LiveServer, description: str = "Calculate 6 * 7") -> str:
@@ -211,25 +209,14 @@ def test_the_task_view_shows_model_calls_and_costs_by_agent_and_model(live: Live
         ("reviewer", 50, 0.001),
     ):
         live.store.llm_calls.add(
-            LLMCallRecord(
-                call_id=uuid.uuid4().hex,
+            llm_call(
                 task_id=task_id,
-                run_id=None,
-                subtask_id="s1",
                 agent=agent,
                 tier=agent,
-                provider="openai",
-                model="gpt-4o-mini",
                 prompt_id=agent,
-                prompt_version=1,
                 input_tokens=tokens,
                 output_tokens=0,
                 cost_usd=cost,
-                cache_hit=False,
-                ok=True,
-                error=None,
-                duration_seconds=0.5,
-                created_at=datetime.now(UTC),
             )
         )
     page = ui_client(live, live.key("alice", "operator")).get(f"/ui/tasks/{task_id}")

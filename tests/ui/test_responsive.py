@@ -26,10 +26,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 from tests.api.conftest import SAMPLE_APP, LiveServer, running
+from tests.records import llm_call
 from tests.ui.conftest import USERS, BrowserSession, Screenshots
 
 from intelligent_office.settings import load_settings
-from intelligent_office.store import LLMCallRecord
 from intelligent_office.store.tables import TaskRow
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -79,25 +79,12 @@ def _wait(client: httpx.Client, task_id: str) -> str:
 
 def _costs(live: LiveServer, task_id: str, cost: float) -> None:
     live.store.llm_calls.add(
-        LLMCallRecord(
-            call_id=uuid.uuid4().hex,
+        llm_call(
             task_id=task_id,
-            run_id=None,
-            subtask_id="s1",
-            agent="planner",
-            tier="planner",
-            provider="openai",
-            model="gpt-4o-mini",
             prompt_id="planner",
-            prompt_version=1,
             input_tokens=1200,
             output_tokens=300,
             cost_usd=cost,
-            cache_hit=False,
-            ok=True,
-            error=None,
-            duration_seconds=0.5,
-            created_at=datetime.now(UTC),
         )
     )
 

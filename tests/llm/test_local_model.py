@@ -134,13 +134,18 @@ def test_strings_and_lists_are_bounded_in_the_schema_sent() -> None:
     schema = {
         "type": "object",
         "properties": {
-            "name": {"type": "string"},
+            "name": {"type": "string", "minLength": 1, "pattern": r"\S"},
+            "code": {"type": "string", "pattern": "^[a-z]+$"},
             "tags": {"type": "array", "items": {"type": "string", "maxLength": 5}},
             "kind": {"type": "string", "enum": ["a", "b"]},
         },
     }
     sent = BoundedSchemaTransformer(schema).walk()
     assert sent["properties"]["name"]["maxLength"] == MAX_STRING
+    # "Not blank" (an unanchored pattern llama.cpp's grammar cannot take) is left to the
+    # validation of the reply; an anchored pattern is sent.
+    assert "pattern" not in sent["properties"]["name"]
+    assert sent["properties"]["code"]["pattern"] == "^[a-z]+$"
     assert sent["properties"]["tags"]["maxItems"] == MAX_ITEMS
     assert sent["properties"]["tags"]["items"]["maxLength"] == 5  # a tighter bound stays
     assert "maxLength" not in sent["properties"]["kind"]

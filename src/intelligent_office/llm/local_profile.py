@@ -14,6 +14,8 @@ from typing import Any
 from pydantic_ai.profiles import JsonSchemaTransformer
 from pydantic_ai.profiles.openai import OpenAIModelProfile
 
+from intelligent_office.models._fields import NOT_BLANK
+
 __all__ = ["MAX_ITEMS", "MAX_STRING", "BoundedSchemaTransformer", "local_profile"]
 
 MAX_STRING = 600
@@ -26,7 +28,10 @@ class BoundedSchemaTransformer(JsonSchemaTransformer):
     """Gives every string a `maxLength` and every array a `maxItems`, keeping tighter ones."""
 
     def transform(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """The schema with its bounds added."""
+        """The schema with its bounds added (and no "not blank" pattern: llama.cpp's
+        grammar takes only anchored patterns; the reply is validated for it anyway)."""
+        if schema.get("pattern") == NOT_BLANK:
+            del schema["pattern"]
         kind = schema.get("type")
         kinds = kind if isinstance(kind, list) else [kind]
         if "string" in kinds and "enum" not in schema and "const" not in schema:

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "NON_EMPTY_SCHEMA",
+    "NOT_BLANK",
     "Contract",
     "NonEmptyItem",
     "NonEmptyStr",
@@ -29,6 +30,11 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+NOT_BLANK = r"\S"
+"""The pattern of a string with some character that is not whitespace (JSON Schema's
+patterns match anywhere in the string, so this says "not blank")."""
+
+
 def strip_non_empty(
     template: str = "{field} must not be empty or only whitespace",
 ) -> AfterValidator:
@@ -44,8 +50,8 @@ def strip_non_empty(
     return AfterValidator(validate)
 
 
-NON_EMPTY_SCHEMA = WithJsonSchema({"type": "string", "minLength": 1})
-"""JSON Schema of a string validated by `strip_non_empty`."""
+NON_EMPTY_SCHEMA = WithJsonSchema({"type": "string", "minLength": 1, "pattern": NOT_BLANK})
+"""JSON Schema of a string validated by `strip_non_empty`: some character not whitespace."""
 
 NonEmptyStr = Annotated[str, strip_non_empty(), NON_EMPTY_SCHEMA]
 """A string, stripped, that must not be empty."""

@@ -9,31 +9,16 @@ confident; one that leaves words over is what the brain proposes when it asks.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from intelligent_office.llm.offline.understanding.calculation import expression_of
+from intelligent_office.llm.offline.understanding.documents import read_documents
 from intelligent_office.llm.offline.understanding.intent import Intent, IntentKind
+from intelligent_office.llm.offline.understanding.reading import Reading
 from intelligent_office.llm.offline.understanding.request import FOLDER_NOUNS, Request
 from intelligent_office.llm.offline.understanding.slots import Kind, looks_like_path
 
 __all__ = ["READERS", "Reading"]
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What one reader made of a request."""
-
-    intent: Intent
-    unexplained: tuple[str, ...]
-    defaults: tuple[str, ...] = ()
-    """Parameters the request did not give (a folder defaulting to `.`)."""
-
-    @property
-    def confident(self) -> bool:
-        """Every word of the request is accounted for."""
-        return not self.unexplained
 
 
 def _vocabulary(text: str) -> frozenset[str]:
@@ -544,45 +529,6 @@ def read_write(request: Request) -> Reading | None:
     request.used.update({contents[0], paths[0]})
     params = {"content": content_token.text, "path": path}
     return _reading(request, IntentKind.WRITE_FILE, params, _WRITE_VOCAB)
-
-
-# --- documents (memory)
-
-_DOCUMENTS = re.compile(
-    r"^(?:(?:search|look\s+(?:through|in))\s+(?:my|the|our)\s+"
-    r"(?:ingested\s+)?(?:documents|docs|notes)\s+(?:for|about)"
-    r"|what\s+do\s+(?:my|the|our)\s+(?:documents|docs|notes)\s+say\s+about)"
-    r"\s+(?P<query>.+?)\s*$",
-    re.IGNORECASE,
-)
-
-
-# The same asked around a question: "how many days ...? check my notes", "according to
-# my documents, when ...".
-_MY_DOCUMENTS = r"(?:my|the|our)\s+(?:ingested\s+)?(?:documents|docs|notes)"
-_DOCUMENTS_AFTER = re.compile(
-    r"^(?P<query>.+?)[\s?.!,;:-]+(?:please\s+)?(?:check|search|look\s+(?:through|in)|use|see"
-    r"|according\s+to|based\s+on|from)\s+" + _MY_DOCUMENTS + r"[\s.?!]*$",
-    re.IGNORECASE,
-)
-_DOCUMENTS_BEFORE = re.compile(
-    r"^(?:according\s+to|based\s+on|from|in)\s+"
-    + _MY_DOCUMENTS
-    + r"\s*[,:;-]?\s+(?P<query>.+?)\s*$",
-    re.IGNORECASE,
-)
-
-
-def read_documents(request: Request) -> Reading | None:
-    """Passages of the documents ingested into memory."""
-    text = request.masked.text
-    match = _DOCUMENTS.match(text) or _DOCUMENTS_AFTER.match(text) or _DOCUMENTS_BEFORE.match(text)
-    if match is None:
-        return None
-    query = match.group("query").strip(".,;:!?\"'`) ")
-    if not query:
-        return None
-    return Reading(Intent(IntentKind.SEARCH_DOCUMENTS, {"query": query}), ())
 
 
 # In order of precedence when two readers are equally sure.

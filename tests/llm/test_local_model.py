@@ -34,6 +34,7 @@ from intelligent_office.llm.local_server import (
 from intelligent_office.llm.prompts import Prompt
 from intelligent_office.llm.router import LLMRouter
 from intelligent_office.models import Task
+from intelligent_office.models._fields import NOT_BLANK
 from intelligent_office.office import TaskStatus
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
@@ -134,7 +135,7 @@ def test_strings_and_lists_are_bounded_in_the_schema_sent() -> None:
     schema = {
         "type": "object",
         "properties": {
-            "name": {"type": "string", "minLength": 1, "pattern": r"\S"},
+            "name": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
             "code": {"type": "string", "pattern": "^[a-z]+$"},
             "tags": {"type": "array", "items": {"type": "string", "maxLength": 5}},
             "kind": {"type": "string", "enum": ["a", "b"]},

@@ -21,7 +21,7 @@ from pydantic import (
 
 from intelligent_office.limits import MAX_TASK_DESCRIPTION_CHARS
 from intelligent_office.models import Criterion, Event
-from intelligent_office.models._fields import UtcDatetime
+from intelligent_office.models._fields import NOT_BLANK, UtcDatetime
 
 __all__ = [
     "ApprovalDecision",
@@ -121,7 +121,7 @@ class TaskRequest(BaseModel):
     description: str = Field(
         min_length=1,
         max_length=MAX_TASK_DESCRIPTION_CHARS,
-        pattern=r"\S",
+        pattern=NOT_BLANK,
         description="What should be done, in plain language.",
     )
     priority: Priority = Field(default=5, description="Queue priority, 0 (low) to 10.")
@@ -364,7 +364,7 @@ class FeedbackCreate(BaseModel):
             # The validator's rule, in the document: a rating, or a comment with a word.
             "anyOf": [
                 {"required": ["rating"], "properties": {"rating": {"type": "integer"}}},
-                {"required": ["comment"], "properties": {"comment": {"pattern": r"\S"}}},
+                {"required": ["comment"], "properties": {"comment": {"pattern": NOT_BLANK}}},
             ],
         },
     )
@@ -491,7 +491,7 @@ class DeadLetterRetry(BaseModel):
         default=None,
         min_length=1,
         max_length=MAX_TASK_DESCRIPTION_CHARS,
-        pattern=r"\S",
+        pattern=NOT_BLANK,
         description="A new text.",
     )
     again: StrictBool = Field(default=False, description="Retry even if it was retried before.")

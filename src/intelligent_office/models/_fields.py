@@ -30,9 +30,14 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-NOT_BLANK = r"\S"
-"""The pattern of a string with some character that is not whitespace (JSON Schema's
-patterns match anywhere in the string, so this says "not blank")."""
+NOT_BLANK = (
+    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+    r"\u3000]"
+)
+"""The pattern of a string with some character that is not whitespace: JSON Schema's
+patterns match anywhere in the string, so this says "not blank". The whitespace is
+spelled out (Python's `str.isspace`, which `strip` uses) because `\\S` means different
+things to ECMAScript, Python and the Rust regex pydantic validates with (U+0085, U+FEFF)."""
 
 
 def strip_non_empty(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, UserPromptPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
+from intelligent_office import Agent, Workflow
 from intelligent_office.agentkit import PydanticAIModel
 
 # (system prompt, user message) -> reply text
@@ -37,3 +38,15 @@ class ScriptedModel:
     def asked(self, system: str) -> list[str]:
         """The user messages sent under this system prompt, in order."""
         return [user for s, user in self.calls if s == system]
+
+
+def launch_note(writer_prompt: str = "write", *, name: str = "launch-note") -> Workflow:
+    """Two agents, research then write; a scripted model answers each by its prompt."""
+    return Workflow(
+        name=name,
+        input="Write the launch note.",
+        agents=[
+            Agent(name="research", system_prompt="research"),
+            Agent(name="write", system_prompt=writer_prompt, dependencies=["research"]),
+        ],
+    )

@@ -8,23 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intelligent_office import Agent, Office, Workflow
+from intelligent_office import Office, Workflow
 from intelligent_office.agentkit import RunStatus
 from intelligent_office.settings import load_settings
 from intelligent_office.store import Store
-from tests.agentkit.scripted import ScriptedModel
+from tests.agentkit.scripted import ScriptedModel, launch_note
 from tests.api.conftest import running
 
 
 def two_agents() -> Workflow:
-    return Workflow(
-        name="launch-note",
-        input="Write the launch note.",
-        agents=[
-            Agent(name="research", system_prompt="research"),
-            Agent(name="write", system_prompt="write", dependencies=["research"]),
-        ],
-    )
+    return launch_note()
 
 
 def model() -> ScriptedModel:

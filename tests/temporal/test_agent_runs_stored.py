@@ -18,7 +18,7 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from temporalio.client import WorkflowFailureError
 
-from intelligent_office import Agent, Office, Workflow
+from intelligent_office import Office, Workflow
 from intelligent_office.agentkit import PydanticAIModel, RunStatus, WorkflowRunner
 from intelligent_office.agentkit.temporal import worker_parts
 from intelligent_office.llm.scripted import ScriptedBrain
@@ -28,7 +28,7 @@ from intelligent_office.runtime.temporal.client import TemporalSubmitter
 from intelligent_office.settings import Settings, load_settings
 from intelligent_office.store import RunStatus as StoredStatus
 from intelligent_office.store import Store
-from tests.agentkit.scripted import ScriptedModel
+from tests.agentkit.scripted import ScriptedModel, launch_note
 from tests.api.conftest import running
 from tests.office.test_tool_approvals import approve_all, writer
 
@@ -48,26 +48,12 @@ def store(settings: Settings) -> Iterator[Store]:
 
 
 def team() -> Workflow:
-    return Workflow(
-        name="launch-note",
-        input="Write the launch note.",
-        agents=[
-            Agent(name="research", system_prompt="research"),
-            Agent(name="write", system_prompt="write", dependencies=["research"]),
-        ],
-    )
+    return launch_note()
 
 
 def broken_team() -> Workflow:
     """The writer's model fails: the run ends failed, with agent.failed stored."""
-    return Workflow(
-        name="broken-note",
-        input="Write the launch note.",
-        agents=[
-            Agent(name="research", system_prompt="research"),
-            Agent(name="write", system_prompt="explode", dependencies=["research"]),
-        ],
-    )
+    return launch_note("explode", name="broken-note")
 
 
 def model() -> ScriptedModel:

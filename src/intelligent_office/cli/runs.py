@@ -94,10 +94,11 @@ def _run_live(views: dict[str, RunView], work: Any, *, quiet: bool) -> Any:
             return asyncio.run(work)
         from rich.console import Group
 
-        with Live(Group(*views.values()), console=console, refresh_per_second=8, transient=False):
-            finished = asyncio.run(work)
-        console.line()  # the view's last line may be a footer without a line break
-        return finished
+        try:
+            with Live(Group(*views.values()), console=console, refresh_per_second=8):
+                return asyncio.run(work)
+        finally:  # the view's last line may be a footer without a line break, even on Ctrl-C
+            console.line()
 
 
 def _finish(app: AppContext, record: RunRecord, as_json: bool) -> None:

@@ -189,9 +189,11 @@ def follow_task(
             if as_json:
                 finished = asyncio.run(work)
             else:
-                with Live(view, console=console, refresh_per_second=8, transient=False):
-                    finished = asyncio.run(work)
-                console.line()
+                try:
+                    with Live(view, console=console, refresh_per_second=8, transient=False):
+                        finished = asyncio.run(work)
+                finally:  # the live view's last frame ends its line, even on Ctrl-C
+                    console.line()
     except KeyboardInterrupt:  # a second Ctrl-C, or one before the loop ran
         paused(record.task_id)
     code = task_ending(app, record.task_id, finished, as_json=as_json)

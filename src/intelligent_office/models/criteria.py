@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from intelligent_office.models._fields import Contract, NonEmptyStr
 
@@ -38,6 +38,15 @@ class Criterion(Contract):
     )
     value: NonEmptyStr = Field(
         description="The criterion in words, the pattern, the workspace path or the command."
+    )
+
+    # The schema says what the validator below checks: a regex criterion's value is a
+    # pattern (Python's syntax), so a client or a fuzzer knows it before sending one.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": "regex"}}, "required": ["kind"]},
+            "then": {"properties": {"value": {"format": "regex"}}},
+        }
     )
 
     @model_validator(mode="after")

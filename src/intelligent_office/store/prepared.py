@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import JSON, Boolean, Dialect, Engine, Integer
 from sqlalchemy.engine.interfaces import DBAPICursor
@@ -29,7 +29,10 @@ from sqlalchemy.types import TypeEngine
 from intelligent_office.safe_text import escape_surrogates
 from intelligent_office.store.tables import UTCDateTime
 
-__all__ = ["Prepared", "bind_encoder", "transaction"]
+if TYPE_CHECKING:
+    from sqlalchemy.pool import PoolProxiedConnection
+
+__all__ = ["Prepared", "bind_encoder", "transaction", "transaction_on"]
 
 _Processor = Callable[[Any], Any]
 
@@ -131,14 +134,22 @@ def transaction(engine: Engine) -> Iterator[DBAPICursor]:
     """A pooled DBAPI connection's cursor inside one transaction: committed on success."""
     connection = engine.raw_connection()
     try:
-        cursor = connection.cursor()
-        try:
+        with transaction_on(connection) as cursor:
             yield cursor
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-        finally:
-            cursor.close()
     finally:
         connection.close()
+
+
+@contextmanager
+def transaction_on(connection: PoolProxiedConnection) -> Iterator[DBAPICursor]:
+    """A cursor of a connection the caller holds, inside one transaction: committed on
+    success, rolled back on any error."""
+    cursor = connection.cursor()
+    try:
+        yield cursor
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        cursor.close()

@@ -21,6 +21,9 @@ __all__ = ["dumps_json", "escape_surrogates", "excerpt", "one_line_json", "unesc
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 _ESCAPED_BYTE = re.compile(r"\\x([89a-fA-F][0-9a-fA-F])")
+# One encoder for every call: `json.dumps` with an option builds a new one each time,
+# and the journal encodes a few documents per step.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -48,7 +51,7 @@ def _escape_in_json(match: re.Match[str]) -> str:
 
 def dumps_json(value: Any) -> str:
     """`value` as JSON text that is valid UTF-8: lone surrogates in it arrive escaped."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = _ENCODER.encode(value)
     if text.isascii():
         return text
     # A raw surrogate can only be inside a string literal, where its escape is safe.

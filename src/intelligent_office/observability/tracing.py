@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import Token
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -166,6 +168,7 @@ class RunTrace:
             },
         )
         self._subtasks: dict[str, Span] = {}
+        self._activity_counts: dict[tuple[str, str], Any] = {}
 
     def _parent_of(self, key: str) -> Context:
         parts = key.split("/")
@@ -173,22 +176,27 @@ class RunTrace:
             return trace.set_span_in_context(self._subtasks[parts[1]])
         return trace.set_span_in_context(self.run_span)
 
-    @contextmanager
-    def activity(self, key: str, name: str) -> Iterator[Span]:
+    def activity(self, key: str, name: str) -> AbstractContextManager[Span]:
         """A span around one activity call, current while it runs (LLM and tool spans nest)."""
         if not self._recording:
             # What the no-op tracer would do (its parent becomes current), without building
             # a span per activity: the local runtime's hot path goes through here.
-            token = otel_context.attach(self._parent_of(key))
-            outcome = "error"
-            try:
-                yield trace.get_current_span()
-                outcome = "ok"
-            finally:
-                otel_context.detach(token)
-                if self._metrics is not None:
-                    self._metrics.activities.labels(name, outcome).inc()
+            return _ParentScope(self, self._parent_of(key), name)
+        return self._recorded_activity(key, name)
+
+    def count_activity(self, name: str, outcome: str) -> None:
+        """Count an activity's outcome ("ok" or "error"), when metrics are kept."""
+        if self._metrics is None:
             return
+        counter = self._activity_counts.get((name, outcome))
+        if counter is None:  # the labelled child, looked up once per run (a lock inside)
+            counter = self._activity_counts[name, outcome] = self._metrics.activities.labels(
+                name, outcome
+            )
+        counter.inc()
+
+    @contextmanager
+    def _recorded_activity(self, key: str, name: str) -> Iterator[Span]:
         attributes: dict[str, str] = {"activity.key": key, "activity.name": name}
         agent = AGENT_OF_ACTIVITY.get(name)
         if agent is not None:
@@ -209,8 +217,7 @@ class RunTrace:
                 yield span
                 outcome = "ok"
             finally:
-                if self._metrics is not None:
-                    self._metrics.activities.labels(name, outcome).inc()
+                self.count_activity(name, outcome)
 
     @contextmanager
     def signal(self, name: str) -> Iterator[Span]:
@@ -253,3 +260,32 @@ class RunTrace:
         if error is not None:
             self.run_span.set_status(Status(StatusCode.ERROR, error[:200]))
         self.run_span.end()
+
+
+class _ParentScope:
+    """Makes a parent span current while an activity runs, then counts its outcome.
+
+    A plain class rather than a generator: entered once per activity on the hot path.
+    """
+
+    __slots__ = ("_context", "_name", "_token", "_trace")
+
+    def __init__(self, run_trace: RunTrace, context: Context, name: str) -> None:
+        self._trace = run_trace
+        self._context = context
+        self._name = name
+        self._token: Token[Context] | None = None
+
+    def __enter__(self) -> Span:
+        self._token = otel_context.attach(self._context)
+        return trace.get_current_span()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._token is not None:
+            otel_context.detach(self._token)
+        self._trace.count_activity(self._name, "error" if exc_type is not None else "ok")

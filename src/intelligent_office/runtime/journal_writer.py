@@ -27,10 +27,10 @@ import math
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-
 from typing import TYPE_CHECKING
 
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
+from intelligent_office.store.checkpoint import Checkpointer
 
 if TYPE_CHECKING:
     from sqlalchemy.pool import Pool, PoolProxiedConnection
@@ -57,6 +57,7 @@ class JournalWriter:
         self._flush_later: asyncio.TimerHandle | None = None
         self._renewed: dict[str, float] = {}
         self._in_flight = 0
+        self._soon: asyncio.Handle | None = None
         # On SQLite the writer keeps a connection of its own while runs are written: a
         # pool checkout and check-in per commit cost about as much as a statement, and a
         # pooled connection may be the one that migrated the database, on which every
@@ -66,6 +67,7 @@ class JournalWriter:
             store.engine.pool.recreate() if store.engine.dialect.name == "sqlite" else None
         )
         self._connection: PoolProxiedConnection | None = None
+        self._checkpoints = None if self._own_pool is None else Checkpointer(self._own_pool)
 
     def _batch(self, run_id: str, owner: str | None, lease_seconds: float) -> Batch:
         batch = self._batches.get(run_id)
@@ -88,13 +90,16 @@ class JournalWriter:
             LeaseLost: this worker no longer holds the run's lease.
         """
         self._batch(run_id, owner, lease_seconds).entries.append(entry)
-        if self._inline and not self._in_flight and self._flushing is None:
-            # A chain's step: commit here and now, with no task or future to wait on.
-            self._commit_now(run_id)
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
         self._waiters.setdefault(run_id, []).append(done)
-        self._start_flushing()
+        if self._inline and not self._in_flight and self._flushing is None:
+            # Commit on the loop's thread at its next turn, so that the results of the
+            # tasks waiting to run before it (a fan-out of quick steps) join this commit.
+            if self._soon is None:
+                self._soon = loop.call_soon(self._commit_soon)
+        else:
+            self._start_flushing()
         await done
 
     def add_event(
@@ -102,9 +107,19 @@ class JournalWriter:
     ) -> None:
         """Queue an event for the next commit."""
         self._batch(run_id, owner, lease_seconds).events.append(event)
-        if self._flushing is None and self._flush_later is None:
-            loop = asyncio.get_running_loop()
-            self._flush_later = loop.call_later(EVENT_FLUSH_SECONDS, self._start_flushing)
+        if self._flushing is not None:
+            return  # the flush under way commits it next
+        # While activities run (a fan-out waiting on its steps) the writer thread has time:
+        # commit at the loop's next turn rather than later, when their results come in.
+        soon = self._in_flight > 0
+        loop = asyncio.get_running_loop()
+        later = self._flush_later
+        if later is not None:
+            if not soon or later.when() <= loop.time():
+                return
+            later.cancel()
+        delay = 0.0 if soon else EVENT_FLUSH_SECONDS
+        self._flush_later = loop.call_later(delay, self._start_flushing)
 
     async def flush(self) -> None:
         """Commit everything queued so far."""
@@ -116,11 +131,19 @@ class JournalWriter:
     @contextlib.contextmanager
     def in_flight(self) -> Iterator[None]:
         """Counts an activity as running while its body runs (before it is recorded)."""
-        self._in_flight += 1
+        self.activity_started()
         try:
             yield
         finally:
-            self._in_flight -= 1
+            self.activity_ended()
+
+    def activity_started(self) -> None:
+        """An activity's body began (`in_flight` without a generator, for the hot path)."""
+        self._in_flight += 1
+
+    def activity_ended(self) -> None:
+        """The body of an activity counted by `activity_started` returned or raised."""
+        self._in_flight -= 1
 
     def forget(self, run_id: str) -> None:
         """Drop what is kept about a run this worker stopped running."""
@@ -131,6 +154,8 @@ class JournalWriter:
     def close(self) -> None:
         """Stop the writer thread (after a final `flush`)."""
         self._executor.shutdown(wait=True)
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         self._release_connection()
 
     def _release_connection(self) -> None:
@@ -141,18 +166,20 @@ class JournalWriter:
         if self._own_pool is not None:
             self._own_pool.dispose()
 
-    def _commit_now(self, run_id: str) -> None:
-        """Commit everything queued, on the loop's thread; raise this run's failure."""
+    def _commit_soon(self) -> None:
+        """Commit everything queued on the loop's thread, unless a flush took it over."""
+        self._soon = None
+        if self._flushing is not None or not self._batches:
+            return  # the flush under way commits what is queued when its commit ends
+        if self._in_flight:  # an activity started meanwhile: leave the loop free for it
+            self._start_flushing()
+            return
         if self._flush_later is not None:
             self._flush_later.cancel()
             self._flush_later = None
         batches, self._batches = self._batches, {}
         waiters, self._waiters = self._waiters, {}
-        errors = self._write(batches)
-        _release(waiters, errors)
-        error = errors.get(run_id)
-        if error is not None:
-            raise error
+        _release(waiters, self._write(batches))
 
     def _start_flushing(self) -> None:
         if self._flush_later is not None:
@@ -183,11 +210,17 @@ class JournalWriter:
         connection = self._connection
         if connection is None and self._own_pool is not None:
             connection = self._connection = self._own_pool.connect()
+            # Checkpoints run in the background (`store.checkpoint`), not inside a commit.
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.close()
         for run_id, batch in batches.items():
             try:
                 self._store.journal.write([batch], connection=connection)
             except Exception as failure:  # noqa: BLE001 - handed to the run's waiters
                 errors[run_id] = failure
+            if self._checkpoints is not None:
+                self._checkpoints.committed()
         return errors
 
 

@@ -141,10 +141,13 @@ class LocalRunContext:
         self, key: str, activity: Activity[InT, OutT], value: InT, timeout_seconds: float | None
     ) -> OutT:
         work = call_activity(activity, value, timeout_seconds)
-        with self._writer.in_flight():
+        self._writer.activity_started()
+        try:
             if self._watch is None:
                 return await work
             return await self._watch.run(key, activity.name, work, timeout_seconds)
+        finally:
+            self._writer.activity_ended()
 
     async def _recorded_value(self, key: str, kind: str, make: Callable[[], Any]) -> Any:
         """A value computed once per key and replayed from the journal afterwards."""

@@ -156,14 +156,15 @@ class JournalWriter:
         self._executor.shutdown(wait=True)
         if self._checkpoints is not None:
             self._checkpoints.close()
-        self._release_connection()
+        self._release_connection(dispose=True)
 
-    def _release_connection(self) -> None:
-        """Close the kept connection (no run is being written)."""
+    def _release_connection(self, *, dispose: bool = False) -> None:
+        """Hand the kept connection back to the writer's pool (no run is being written),
+        where it stays open for the next run; `dispose` closes it."""
         connection, self._connection = self._connection, None
         if connection is not None:
             connection.close()
-        if self._own_pool is not None:
+        if dispose and self._own_pool is not None:
             self._own_pool.dispose()
 
     def _commit_soon(self) -> None:
@@ -211,6 +212,7 @@ class JournalWriter:
         if connection is None and self._own_pool is not None:
             connection = self._connection = self._own_pool.connect()
             # Checkpoints run in the background (`store.checkpoint`), not inside a commit.
+            # (Set at each checkout: the pool may hand out a new connection.)
             cursor = connection.cursor()
             cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()

@@ -25,10 +25,11 @@ from sqlalchemy import (
 
 from intelligent_office.store.tables import Base
 
-__all__ = ["AUDIT_LOG_TRIGGERS", "make_if_new"]
+__all__ = ["AUDIT_LOG_TRIGGERS", "SCHEMA_LOCK", "make_if_new"]
 
-# The same lock the migrations take (migrations/env.py): one process makes the tables.
-_POSTGRES_LOCK = 720130
+SCHEMA_LOCK = 720130
+"""PostgreSQL's advisory lock held while the schema is made or migrated (also migrations/env.py):
+two processes starting at once must not both create the tables."""
 
 # Alembic's own version table, as `alembic stamp` creates it.
 _VERSIONS = Table(
@@ -84,7 +85,7 @@ def make_if_new(engine: Engine, head: str) -> bool:
 def _lock(connection: Connection) -> None:
     """Begin the transaction holding the database's write lock until it ends."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_POSTGRES_LOCK})")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
     else:
         # SQLite: the write lock now, not at the first write, so a second process waits
         # here and then finds the tables made. (The driver begins no transaction of its

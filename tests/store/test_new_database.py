@@ -189,6 +189,27 @@ def test_the_audit_log_of_a_new_database_is_append_only(new_store: Store) -> Non
                 connection.exec_driver_sql(statement)
 
 
+def test_a_new_database_is_made_whole_or_not_at_all(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intelligent_office.store import new_database
+
+    engine = connect(database_url)
+    try:
+        # A statement that fails after the tables are made: the transaction takes them back.
+        broken = (*new_database.AUDIT_LOG_TRIGGERS[engine.dialect.name], "SELECT no_such_thing")
+        monkeypatch.setitem(new_database.AUDIT_LOG_TRIGGERS, engine.dialect.name, broken)
+        with pytest.raises(sa.exc.DBAPIError, match="no_such_thing"):
+            migrate(engine)
+        assert sa.inspect(engine).get_table_names() == []
+        monkeypatch.undo()
+        migrate(engine)
+        assert _stamp(engine) == head_revision()
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
 _NEXT = '''"""the next version's migration (a test's)"""
 
 import sqlalchemy as sa

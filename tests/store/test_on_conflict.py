@@ -36,7 +36,8 @@ def test_the_statements_are_the_dialects_own(name: str) -> None:
     replaced = upsert.on_conflict_do_update(
         index_elements=["key"], set_={"model": upsert.excluded["model"]}
     )
-    assert re.search(r'ON CONFLICT \("?key"?\) DO UPDATE', str(replaced.compile(dialect=compile_for)))
+    sql = str(replaced.compile(dialect=compile_for))
+    assert re.search(r'ON CONFLICT \("?key"?\) DO UPDATE', sql)
 
 
 def test_a_database_the_store_does_not_run_on_is_a_key_error() -> None:

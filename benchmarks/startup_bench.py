@@ -10,9 +10,12 @@ with its peak RSS (the child's VmHWM, read every 5 ms while it runs):
 - `help`: `office --help`.
 - `run_calc` / `run_trace`: an offline `office run` (no provider configured, local
   runtime, SQLite, memory on) of "What is 2+2?" and of the sample trace, each in a copy
-  of a home whose database is already migrated and whose memory holds one earlier task,
+  of a home whose database is already made and whose memory holds one earlier task,
   so the run recalls similar plans (embedding with the local MiniLM) as a user's second
-  run does. `run_calc_new_home` is the very first run: a new database is migrated.
+  run does. `run_calc_new_home` is the very first run: a new database is made.
+  `run_calc_memory_off` is `run_calc` with memory off (no embedder);
+  `run_calc_asked_before` asks again in a home that answered the same question, so its
+  embedding is stored and no model loads.
 - `serve`: `office serve` until its first `/healthz` answer, its RSS then (idle), and
   its RSS after 20 tasks (calculations and traces) submitted over the API have finished,
   memory on.
@@ -47,6 +50,7 @@ SAMPLE_APP = ROOT / "examples" / "sample_app"
 CALC = "What is 2+2?"
 TRACE = "Trace the call sequence from main() to process_data() in examples/sample_app"
 PEER = "import langgraph.graph, langgraph.checkpoint.sqlite"
+MEMORY_OFF = '{"enabled": false}'
 FINISHED = {"completed", "unsupported", "dead_lettered", "failed", "cancelled"}
 TASKS = 20
 
@@ -95,22 +99,22 @@ def _median(samples: list[dict[str, float]]) -> dict[str, Any]:
     return {k: round(statistics.median(s[k] for s in samples), 3) for k in keys} | {"runs": samples}
 
 
-def _prepared_home(root: Path) -> Path:
-    """A home whose database is migrated and whose memory holds one earlier task."""
-    home = root / "prepared"
-    command = [*_office(), "run", "What is 3*7?", "--workspace", str(ROOT)]
+def _prepared_home(root: Path, name: str, description: str) -> Path:
+    """A home whose database is made and whose memory holds one earlier task."""
+    home = root / name
+    command = [*_office(), "run", description, "--workspace", str(ROOT)]
     _whole(command, env=_env(home), cwd=root)
     return home
 
 
 def _measure_run(
-    name: str, description: str, prepared: Path | None, root: Path, rep: int
+    name: str, description: str, prepared: Path | None, root: Path, rep: int, **extra: str
 ) -> dict[str, float]:
     home = root / f"{name}-{rep}"
     if prepared is not None:
         shutil.copytree(prepared, home)
     command = [*_office(), "run", description, "--workspace", str(ROOT)]
-    return _whole(command, env=_env(home), cwd=ROOT)
+    return _whole(command, env=_env(home, **extra), cwd=ROOT)
 
 
 def _vm(pid: int, field: str) -> float:
@@ -304,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as temporary:
         root = Path(temporary)
-        prepared = _prepared_home(root)
+        prepared = _prepared_home(root, "prepared", "What is 3*7?")
+        asked = _prepared_home(root, "asked", CALC)  # the question's embedding is stored
         peer_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         cases: dict[str, Callable[[int], dict[str, float]]] = {
             "peer": lambda rep: _whole([args.peer_python, "-c", PEER], env=peer_env, cwd=root),
@@ -312,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
             "run_calc": lambda rep: _measure_run("calc", CALC, prepared, root, rep),
             "run_trace": lambda rep: _measure_run("trace", TRACE, prepared, root, rep),
             "run_calc_new_home": lambda rep: _measure_run("new", CALC, None, root, rep),
+            "run_calc_memory_off": lambda rep: _measure_run(
+                "off", CALC, prepared, root, rep, OFFICE_MEMORY=MEMORY_OFF
+            ),
+            "run_calc_asked_before": lambda rep: _measure_run("again", CALC, asked, root, rep),
             "serve": lambda rep: _measure_serve(root / f"serve-{rep}"),
         }
         figures = _interleaved(cases, args.repeat)
@@ -322,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             "peer": f'python -c "{PEER}"',
             "help": "office --help",
             "run_calc": f'office run "{CALC}"',
+            "run_calc_memory_off": f"OFFICE_MEMORY='{MEMORY_OFF}' office run \"{CALC}\"",
             "run_trace": f'office run "{TRACE}"',
             "serve": f"office serve; GET /healthz; then {TASKS} tasks over POST /tasks",
         },

@@ -17,30 +17,24 @@ from __future__ import annotations
 import getpass
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from intelligent_office.agentkit.durable import (
-    AGENT_WORKFLOW,
-    agent_workflow,
-    run_stored,
-    stored_workflow_run,
-)
-from intelligent_office.agentkit.workflow_run import RunBook, SystemStatus, WorkflowRun
-from intelligent_office.agentkit.workflow_runner import WorkflowRunner
 from intelligent_office.errors import UserError
 from intelligent_office.limits import check_description
 from intelligent_office.observability import Telemetry
 from intelligent_office.office_parts import configured_parts
+from intelligent_office.run_kinds import RunKind
 from intelligent_office.settings import Settings
 from intelligent_office.state_files import open_store, refuse_state_files
 from intelligent_office.store import ApprovalRecord, RunRecord, Store, TaskRecord
 from intelligent_office.store.throwaway import ThrowawayHome
 from intelligent_office.tools.base import ToolRegistry
 from intelligent_office.tools.builtin import builtin_tools
-from intelligent_office.tools.policy import Policy
+from intelligent_office.tools.policy import Policy, default_policy
 
-# The Office loop (activities, brains, memory, learning) loads when a task first needs it:
-# an Office that runs only agent workflows stays as light as the agent kit and the store.
+# The Office loop (activities, brains, memory, learning) loads when a task first needs it,
+# the agent kit when an agent workflow does: an Office that runs only tasks stays without
+# the kit, one that runs only agent workflows without the loop.
 if TYPE_CHECKING:
     from pydantic import JsonValue
     from temporalio.client import Client as TemporalClient
@@ -48,6 +42,8 @@ if TYPE_CHECKING:
     from intelligent_office.activities import OfficeActivities
     from intelligent_office.agentkit.models import AgentModel
     from intelligent_office.agentkit.workflow import Workflow
+    from intelligent_office.agentkit.workflow_run import RunBook, SystemStatus, WorkflowRun
+    from intelligent_office.agentkit.workflow_runner import WorkflowRunner
     from intelligent_office.learning.advisor import PlanAdvisor
     from intelligent_office.llm import Brain
     from intelligent_office.memory.embeddings import Embedder
@@ -56,7 +52,7 @@ if TYPE_CHECKING:
     from intelligent_office.risk import RiskModel
     from intelligent_office.runtime.base import Runtime
     from intelligent_office.runtime.worker import LocalWorker, RunListener
-    from intelligent_office.runtime.workflow import WorkflowRegistry
+    from intelligent_office.runtime.workflow import WorkflowDef, WorkflowRegistry
     from intelligent_office.task_outcome import TaskOutcome
     from intelligent_office.tools.mcp.toolset import MCPToolset
 
@@ -132,16 +128,13 @@ class Office:
         """Learned guidance and prompt versions for the planner; None: built from the store."""
         self.user_id = user_id
         self._tools = tools
-        self._book = RunBook()
-        self.workflow_runner = WorkflowRunner(
-            model,
-            root=root,
-            tools=agent_tools if agent_tools is not None else tools,
-            policy=policy,
-            workspace=workspace,
-            book=self._book,
-        )
-        """Runs agent workflows: the Office's model, tools and policy (hosted by its workers)."""
+        self._policy = policy if policy is not None else default_policy()
+        # The agent workflow runner's parts, until it is built (`workflow_runner`).
+        self._model = model
+        self._agent_tools = agent_tools if agent_tools is not None else tools
+        self._root = root
+        self._workspace = workspace
+        self._runner: WorkflowRunner | None = None
 
     @classmethod
     def from_settings(
@@ -211,7 +204,34 @@ class Office:
     @property
     def policy(self) -> Policy:
         """The tool policy every call goes through."""
-        return self.workflow_runner.policy
+        return self._policy
+
+    @property
+    def workflow_runner(self) -> WorkflowRunner:
+        """Runs agent workflows: the Office's model, tools and policy (hosted by its workers).
+
+        Built on first use, with the agent kit: a task's run needs neither.
+        """
+        if self._runner is None:
+            from intelligent_office.agentkit.workflow_run import RunBook
+            from intelligent_office.agentkit.workflow_runner import WorkflowRunner
+
+            self._runner = WorkflowRunner(
+                self._model,
+                root=self._root,
+                tools=self._agent_tools,
+                policy=self._policy,
+                workspace=self._workspace,
+                book=RunBook(),
+            )
+        return self._runner
+
+    @property
+    def _book(self) -> RunBook:
+        """Agent workflow runs this Office made, by id, as they go and once ended."""
+        book = self.workflow_runner.book
+        assert book is not None  # the runner is built with one
+        return book
 
     @property
     def model(self) -> AgentModel:
@@ -260,11 +280,17 @@ class Office:
         graph workflows and agent workflows."""
         from intelligent_office.office import office_workflow
         from intelligent_office.runtime.workflow import WorkflowRegistry
-        from intelligent_office.workflows.graph_workflow import run_spec
 
-        return WorkflowRegistry(
-            [run_spec, office_workflow(self.activities()), agent_workflow(self.workflow_runner)]
-        )
+        registry = WorkflowRegistry([office_workflow(self.activities())])
+        # Loaded when a run of theirs is first run or resumed: a task's run needs neither.
+        registry.defer(RunKind.GRAPH.workflow, _graph_workflow)
+        registry.defer(RunKind.AGENTS.workflow, self._agent_workflow)
+        return registry
+
+    def _agent_workflow(self) -> WorkflowDef[Any, Any]:
+        from intelligent_office.agentkit.durable import agent_workflow
+
+        return agent_workflow(self.workflow_runner)
 
     # -- tasks -------------------------------------------------------------------------
 
@@ -494,6 +520,8 @@ class Office:
                 run as this user's; needs the `temporal` extra.
             task_queue: the Temporal task queue (default: the Office's).
         """
+        from intelligent_office.agentkit.durable import run_stored
+
         if temporal is not None:
             from intelligent_office.agentkit.temporal import run_agent_workflow
             from intelligent_office.runtime.temporal.messages import DEFAULT_TASK_QUEUE
@@ -530,11 +558,13 @@ class Office:
         Raises:
             UserError: no agent workflow run has that id.
         """
+        from intelligent_office.agentkit.durable import stored_workflow_run
+
         run = self._book.get(run_id)
         if run is not None:
             return run
         stored = self.store.runs.get(run_id)
-        if stored is None or stored.workflow != AGENT_WORKFLOW:
+        if stored is None or stored.workflow != RunKind.AGENTS.workflow:
             raise UserError(f"no workflow run {run_id!r}: use an id run_workflow returned")
         return stored_workflow_run(stored)
 
@@ -569,3 +599,9 @@ class Office:
 
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
+
+
+def _graph_workflow() -> WorkflowDef[Any, Any]:
+    from intelligent_office.workflows.graph_workflow import run_spec
+
+    return run_spec

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import sys
 
+from intelligent_office.cli import collector
+
 __all__ = ["main"]
 
 
 def main() -> None:
     """Load the `office` command and run it."""
+    collector.hold_back()  # until the command has loaded what it runs (see collector)
     try:
         from intelligent_office.cli.main import main as office
     except KeyboardInterrupt:

@@ -30,6 +30,7 @@ from intelligent_office.cli import (
     workflows,
 )
 from intelligent_office.cli.context import ConfigOption
+from intelligent_office.cli.lazy_commands import office_group
 
 __all__ = ["app", "main"]
 
@@ -82,7 +83,7 @@ def schema(
 def main() -> None:
     """Entry point: a failure a user can cause ends with one readable line and a non-zero exit."""
     try:
-        app()  # Typer reports usage errors itself and exits 2
+        office_group(app)()  # Typer's group of `app`; it reports usage errors and exits 2
     except KeyboardInterrupt:
         # Ctrl-C before a command has its own handling (e.g. while `office serve` starts):
         # one line and the shell's code for SIGINT, not a traceback.

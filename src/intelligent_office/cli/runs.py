@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from intelligent_office.cli import collector
 from intelligent_office.cli.context import AppContext, ConfigOption, console, quiet_logs
 from intelligent_office.cli.live import STATUS_STYLE, GraphView
 from intelligent_office.cli.task_view import TaskView, plain_line
@@ -89,6 +90,7 @@ def run_workflow(
 def _run_live(views: dict[str, RunView], work: Any, *, quiet: bool) -> Any:
     import asyncio
 
+    collector.loaded()
     with quiet_logs():
         if quiet:
             return asyncio.run(work)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from intelligent_office.cli import collector
 from intelligent_office.cli.context import ConfigOption, console, open_store
 from intelligent_office.cli.temporal import Runtime, RuntimeOption
 
@@ -50,6 +51,7 @@ def serve(
     logging.getLogger("alembic").setLevel(logging.WARNING)
     console.print(_start_line(settings, host, port, runtime), soft_wrap=True, highlight=False)
     app = create_app(settings, run_worker=runtime is Runtime.LOCAL)
+    collector.loaded()
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

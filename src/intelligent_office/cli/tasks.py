@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from intelligent_office.cli import collector
 from intelligent_office.cli.context import (
     AppContext,
     ConfigOption,
@@ -183,6 +184,7 @@ def follow_task(
     """
     import asyncio
 
+    collector.loaded()
     work = worker.run(submitted.run_id)
     try:
         with quiet_logs():

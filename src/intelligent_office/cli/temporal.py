@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from intelligent_office.cli import collector
 from intelligent_office.cli.context import AppContext, ConfigOption, console, finite
 from intelligent_office.limits import MAX_LEASE_SECONDS
 
@@ -92,6 +93,7 @@ def worker(
     if runtime is Runtime.TEMPORAL:
         require_temporalio()
     app = AppContext.open(config)
+    collector.loaded()
     if runtime is Runtime.LOCAL:
         asyncio.run(_serve_local(app))
     else:

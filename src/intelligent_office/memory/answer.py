@@ -26,7 +26,7 @@ from intelligent_office.llm.offline.planner import OFFLINE
 from intelligent_office.llm.prompts import Prompt
 from intelligent_office.memory.extractive import NOT_FOUND, extract_answer
 from intelligent_office.memory.index import Scope
-from intelligent_office.memory.items import ItemKind, MemoryItem
+from intelligent_office.memory.items import ItemKind, MemoryItem, location_of
 from intelligent_office.memory.router import Route, RoutedQuery, route_question
 from intelligent_office.memory.search import Hit, MemorySearch
 from intelligent_office.store.tables import MemoryDocumentRow
@@ -101,18 +101,6 @@ def _draft_type(sources: int) -> type[_Draft]:
 class _Source:
     number: int
     hit: Hit
-
-
-def location_of(item: MemoryItem) -> str:
-    """`notes/setup.md:12-18`, or `manual.pdf p. 3`: where an item is in its source."""
-    where = item.location
-    path = str(where.get("path") or item.source)
-    if where.get("page"):
-        return f"{path} p. {where['page']}"
-    start, end = where.get("line_start"), where.get("line_end")
-    if start and end and start != end:
-        return f"{path}:{start}-{end}"
-    return f"{path}:{start}" if start else path
 
 
 def _citation(number: int, item: MemoryItem) -> Citation:

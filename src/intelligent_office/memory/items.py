@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from intelligent_office.store.tables import MemoryItemRow
 
-__all__ = ["ItemKind", "MemoryItem", "MemoryItems", "NewItem"]
+__all__ = ["ItemKind", "MemoryItem", "MemoryItems", "NewItem", "location_of"]
 
 
 class ItemKind:
@@ -45,6 +45,18 @@ class MemoryItem(NewItem):
     """A stored item."""
 
     id: int = 0
+
+
+def location_of(item: MemoryItem) -> str:
+    """`notes/setup.md:12-18`, or `manual.pdf p. 3`: where an item is in its source."""
+    where = item.location
+    path = str(where.get("path") or item.source)
+    if where.get("page"):
+        return f"{path} p. {where['page']}"
+    start, end = where.get("line_start"), where.get("line_end")
+    if start and end and start != end:
+        return f"{path}:{start}-{end}"
+    return f"{path}:{start}" if start else path
 
 
 def _item(row: MemoryItemRow) -> MemoryItem:

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intelligent_office.errors import UserError
-from intelligent_office.memory.answer import AskResult, answer_question
-from intelligent_office.memory.documents import IngestProgress, IngestReport, ingest
 from intelligent_office.memory.embeddings import (
     CachedEmbedder,
     Embedder,
@@ -24,8 +22,11 @@ from intelligent_office.store import Store
 from intelligent_office.store.feedback import FeedbackRecord
 from intelligent_office.tools.base import Tool
 
+# `ask` and `ingest` load their machinery when called: a task's run uses neither.
 if TYPE_CHECKING:
     from intelligent_office.llm.router import LLMRouter
+    from intelligent_office.memory.answer import AskResult
+    from intelligent_office.memory.documents import IngestProgress, IngestReport
 
 __all__ = ["OfficeMemory"]
 
@@ -77,12 +78,16 @@ class OfficeMemory:
         self, root: Path, *, tenant: str, progress: IngestProgress | None = None
     ) -> IngestReport:
         """Ingest a folder or file incrementally."""
+        from intelligent_office.memory.documents import ingest
+
         return ingest(self.search, root, tenant=tenant, settings=self.settings, progress=progress)
 
     async def ask(
         self, question: str, *, tenant: str, router: LLMRouter | None = None
     ) -> AskResult:
         """Answer a question from memory, with citations."""
+        from intelligent_office.memory.answer import answer_question
+
         if not question.strip():
             raise UserError('the question is empty: office ask "what do my notes say about X?"')
         return await answer_question(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from intelligent_office.errors import ToolError
-from intelligent_office.memory.answer import location_of
 from intelligent_office.memory.extractive import NOT_FOUND, extract_answer
 from intelligent_office.memory.index import Scope
-from intelligent_office.memory.items import ItemKind
+from intelligent_office.memory.items import ItemKind, location_of
 from intelligent_office.memory.search import Hit, MemorySearch
 from intelligent_office.store import Store
 from intelligent_office.tools.base import Tool, ToolContext, tool

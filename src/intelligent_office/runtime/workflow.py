@@ -50,27 +50,48 @@ def workflow_def(
 
 
 class WorkflowRegistry:
-    """Workflows by name."""
+    """Workflows by name; a deferred one's code loads when a run of it first needs it."""
 
     def __init__(self, workflows: Iterable[WorkflowDef[Any, Any]] = ()) -> None:
         self._workflows: dict[str, WorkflowDef[Any, Any]] = {}
+        self._deferred: dict[str, Callable[[], WorkflowDef[Any, Any]]] = {}
         for definition in workflows:
             self.register(definition)
 
     def register(self, definition: WorkflowDef[Any, Any]) -> None:
         """Add a workflow; a second one under the same name is a mistake."""
-        if definition.name in self._workflows:
-            raise UserError(f"workflow {definition.name!r} is registered twice")
+        self._check_new(definition.name)
         self._workflows[definition.name] = definition
+
+    def defer(self, name: str, load: Callable[[], WorkflowDef[Any, Any]]) -> None:
+        """Add the workflow `name`, whose definition `load()` returns when first asked for.
+
+        A process that never runs one (an `office run` of a task and a YAML graph
+        workflow, say) never imports its code.
+        """
+        self._check_new(name)
+        self._deferred[name] = load
 
     def get(self, name: str) -> WorkflowDef[Any, Any]:
         """The workflow called `name`."""
-        try:
-            return self._workflows[name]
-        except KeyError:
-            known = ", ".join(sorted(self._workflows)) or "none"
-            raise UserError(f"unknown workflow {name!r} (registered: {known})") from None
+        definition = self._workflows.get(name)
+        if definition is not None:
+            return definition
+        load = self._deferred.get(name)
+        if load is None:
+            known = ", ".join(self.names()) or "none"
+            raise UserError(f"unknown workflow {name!r} (registered: {known})")
+        definition = load()
+        if definition.name != name:
+            raise TypeError(f"workflow {name!r} loaded a definition named {definition.name!r}")
+        self._workflows[name] = definition
+        del self._deferred[name]
+        return definition
 
     def names(self) -> list[str]:
         """Registered workflow names, sorted."""
-        return sorted(self._workflows)
+        return sorted([*self._workflows, *self._deferred])
+
+    def _check_new(self, name: str) -> None:
+        if name in self._workflows or name in self._deferred:
+            raise UserError(f"workflow {name!r} is registered twice")

@@ -185,9 +185,20 @@ def _private_database_file(database: str | None) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revision (idempotent).
+
+    An up-to-date database is left as it is and an empty one made from the table
+    definitions (`store.new_database`), both without importing Alembic; an older one is
+    migrated by Alembic.
+    """
     if _at_head(engine):
         return  # the common case, without importing Alembic
+    head = head_revision()
+    # A brand-new database is made from the tables and stamped, without Alembic either.
+    from intelligent_office.store.new_database import make_if_new
+
+    if head is not None and make_if_new(engine, head):
+        return
     # Imported here: Alembic is only needed when a store opens, not by every importer.
     from alembic import command
     from alembic.config import Config

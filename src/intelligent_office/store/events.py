@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, Insert, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Dialect, Engine, bindparam, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from intelligent_office.models.event import Event
+from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.prepared import Prepared, transaction
 from intelligent_office.store.records import PendingEvent
 from intelligent_office.store.tables import EventRow, TaskRow
@@ -24,10 +24,7 @@ _BUMP_EVENT_SEQ = (
     .values(event_seq=TaskRow.event_seq + bindparam("b_count"))
     .returning(TaskRow.event_seq)
 )
-_INSERT_EVENT_IGNORE: dict[str, Insert] = {
-    name: dialect.insert(EventRow).on_conflict_do_nothing()
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_INSERT_EVENT_IGNORE = IgnoringInserts(EventRow)
 _EVENT_COLUMNS = ("task_id", "run_id", "seq", "type", "time", "payload", "dedup_key")
 
 

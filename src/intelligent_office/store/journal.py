@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Insert, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from intelligent_office.errors import LeaseLost
 from intelligent_office.store.events import EventWriter
+from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.prepared import Prepared, transaction, transaction_on
 from intelligent_office.store.records import JournalEntry, PendingEvent
 from intelligent_office.store.tables import EventRow, JournalRow, RunRow
@@ -46,10 +46,7 @@ _CHECK_LEASE = (
     .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
     .with_for_update(read=True)
 )
-_INSERT_JOURNAL_IGNORE: dict[str, Insert] = {
-    name: dialect.insert(JournalRow).on_conflict_do_nothing()
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_INSERT_JOURNAL_IGNORE = IgnoringInserts(JournalRow)
 _JOURNAL_COLUMNS = (
     "run_id",
     "key",

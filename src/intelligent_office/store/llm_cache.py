@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from intelligent_office.store.on_conflict import dialect_insert
 from intelligent_office.store.tables import LLMCacheRow
 
 __all__ = ["LLMCacheRepository"]
@@ -29,8 +29,7 @@ class LLMCacheRepository:
 
     def put(self, key: str, model: str, value: dict[str, Any], expires_at: datetime) -> None:
         """Store `value` under `key`, replacing what was there."""
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        insert: postgresql.Insert | sqlite.Insert = dialect.insert(LLMCacheRow).values(
+        insert = dialect_insert(self._engine.dialect.name, LLMCacheRow).values(
             key=key, model=model, value=value, created_at=datetime.now(UTC), expires_at=expires_at
         )
         replaced = {

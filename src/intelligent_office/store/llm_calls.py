@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from sqlalchemy import Engine, Insert, Label, SQLColumnExpression, String, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, Label, SQLColumnExpression, String, case, func, select
 from sqlalchemy.orm import Session
 
+from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.records import CostGrouping, CostRow, LLMCallRecord, Spend
 from intelligent_office.store.tables import LLMCallRow
 
 __all__ = ["CostGrouping", "LLMCallRepository"]
 
 
-_INSERT_IGNORE: dict[str, Insert] = {
-    name: dialect.insert(LLMCallRow).on_conflict_do_nothing()
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_INSERT_IGNORE = IgnoringInserts(LLMCallRow)
 
 
 def _record(row: LLMCallRow) -> LLMCallRecord:

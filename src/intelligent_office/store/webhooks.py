@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from intelligent_office.models.event import Event
 from intelligent_office.store.erasure import erase_old_versions
+from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.tables import EventRow, TaskRow, WebhookDeliveryRow, WebhookRow
 
 __all__ = [
@@ -36,12 +36,9 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 # the cursor after the cursor passed it. Recent events are scanned again; the unique
 # (webhook_id, event_id) makes that harmless.
 _LATE_COMMIT_WINDOW = timedelta(seconds=30)
-_INSERT_DELIVERY_IGNORE: dict[str, Insert] = {
-    name: dialect.insert(WebhookDeliveryRow)
-    .on_conflict_do_nothing()
-    .returning(WebhookDeliveryRow.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_INSERT_DELIVERY_IGNORE = IgnoringInserts(
+    WebhookDeliveryRow, lambda insert: insert.returning(WebhookDeliveryRow.id)
+)
 
 
 @dataclass(frozen=True)

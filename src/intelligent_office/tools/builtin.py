@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from intelligent_office.tools.base import Tool, ToolRegistry
 from intelligent_office.tools.calculator import calculate
-from intelligent_office.tools.code_analyzer import find_function, trace_calls
+from intelligent_office.tools.code_analyzer.tools import find_function, trace_calls
 from intelligent_office.tools.file_ops import list_files, read_file, search_files, write_file
 from intelligent_office.tools.http import http_tool
 from intelligent_office.tools.python_exec import python_exec_tool

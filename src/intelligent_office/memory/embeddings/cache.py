@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from intelligent_office.memory.embeddings.base import Embedder, Vector
+from intelligent_office.store.on_conflict import dialect_insert
 from intelligent_office.store.tables import EmbeddingCacheRow
 
 __all__ = ["CachedEmbedder", "pack", "unpack"]
@@ -109,6 +109,4 @@ class CachedEmbedder:
 
 def _insert_ignoring_duplicates(engine: Engine) -> Insert:
     # Two processes may embed the same text at once: the first row wins, both are equal.
-    if engine.dialect.name == "postgresql":
-        return postgresql.insert(EmbeddingCacheRow).on_conflict_do_nothing()
-    return sqlite.insert(EmbeddingCacheRow).on_conflict_do_nothing()
+    return dialect_insert(engine.dialect.name, EmbeddingCacheRow).on_conflict_do_nothing()

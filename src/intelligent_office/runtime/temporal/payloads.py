@@ -16,13 +16,13 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
 from intelligent_office.store import Store
+from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.tables import PayloadBlobRow
 
 __all__ = [
@@ -36,10 +36,7 @@ CLAIM_CHECK_ENCODING = b"binary/office-claim-check"
 DEFAULT_THRESHOLD_BYTES = 128 * 1024
 """Larger payloads go to the store: well under Temporal's 512 KB warning and 2 MB limit."""
 
-_INSERT_IGNORE: dict[str, Insert] = {
-    name: dialect.insert(PayloadBlobRow).on_conflict_do_nothing()
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_INSERT_IGNORE = IgnoringInserts(PayloadBlobRow)
 
 
 class ClaimCheckCodec(PayloadCodec):

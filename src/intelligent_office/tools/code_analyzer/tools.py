@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intelligent_office.errors import ToolError
 from intelligent_office.tools.base import ToolContext, tool
-from intelligent_office.tools.code_analyzer.callgraph import CallEdge, CallGraph, analyze_tree
-from intelligent_office.tools.code_analyzer.name_match import name_uses
-from intelligent_office.tools.code_analyzer.paths import (
-    CallPath,
-    closest_names,
-    match_definitions,
-    normalize_name,
-    shortest_paths,
-    typo_correction,
-)
 from intelligent_office.tools.workspace import resolve_in_workspace, workspace_relative
+
+# The analyzer loads when a tool is called: every Office registers these tools, few tasks
+# call them.
+if TYPE_CHECKING:
+    from intelligent_office.tools.code_analyzer.callgraph import CallEdge, CallGraph
+    from intelligent_office.tools.code_analyzer.paths import CallPath
 
 __all__ = ["find_function", "trace_calls"]
 
@@ -48,6 +44,13 @@ def trace_calls(
         end: the function to reach, written the same way.
         max_paths: how many shortest chains to return at most.
     """
+    from intelligent_office.tools.code_analyzer.callgraph import analyze_tree
+    from intelligent_office.tools.code_analyzer.paths import (
+        closest_names,
+        match_definitions,
+        shortest_paths,
+    )
+
     if not 1 <= max_paths <= MAX_PATHS_LIMIT:
         raise ToolError(f"trace_calls: max_paths must be between 1 and {MAX_PATHS_LIMIT}")
     root_path = _analysis_root(ctx, root)
@@ -101,6 +104,9 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
         root: directory (or .py file) to analyse, relative to the workspace.
         name: the name to look for: `process_data`, `Pipeline.run` or a full dotted name.
     """
+    from intelligent_office.tools.code_analyzer.callgraph import analyze_tree
+    from intelligent_office.tools.code_analyzer.paths import closest_names, match_definitions
+
     root_path = _analysis_root(ctx, root)
     graph = analyze_tree(root_path, display_base=ctx.workspace)
     corrected = _corrections(graph, (name,))
@@ -144,6 +150,8 @@ def find_function(ctx: ToolContext, root: str, name: str) -> dict[str, Any]:
 
 def _corrections(graph: CallGraph, names: tuple[str, ...]) -> dict[str, str]:
     """Each name not defined in the tree that is a plain typo of one that is, mapped to it."""
+    from intelligent_office.tools.code_analyzer.paths import match_definitions, typo_correction
+
     corrected = {}
     for name in names:
         if not match_definitions(graph, name):
@@ -203,6 +211,9 @@ def _name_matches(
     callers: list[CallEdge],
 ) -> list[dict[str, Any]]:
     """Lines using the name that the graph did not resolve to a call of it (or of another)."""
+    from intelligent_office.tools.code_analyzer.name_match import name_uses
+    from intelligent_office.tools.code_analyzer.paths import normalize_name
+
     if not definitions:
         return []
     short = normalize_name(name).rsplit(".", 1)[-1]

@@ -8,24 +8,32 @@ milliseconds share one commit). Every commit checks, in its transaction, that th
 lease is still held; once every third of a lease it also extends it.
 
 Where the commit runs: on SQLite, when no other activity of this worker is in flight
-(a chain of steps), on the event loop's thread: a commit there is a write of a few
-pages to a local file, and handing it to a thread cost more than the write (two
-thread switches and GIL hand-offs per commit, measured on the 200-node chain).
-Otherwise, and always on PostgreSQL (where a commit waits for the server), it runs on
-one dedicated writer thread and the loop keeps running meanwhile (timers fire on time,
-the other activities progress).
-Events are queued without waiting and ride along with the next commit; when no
-journal entry comes within `EVENT_FLUSH_SECONDS`, they are committed on their own so
-live views stay current.
+(a chain of steps), on the event loop's thread at its next turn: a commit there is a
+write of a few pages to a local file, and handing it to a thread cost more than the
+write (two thread switches and GIL hand-offs per commit, measured on the 200-node
+chain); waiting one turn lets the results of tasks already due to run (a fan-out of
+quick steps) share the commit. Otherwise, and always on PostgreSQL (where a commit
+waits for the server), it runs on one dedicated writer thread and the loop keeps
+running meanwhile (timers fire on time, the other activities progress).
+
+On SQLite the writer keeps one connection of its own (from a pool of its own) while
+runs are written, with SQLite's automatic checkpoints off: a checkpoint copies the log
+into the database file with two fsyncs, inside whichever commit passes 1,000 pages;
+`store.checkpoint` runs them on a thread instead (durability is the same: a commit is
+in the log before it returns).
+
+Events are queued without waiting and ride along with the next commit. While
+activities are running (a fan-out waiting on its steps) they are committed at the
+loop's next turn, on the writer thread, so that the commit that follows the steps'
+results carries less; otherwise, when no journal entry comes within
+`EVENT_FLUSH_SECONDS`, they are committed on their own so live views stay current.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -128,17 +136,8 @@ class JournalWriter:
             if self._flushing is not None:
                 await asyncio.shield(self._flushing)
 
-    @contextlib.contextmanager
-    def in_flight(self) -> Iterator[None]:
-        """Counts an activity as running while its body runs (before it is recorded)."""
-        self.activity_started()
-        try:
-            yield
-        finally:
-            self.activity_ended()
-
     def activity_started(self) -> None:
-        """An activity's body began (`in_flight` without a generator, for the hot path)."""
+        """Count an activity as running while its body runs (before it is recorded)."""
         self._in_flight += 1
 
     def activity_ended(self) -> None:
@@ -182,6 +181,22 @@ class JournalWriter:
         waiters, self._waiters = self._waiters, {}
         _release(waiters, self._write(batches))
 
+    def _kept_connection(self) -> PoolProxiedConnection | None:
+        """The writer's own connection on SQLite (taken on first use); None: pooled."""
+        if self._connection is None and self._own_pool is not None:
+            connection = self._own_pool.connect()
+            try:
+                # Checkpoints run in the background (`store.checkpoint`), not in a commit;
+                # set at each checkout, as the pool may hand out a new connection.
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+                cursor.close()
+            except BaseException:
+                connection.close()
+                raise
+            self._connection = connection
+        return self._connection
+
     def _start_flushing(self) -> None:
         if self._flush_later is not None:
             self._flush_later.cancel()
@@ -208,14 +223,10 @@ class JournalWriter:
     def _write(self, batches: dict[str, Batch]) -> dict[str, BaseException]:
         """One transaction per run; report failures by run."""
         errors: dict[str, BaseException] = {}
-        connection = self._connection
-        if connection is None and self._own_pool is not None:
-            connection = self._connection = self._own_pool.connect()
-            # Checkpoints run in the background (`store.checkpoint`), not inside a commit.
-            # (Set at each checkout: the pool may hand out a new connection.)
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-            cursor.close()
+        try:
+            connection = self._kept_connection()
+        except Exception as failure:  # noqa: BLE001 - every run's waiters hear of it
+            return dict.fromkeys(batches, failure)
         for run_id, batch in batches.items():
             try:
                 self._store.journal.write([batch], connection=connection)

@@ -4,8 +4,9 @@ Usage: `python -m benchmarks.startup_bench --out benchmarks/results/startup.json
 `make bench` runs); `--peer-python PATH` names an interpreter with LangGraph installed
 (default: this one, as in .venv-bench).
 
-Every figure is a whole process, as a user starts it, the median of `--repeat` (3) runs,
-with its peak RSS (the child's VmHWM, read every 5 ms while it runs):
+Every figure is a whole process, as a user starts it, the median of `--repeat` (3) runs:
+its wall time, its CPU time (user + sys, the load-independent figure on a shared machine)
+and its peak RSS (the child's VmHWM, read every 5 ms while it runs):
 
 - `help`: `office --help`.
 - `run_calc` / `run_trace`: an offline `office run` (no provider configured, local
@@ -13,9 +14,7 @@ with its peak RSS (the child's VmHWM, read every 5 ms while it runs):
   of a home whose database is already made and whose memory holds one earlier task,
   so the run recalls similar plans (embedding with the local MiniLM) as a user's second
   run does. `run_calc_new_home` is the very first run: a new database is made.
-  `run_calc_memory_off` is `run_calc` with memory off (no embedder);
-  `run_calc_asked_before` asks again in a home that answered the same question, so its
-  embedding is stored and no model loads.
+  `run_calc_memory_off` is `run_calc` with memory off (no embedder).
 - `serve`: `office serve` until its first `/healthz` answer, its RSS then (idle), and
   its RSS after 20 tasks (calculations and traces) submitted over the API have finished,
   memory on.
@@ -31,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,13 +68,22 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env | {"OFFICE_HOME": str(home), "COLUMNS": "100"} | extra
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + sys) of this process's children that have been waited for."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def _whole(command: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, float]:
-    """Wall seconds and peak RSS (MiB) of one process, run to its end.
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one process, run to its end.
 
     The peak is the child's own high-water mark (VmHWM), read every 5 ms while it runs:
     not `ru_maxrss`, which a child started by vfork inherits from this (larger) process.
+    CPU is the child's user + sys time with the processes it waited for (the sandbox
+    probe's): unlike wall time, it hardly moves with the machine's load.
     """
     with tempfile.TemporaryFile() as errors:
+        cpu_before = _children_cpu()
         began = time.perf_counter()
         child = subprocess.Popen(
             command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors
@@ -87,11 +96,12 @@ def _whole(command: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, f
                 pass
             time.sleep(0.005)
         wall = time.perf_counter() - began
+        cpu = _children_cpu() - cpu_before
         if child.returncode != 0:
             errors.seek(0)
             error = errors.read().decode(errors="replace")
             raise RuntimeError(f"{command} exited {child.returncode}: {error[-2000:]}")
-    return {"wall_s": round(wall, 3), "peak_rss_mib": peak}
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_mib": peak}
 
 
 def _median(samples: list[dict[str, float]]) -> dict[str, Any]:
@@ -309,7 +319,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as temporary:
         root = Path(temporary)
         prepared = _prepared_home(root, "prepared", "What is 3*7?")
-        asked = _prepared_home(root, "asked", CALC)  # the question's embedding is stored
         peer_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         cases: dict[str, Callable[[int], dict[str, float]]] = {
             "peer": lambda rep: _whole([args.peer_python, "-c", PEER], env=peer_env, cwd=root),
@@ -320,13 +329,13 @@ def main(argv: list[str] | None = None) -> int:
             "run_calc_memory_off": lambda rep: _measure_run(
                 "off", CALC, prepared, root, rep, OFFICE_MEMORY=MEMORY_OFF
             ),
-            "run_calc_asked_before": lambda rep: _measure_run("again", CALC, asked, root, rep),
             "serve": lambda rep: _measure_serve(root / f"serve-{rep}"),
         }
         figures = _interleaved(cases, args.repeat)
     report = provenance("startup") | {
         "method": "whole processes, median of runs interleaved round-robin; peak RSS is the"
-        " child's VmHWM polled every 5 ms (serve: VmRSS idle and after the tasks, VmHWM peak)",
+        " child's VmHWM polled every 5 ms (serve: VmRSS idle and after the tasks, VmHWM peak);"
+        " CPU is the child's user + sys time with the children it waited for (RUSAGE_CHILDREN)",
         "commands": {
             "peer": f'python -c "{PEER}"',
             "help": "office --help",

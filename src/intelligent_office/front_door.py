@@ -459,35 +459,9 @@ class Office:
             UserError: no such approval, it was decided otherwise (or expired), or the
                 decision does not fit its kind.
         """
-        current = self.store.approvals.require(approval_id)
-        from intelligent_office.approval_decisions import check_response
-        from intelligent_office.store.approvals import approval_signal
+        from intelligent_office.approval_decisions import decide
 
-        response = check_response(current, decision, edits)
-        if current.status != decision or current.run_id is None:
-            current = self.store.approvals.decide(
-                approval_id, status=decision, by=by, comment=comment, response=response
-            )
-            self.store.audit.add(
-                actor=by,
-                action=f"approval.{decision}",
-                subject=current.subject,
-                reason=comment or "",
-                task_id=current.task_id,
-                run_id=current.run_id,
-                detail={
-                    "approval_id": approval_id,
-                    "kind": current.kind,
-                    **{k: current.detail[k] for k in ("tool", "score") if k in current.detail},
-                    **(response or {}),
-                },
-            )
-        if current.run_id is not None:
-            payload: dict[str, JsonValue] = {"decision": decision, "by": by, "comment": comment}
-            if current.response:
-                payload["response"] = current.response
-            self.store.signals.send(current.run_id, approval_signal(approval_id), payload)
-        return current
+        return decide(self.store, approval_id, decision, by=by, comment=comment, edits=edits)
 
     # -- agent workflows ---------------------------------------------------------------
 

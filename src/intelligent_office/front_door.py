@@ -152,7 +152,7 @@ class Office:
         `store` is the settings' database already open (else it is opened here, and closed
         by `close()`). `memory_embedder` replaces the embedder the memory settings name (a
         model already loaded by the caller, e.g. shared by several Offices in one process).
-        `telemetry` receives spans and metrics (default: none exported, a private registry).
+        `telemetry` receives spans and metrics (default: none exported, nothing counted).
 
         Raises:
             ConfigError: a provider's key is missing from the environment.

@@ -98,7 +98,7 @@ class Office:
             policy: the tool policy of both (the shipped default when None).
             mcp: MCP servers whose tools are in `tools`.
             memory: plan memory and documents (None: the Office remembers nothing).
-            telemetry: where spans and metrics go (none exported when None).
+            telemetry: where spans and metrics go (none exported or counted when None).
             advisor: learned planner guidance (None: built from the store).
             root: where agents' `sources` resolve (the current directory when None).
             workspace: where agents' tools work (the current directory when None; a

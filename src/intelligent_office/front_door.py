@@ -98,7 +98,7 @@ class Office:
             policy: the tool policy of both (the shipped default when None).
             mcp: MCP servers whose tools are in `tools`.
             memory: plan memory and documents (None: the Office remembers nothing).
-            telemetry: where spans and metrics go (none exported when None).
+            telemetry: where spans and metrics go (none exported or counted when None).
             advisor: learned planner guidance (None: built from the store).
             root: where agents' `sources` resolve (the current directory when None).
             workspace: where agents' tools work (the current directory when None; a
@@ -152,7 +152,7 @@ class Office:
         `store` is the settings' database already open (else it is opened here, and closed
         by `close()`). `memory_embedder` replaces the embedder the memory settings name (a
         model already loaded by the caller, e.g. shared by several Offices in one process).
-        `telemetry` receives spans and metrics (default: none exported, a private registry).
+        `telemetry` receives spans and metrics (default: none exported, nothing counted).
 
         Raises:
             ConfigError: a provider's key is missing from the environment.

@@ -192,3 +192,63 @@ def test_cli_temporal_defaults_are_the_runtimes() -> None:
 
     assert cli.DEFAULT_ADDRESS == messages.DEFAULT_ADDRESS
     assert cli.DEFAULT_TASK_QUEUE == messages.DEFAULT_TASK_QUEUE
+
+
+# A library's worker (no Telemetry given) counts nothing and logs nothing on a run that
+# succeeds: no Prometheus client (with http.server, wsgiref and email), no structlog, no
+# rich; and the store's repositories a run does not use stay unloaded.
+LIBRARY_RUN_NEVER = (
+    "prometheus_client",
+    "wsgiref",
+    "http.server",
+    "structlog",
+    "rich",
+    "intelligent_office.store.approvals",
+    "intelligent_office.store.webhooks",
+    "intelligent_office.store.evals",
+    "intelligent_office.store.api_keys",
+    "intelligent_office.store.feedback",
+    "intelligent_office.store.usage",
+)
+
+_LIBRARY_PROBE = """
+import asyncio, json, sys
+from pydantic import BaseModel
+from intelligent_office.runtime import Runtime, WorkflowRegistry, activity, workflow_def
+from intelligent_office.runtime.worker import LocalWorker
+from intelligent_office.store import Store
+
+class Number(BaseModel):
+    value: int
+
+@activity("probe.double")
+async def double(number: Number) -> Number:
+    return Number(value=number.value * 2)
+
+@workflow_def("probe.twice")
+async def twice(runtime: Runtime, number: Number) -> Number:
+    once = await runtime.activity("first", double, number)
+    return await runtime.activity("second", double, once)
+
+store = Store.open(sys.argv[1])
+store.tasks.create(task_id="t1", user_id="probe", description="double twice")
+worker = LocalWorker(store, WorkflowRegistry([twice]))
+run_id = worker.submit("probe.twice", Number(value=3), task_id="t1").run_id
+record = asyncio.run(worker.run(run_id))
+print(json.dumps({"status": record.status.value, "result": record.result,
+                  "modules": sorted(sys.modules)}))
+"""
+
+
+def test_library_worker_run_loads_no_metrics_logging_or_cold_repositories(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _LIBRARY_PROBE, f"sqlite:///{tmp_path / 'office.db'}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["status"] == "completed"
+    assert report["result"] == {"value": 12}
+    assert _loaded(report["modules"], LIBRARY_RUN_NEVER) == []

@@ -1,4 +1,5 @@
-"""structlog loaded through `plain_structlog` renders plain tracebacks and leaves rich usable."""
+"""structlog loaded through `plain_structlog` renders plain tracebacks and leaves rich usable;
+log context bound before structlog loads is in the lines logged inside it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ try:
     1 / 0
 except ZeroDivisionError:
     get_logger("probe").exception("failed", run_id="r1")
-loaded = sorted(m for m in ("pygments", "rich.traceback", "rich.pretty") if m in sys.modules)
+loaded = sorted(
+    m for m in ("pygments", "rich", "rich.traceback", "rich.pretty") if m in sys.modules
+)
 import rich.traceback  # still importable for whoever wants it
 print(json.dumps({"loaded": loaded, "log": out.getvalue()}))
 """
@@ -36,3 +39,46 @@ def test_structlog_loads_without_rich_tracebacks_and_renders_plain_ones() -> Non
     log = report["log"]
     assert "failed" in log and "run_id=r1" in log
     assert "Traceback (most recent call last)" in log and "ZeroDivisionError" in log
+
+
+# A run binds its context without loading structlog; a line logged inside it (structlog
+# loaded then) carries it, structlog's own binding of the same key nests and unwinds, and
+# nothing is left bound after the block.
+_CONTEXT_PROBE = """
+import io, json, sys
+from intelligent_office.observability.plain_structlog import bound_contextvars, get_logger
+with bound_contextvars(run_id="r1", task_id="t1"):
+    before = "structlog" in sys.modules
+    import structlog
+    out = io.StringIO()
+    structlog.configure(
+        processors=[structlog.contextvars.merge_contextvars, structlog.processors.JSONRenderer()],
+        logger_factory=structlog.PrintLoggerFactory(out),
+    )
+    get_logger("probe").info("inside")
+    with structlog.contextvars.bound_contextvars(run_id="r2"):
+        get_logger("probe").info("nested")
+    get_logger("probe").info("after_nested")
+get_logger("probe").info("outside")
+lines = [json.loads(line) for line in out.getvalue().splitlines()]
+print(json.dumps({"before": before, "lines": lines,
+                  "left": structlog.contextvars.get_contextvars()}))
+"""
+
+
+def test_context_bound_before_structlog_loads_is_logged() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _CONTEXT_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["before"] is False
+    inside, nested, after_nested, outside = report["lines"]
+    assert (inside["run_id"], inside["task_id"]) == ("r1", "t1")
+    assert (nested["run_id"], nested["task_id"]) == ("r2", "t1")
+    assert after_nested["run_id"] == "r1"
+    assert "run_id" not in outside and "task_id" not in outside
+    assert report["left"] == {}

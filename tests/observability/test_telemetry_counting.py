@@ -1,5 +1,5 @@
 """A Telemetry that counts builds its Prometheus registry at the first count; one that does
-not (a CLI command's) never builds it."""
+not (the default: a library's, a CLI command's) never builds it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ _CALL = LLMCallFacts(
 
 
 def test_counting_telemetry_counts_in_its_registry() -> None:
-    telemetry = Telemetry()
+    telemetry = Telemetry(counting=True)
     with telemetry.tool_call("calculate"):
         pass
     telemetry.llm_call(_CALL)
@@ -36,7 +36,7 @@ def test_counting_telemetry_counts_in_its_registry() -> None:
 
 
 def test_telemetry_that_does_not_count_builds_no_registry() -> None:
-    telemetry = Telemetry(counting=False)
+    telemetry = Telemetry()
     with pytest.raises(ValueError), telemetry.tool_call("calculate"):
         raise ValueError("the tool failed")
     telemetry.llm_call(_CALL)

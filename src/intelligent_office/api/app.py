@@ -88,6 +88,9 @@ def create_app(
                 functools.partial(Office.from_settings, settings, opened, telemetry=telemetry)
             )
         )
+        # `/metrics` reads them: an Office built without counting (a library's default) counts
+        # from here on.
+        telemetry.counting = True
         telemetry.metrics.watch_store(opened)
         worker = app_office.worker()
         for root in settings.workspace_roots:

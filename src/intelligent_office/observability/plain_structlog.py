@@ -1,26 +1,35 @@
 """structlog, loaded without rich's tracebacks: those load pygments and attrs (tens of ms).
 
 structlog's console renderer formats exceptions with rich when rich is importable. A CLI
-command binds log context on every run but rarely logs; the first import of structlog
-through here makes its renderer use plain tracebacks instead. If structlog is already
-loaded (`office serve` configures logging at start), it is used as it is.
+command or a library's worker binds log context on every run but rarely logs; the first
+import of structlog through here makes its renderer use plain tracebacks instead. If rich
+is not loaded yet, structlog does not load it at all (rich.console alone is ~40 modules
+and ~1 MiB, imported by structlog only to find rich's tracebacks missing). If structlog is
+already loaded (`office serve` configures logging at start), it is used as it is.
 """
 
 from __future__ import annotations
 
 import sys
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 __all__ = ["bound_contextvars", "get_logger", "load_structlog"]
 
-# What structlog imports from rich only to render tracebacks and locals prettily.
-_RICH_EXTRAS = ("rich.traceback", "rich.pretty")
+# What structlog imports from rich only to render tracebacks and locals prettily; rich
+# itself when nothing has loaded it (structlog then takes it as not installed).
+_RICH_EXTRAS = ("rich", "rich.traceback", "rich.pretty")
+
+# structlog's prefix of its context variables' names (`structlog.contextvars`).
+_PREFIX = "structlog_"
 
 
 def load_structlog() -> None:
     """Import structlog; the first time, with rich's tracebacks hidden from it."""
     if "structlog" in sys.modules:
+        _share_variables()
         return
     hidden = [name for name in _RICH_EXTRAS if name not in sys.modules]
     for name in hidden:
@@ -31,6 +40,7 @@ def load_structlog() -> None:
         for name in hidden:
             if sys.modules.get(name) is None:
                 del sys.modules[name]  # importable again, for whoever wants rich's tracebacks
+    _share_variables()
 
 
 def get_logger(name: str) -> Any:
@@ -42,8 +52,45 @@ def get_logger(name: str) -> Any:
 
 
 def bound_contextvars(**values: object) -> AbstractContextManager[None]:
-    """`structlog.contextvars.bound_contextvars`, structlog loaded as above."""
-    load_structlog()
-    import structlog
+    """`structlog.contextvars.bound_contextvars`, without loading structlog if it is not loaded.
 
-    return structlog.contextvars.bound_contextvars(**values)
+    structlog finds its context by the variables' names (`structlog_<key>`), so a run's
+    context bound here is in every line logged inside it, whenever structlog loads.
+    """
+    if "structlog" in sys.modules:
+        _share_variables()
+        import structlog
+
+        return structlog.contextvars.bound_contextvars(**values)
+    return _bound_without_structlog(values)
+
+
+# The variables bound before structlog was loaded, by structlog's name for them.
+_VARIABLES: dict[str, ContextVar[Any]] = {}
+
+
+@contextmanager
+def _bound_without_structlog(values: dict[str, object]) -> Iterator[None]:
+    tokens = []
+    for key, value in values.items():
+        name = f"{_PREFIX}{key}"
+        variable = _VARIABLES.get(name)
+        if variable is None:
+            # Ellipsis is structlog's "unbound".
+            variable = _VARIABLES.setdefault(name, ContextVar(name, default=Ellipsis))
+        tokens.append((variable, variable.set(value)))
+    try:
+        yield
+    finally:
+        for variable, token in reversed(tokens):
+            variable.reset(token)
+
+
+def _share_variables() -> None:
+    """Let structlog bind the variables made here, not new ones under the same names."""
+    if _VARIABLES:
+        import structlog.contextvars
+
+        known = structlog.contextvars._CONTEXT_VARS
+        for name, variable in _VARIABLES.items():
+            known.setdefault(name, variable)

@@ -55,15 +55,16 @@ class ToolCallFacts:
 
 @dataclass
 class Telemetry:
-    """Where spans and metrics go; `Telemetry()` traces nothing and counts in its own registry.
+    """Where spans and metrics go; `Telemetry()` traces nothing and counts nothing.
 
-    `counting=False` is for a process whose metrics nobody can read (a CLI command):
-    nothing is counted and the Prometheus registry is never built.
+    A library's worker or Office given no Telemetry builds none of prometheus_client.
+    `counting=True` (the default of `from_settings` and `with_provider`, which `office
+    serve` uses) counts in the Telemetry's own registry, built at the first count.
     """
 
     tracer: Tracer = field(default_factory=NoOpTracer)
     provider: TracerProvider | None = None
-    counting: bool = True
+    counting: bool = False
     _metrics: OfficeMetrics | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -84,9 +85,9 @@ class Telemetry:
         return self._metrics
 
     @classmethod
-    def with_provider(cls, provider: TracerProvider) -> Telemetry:
+    def with_provider(cls, provider: TracerProvider, *, counting: bool = True) -> Telemetry:
         """Spans to a provider the caller built (tests use an in-memory exporter)."""
-        return cls(tracer=provider.get_tracer(TRACER_NAME), provider=provider)
+        return cls(tracer=provider.get_tracer(TRACER_NAME), provider=provider, counting=counting)
 
     def shutdown(self) -> None:
         """Flush and close the exporters."""

@@ -6,14 +6,15 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, bindparam, select, update
+from sqlalchemy import Dialect, Engine, bindparam, exists, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
+from intelligent_office.errors import LeaseLost
 from intelligent_office.models.event import Event
 from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.prepared import Prepared, transaction
 from intelligent_office.store.records import PendingEvent
-from intelligent_office.store.tables import EventRow, TaskRow
+from intelligent_office.store.tables import EventRow, RunRow, TaskRow
 
 __all__ = ["EventRepository", "EventWriter"]
 
@@ -24,6 +25,15 @@ _BUMP_EVENT_SEQ = (
     .values(event_seq=TaskRow.event_seq + bindparam("b_count"))
     .returning(TaskRow.event_seq)
 )
+# The same bump, only while a run's lease is held: on SQLite the journal checks the lease
+# in the statement that opens its write (one statement fewer per commit). SQLite has one
+# writer at a time, so the lease cannot change before the transaction ends.
+_BUMP_EVENT_SEQ_LEASED = _BUMP_EVENT_SEQ.where(
+    exists().where(
+        RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner")
+    )
+)
+_TASK_EXISTS = select(TaskRow.task_id).where(TaskRow.task_id == bindparam("b_task_id"))
 _INSERT_EVENT_IGNORE = IgnoringInserts(EventRow)
 _EVENT_COLUMNS = ("task_id", "run_id", "seq", "type", "time", "payload", "dedup_key")
 
@@ -93,13 +103,27 @@ class EventWriter:
 
     def __init__(self, dialect: Dialect) -> None:
         self._bump_seq = Prepared.compile(_BUMP_EVENT_SEQ, dialect)
+        self._bump_seq_leased = Prepared.compile(_BUMP_EVENT_SEQ_LEASED, dialect)
+        self._task_exists = Prepared.compile(_TASK_EXISTS, dialect)
         self._insert = Prepared.compile(_INSERT_EVENT_IGNORE[dialect.name], dialect, _EVENT_COLUMNS)
 
-    def append(self, cursor: DBAPICursor, events: list[PendingEvent]) -> None:
+    def append(
+        self,
+        cursor: DBAPICursor,
+        events: list[PendingEvent],
+        *,
+        lease: tuple[str, str] | None = None,
+    ) -> None:
         """Insert `events` on `cursor`, in order, one sequence block per task.
 
         An event whose (task_id, dedup_key) is already stored is skipped (a replay); its
         sequence number is left unused, so numbers always increase but may have gaps.
+        `lease` (run_id, owner): numbers are handed out only while that owner holds that
+        run's lease; for SQLite, whose one writer at a time keeps it held until the
+        transaction ends.
+
+        Raises:
+            LeaseLost: `lease` is no longer held; nothing was written.
         """
         by_task: dict[str, list[PendingEvent]] = defaultdict(list)
         for event in events:
@@ -108,11 +132,14 @@ class EventWriter:
         for task_id, task_events in by_task.items():
             # One counter bump per task per batch: the row lock keeps sequences strictly
             # increasing across processes.
-            bumped = self._bump_seq.execute(
-                cursor, {"b_task_id": task_id, "b_count": len(task_events)}
-            ).fetchone()
+            bump = {"b_task_id": task_id, "b_count": len(task_events)}
+            if lease is None:
+                bumped = self._bump_seq.execute(cursor, bump).fetchone()
+            else:
+                bump["b_run_id"], bump["b_owner"] = lease
+                bumped = self._bump_seq_leased.execute(cursor, bump).fetchone()
             if bumped is None:
-                raise LookupError(f"no task {task_id!r} to record events for")
+                self._no_task_or_lease(cursor, task_id, lease)
             first = bumped[0] - len(task_events) + 1
             rows.extend(
                 {
@@ -127,3 +154,14 @@ class EventWriter:
                 for offset, event in enumerate(task_events)
             )
         self._insert.executemany(cursor, rows)
+
+    def _no_task_or_lease(
+        self, cursor: DBAPICursor, task_id: str, lease: tuple[str, str] | None
+    ) -> None:
+        """Say why a bump matched no task: it is not there, or the lease was lost."""
+        if lease is not None:
+            exists_now = self._task_exists.execute(cursor, {"b_task_id": task_id}).fetchone()
+            if exists_now is not None:
+                run_id, owner = lease
+                raise LeaseLost(f"run {run_id} is no longer leased by {owner}")
+        raise LookupError(f"no task {task_id!r} to record events for")

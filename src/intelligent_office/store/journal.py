@@ -147,15 +147,26 @@ class JournalRepository:
 
     def _write(self, cursor: DBAPICursor, batches: Sequence[Batch]) -> None:
         now = datetime.now(UTC)
-        fenced = [batch for batch in batches if batch.owner is not None]
-        # A renewal is a write: it may go first on every database.
-        first = [b for b in fenced if b.renew or not self._check_last]
-        last = [b for b in fenced if not (b.renew or not self._check_last)]
+        first: list[Batch] = []  # renewals (writes), and every check off SQLite
+        last: list[Batch] = []  # SQLite: checks after the first write
+        leased: list[Batch] = []  # SQLite: checked by the statement numbering its events
+        for batch in batches:
+            if batch.owner is None:
+                continue
+            if batch.renew or not self._check_last:
+                first.append(batch)
+            else:
+                (leased if batch.events else last).append(batch)
         for batch in first:
             self._fence(cursor, batch, now)
-        events = [event for batch in batches for event in batch.events]
-        if events:
-            self._events.append(cursor, events)
+        for batch in leased:
+            assert batch.owner is not None
+            self._events.append(cursor, batch.events, lease=(batch.run_id, batch.owner))
+        if len(leased) < len(batches):
+            skip = {id(batch) for batch in leased}
+            events = [e for b in batches if id(b) not in skip for e in b.events]
+            if events:
+                self._events.append(cursor, events)
         rows = [_journal_values(b.run_id, e, now) for b in batches for e in b.entries]
         if rows:
             # A replayed activity's outcome is already there: keep the first.

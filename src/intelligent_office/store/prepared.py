@@ -45,6 +45,8 @@ class Prepared:
     names: tuple[str, ...]
     positional: bool
     processors: tuple[_Processor | None, ...]
+    pairs: tuple[tuple[str, _Processor | None], ...]
+    """(name, processor) per parameter, in order: what `parameters` walks."""
 
     @classmethod
     def compile(
@@ -60,18 +62,23 @@ class Prepared:
         positional = bool(compiled.positional)
         names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
         processors = tuple(_encoder(compiled.binds[name].type, dialect) for name in names)
-        return cls(compiled.string, names, positional, processors)
+        pairs = tuple(zip(names, processors, strict=True))
+        return cls(compiled.string, names, positional, processors, pairs)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """`values` encoded for the driver, in its parameter style."""
         # Like SQLAlchemy, None goes through the processor too (JSON stores it as 'null').
         # Text is escaped as the engine's statement hook would (`db._escaped_parameters`):
         # this path does not pass through it, and a lone surrogate cannot be stored.
-        encoded = [
-            values[name] if process is None else process(values[name])
-            for name, process in zip(self.names, self.processors, strict=True)
-        ]
-        return encoded if self.positional else dict(zip(self.names, encoded, strict=True))
+        if self.positional:
+            return [
+                values[name] if process is None else process(values[name])
+                for name, process in self.pairs
+            ]
+        return {
+            name: values[name] if process is None else process(values[name])
+            for name, process in self.pairs
+        }
 
     def execute(self, cursor: DBAPICursor, values: Mapping[str, Any]) -> DBAPICursor:
         """Run once with `values`."""
@@ -85,7 +92,10 @@ class Prepared:
 
 
 def _text(value: Any) -> Any:
-    return escape_surrogates(value) if isinstance(value, str) else value
+    # isascii() is O(1): almost every value is let through without a call.
+    if isinstance(value, str) and not value.isascii():
+        return escape_surrogates(value)
+    return value
 
 
 def _encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:

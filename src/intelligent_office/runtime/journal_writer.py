@@ -37,7 +37,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
+from intelligent_office.store import Batch, JournalEntry, PendingEvent, RunOutcome, Store
 from intelligent_office.store.checkpoint import Checkpointer
 
 if TYPE_CHECKING:
@@ -98,6 +98,22 @@ class JournalWriter:
             LeaseLost: this worker no longer holds the run's lease.
         """
         self._batch(run_id, owner, lease_seconds).entries.append(entry)
+        await self._committed(run_id)
+
+    async def finish(
+        self, run_id: str, owner: str, lease_seconds: float, outcome: RunOutcome
+    ) -> None:
+        """Record how the run ended, in one commit with what is still queued for it (its
+        last events); returns once it is committed.
+
+        Raises:
+            LeaseLost: `owner` no longer holds the run's lease; nothing was written.
+        """
+        self._batch(run_id, owner, lease_seconds).outcome = outcome
+        await self._committed(run_id)
+
+    async def _committed(self, run_id: str) -> None:
+        """Wait until what is queued for `run_id` is committed (raise what failed it)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         self._waiters.setdefault(run_id, []).append(done)

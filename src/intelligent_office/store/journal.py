@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, bindparam, null, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from intelligent_office.errors import LeaseLost
 from intelligent_office.store.events import EventWriter
 from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.prepared import Prepared, transaction, transaction_on
-from intelligent_office.store.records import JournalEntry, PendingEvent
+from intelligent_office.store.records import JournalEntry, PendingEvent, RunOutcome
 from intelligent_office.store.tables import EventRow, JournalRow, RunRow
 
 if TYPE_CHECKING:
@@ -45,6 +45,19 @@ _CHECK_LEASE = (
     select(RunRow.run_id)
     .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
     .with_for_update(read=True)
+)
+# A run's outcome, written by its lease holder with its last entries and events.
+_FINISH_RUN = (
+    update(RunRow)
+    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    .values(
+        status=bindparam("b_status"),
+        result=bindparam("b_result"),
+        error=bindparam("b_error"),
+        lease_owner=null(),
+        lease_expires_at=null(),
+        finished_at=bindparam("b_finished_at"),
+    )
 )
 _INSERT_JOURNAL_IGNORE = IgnoringInserts(JournalRow)
 _JOURNAL_COLUMNS = (
@@ -73,6 +86,8 @@ class Batch:
     events: list[PendingEvent] = field(default_factory=list)
     renew: bool = True
     """Extend the lease (an UPDATE); False: only check it is still held (a read)."""
+    outcome: RunOutcome | None = None
+    """How the run ended: recorded after the rest, by the lease's owner (one is needed)."""
 
 
 class JournalRepository:
@@ -83,6 +98,7 @@ class JournalRepository:
         dialect = engine.dialect
         self._renew_lease = Prepared.compile(_RENEW_LEASE, dialect)
         self._check_lease = Prepared.compile(_CHECK_LEASE, dialect)
+        self._finish_run = Prepared.compile(_FINISH_RUN, dialect)
         # SQLite: a read first would pin a snapshot a later write may not upgrade from
         # (SQLITE_BUSY_SNAPSHOT); after the first write this connection is the only writer.
         self._check_last = dialect.name == "sqlite"
@@ -173,6 +189,24 @@ class JournalRepository:
             self._insert_journal.executemany(cursor, rows)
         for batch in last:
             self._fence(cursor, batch, now)
+        for batch in batches:
+            if batch.outcome is not None:
+                self._finish(cursor, batch, batch.outcome, now)
+
+    def _finish(
+        self, cursor: DBAPICursor, batch: Batch, outcome: RunOutcome, now: datetime
+    ) -> None:
+        """Record the run's outcome; raise LeaseLost unless the batch's owner holds it."""
+        finished = {
+            "b_run_id": batch.run_id,
+            "b_owner": batch.owner,
+            "b_status": outcome.status.value,
+            "b_result": outcome.result,
+            "b_error": outcome.error,
+            "b_finished_at": now,
+        }
+        if self._finish_run.execute(cursor, finished).rowcount != 1:
+            raise LeaseLost(f"run {batch.run_id} is no longer leased by {batch.owner}")
 
     def _fence(self, cursor: DBAPICursor, batch: Batch, now: datetime) -> None:
         """Renew or check the batch's lease; raise LeaseLost when its owner lost it."""

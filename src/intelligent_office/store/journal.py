@@ -24,7 +24,7 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from intelligent_office.errors import LeaseLost
 from intelligent_office.store.events import EventWriter
 from intelligent_office.store.on_conflict import IgnoringInserts
-from intelligent_office.store.prepared import Prepared, transaction, transaction_on
+from intelligent_office.store.prepared import Prepared, in_transaction, transaction
 from intelligent_office.store.records import JournalEntry, PendingEvent, RunOutcome
 from intelligent_office.store.tables import EventRow, JournalRow, RunRow
 
@@ -158,8 +158,7 @@ class JournalRepository:
             with transaction(self._engine) as cursor:
                 self._write(cursor, batches)
         else:
-            with transaction_on(connection) as cursor:
-                self._write(cursor, batches)
+            in_transaction(connection, lambda cursor: self._write(cursor, batches))
 
     def _write(self, cursor: DBAPICursor, batches: Sequence[Batch]) -> None:
         now = datetime.now(UTC)

@@ -1,15 +1,19 @@
 """The journal writer's group commit on SQLite: quick steps finishing together share one
-transaction, and each is durable when its `record` returns."""
+transaction, and each is durable when its `record` returns; a run's outcome is committed
+with its last events, only by the lease's holder."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from intelligent_office.errors import LeaseLost
 from intelligent_office.runtime.journal_writer import JournalWriter
-from intelligent_office.store import JournalEntry, Store
+from intelligent_office.store import JournalEntry, PendingEvent, RunOutcome, RunStatus, Store
 from intelligent_office.store.tables import JournalRow
 
 
@@ -36,3 +40,45 @@ async def test_steps_finishing_in_one_loop_turn_share_one_commit(tmp_path: Path)
     finally:
         writer.close()
         store.close()
+
+
+async def test_a_runs_outcome_commits_with_its_last_events(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
+    writer = JournalWriter(store)
+    try:
+        store.tasks.create(task_id="t", user_id="u", description="d")
+        for run_id in ("r1", "r2"):
+            store.runs.create(run_id=run_id, task_id="t", workflow="w", input={})
+            assert store.runs.claim(run_id, "me", 30)
+        done = _event("r1", "run.completed")
+        writer.add_event("r1", "me", 30.0, done)
+        await writer.finish("r1", "me", 30.0, RunOutcome(RunStatus.COMPLETED, result={"n": 1}))
+        finished = store.runs.require("r1")
+        assert finished.status is RunStatus.COMPLETED and finished.result == {"n": 1}
+        assert finished.lease_owner is None and finished.lease_expires_at is None
+        assert finished.finished_at is not None
+        assert [event.type for event in store.events.read("t")] == ["run.completed"]
+
+        assert store.runs.claim("r2", "other", 30) is False  # held by "me"
+        store.runs.release("r2", "me")
+        assert store.runs.claim("r2", "other", 30)  # the lease moved on
+        writer.add_event("r2", "me", 30.0, _event("r2", "run.failed"))
+        with pytest.raises(LeaseLost):
+            await writer.finish("r2", "me", 30.0, RunOutcome(RunStatus.FAILED, error="boom"))
+        lost = store.runs.require("r2")
+        assert lost.status is RunStatus.RUNNING and lost.lease_owner == "other"
+        assert [event.run_id for event in store.events.read("t")] == ["r1"]  # none of r2's
+    finally:
+        writer.close()
+        store.close()
+
+
+def _event(run_id: str, event_type: str) -> PendingEvent:
+    return PendingEvent(
+        task_id="t",
+        run_id=run_id,
+        type=event_type,
+        time=datetime.now(UTC),
+        dedup_key=f"{run_id}/{event_type}",
+        payload={},
+    )

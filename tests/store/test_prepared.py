@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, insert, select
+from sqlalchemy import JSON, Boolean, insert, select
 from sqlalchemy.dialects import sqlite
 
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
@@ -20,11 +20,16 @@ MOMENTS = (
     None,
 )
 DOCUMENTS: tuple[Any, ...] = ({}, {"a": [1, 2.5, None, "é"], "b": {"c": True}}, None, [1, "x"])
+TRUTHS = (True, False, None)
 
 
 def test_sqlite_encoders_give_sqlalchemys_text() -> None:
     dialect = sqlite.dialect()
-    cases: list[tuple[Any, tuple[Any, ...]]] = [(UTCDateTime(), MOMENTS), (JSON(), DOCUMENTS)]
+    cases: list[tuple[Any, tuple[Any, ...]]] = [
+        (UTCDateTime(), MOMENTS),
+        (JSON(), DOCUMENTS),
+        (Boolean(), TRUTHS),
+    ]
     for type_, values in cases:
         ours = bind_encoder(type_, dialect)
         theirs = type_.dialect_impl(dialect).bind_processor(dialect)
@@ -38,6 +43,15 @@ def test_a_naive_timestamp_is_refused() -> None:
     assert encode is not None
     with pytest.raises(ValueError, match="timezone-aware"):
         encode(datetime(2025, 1, 1))
+
+
+def test_a_value_that_is_not_a_boolean_is_refused_as_sqlalchemy_refuses_it() -> None:
+    encode = bind_encoder(Boolean(), sqlite.dialect())
+    assert encode is not None
+    with pytest.raises(ValueError, match="is not None, True, or False"):
+        encode(2)
+    with pytest.raises(TypeError, match="Not a boolean value"):
+        encode("yes")
 
 
 def test_rows_read_back_like_rows_written_by_sqlalchemy(store: Store) -> None:

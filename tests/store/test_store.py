@@ -118,6 +118,32 @@ def test_a_commit_that_only_checks_the_lease_is_fenced_too(store: Store) -> None
     assert store.events.read("t") == []  # the failed commit wrote nothing
 
 
+def test_a_check_only_commit_of_events_alone_is_fenced_and_numbers_them(store: Store) -> None:
+    store.tasks.create(task_id="t", user_id="u", description="d")
+    store.runs.create(run_id="r", task_id="t", workflow="w", input={})
+    assert store.runs.claim("r", "worker-a", 30)
+
+    def event(name: str, task_id: str = "t") -> PendingEvent:
+        return PendingEvent(
+            task_id=task_id, run_id="r", type=name, time=datetime.now(UTC), dedup_key=f"r/{name}"
+        )
+
+    store.journal.write([Batch("r", "worker-a", 30, events=[event("a"), event("b")], renew=False)])
+    store.journal.write([Batch("r", "worker-a", 30, events=[event("c")], renew=False)])
+    assert [(e.type, e.seq) for e in store.events.read("t")] == [("a", 1), ("b", 2), ("c", 3)]
+    task = store.tasks.get("t")
+    assert task is not None and task.event_seq == 3
+    with pytest.raises(LeaseLost):
+        store.journal.write([Batch("r", "worker-b", 30, events=[event("d")], renew=False)])
+    with pytest.raises(LookupError, match="no task"):
+        store.journal.write(
+            [Batch("r", "worker-a", 30, events=[event("e", task_id="gone")], renew=False)]
+        )
+    assert [e.type for e in store.events.read("t")] == ["a", "b", "c"]
+    task = store.tasks.get("t")
+    assert task is not None and task.event_seq == 3
+
+
 def test_signals_first_one_wins(store: Store) -> None:
     store.tasks.create(task_id="t", user_id="u", description="d")
     store.runs.create(run_id="r", task_id="t", workflow="w", input={})

@@ -37,7 +37,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
+from intelligent_office.store import Batch, JournalEntry, PendingEvent, RunOutcome, Store
 from intelligent_office.store.checkpoint import Checkpointer
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class JournalWriter:
         self._flush_later: asyncio.TimerHandle | None = None
         self._renewed: dict[str, float] = {}
         self._in_flight = 0
-        self._soon: asyncio.Handle | None = None
+        self._commit_due = False  # a recorder commits at the loop's next turn
         # On SQLite the writer keeps a connection of its own while runs are written: a
         # pool checkout and check-in per commit cost about as much as a statement, and a
         # pooled connection may be the one that migrated the database, on which every
@@ -98,14 +98,39 @@ class JournalWriter:
             LeaseLost: this worker no longer holds the run's lease.
         """
         self._batch(run_id, owner, lease_seconds).entries.append(entry)
+        await self._committed(run_id)
+
+    async def finish(
+        self, run_id: str, owner: str, lease_seconds: float, outcome: RunOutcome
+    ) -> None:
+        """Record how the run ended, in one commit with what is still queued for it (its
+        last events); returns once it is committed.
+
+        Raises:
+            LeaseLost: `owner` no longer holds the run's lease; nothing was written.
+        """
+        self._batch(run_id, owner, lease_seconds).outcome = outcome
+        await self._committed(run_id)
+
+    async def _committed(self, run_id: str) -> None:
+        """Wait until what is queued for `run_id` is committed (raise what failed it)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         self._waiters.setdefault(run_id, []).append(done)
         if self._inline and not self._in_flight and self._flushing is None:
             # Commit on the loop's thread at its next turn, so that the results of the
             # tasks waiting to run before it (a fan-out of quick steps) join this commit.
-            if self._soon is None:
-                self._soon = loop.call_soon(self._commit_soon)
+            # The first recorder commits itself, resumed at that turn: its step goes on
+            # in the same turn (no turn spent waking it after the commit).
+            if not self._commit_due:
+                self._commit_due = True
+                try:
+                    await asyncio.sleep(0)
+                except BaseException:
+                    # Cancelled while waiting: the others' entries still commit next turn.
+                    loop.call_soon(self._commit_soon)
+                    raise
+                self._commit_soon()
         else:
             self._start_flushing()
         await done
@@ -168,7 +193,7 @@ class JournalWriter:
 
     def _commit_soon(self) -> None:
         """Commit everything queued on the loop's thread, unless a flush took it over."""
-        self._soon = None
+        self._commit_due = False
         if self._flushing is not None or not self._batches:
             return  # the flush under way commits what is queued when its commit ends
         if self._in_flight:  # an activity started meanwhile: leave the loop free for it

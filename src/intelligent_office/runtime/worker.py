@@ -33,7 +33,7 @@ from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.runtime.local import LocalRunContext
 from intelligent_office.runtime.stall import StallWatch
 from intelligent_office.runtime.workflow import WorkflowRegistry
-from intelligent_office.store import JournalEntry, RunRecord, RunStatus, Store
+from intelligent_office.store import JournalEntry, RunOutcome, RunRecord, RunStatus, Store
 
 __all__ = ["LocalWorker", "RunListener"]
 
@@ -369,10 +369,10 @@ class LocalWorker:
                 raise asyncio.CancelledError
             output = await definition.fn(context, definition.input_type.model_validate(run.input))
             await context.emit("run.completed", {"replayed": context.replayed}, key="run/done")
-            await self._writer.flush()
-            self.store.runs.finish(
-                run_id, self.owner, RunStatus.COMPLETED, result=output.model_dump(mode="json")
-            )
+            # The outcome goes in the commit of the last events: on the journal's connection,
+            # not in a transaction of its own after them.
+            outcome = RunOutcome(RunStatus.COMPLETED, result=output.model_dump(mode="json"))
+            await self._writer.finish(run_id, self.owner, self.lease_seconds, outcome)
             return RunStatus.COMPLETED
         except asyncio.CancelledError:
             if run_id in self._cancelling or run.cancel_requested:
@@ -392,8 +392,8 @@ class LocalWorker:
         except Exception as failure:  # noqa: BLE001 - the run fails, the worker carries on
             message = f"{type(failure).__name__}: {failure}"
             await context.emit("run.failed", {"error": message}, key="run/failed")
-            await self._writer.flush()
-            self.store.runs.finish(run_id, self.owner, RunStatus.FAILED, error=message)
+            outcome = RunOutcome(RunStatus.FAILED, error=message)
+            await self._writer.finish(run_id, self.owner, self.lease_seconds, outcome)
             return RunStatus.FAILED
         finally:
             heartbeat.cancel()

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, bindparam, null, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from intelligent_office.errors import LeaseLost
 from intelligent_office.store.events import EventWriter
 from intelligent_office.store.on_conflict import IgnoringInserts
-from intelligent_office.store.prepared import Prepared, transaction, transaction_on
-from intelligent_office.store.records import JournalEntry, PendingEvent
+from intelligent_office.store.prepared import Prepared, in_transaction, transaction
+from intelligent_office.store.records import JournalEntry, PendingEvent, RunOutcome
 from intelligent_office.store.tables import EventRow, JournalRow, RunRow
 
 if TYPE_CHECKING:
@@ -45,6 +45,19 @@ _CHECK_LEASE = (
     select(RunRow.run_id)
     .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
     .with_for_update(read=True)
+)
+# A run's outcome, written by its lease holder with its last entries and events.
+_FINISH_RUN = (
+    update(RunRow)
+    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    .values(
+        status=bindparam("b_status"),
+        result=bindparam("b_result"),
+        error=bindparam("b_error"),
+        lease_owner=null(),
+        lease_expires_at=null(),
+        finished_at=bindparam("b_finished_at"),
+    )
 )
 _INSERT_JOURNAL_IGNORE = IgnoringInserts(JournalRow)
 _JOURNAL_COLUMNS = (
@@ -73,6 +86,8 @@ class Batch:
     events: list[PendingEvent] = field(default_factory=list)
     renew: bool = True
     """Extend the lease (an UPDATE); False: only check it is still held (a read)."""
+    outcome: RunOutcome | None = None
+    """How the run ended: recorded after the rest, by the lease's owner (one is needed)."""
 
 
 class JournalRepository:
@@ -83,6 +98,7 @@ class JournalRepository:
         dialect = engine.dialect
         self._renew_lease = Prepared.compile(_RENEW_LEASE, dialect)
         self._check_lease = Prepared.compile(_CHECK_LEASE, dialect)
+        self._finish_run = Prepared.compile(_FINISH_RUN, dialect)
         # SQLite: a read first would pin a snapshot a later write may not upgrade from
         # (SQLITE_BUSY_SNAPSHOT); after the first write this connection is the only writer.
         self._check_last = dialect.name == "sqlite"
@@ -142,26 +158,54 @@ class JournalRepository:
             with transaction(self._engine) as cursor:
                 self._write(cursor, batches)
         else:
-            with transaction_on(connection) as cursor:
-                self._write(cursor, batches)
+            in_transaction(connection, lambda cursor: self._write(cursor, batches))
 
     def _write(self, cursor: DBAPICursor, batches: Sequence[Batch]) -> None:
         now = datetime.now(UTC)
-        fenced = [batch for batch in batches if batch.owner is not None]
-        # A renewal is a write: it may go first on every database.
-        first = [b for b in fenced if b.renew or not self._check_last]
-        last = [b for b in fenced if not (b.renew or not self._check_last)]
+        first: list[Batch] = []  # renewals (writes), and every check off SQLite
+        last: list[Batch] = []  # SQLite: checks after the first write
+        leased: list[Batch] = []  # SQLite: checked by the statement numbering its events
+        for batch in batches:
+            if batch.owner is None:
+                continue
+            if batch.renew or not self._check_last:
+                first.append(batch)
+            else:
+                (leased if batch.events else last).append(batch)
         for batch in first:
             self._fence(cursor, batch, now)
-        events = [event for batch in batches for event in batch.events]
-        if events:
-            self._events.append(cursor, events)
+        for batch in leased:
+            assert batch.owner is not None
+            self._events.append(cursor, batch.events, lease=(batch.run_id, batch.owner))
+        if len(leased) < len(batches):
+            skip = {id(batch) for batch in leased}
+            events = [e for b in batches if id(b) not in skip for e in b.events]
+            if events:
+                self._events.append(cursor, events)
         rows = [_journal_values(b.run_id, e, now) for b in batches for e in b.entries]
         if rows:
             # A replayed activity's outcome is already there: keep the first.
             self._insert_journal.executemany(cursor, rows)
         for batch in last:
             self._fence(cursor, batch, now)
+        for batch in batches:
+            if batch.outcome is not None:
+                self._finish(cursor, batch, batch.outcome, now)
+
+    def _finish(
+        self, cursor: DBAPICursor, batch: Batch, outcome: RunOutcome, now: datetime
+    ) -> None:
+        """Record the run's outcome; raise LeaseLost unless the batch's owner holds it."""
+        finished = {
+            "b_run_id": batch.run_id,
+            "b_owner": batch.owner,
+            "b_status": outcome.status.value,
+            "b_result": outcome.result,
+            "b_error": outcome.error,
+            "b_finished_at": now,
+        }
+        if self._finish_run.execute(cursor, finished).rowcount != 1:
+            raise LeaseLost(f"run {batch.run_id} is no longer leased by {batch.owner}")
 
     def _fence(self, cursor: DBAPICursor, batch: Batch, now: datetime) -> None:
         """Renew or check the batch's lease; raise LeaseLost when its owner lost it."""

@@ -32,7 +32,7 @@ from intelligent_office.store.tables import UTCDateTime
 if TYPE_CHECKING:
     from sqlalchemy.pool import PoolProxiedConnection
 
-__all__ = ["Prepared", "bind_encoder", "transaction", "transaction_on"]
+__all__ = ["Prepared", "bind_encoder", "in_transaction", "transaction"]
 
 _Processor = Callable[[Any], Any]
 
@@ -45,6 +45,8 @@ class Prepared:
     names: tuple[str, ...]
     positional: bool
     processors: tuple[_Processor | None, ...]
+    pairs: tuple[tuple[str, _Processor | None], ...]
+    """(name, processor) per parameter, in order: what `parameters` walks."""
 
     @classmethod
     def compile(
@@ -60,18 +62,23 @@ class Prepared:
         positional = bool(compiled.positional)
         names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
         processors = tuple(_encoder(compiled.binds[name].type, dialect) for name in names)
-        return cls(compiled.string, names, positional, processors)
+        pairs = tuple(zip(names, processors, strict=True))
+        return cls(compiled.string, names, positional, processors, pairs)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """`values` encoded for the driver, in its parameter style."""
         # Like SQLAlchemy, None goes through the processor too (JSON stores it as 'null').
         # Text is escaped as the engine's statement hook would (`db._escaped_parameters`):
         # this path does not pass through it, and a lone surrogate cannot be stored.
-        encoded = [
-            values[name] if process is None else process(values[name])
-            for name, process in zip(self.names, self.processors, strict=True)
-        ]
-        return encoded if self.positional else dict(zip(self.names, encoded, strict=True))
+        if self.positional:
+            return [
+                values[name] if process is None else process(values[name])
+                for name, process in self.pairs
+            ]
+        return {
+            name: values[name] if process is None else process(values[name])
+            for name, process in self.pairs
+        }
 
     def execute(self, cursor: DBAPICursor, values: Mapping[str, Any]) -> DBAPICursor:
         """Run once with `values`."""
@@ -85,7 +92,10 @@ class Prepared:
 
 
 def _text(value: Any) -> Any:
-    return escape_surrogates(value) if isinstance(value, str) else value
+    # isascii() is O(1): almost every value is let through without a call.
+    if isinstance(value, str) and not value.isascii():
+        return escape_surrogates(value)
+    return value
 
 
 def _encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
@@ -105,7 +115,24 @@ def bind_encoder(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
             return _sqlite_utc_timestamp
         if isinstance(type_, JSON):
             return _sqlite_json(dialect._json_serializer or json.dumps)
+        if isinstance(type_, Boolean):
+            strict = type_.dialect_impl(dialect).bind_processor(dialect)
+            return None if strict is None else _sqlite_boolean(strict)
     return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_boolean(strict: _Processor) -> _Processor:
+    """SQLAlchemy's SQLite boolean (1, 0, None) without its checks for the usual values;
+    anything else goes through them (and is refused as SQLAlchemy refuses it)."""
+
+    def encode(value: Any) -> Any:
+        if value is True:
+            return 1
+        if value is False:
+            return 0
+        return strict(value)
+
+    return encode
 
 
 def _sqlite_json(serialize: Callable[[Any], str]) -> _Processor:
@@ -126,7 +153,8 @@ def _sqlite_utc_timestamp(value: datetime | None) -> str | None:
         raise ValueError("timestamps must be timezone-aware (UTC)")
     if zone is not UTC:  # datetime.now(UTC), the common case, needs no conversion
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # Without its "+00:00": cheaper than a copy without the zone (replace(tzinfo=None)).
+    return value.isoformat(" ", "microseconds")[:-6]
 
 
 @contextmanager
@@ -134,22 +162,35 @@ def transaction(engine: Engine) -> Iterator[DBAPICursor]:
     """A pooled DBAPI connection's cursor inside one transaction: committed on success."""
     connection = engine.raw_connection()
     try:
-        with transaction_on(connection) as cursor:
+        cursor = connection.cursor()
+        try:
             yield cursor
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            cursor.close()
     finally:
         connection.close()
 
 
-@contextmanager
-def transaction_on(connection: PoolProxiedConnection) -> Iterator[DBAPICursor]:
-    """A cursor of a connection the caller holds, inside one transaction: committed on
-    success, rolled back on any error."""
-    cursor = connection.cursor()
+def in_transaction(connection: PoolProxiedConnection, work: Callable[[DBAPICursor], None]) -> None:
+    """Run `work` with a cursor of a connection the caller holds, inside one transaction:
+    committed on success, rolled back on any error.
+
+    A plain call on the driver's own connection: on the journal's hot path a context
+    manager and the pool's proxy cost a few microseconds per commit.
+    """
+    driver = connection.dbapi_connection
+    if driver is None:  # invalidated: let the proxy say so
+        driver = connection
+    cursor = driver.cursor()
     try:
-        yield cursor
-        connection.commit()
+        work(cursor)
+        driver.commit()
     except BaseException:
-        connection.rollback()
+        driver.rollback()
         raise
     finally:
         cursor.close()

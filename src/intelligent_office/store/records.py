@@ -103,6 +103,15 @@ class JournalEntry:
 
 
 @dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended, recorded in the same commit as its last events."""
+
+    status: RunStatus
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class PendingEvent:
     """An event waiting to be written; its sequence number is assigned on write."""
 

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from intelligent_office.errors import UserError
+from intelligent_office.python_ast import parse_expression
 
 __all__ = [
     "MAX_CONDITION_LENGTH",
@@ -122,7 +123,7 @@ def parse_condition(text: str) -> Condition:
             " keep conditions short"
         )
     try:
-        tree = ast.parse(source, mode="eval").body
+        tree = parse_expression(source).body
     except SyntaxError as error:
         raise ConditionError(f"{source!r} is not a valid expression: {error.msg}") from None
     if sum(1 for _ in ast.walk(tree)) > _MAX_NODES:

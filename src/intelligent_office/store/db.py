@@ -13,7 +13,6 @@ loads on every connection and lives in the same file and transactions as everyth
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import functools
 import importlib.util
@@ -29,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from intelligent_office.errors import ConfigError
+from intelligent_office.python_ast import literal as python_literal
 from intelligent_office.safe_text import dumps_json, escape_surrogates
 
 __all__ = ["connect", "head_revision", "migrate", "normalize_url"]
@@ -150,7 +150,7 @@ def head_revision() -> str | None:
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         for name, value in _ASSIGNMENT.findall(path.read_text(encoding="utf-8")):
-            literal = ast.literal_eval(value.strip())
+            literal = python_literal(value.strip())
             values = literal if isinstance(literal, tuple) else (literal,)
             ids = {item for item in values if isinstance(item, str)}
             (revisions if name == "revision" else parents).update(ids)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, TypedDict
 
 from intelligent_office.errors import ToolError
+from intelligent_office.python_ast import parse_expression
 from intelligent_office.tools.base import ToolContext, tool
 from intelligent_office.tools.numerals import plain_numerals
 
@@ -137,7 +138,7 @@ def evaluate(expression: str) -> Number:
         )
     source = _normalize(expression)
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = parse_expression(source.strip())
     except SyntaxError as error:
         raise ToolError(f"cannot parse {expression!r}: {error.msg}") from None
     except (ValueError, MemoryError, RecursionError):

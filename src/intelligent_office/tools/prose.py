@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Literal
 
+from intelligent_office.python_ast import parse_module
+
 __all__ = ["DocumentKind", "document_kind", "split_sentences"]
 
 DocumentKind = Literal["markdown", "rst", "python", "code", "text"]
@@ -242,7 +244,7 @@ def _python_prose(source: str) -> Iterator[str]:
     """The docstrings and comments of a Python module, in the order they appear."""
     found: list[tuple[int, list[str]]] = []
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         yield from _comment_blocks(source, hash_comments=True)
         return

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from intelligent_office.python_ast import parse_module
 from intelligent_office.safe_text import escape_surrogates
 from intelligent_office.tools.safe_open import open_beneath
 
@@ -166,7 +167,7 @@ def _parse_file(base: Path, path: Path) -> ast.Module | str:
     if not isinstance(text, SourceText):
         return text
     try:
-        return ast.parse(text.text, filename=str(path))
+        return parse_module(text.text, filename=str(path))
     except SyntaxError as error:
         return f"syntax error at line {error.lineno}: {error.msg}"
     except (ValueError, RecursionError, MemoryError) as error:

@@ -11,6 +11,7 @@ import ast
 from collections.abc import Callable
 from typing import Any, Literal
 
+from intelligent_office.python_ast import parse_expression
 from intelligent_office.tools.code_analyzer.parsing import ParsedFile
 from intelligent_office.tools.code_analyzer.symbols import (
     CALL,
@@ -79,7 +80,7 @@ def _unwrapped(annotation: ast.expr | None) -> ast.expr | None:
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
-                node = ast.parse(node.value.strip(), mode="eval").body
+                node = parse_expression(node.value.strip()).body
             except SyntaxError:
                 return None
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):

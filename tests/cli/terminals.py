@@ -38,12 +38,22 @@ class Office:
     process: subprocess.Popen[bytes]
     master: int | None = None
     chunks: list[bytes] = field(default_factory=list)
+    error_chunks: list[bytes] = field(default_factory=list)
     readers: list[threading.Thread] = field(default_factory=list)
 
     @property
     def output(self) -> str:
         """Everything it printed so far (stdout and stderr), without terminal escapes."""
         return _ANSI.sub("", b"".join(self.chunks).decode("utf-8", "replace"))
+
+    @property
+    def errors(self) -> str:
+        """What it printed on stderr: on pipes, that stream alone (its lines are whole even
+        where two readers interleave stdout's and stderr's chunks in `output`); in a
+        terminal, everything, as one stream."""
+        if self.mode != "pipe":
+            return self.output
+        return _ANSI.sub("", b"".join(self.error_chunks).decode("utf-8", "replace"))
 
     def wait_for(self, text: str, within: float = 90.0) -> str:
         """Wait until `text` was printed; the output so far."""
@@ -102,8 +112,10 @@ def office(mode: str, *args: str, env: dict[str, str], cwd: Path) -> Office:
         )
         running = Office(mode, process)
         assert process.stdout is not None and process.stderr is not None
-        for stream in (process.stdout.fileno(), process.stderr.fileno()):
-            running.readers.append(_reader(stream, running.chunks))
+        running.readers.append(_reader(process.stdout.fileno(), running.chunks))
+        running.readers.append(
+            _reader(process.stderr.fileno(), running.chunks, running.error_chunks)
+        )
         return running
     master, slave = os.openpty()
     # A wide terminal: the live view's lines (approval ids) are not wrapped.
@@ -123,7 +135,7 @@ def office(mode: str, *args: str, env: dict[str, str], cwd: Path) -> Office:
     return running
 
 
-def _reader(fd: int, chunks: list[bytes]) -> threading.Thread:
+def _reader(fd: int, chunks: list[bytes], *also: list[bytes]) -> threading.Thread:
     def read() -> None:
         while True:
             try:
@@ -133,6 +145,8 @@ def _reader(fd: int, chunks: list[bytes]) -> threading.Thread:
             if not chunk:
                 return
             chunks.append(chunk)
+            for more in also:
+                more.append(chunk)
 
     thread = threading.Thread(target=read, daemon=True)
     thread.start()

@@ -5,50 +5,23 @@ a fresh interpreter: pytest's own collector is never touched."""
 from __future__ import annotations
 
 import gc
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from intelligent_office.cli import collector
+from tests.cli.probe import probe
 
-# Runs `office ARGS` as the console script does, then writes the collector's state.
-_PROBE = """
-import gc, json, sys
-from intelligent_office.cli.entry import main
-out = sys.argv.pop(1)
-try:
-    main()
-    code = 0
-except SystemExit as stop:
-    code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-with open(out, "w") as f:
-    json.dump({"code": code, "threshold": gc.get_threshold(), "frozen": gc.get_freeze_count(),
-               "enabled": gc.isenabled()}, f)
-"""
+# The collector's state in the command's process once it has run.
+_STATE = (
+    '{"threshold": gc.get_threshold(), "frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}'
+)
 
 
 def _office(args: list[str], tmp_path: Path) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFICE_")}
-    env["OFFICE_HOME"] = str(tmp_path / "home")
-    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
-        env.pop(key, None)
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
-    out = tmp_path / "collector.json"
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(out), *args],
-        env=env,
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.exists(), done.stderr
-    report: dict[str, object] = json.loads(out.read_text())
-    assert report["code"] == 0, done.stdout + done.stderr
-    return report
+    done = probe(args, report=_STATE, home=tmp_path / "home", cwd=work)
+    assert done.code == 0, done.output
+    return done.report
 
 
 def test_a_task_run_collects_as_usual_once_loaded_with_what_loaded_frozen(

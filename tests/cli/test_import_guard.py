@@ -8,12 +8,13 @@ these paths fails here, naming the package.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli.probe import probe
 
 # Loaded only when a configured feature needs it: a model provider, MCP servers, Temporal,
 # the server, the local embedder, trace exporters.
@@ -81,40 +82,11 @@ PLAIN_RUN_ALSO = (
     "sqlalchemy.dialects.postgresql",
 )
 
-# Runs the entry point as the console script does, then writes the loaded module names.
-_PROBE = """
-import json, sys
-from intelligent_office.cli.main import main
-out = sys.argv.pop(1)
-try:
-    main()
-    code = 0
-except SystemExit as stop:
-    code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-with open(out, "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
-"""
-
 
 def _office(args: list[str], home: Path, cwd: Path, **settings: str) -> tuple[int, str, list[str]]:
     """Run `office ARGS` in a fresh interpreter; exit code, output, loaded modules."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFICE_")}
-    env |= {"OFFICE_HOME": str(home), "COLUMNS": "120"}
-    env |= {f"OFFICE_{name.upper()}": value for name, value in settings.items()}
-    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
-        env.pop(key, None)  # no provider configured, and none to find
-    out = home.parent / f"modules-{len(list(home.parent.glob('modules-*')))}.json"
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(out), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.exists(), done.stderr
-    report = json.loads(out.read_text())
-    return report["code"], done.stdout + done.stderr, report["modules"]
+    done = probe(args, report='{"modules": sorted(sys.modules)}', home=home, cwd=cwd, **settings)
+    return done.code, done.output, done.report["modules"]
 
 
 def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:

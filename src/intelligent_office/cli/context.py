@@ -15,6 +15,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:  # loaded by the commands that open them, so `office --help` stays light
     from intelligent_office.front_door import Office
+    from intelligent_office.memory.embeddings import Embedder
     from intelligent_office.runtime.worker import LocalWorker, RunListener
     from intelligent_office.settings import Settings
     from intelligent_office.store import Store
@@ -81,8 +82,14 @@ class AppContext:
         return cls.from_settings(load_settings(config_file))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AppContext:
-        """Open (and migrate) the database these settings name, and the Office over it."""
+    def from_settings(
+        cls, settings: Settings, *, memory_embedder: Embedder | None = None
+    ) -> AppContext:
+        """Open (and migrate) the database these settings name, and the Office over it.
+
+        `memory_embedder` replaces the embedder the memory settings name (one already
+        loading, `early_embedder`).
+        """
         from intelligent_office.tools.sandbox.probe import probe_soon
 
         # The Office probes the sandbox when it is built: start that now, in a thread,
@@ -95,7 +102,9 @@ class AppContext:
         # Spans go where the settings say (nowhere by default); flushed at exit by the provider.
         # A command's metrics would die with it unread: none are counted (`office serve`'s are).
         telemetry = Telemetry.from_settings(settings.observability, counting=False)
-        office = Office.from_settings(settings, store, telemetry=telemetry)
+        office = Office.from_settings(
+            settings, store, telemetry=telemetry, memory_embedder=memory_embedder
+        )
         return cls(settings=settings, store=store, office=office)
 
     def worker(self, listener: RunListener | None = None) -> LocalWorker:

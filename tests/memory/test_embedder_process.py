@@ -1,0 +1,118 @@
+"""The local MiniLM in a helper process: the same vectors, a fallback, and started only when
+a run will recall plans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from intelligent_office.memory.early_embedder import PLAN_KIND, early_embedder
+from intelligent_office.memory.embeddings import LocalMiniLM
+from intelligent_office.memory.embeddings.embedder_process import (
+    EmbedderProcess,
+    EmbedderProcessError,
+)
+from intelligent_office.memory.items import ItemKind, MemoryItems, NewItem
+from intelligent_office.memory.settings import MemorySettings
+from intelligent_office.settings import Settings
+from intelligent_office.store import Store
+
+TEXTS = [
+    "Calculate 2+2",
+    "Trace the call sequence from main() to process_data() in examples/sample_app",
+    "Ünïcödé, 日本語 and emoji 🙂 in one line",
+    "a long text " * 200,  # past the 256-token truncation
+]
+
+
+@pytest.fixture
+def helper() -> Iterator[EmbedderProcess]:
+    process = EmbedderProcess()
+    yield process
+    process.close()
+
+
+def test_helper_vectors_are_the_in_process_ones(
+    helper: EmbedderProcess, minilm: LocalMiniLM
+) -> None:
+    assert helper.encode(TEXTS) == minilm.embed(TEXTS)
+    assert helper.encode(TEXTS[:1]) == minilm.embed(TEXTS[:1])  # and again, one at a time
+
+
+def test_embedder_with_a_helper_embeds_as_without(
+    helper: EmbedderProcess, minilm: LocalMiniLM
+) -> None:
+    embedder = LocalMiniLM(batch_size=2, helper=helper)  # batches of two go to the helper
+    assert embedder.embed(TEXTS) == minilm.embed(TEXTS[:2]) + minilm.embed(TEXTS[2:])
+    assert embedder.texts_embedded == len(TEXTS)
+
+
+def test_a_failed_helper_is_replaced_by_the_model_in_process(
+    helper: EmbedderProcess, minilm: LocalMiniLM
+) -> None:
+    helper.close()  # gone before it answered anything
+    with pytest.raises(EmbedderProcessError):
+        helper.encode(TEXTS[:1])
+    embedder = LocalMiniLM(helper=helper)
+    assert embedder.embed(TEXTS) == minilm.embed(TEXTS)
+
+
+def test_close_ends_and_reaps_the_helper(helper: EmbedderProcess) -> None:
+    process = helper._process
+    assert helper.encode(["hello"])
+    helper.close()
+    assert process.returncode is not None
+    helper.close()  # twice is fine
+
+
+def _settings(tmp_path: Path, **memory: object) -> Settings:
+    home = tmp_path / "home"
+    return Settings(home=home, memory=MemorySettings.model_validate(memory))
+
+
+def _remember_a_plan(settings: Settings, tenant: str) -> None:
+    store = Store.open(settings.resolved_database_url)
+    try:
+        item = NewItem(
+            tenant=tenant,
+            kind=ItemKind.PLAN,
+            source="task/t1/s1",
+            position=0,
+            title="What is 3*7?",
+            text="Calculate 3*7",
+            created_at=datetime.now(UTC),
+            task_id="t1",
+        )
+        with Session(store.engine) as session, session.begin():
+            MemoryItems(store.engine).insert(session, [item])
+    finally:
+        store.close()
+
+
+def test_plan_kind_is_the_items_kind() -> None:
+    assert PLAN_KIND == ItemKind.PLAN
+
+
+def test_early_embedder_starts_only_when_the_tenant_has_plans(
+    tmp_path: Path, minilm: LocalMiniLM
+) -> None:
+    settings = _settings(tmp_path)
+    assert early_embedder(settings, "ann") is None  # a new home: no database yet
+    settings.home.mkdir(parents=True)
+    Store.open(settings.resolved_database_url).close()
+    assert early_embedder(settings, "ann") is None  # no plans
+    _remember_a_plan(settings, "bob")
+    assert early_embedder(settings, "ann") is None  # another tenant's plans
+    assert early_embedder(_settings(tmp_path, enabled=False), "bob") is None
+    torch = {"embedder": {"runtime": "torch"}}
+    assert early_embedder(_settings(tmp_path, **torch), "bob") is None
+    embedder = early_embedder(settings, "bob")
+    assert embedder is not None and embedder._helper is not None
+    try:
+        assert embedder.embed(["Calculate 2+2"]) == minilm.embed(["Calculate 2+2"])
+    finally:
+        embedder._helper.close()

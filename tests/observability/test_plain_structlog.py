@@ -82,3 +82,41 @@ def test_context_bound_before_structlog_loads_is_logged() -> None:
     assert after_nested["run_id"] == "r1"
     assert "run_id" not in outside and "task_id" not in outside
     assert report["left"] == {}
+
+
+# `at_least` inside a command that logs nothing never loads structlog; when a line is
+# logged inside it (structlog loaded then), lines below the level are dropped from the
+# first, and structlog's configuration is its own again after the block (nested too).
+_LEVEL_PROBE = """
+import io, json, logging, sys
+from intelligent_office.observability.plain_structlog import at_least, get_logger
+real, sys.stdout = sys.stdout, io.StringIO()  # where structlog prints by default
+with at_least(logging.WARNING):
+    pass
+quiet_loaded = "structlog" in sys.modules
+with at_least(logging.WARNING):
+    with at_least(logging.ERROR):
+        get_logger("probe").warning("inner_warning")  # loads structlog
+        get_logger("probe").error("inner_error")
+    get_logger("probe").info("outer_info")
+    get_logger("probe").warning("outer_warning")
+get_logger("probe").info("after")
+out, sys.stdout = sys.stdout.getvalue(), real
+print(json.dumps({"quiet_loaded": quiet_loaded, "out": out}))
+"""
+
+
+def test_at_least_filters_from_the_first_line_without_loading_structlog() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _LEVEL_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["quiet_loaded"] is False
+    out = report["out"]
+    assert "inner_warning" not in out and "inner_error" in out
+    assert "outer_info" not in out and "outer_warning" in out
+    assert "after" in out

@@ -46,17 +46,10 @@ def quiet_logs() -> Iterator[None]:
     """
     import logging
 
-    from intelligent_office.observability.plain_structlog import load_structlog
+    from intelligent_office.observability.plain_structlog import at_least
 
-    load_structlog()
-    import structlog
-
-    previous = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    try:
+    with at_least(logging.WARNING):  # structlog loads only if something logs
         yield
-    finally:
-        structlog.configure(**previous)
 
 
 def open_store(settings: Settings) -> Store:

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["bound_contextvars", "get_logger", "load_structlog"]
+__all__ = ["at_least", "bound_contextvars", "get_logger", "load_structlog"]
 
 # What structlog imports from rich only to render tracebacks and locals prettily; rich
 # itself when nothing has loaded it (structlog then takes it as not installed).
@@ -41,6 +41,55 @@ def load_structlog() -> None:
             if sys.modules.get(name) is None:
                 del sys.modules[name]  # importable again, for whoever wants rich's tracebacks
     _share_variables()
+    if _LEVELS:  # asked for while structlog was not loaded: in force from its first line
+        _BEFORE.append(structlog.get_config())
+        _filter(_LEVELS[-1])
+
+
+@contextmanager
+def at_least(level: int) -> Iterator[None]:
+    """Only lines of `level` and above from structlog's loggers inside; the config back after.
+
+    Without loading structlog: a command that logs nothing (most runs) never imports it
+    (a hundredth of a second). If it loads inside (through `load_structlog`, as every
+    `get_logger` here does), the level applies from its first line.
+    """
+    if "structlog" in sys.modules:
+        import structlog
+
+        previous = structlog.get_config()
+        _filter(level)
+        try:
+            yield
+        finally:
+            structlog.configure(**previous)
+        return
+    _LEVELS.append(level)
+    loaded_before = len(_BEFORE)
+    try:
+        yield
+    finally:
+        _LEVELS.pop()
+        if len(_BEFORE) > loaded_before:  # structlog loaded inside: its config as it was
+            import structlog
+
+            previous = _BEFORE.pop()
+            structlog.configure(**previous)
+            if _LEVELS:  # inside an outer one, which restores it in its turn
+                _BEFORE.append(previous)
+                _filter(_LEVELS[-1])
+
+
+# Levels `at_least` asked for before structlog loaded (innermost last), and the config
+# structlog had when it then loaded inside one.
+_LEVELS: list[int] = []
+_BEFORE: list[dict[str, Any]] = []
+
+
+def _filter(level: int) -> None:
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
 
 
 def get_logger(name: str) -> Any:

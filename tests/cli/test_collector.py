@@ -44,3 +44,40 @@ def test_loaded_without_hold_back_changes_nothing() -> None:
     before = (gc.get_threshold(), gc.get_freeze_count())
     collector.loaded()  # as in-process callers (tests) of the commands do
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+# Cyclic garbage left when the interpreter ends: collected (its finalizer runs) unless
+# `freeze_at_exit` set it aside after the other exit handlers, which still run.
+_AT_EXIT = """
+import atexit, sys
+from intelligent_office.cli import collector
+if sys.argv[1] == "freeze":
+    collector.freeze_at_exit()
+atexit.register(print, "handler ran")
+class Cycle:
+    def __del__(self):
+        print("finalized")
+cycle = Cycle()
+cycle.me = cycle
+del cycle
+import gc
+gc.disable()
+"""
+
+
+def test_freeze_at_exit_skips_the_last_collection_after_the_exit_handlers() -> None:
+    import subprocess
+    import sys
+
+    def run(mode: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _AT_EXIT, mode],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout.splitlines()
+
+    assert run("usual") == ["handler ran", "finalized"]
+    assert run("freeze") == ["handler ran"]

@@ -17,9 +17,10 @@ loads, so none of them is walked before `loaded()`.)
 
 from __future__ import annotations
 
+import atexit
 import gc
 
-__all__ = ["LOADING_THRESHOLD", "hold_back", "loaded"]
+__all__ = ["LOADING_THRESHOLD", "freeze_at_exit", "hold_back", "loaded"]
 
 LOADING_THRESHOLD = 200_000
 """New container objects between two young collections while a command loads."""
@@ -43,3 +44,16 @@ def loaded() -> None:
     if first == LOADING_THRESHOLD:
         gc.freeze()
         gc.set_threshold(_USUAL_THRESHOLD, *older)
+
+
+def freeze_at_exit() -> None:
+    """At exit, after every other exit handler, set what exists aside from the last collection.
+
+    The interpreter collects once more as it ends, walking every object made since
+    `loaded()` only to free what the process's end frees anyway (7 ms of an offline
+    `office run`, measured). What must happen at exit does not wait for it: files and the
+    database are closed by the code that opened them, and exit handlers (registered later,
+    so run earlier) have run. Python never promised to finalize what is left in a cycle at
+    exit; with this, nothing left in one is.
+    """
+    atexit.register(gc.freeze)  # handlers run last-registered first: this one last

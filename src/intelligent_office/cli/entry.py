@@ -16,6 +16,7 @@ __all__ = ["main"]
 def main() -> None:
     """Load the `office` command and run it."""
     collector.hold_back()  # until the command has loaded what it runs (see collector)
+    collector.freeze_at_exit()
     try:
         from intelligent_office.cli.main import main as office
     except KeyboardInterrupt:

@@ -124,6 +124,7 @@ runs_table = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("started_at", UTCDateTime()),
     Column("finished_at", UTCDateTime()),
+    # The server default is the one migration 0004 gave the column for the rows it found.
     Column("cancel_requested", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_runs_queue", "status", "priority", "created_at"),
 )

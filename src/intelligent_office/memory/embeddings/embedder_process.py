@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import weakref
 from array import array
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:  # the helper itself starts no process: it imports no subprocess
+    import subprocess
 
 __all__ = ["DIMENSIONS", "EmbedderProcess", "EmbedderProcessError"]
 
@@ -39,6 +41,8 @@ class EmbedderProcess:
 
     def __init__(self) -> None:
         """Start the helper; it loads the model and encodes one text to warm up."""
+        import subprocess
+
         # One BLAS thread unless the user chose otherwise, as in-process (`local._load_model`).
         env = os.environ | {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
         self._process = subprocess.Popen(

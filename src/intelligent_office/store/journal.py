@@ -59,6 +59,12 @@ _FINISH_RUN = (
         finished_at=bindparam("b_finished_at"),
     )
 )
+_ORDERED = (
+    select(JournalRow)
+    .where(JournalRow.run_id == bindparam("b_run_id"))
+    .order_by(JournalRow.recorded_at, JournalRow.key)
+)
+_EVENT_KEYS = select(EventRow.dedup_key).where(EventRow.task_id == bindparam("b_task_id"))
 _INSERT_JOURNAL_IGNORE = IgnoringInserts(JournalRow)
 _JOURNAL_COLUMNS = (
     "run_id",
@@ -119,11 +125,6 @@ class JournalRepository:
 
         Entries recorded in one batch share a time; among them the order is by key.
         """
-        query = (
-            select(JournalRow)
-            .where(JournalRow.run_id == run_id)
-            .order_by(JournalRow.recorded_at, JournalRow.key)
-        )
         with self._engine.connect() as connection:
             return [
                 JournalEntry(
@@ -138,14 +139,13 @@ class JournalRepository:
                     input=row.input,
                     started_at=row.started_at,
                 )
-                for row in connection.execute(query)
+                for row in connection.execute(_ORDERED, {"b_run_id": run_id})
             ]
 
     def event_keys(self, task_id: str) -> set[str]:
         """Dedup keys of the events already recorded for a task."""
-        query = select(EventRow.dedup_key).where(EventRow.task_id == task_id)
         with self._engine.connect() as connection:
-            return set(connection.scalars(query))
+            return set(connection.scalars(_EVENT_KEYS, {"b_task_id": task_id}))
 
     def write(
         self, batches: Sequence[Batch], *, connection: PoolProxiedConnection | None = None

@@ -15,11 +15,6 @@ import re
 from json.encoder import encode_basestring
 from typing import Any
 
-try:
-    from _json import make_encoder as c_make_encoder
-except ImportError:  # an interpreter without the C accelerator
-    c_make_encoder = None
-
 from intelligent_office.limits import MAX_ERROR_EXCERPT_CHARS
 
 __all__ = ["dumps_json", "escape_surrogates", "excerpt", "one_line_json", "unescape_name"]
@@ -34,10 +29,11 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 # more than encoding a small document (the journal's rows hold one or two each). Built
 # without a table of the containers being encoded (shared by threads, it could not be
 # trusted), so a document that contains itself fails with RecursionError, not ValueError.
-_C_ENCODE = (
+_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)  # None: no C accelerator
+_C_ENCODE: Any = (
     None
-    if c_make_encoder is None
-    else c_make_encoder(
+    if _make_encoder is None
+    else _make_encoder(
         None,
         _ENCODER.default,
         encode_basestring,

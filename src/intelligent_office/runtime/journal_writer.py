@@ -15,8 +15,9 @@ fan-out's steps ending together) share the commit. That holds while other activi
 are in flight too: a writer thread needs the GIL for every statement, and while the
 loop is busy (a fan-out's results coming in) each hand-off waited up to the
 interpreter's switch interval (5 ms): a 500-step fan-out's first results were
-committed 6-10 ms after they came, then most of them in one commit after the last. On PostgreSQL (where a commit waits for the server) it runs on
-one dedicated writer thread and the loop keeps running meanwhile.
+committed 6-10 ms after they came, then most of them in one commit after the last.
+On PostgreSQL (where a commit waits for the server) it runs on one dedicated writer
+thread and the loop keeps running meanwhile.
 
 On SQLite the writer keeps one connection of its own (from a pool of its own) while
 runs are written, with SQLite's automatic checkpoints off: a checkpoint copies the log

@@ -111,9 +111,7 @@ class JournalRepository:
         self._insert_journal = Prepared.compile(
             _INSERT_JOURNAL_IGNORE[dialect.name], dialect, _JOURNAL_COLUMNS
         )
-        self._rows = (
-            _JournalRows(self._insert_journal) if self._insert_journal.positional else None
-        )
+        self._rows = _JournalRows(self._insert_journal) if self._insert_journal.positional else None
         self._events = EventWriter(dialect)
 
     def load(self, run_id: str) -> dict[str, JournalEntry]:

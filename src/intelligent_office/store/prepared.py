@@ -162,7 +162,8 @@ class MultiRowInsert:
         """The statement inserting `rows` rows."""
         text = self._sql.get(rows)
         if text is None:
-            text = self._sql[rows] = f"{self._head} VALUES {', '.join([self._row] * rows)}{self._tail}"
+            values = ", ".join([self._row] * rows)
+            text = self._sql[rows] = f"{self._head} VALUES {values}{self._tail}"
         return text
 
     def run(self, cursor: DBAPICursor, rows: Sequence[Sequence[Any]]) -> None:

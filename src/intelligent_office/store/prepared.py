@@ -32,19 +32,9 @@ from intelligent_office.store.tables import UTCDateTime
 if TYPE_CHECKING:
     from sqlalchemy.pool import PoolProxiedConnection
 
-__all__ = [
-    "MULTIROW_MAX_ROWS",
-    "MultiRowInsert",
-    "Prepared",
-    "bind_encoder",
-    "in_transaction",
-    "transaction",
-]
+__all__ = ["Prepared", "bind_encoder", "in_transaction", "transaction"]
 
 _Processor = Callable[[Any], Any]
-
-MULTIROW_MAX_ROWS = 256
-"""Rows per multi-row INSERT at most (11 columns: 2,816 parameters of SQLite's 32,766)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +47,6 @@ class Prepared:
     processors: tuple[_Processor | None, ...]
     pairs: tuple[tuple[str, _Processor | None], ...]
     """(name, processor) per parameter, in order: what `parameters` walks."""
-    multirow: MultiRowInsert | None = None
-    """SQLite: the INSERT with many rows per statement (`executemany_encoded`)."""
 
     @classmethod
     def compile(
@@ -75,10 +63,7 @@ class Prepared:
         names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
         processors = tuple(_encoder(compiled.binds[name].type, dialect) for name in names)
         pairs = tuple(zip(names, processors, strict=True))
-        multirow = None
-        if dialect.name == "sqlite" and column_keys is not None:
-            multirow = MultiRowInsert.of(compiled.string, len(names))
-        return cls(compiled.string, names, positional, processors, pairs, multirow)
+        return cls(compiled.string, names, positional, processors, pairs)
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """`values` encoded for the driver, in its parameter style."""
@@ -115,65 +100,14 @@ class Prepared:
         cursor.executemany(self.sql, encoded)
 
     def executemany_encoded(self, cursor: DBAPICursor, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows of values already encoded (`encoder`), in parameter order.
-
-        On SQLite an INSERT takes many rows per statement (`MultiRowInsert`); elsewhere
-        the driver's `executemany` runs it once per row.
-        """
+        """Run once per row of values already encoded (`encoder`), in parameter order."""
         if not self.positional:
             raise TypeError("rows in parameter order need a driver with positional parameters")
-        if self.multirow is None:
-            cursor.executemany(self.sql, rows)
-        else:
-            self.multirow.run(cursor, rows)
+        cursor.executemany(self.sql, rows)
 
 
 def _as_it_is(value: Any) -> Any:
     return value
-
-
-class MultiRowInsert:
-    """An INSERT of many rows per statement: `VALUES (?, ...), (?, ...), ...` on SQLite.
-
-    The driver runs one statement without the GIL and binds its parameters in C, where
-    `executemany` takes the GIL back after every row: on a writer thread, while the event
-    loop's thread is busy, each of those waits for the loop to let go of it (a fan-out's
-    hundreds of rows took several milliseconds that way). Rows go in statements of
-    power-of-two sizes, at most `MULTIROW_MAX_ROWS` each, so a handful of statement texts
-    serves every batch (the driver caches their compiled form).
-    """
-
-    def __init__(self, head: str, row: str, tail: str) -> None:
-        self._head = head
-        self._row = row
-        self._tail = tail
-        self._sql: dict[int, str] = {}
-
-    @classmethod
-    def of(cls, sql: str, columns: int) -> MultiRowInsert | None:
-        """The multi-row form of `INSERT ... VALUES (?, ...) ...`; None if `sql` is not one."""
-        head, values, after = sql.partition(" VALUES ")
-        row = "(" + ", ".join("?" * columns) + ")"
-        if not values or not after.startswith(row):
-            return None
-        return cls(head, row, after.removeprefix(row))
-
-    def sql(self, rows: int) -> str:
-        """The statement inserting `rows` rows."""
-        text = self._sql.get(rows)
-        if text is None:
-            values = ", ".join([self._row] * rows)
-            text = self._sql[rows] = f"{self._head} VALUES {values}{self._tail}"
-        return text
-
-    def run(self, cursor: DBAPICursor, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert `rows`, in order."""
-        start, count = 0, len(rows)
-        while start < count:
-            size = min(MULTIROW_MAX_ROWS, 1 << ((count - start).bit_length() - 1))
-            chunk = rows[start : start + size]
-            cursor.execute(self.sql(size), [value for row in chunk for value in row])
-            start += size
 
 
 def _text(value: Any) -> Any:

@@ -22,7 +22,7 @@ from intelligent_office.runtime import (
 )
 from intelligent_office.runtime.journal_writer import JournalWriter
 from intelligent_office.store import JournalEntry, RunStatus, Store
-from intelligent_office.store.tables import JournalRow
+from intelligent_office.store.schema import journal_table
 from tests.runtime.test_local_runtime import new_task
 
 SIBLINGS = 60
@@ -109,7 +109,8 @@ async def test_siblings_finishing_together_share_commits_while_others_run(
         writer.activity_ended()
         assert durable == [True] * SIBLINGS
         with store.engine.connect() as connection:
-            stamps = connection.scalar(select(func.count(func.distinct(JournalRow.recorded_at))))
+            recorded_at = func.distinct(journal_table.c.recorded_at)
+            stamps = connection.scalar(select(func.count(recorded_at)))
         assert stamps == 1  # one transaction: every row carries its commit's time
     finally:
         await writer.flush()

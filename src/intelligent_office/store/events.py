@@ -14,26 +14,29 @@ from intelligent_office.models.event import Event
 from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.prepared import Prepared, transaction
 from intelligent_office.store.records import PendingEvent
-from intelligent_office.store.tables import EventRow, RunRow, TaskRow
+from intelligent_office.store.schema import events_table, runs_table, tasks_table
 
 __all__ = ["EventRepository", "EventWriter"]
 
 # Built once: constructing statements costs more than SQLite spends running them.
 _BUMP_EVENT_SEQ = (
-    update(TaskRow)
-    .where(TaskRow.task_id == bindparam("b_task_id"))
-    .values(event_seq=TaskRow.event_seq + bindparam("b_count"))
+    update(tasks_table)
+    .where(tasks_table.c.task_id == bindparam("b_task_id"))
+    .values(event_seq=tasks_table.c.event_seq + bindparam("b_count"))
 )
 # The same bump, only while a run's lease is held: on SQLite the journal checks the lease
 # in the statement that opens its write (one statement fewer per commit). SQLite has one
 # writer at a time, so the lease cannot change before the transaction ends.
 _BUMP_EVENT_SEQ_LEASED = _BUMP_EVENT_SEQ.where(
     exists().where(
-        RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner")
+        runs_table.c.run_id == bindparam("b_run_id"),
+        runs_table.c.lease_owner == bindparam("b_owner"),
     )
 )
-_READ_EVENT_SEQ = select(TaskRow.event_seq).where(TaskRow.task_id == bindparam("b_task_id"))
-_INSERT_EVENT_IGNORE = IgnoringInserts(EventRow)
+_READ_EVENT_SEQ = select(tasks_table.c.event_seq).where(
+    tasks_table.c.task_id == bindparam("b_task_id")
+)
+_INSERT_EVENT_IGNORE = IgnoringInserts(events_table)
 _EVENT_COLUMNS = ("task_id", "run_id", "seq", "type", "time", "payload", "dedup_key")
 
 
@@ -76,13 +79,13 @@ class EventRepository:
     ) -> list[Event]:
         """Events of a task with seq > after_seq, oldest first."""
         query = (
-            select(EventRow)
-            .where(EventRow.task_id == task_id, EventRow.seq > after_seq)
-            .order_by(EventRow.seq)
+            select(events_table)
+            .where(events_table.c.task_id == task_id, events_table.c.seq > after_seq)
+            .order_by(events_table.c.seq)
             .limit(limit)
         )
         if run_id is not None:
-            query = query.where(EventRow.run_id == run_id)
+            query = query.where(events_table.c.run_id == run_id)
         with self._engine.connect() as connection:
             return [
                 Event(
@@ -183,7 +186,7 @@ class EventWriter:
         ]
 
     def _compile_bump(self, bump: Update, dialect: Dialect) -> Prepared:
-        returning = bump.returning(TaskRow.event_seq) if self._returning else bump
+        returning = bump.returning(tasks_table.c.event_seq) if self._returning else bump
         return Prepared.compile(returning, dialect)
 
     def _bump(

@@ -26,7 +26,7 @@ from intelligent_office.store.events import EventWriter
 from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.prepared import Prepared, in_transaction, transaction
 from intelligent_office.store.records import JournalEntry, PendingEvent, RunOutcome
-from intelligent_office.store.tables import EventRow, JournalRow, RunRow
+from intelligent_office.store.schema import events_table, journal_table, runs_table
 
 if TYPE_CHECKING:
     from sqlalchemy.pool import PoolProxiedConnection
@@ -35,21 +35,30 @@ __all__ = ["Batch", "JournalRepository"]
 
 # Built once: constructing statements costs more than SQLite spends running them.
 _RENEW_LEASE = (
-    update(RunRow)
-    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    update(runs_table)
+    .where(
+        runs_table.c.run_id == bindparam("b_run_id"),
+        runs_table.c.lease_owner == bindparam("b_owner"),
+    )
     .values(lease_expires_at=bindparam("b_expires"))
 )
 # The lease check holds the run's row (FOR SHARE on PostgreSQL; SQLite has one writer at
 # a time): a claim by another worker waits until this transaction ends.
 _CHECK_LEASE = (
-    select(RunRow.run_id)
-    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    select(runs_table.c.run_id)
+    .where(
+        runs_table.c.run_id == bindparam("b_run_id"),
+        runs_table.c.lease_owner == bindparam("b_owner"),
+    )
     .with_for_update(read=True)
 )
 # A run's outcome, written by its lease holder with its last entries and events.
 _FINISH_RUN = (
-    update(RunRow)
-    .where(RunRow.run_id == bindparam("b_run_id"), RunRow.lease_owner == bindparam("b_owner"))
+    update(runs_table)
+    .where(
+        runs_table.c.run_id == bindparam("b_run_id"),
+        runs_table.c.lease_owner == bindparam("b_owner"),
+    )
     .values(
         status=bindparam("b_status"),
         result=bindparam("b_result"),
@@ -60,12 +69,14 @@ _FINISH_RUN = (
     )
 )
 _ORDERED = (
-    select(JournalRow)
-    .where(JournalRow.run_id == bindparam("b_run_id"))
-    .order_by(JournalRow.recorded_at, JournalRow.key)
+    select(journal_table)
+    .where(journal_table.c.run_id == bindparam("b_run_id"))
+    .order_by(journal_table.c.recorded_at, journal_table.c.key)
 )
-_EVENT_KEYS = select(EventRow.dedup_key).where(EventRow.task_id == bindparam("b_task_id"))
-_INSERT_JOURNAL_IGNORE = IgnoringInserts(JournalRow)
+_EVENT_KEYS = select(events_table.c.dedup_key).where(
+    events_table.c.task_id == bindparam("b_task_id")
+)
+_INSERT_JOURNAL_IGNORE = IgnoringInserts(journal_table)
 _JOURNAL_COLUMNS = (
     "run_id",
     "key",

@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from intelligent_office.store.tables import Base
+from intelligent_office.store.schema import metadata
 
 __all__ = ["AUDIT_LOG_TRIGGERS", "SCHEMA_LOCK", "make_if_new"]
 
@@ -71,10 +71,10 @@ def make_if_new(engine: Engine, head: str) -> bool:
             stamped = connection.execute(select(_VERSIONS.c.version_num)).scalars().all()
             connection.rollback()
             return stamped == [head]
-        if present & set(Base.metadata.tables):
+        if present & set(metadata.tables):
             connection.rollback()  # tables but no revision: Alembic's case (and its error)
             return False
-        Base.metadata.create_all(connection, checkfirst=False)
+        metadata.create_all(connection, checkfirst=False)
         for statement in AUDIT_LOG_TRIGGERS[connection.dialect.name]:
             connection.exec_driver_sql(statement)
         _VERSIONS.create(connection)

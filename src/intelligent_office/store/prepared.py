@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeEngine
 
 from intelligent_office.safe_text import escape_surrogates
-from intelligent_office.store.tables import UTCDateTime
+from intelligent_office.store.schema import UTCDateTime
 
 if TYPE_CHECKING:
     from sqlalchemy.pool import PoolProxiedConnection

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, Row, and_, bindparam, insert, or_, select, update
 
 from intelligent_office.errors import UserError
 from intelligent_office.store.records import JournalEntry, RunRecord, RunStatus
-from intelligent_office.store.tables import JournalRow, RunRow, TaskRow
+from intelligent_office.store.schema import journal_table, runs_table, tasks_table
 
 __all__ = ["RunRepository"]
 
@@ -24,26 +24,26 @@ UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 
 # Core statements on the run's columns, built once: every run reads and writes its row a
 # few times, and an ORM session per call costs more than the query.
-_GET = select(RunRow).where(RunRow.run_id == bindparam("b_run_id"))
-_INSERT = insert(RunRow)
+_GET = select(runs_table).where(runs_table.c.run_id == bindparam("b_run_id"))
+_INSERT = insert(runs_table)
 _CLAIM = (
-    update(RunRow)
+    update(runs_table)
     .where(
-        RunRow.run_id == bindparam("b_run_id"),
-        RunRow.status.in_(UNFINISHED),
-        or_(RunRow.lease_owner.is_(None), RunRow.lease_expires_at < bindparam("b_now")),
+        runs_table.c.run_id == bindparam("b_run_id"),
+        runs_table.c.status.in_(UNFINISHED),
+        or_(runs_table.c.lease_owner.is_(None), runs_table.c.lease_expires_at < bindparam("b_now")),
     )
     .values(
         lease_owner=bindparam("b_owner"),
         lease_expires_at=bindparam("b_expires"),
         status=RunStatus.RUNNING.value,
-        starts=RunRow.starts + 1,
+        starts=runs_table.c.starts + 1,
         started_at=bindparam("b_now"),
     )
 )
 
 
-def _record(row: RunRow | Row[Any]) -> RunRecord:
+def _record(row: Row[Any]) -> RunRecord:
     return RunRecord(
         run_id=row.run_id,
         task_id=row.task_id,
@@ -117,7 +117,7 @@ class RunRepository:
             )
             if journal:
                 connection.execute(
-                    insert(JournalRow),
+                    insert(journal_table),
                     [_journal_row(run_id, entry, record.created_at) for entry in journal],
                 )
         return record
@@ -145,17 +145,17 @@ class RunRepository:
         limit: int = 50,
     ) -> list[RunRecord]:
         """Newest runs first; with `user_id`, only runs of that user's tasks."""
-        query = select(RunRow).order_by(RunRow.created_at.desc()).limit(limit)
+        query = select(runs_table).order_by(runs_table.c.created_at.desc()).limit(limit)
         if user_id is not None:
-            query = query.join(TaskRow, TaskRow.task_id == RunRow.task_id).where(
-                TaskRow.user_id == user_id
+            query = query.join(tasks_table, tasks_table.c.task_id == runs_table.c.task_id).where(
+                tasks_table.c.user_id == user_id
             )
         if workflow is not None:
-            query = query.where(RunRow.workflow == workflow)
+            query = query.where(runs_table.c.workflow == workflow)
         if status is not None:
-            query = query.where(RunRow.status == status.value)
+            query = query.where(runs_table.c.status == status.value)
         if task_id is not None:
-            query = query.where(RunRow.task_id == task_id)
+            query = query.where(runs_table.c.task_id == task_id)
         with self._engine.connect() as connection:
             return [_record(row) for row in connection.execute(query)]
 
@@ -163,7 +163,11 @@ class RunRepository:
         """Each of these tasks' newest run (a task with none is left out)."""
         if not task_ids:
             return {}
-        query = select(RunRow).where(RunRow.task_id.in_(task_ids)).order_by(RunRow.created_at)
+        query = (
+            select(runs_table)
+            .where(runs_table.c.task_id.in_(task_ids))
+            .order_by(runs_table.c.created_at)
+        )
         with self._engine.connect() as connection:
             return {row.task_id: _record(row) for row in connection.execute(query)}
 
@@ -174,12 +178,12 @@ class RunRepository:
         """
         now = now or datetime.now(UTC)
         query = (
-            select(RunRow.run_id)
+            select(runs_table.c.run_id)
             .where(
-                RunRow.status.in_(UNFINISHED),
-                or_(RunRow.lease_owner.is_(None), RunRow.lease_expires_at < now),
+                runs_table.c.status.in_(UNFINISHED),
+                or_(runs_table.c.lease_owner.is_(None), runs_table.c.lease_expires_at < now),
             )
-            .order_by(RunRow.priority.desc(), RunRow.created_at)
+            .order_by(runs_table.c.priority.desc(), runs_table.c.created_at)
             .limit(limit)
         )
         with self._engine.connect() as connection:
@@ -201,8 +205,8 @@ class RunRepository:
         """Extend the lease; False means another worker holds it now."""
         now = datetime.now(UTC)
         statement = (
-            update(RunRow)
-            .where(and_(RunRow.run_id == run_id, RunRow.lease_owner == owner))
+            update(runs_table)
+            .where(and_(runs_table.c.run_id == run_id, runs_table.c.lease_owner == owner))
             .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
         )
         with self._engine.begin() as connection:
@@ -212,8 +216,8 @@ class RunRepository:
         """Give the lease back without finishing (graceful shutdown)."""
         with self._engine.begin() as connection:
             connection.execute(
-                update(RunRow)
-                .where(RunRow.run_id == run_id, RunRow.lease_owner == owner)
+                update(runs_table)
+                .where(runs_table.c.run_id == run_id, runs_table.c.lease_owner == owner)
                 .values(lease_owner=None, lease_expires_at=None)
             )
 
@@ -227,11 +231,11 @@ class RunRepository:
         error: str | None = None,
     ) -> bool:
         """Record the run's outcome; with an owner, only while it still holds the lease."""
-        conditions = [RunRow.run_id == run_id]
+        conditions = [runs_table.c.run_id == run_id]
         if owner is not None:
-            conditions.append(RunRow.lease_owner == owner)
+            conditions.append(runs_table.c.lease_owner == owner)
         statement = (
-            update(RunRow)
+            update(runs_table)
             .where(*conditions)
             .values(
                 status=status.value,
@@ -249,8 +253,8 @@ class RunRepository:
         """Put a finished or stuck run back in the queue (its journal is kept)."""
         with self._engine.begin() as connection:
             statement = (
-                update(RunRow)
-                .where(RunRow.run_id == run_id)
+                update(runs_table)
+                .where(runs_table.c.run_id == run_id)
                 .values(
                     status=RunStatus.QUEUED.value,
                     lease_owner=None,
@@ -264,8 +268,8 @@ class RunRepository:
     def request_cancel(self, run_id: str) -> bool:
         """Flag an unfinished run for cancellation; False when it has already finished."""
         statement = (
-            update(RunRow)
-            .where(RunRow.run_id == run_id, RunRow.status.in_(UNFINISHED))
+            update(runs_table)
+            .where(runs_table.c.run_id == run_id, runs_table.c.status.in_(UNFINISHED))
             .values(cancel_requested=True)
         )
         with self._engine.begin() as connection:
@@ -278,11 +282,11 @@ class RunRepository:
         """
         now = datetime.now(UTC)
         statement = (
-            update(RunRow)
+            update(runs_table)
             .where(
-                RunRow.run_id == run_id,
-                RunRow.status == RunStatus.QUEUED.value,
-                or_(RunRow.lease_owner.is_(None), RunRow.lease_expires_at < now),
+                runs_table.c.run_id == run_id,
+                runs_table.c.status == RunStatus.QUEUED.value,
+                or_(runs_table.c.lease_owner.is_(None), runs_table.c.lease_expires_at < now),
             )
             .values(
                 status=RunStatus.CANCELLED.value,
@@ -300,8 +304,8 @@ class RunRepository:
         """Which of these runs someone asked to cancel."""
         if not run_ids:
             return set()
-        query = select(RunRow.run_id).where(
-            RunRow.run_id.in_(run_ids), RunRow.cancel_requested.is_(True)
+        query = select(runs_table.c.run_id).where(
+            runs_table.c.run_id.in_(run_ids), runs_table.c.cancel_requested.is_(True)
         )
         with self._engine.connect() as connection:
             return set(connection.scalars(query))

@@ -9,7 +9,7 @@ from pydantic import JsonValue
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from intelligent_office.store.tables import SignalRow
+from intelligent_office.store.schema import signals_table
 
 __all__ = ["SignalRepository"]
 
@@ -25,7 +25,7 @@ class SignalRepository:
         try:
             with self._engine.begin() as connection:
                 connection.execute(
-                    insert(SignalRow).values(
+                    insert(signals_table).values(
                         run_id=run_id,
                         name=name,
                         payload={"value": payload},
@@ -38,7 +38,9 @@ class SignalRepository:
 
     def get(self, run_id: str, name: str) -> tuple[bool, JsonValue]:
         """Whether the signal arrived, and its payload."""
-        query = select(SignalRow.payload).where(SignalRow.run_id == run_id, SignalRow.name == name)
+        query = select(signals_table.c.payload).where(
+            signals_table.c.run_id == run_id, signals_table.c.name == name
+        )
         with self._engine.connect() as connection:
             row = connection.execute(query).first()
         if row is None:

@@ -1,30 +1,47 @@
-"""SQLAlchemy table classes: the durable record of tasks, runs, journal, signals, events, DLQ,
-LLM calls, the LLM response cache and approvals."""
+"""SQLAlchemy ORM classes of the store's tables, for the repositories that load rows as objects.
+
+The tables themselves are Core `Table`s in `store.schema`; each class here maps onto one
+(`__table__`), so a run's path, which writes with Core statements, never imports the ORM.
+"""
 
 # No `from __future__ import annotations` here, unlike the rest of the package: SQLAlchemy
 # reads each `Mapped[...]` annotation when the class is made, and a string one it must first
-# eval(). Real ones make these tables (loaded by every command that opens the store) some
-# 15% faster to define.
+# eval().
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    Dialect,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    false,
+from sqlalchemy.orm import DeclarativeBase, Mapped
+
+from intelligent_office.store.schema import (
+    UTCDateTime,
+    agents_table,
+    api_keys_table,
+    approvals_table,
+    audit_log_table,
+    dead_letters_table,
+    embedding_cache_table,
+    eval_cases_table,
+    eval_runs_table,
+    events_table,
+    feedback_table,
+    journal_table,
+    learning_guidance_table,
+    llm_cache_table,
+    llm_calls_table,
+    memory_documents_table,
+    memory_items_table,
+    metadata,
+    payload_blobs_table,
+    prompt_versions_table,
+    runs_table,
+    signals_table,
+    tasks_table,
+    tool_drafts_table,
+    tool_gaps_table,
+    webhook_deliveries_table,
+    webhooks_table,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "AgentRow",
@@ -57,38 +74,10 @@ __all__ = [
 ]
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp that goes in and comes out as an aware UTC datetime on every database.
-
-    SQLite keeps no time zone, so values are normalised to UTC on the way in and
-    marked UTC on the way out.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware (UTC)")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=UTC)
-
-
 class Base(DeclarativeBase):
-    """Declarative base of every table; Alembic migrations are written against it.
+    """Declarative base of every ORM class; its metadata is `store.schema.metadata`."""
 
-    A new database is made from these classes (`store.new_database`), an older one by the
-    migrations: each table's columns are declared in the order the migrations created
-    them (a column a later migration added comes last), so both make the same database.
-    """
-
-    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
+    metadata = metadata
 
 
 class TaskRow(Base):
@@ -98,173 +87,164 @@ class TaskRow(Base):
     columns, so no spelling of one tenant's key can name another's task.
     """
 
-    __tablename__ = "tasks"
-    __table_args__ = (
-        UniqueConstraint("user_id", "idempotency_key", name="uq_tasks_user_idempotency_key"),
-    )
+    __table__ = tasks_table
 
-    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128), index=True)
-    description: Mapped[str] = mapped_column(Text)
-    priority: Mapped[int] = mapped_column(Integer, default=5)
-    status: Mapped[str] = mapped_column(String(32), index=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(256))
+    task_id: Mapped[str]
+    user_id: Mapped[str]
+    description: Mapped[str]
+    priority: Mapped[int]
+    status: Mapped[str]
+    idempotency_key: Mapped[str | None]
     """The key as the tenant sent it (no user prefix); see the table's unique pair."""
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    body: Mapped[dict[str, Any]]
+    event_seq: Mapped[int]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    request_hash: Mapped[str | None] = mapped_column(String(64))
+    request_hash: Mapped[str | None]
     """SHA-256 of the submitted request, so a reused idempotency key with a new body is told."""
-    trace_id: Mapped[str | None] = mapped_column(String(32))
+    trace_id: Mapped[str | None]
     """The task's OpenTelemetry trace id (32 hex digits), set when its first run starts."""
 
 
 class RunRow(Base):
     """One execution of a workflow; leased by one worker at a time."""
 
-    __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_queue", "status", "priority", "created_at"),)
+    __table__ = runs_table
 
-    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.task_id"), index=True)
-    workflow: Mapped[str] = mapped_column(String(128))
-    input: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(32))
-    priority: Mapped[int] = mapped_column(Integer, default=5)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    error: Mapped[str | None] = mapped_column(Text)
-    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    run_id: Mapped[str]
+    task_id: Mapped[str]
+    workflow: Mapped[str]
+    input: Mapped[dict[str, Any]]
+    status: Mapped[str]
+    priority: Mapped[int]
+    result: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None]
+    lease_owner: Mapped[str | None]
     lease_expires_at: Mapped[datetime | None]
-    starts: Mapped[int] = mapped_column(Integer, default=0)
+    starts: Mapped[int]
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    cancel_requested: Mapped[bool]
     """Its server default is the one migration 0004 gave the column for the rows it found."""
 
 
 class JournalRow(Base):
     """An activity's result or final error, by (run_id, key): replayed after a crash."""
 
-    __tablename__ = "journal"
+    __table__ = journal_table
 
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(512), primary_key=True)
-    activity: Mapped[str] = mapped_column(String(256))
+    run_id: Mapped[str]
+    key: Mapped[str]
+    activity: Mapped[str]
     ok: Mapped[bool]
-    output: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    error_type: Mapped[str | None] = mapped_column(String(128))
-    error: Mapped[str | None] = mapped_column(Text)
-    retryable: Mapped[bool] = mapped_column(default=False)
+    output: Mapped[dict[str, Any] | None]
+    error_type: Mapped[str | None]
+    error: Mapped[str | None]
+    retryable: Mapped[bool]
     recorded_at: Mapped[datetime]
     # What the step saw: its input as compact JSON text (capped), and when it started.
-    input: Mapped[str | None] = mapped_column(Text)
+    input: Mapped[str | None]
     started_at: Mapped[datetime | None]
 
 
 class SignalRow(Base):
     """A signal sent to a run; the first one under a name wins."""
 
-    __tablename__ = "signals"
-    __table_args__ = (UniqueConstraint("run_id", "name"),)
+    __table__ = signals_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id"), index=True)
-    name: Mapped[str] = mapped_column(String(256))
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    id: Mapped[int]
+    run_id: Mapped[str]
+    name: Mapped[str]
+    payload: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
 
 class EventRow(Base):
     """An event with its strictly increasing sequence number within the task."""
 
-    __tablename__ = "events"
-    __table_args__ = (
-        UniqueConstraint("task_id", "seq"),
-        UniqueConstraint("task_id", "dedup_key"),
-    )
+    __table__ = events_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.task_id"))
-    run_id: Mapped[str | None] = mapped_column(String(64))
-    seq: Mapped[int] = mapped_column(Integer)
-    type: Mapped[str] = mapped_column(String(128))
+    id: Mapped[int]
+    task_id: Mapped[str]
+    run_id: Mapped[str | None]
+    seq: Mapped[int]
+    type: Mapped[str]
     time: Mapped[datetime]
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    dedup_key: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[dict[str, Any]]
+    dedup_key: Mapped[str]
 
 
 class DeadLetterRow(Base):
     """A task that could not be finished, with what is needed to inspect and resubmit it."""
 
-    __tablename__ = "dead_letters"
+    __table__ = dead_letters_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.task_id"), index=True)
-    run_id: Mapped[str | None] = mapped_column(String(64))
-    category: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text)
-    history: Mapped[dict[str, Any]] = mapped_column(JSON)
+    id: Mapped[str]
+    task_id: Mapped[str]
+    run_id: Mapped[str | None]
+    category: Mapped[str]
+    reason: Mapped[str]
+    history: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     retried_at: Mapped[datetime | None]
-    retry_task_id: Mapped[str | None] = mapped_column(String(64))
+    retry_task_id: Mapped[str | None]
 
 
 class LLMCallRow(Base):
     """One LLM call as billed; `task_id` has no foreign key so calls outside a task count too."""
 
-    __tablename__ = "llm_calls"
+    __table__ = llm_calls_table
 
-    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    run_id: Mapped[str | None] = mapped_column(String(64))
-    subtask_id: Mapped[str | None] = mapped_column(String(64))
-    agent: Mapped[str] = mapped_column(String(64))
-    tier: Mapped[str] = mapped_column(String(64))
-    provider: Mapped[str] = mapped_column(String(128))
-    model: Mapped[str] = mapped_column(String(256))
-    prompt_id: Mapped[str] = mapped_column(String(128))
-    prompt_version: Mapped[int] = mapped_column(Integer)
-    input_tokens: Mapped[int] = mapped_column(Integer)
-    output_tokens: Mapped[int] = mapped_column(Integer)
-    cost_usd: Mapped[float] = mapped_column(Float)
+    call_id: Mapped[str]
+    task_id: Mapped[str | None]
+    run_id: Mapped[str | None]
+    subtask_id: Mapped[str | None]
+    agent: Mapped[str]
+    tier: Mapped[str]
+    provider: Mapped[str]
+    model: Mapped[str]
+    prompt_id: Mapped[str]
+    prompt_version: Mapped[int]
+    input_tokens: Mapped[int]
+    output_tokens: Mapped[int]
+    cost_usd: Mapped[float]
     cache_hit: Mapped[bool]
     ok: Mapped[bool]
-    error: Mapped[str | None] = mapped_column(Text)
-    duration_seconds: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    error: Mapped[str | None]
+    duration_seconds: Mapped[float]
+    created_at: Mapped[datetime]
 
 
 class LLMCacheRow(Base):
     """A cached LLM response by the sha256 of its request, kept until `expires_at`."""
 
-    __tablename__ = "llm_cache"
+    __table__ = llm_cache_table
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    model: Mapped[str] = mapped_column(String(256))
-    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    key: Mapped[str]
+    model: Mapped[str]
+    value: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
-    expires_at: Mapped[datetime] = mapped_column(index=True)
+    expires_at: Mapped[datetime]
 
 
 class ApprovalRow(Base):
     """A human decision a run waits for (over budget, a risky tool): pending until decided."""
 
-    __tablename__ = "approvals"
+    __table__ = approvals_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.task_id"), index=True)
-    run_id: Mapped[str | None] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))
-    subject: Mapped[str] = mapped_column(Text)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    id: Mapped[str]
+    task_id: Mapped[str]
+    run_id: Mapped[str | None]
+    kind: Mapped[str]
+    subject: Mapped[str]
+    detail: Mapped[dict[str, Any]]
+    status: Mapped[str]
     requested_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
-    decided_by: Mapped[str | None] = mapped_column(String(128))
-    comment: Mapped[str | None] = mapped_column(Text)
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    decided_by: Mapped[str | None]
+    comment: Mapped[str | None]
+    response: Mapped[dict[str, Any] | None]
     """What the person answered beyond yes or no: edited step inputs, revision feedback."""
 
 
@@ -274,43 +254,43 @@ class AuditRow(Base):
     Append-only: the migration adds triggers that refuse UPDATE and DELETE.
     """
 
-    __tablename__ = "audit_log"
+    __table__ = audit_log_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    time: Mapped[datetime] = mapped_column(index=True)
-    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    run_id: Mapped[str | None] = mapped_column(String(64))
-    actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(Text)
-    rule: Mapped[str | None] = mapped_column(String(128))
-    reason: Mapped[str] = mapped_column(Text)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    id: Mapped[int]
+    time: Mapped[datetime]
+    task_id: Mapped[str | None]
+    run_id: Mapped[str | None]
+    actor: Mapped[str]
+    action: Mapped[str]
+    subject: Mapped[str]
+    rule: Mapped[str | None]
+    reason: Mapped[str]
+    detail: Mapped[dict[str, Any]]
 
 
 class ToolGapRow(Base):
     """A machine-readable report of a capability a task was missing."""
 
-    __tablename__ = "tool_gaps"
+    __table__ = tool_gaps_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(String(64), index=True)
-    subtask_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(index=True)
-    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    id: Mapped[int]
+    task_id: Mapped[str]
+    subtask_id: Mapped[str | None]
+    created_at: Mapped[datetime]
+    report: Mapped[dict[str, Any]]
 
 
 class ApiKeyRow(Base):
     """An API key: only its SHA-256 is stored; the key itself is shown once, at creation."""
 
-    __tablename__ = "api_keys"
+    __table__ = api_keys_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(128), index=True)
-    role: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(128), default="")
+    id: Mapped[str]
+    key_hash: Mapped[str]
+    prefix: Mapped[str]
+    user_id: Mapped[str]
+    role: Mapped[str]
+    name: Mapped[str]
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -319,51 +299,50 @@ class ApiKeyRow(Base):
 class FeedbackRow(Base):
     """A person's rating of a task's answer (1..5) and comment."""
 
-    __tablename__ = "feedback"
+    __table__ = feedback_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.task_id"), index=True)
-    user_id: Mapped[str] = mapped_column(String(128))
-    rating: Mapped[int | None] = mapped_column(Integer)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    id: Mapped[int]
+    task_id: Mapped[str]
+    user_id: Mapped[str]
+    rating: Mapped[int | None]
+    comment: Mapped[str]
     created_at: Mapped[datetime]
 
 
 class WebhookRow(Base):
     """Where to POST a user's (or one task's) events, signed with the webhook's secret."""
 
-    __tablename__ = "webhooks"
+    __table__ = webhooks_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128), index=True)
-    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    secret: Mapped[str] = mapped_column(String(128))
-    event_types: Mapped[list[str]] = mapped_column(JSON)
+    id: Mapped[str]
+    user_id: Mapped[str]
+    task_id: Mapped[str | None]
+    url: Mapped[str]
+    secret: Mapped[str]
+    event_types: Mapped[list[str]]
     """Event types delivered; empty means every type."""
     created_at: Mapped[datetime]
-    active: Mapped[bool] = mapped_column(default=True)
-    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool]
+    last_event_id: Mapped[int]
     """The id of the newest event already queued for delivery (the dispatcher's cursor)."""
 
 
 class WebhookDeliveryRow(Base):
     """One event for one webhook: pending until delivered or out of attempts."""
 
-    __tablename__ = "webhook_deliveries"
-    __table_args__ = (UniqueConstraint("webhook_id", "event_id"),)
+    __table__ = webhook_deliveries_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id"), index=True)
-    event_id: Mapped[int] = mapped_column(Integer)
-    task_id: Mapped[str] = mapped_column(String(64))
-    event_type: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    id: Mapped[int]
+    webhook_id: Mapped[str]
+    event_id: Mapped[int]
+    task_id: Mapped[str]
+    event_type: Mapped[str]
+    status: Mapped[str]
     """pending, delivered or failed."""
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
-    last_status_code: Mapped[int | None] = mapped_column(Integer)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime]
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None]
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
 
@@ -374,11 +353,11 @@ class PayloadBlobRow(Base):
     Keyed by the SHA-256 of its bytes, so storing the same payload twice is one row.
     """
 
-    __tablename__ = "payload_blobs"
+    __table__ = payload_blobs_table
 
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    size: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str]
+    data: Mapped[bytes]
+    size: Mapped[int]
     created_at: Mapped[datetime]
 
 
@@ -389,52 +368,50 @@ class MemoryItemRow(Base):
     per-embedder vector table (sqlite-vec or pgvector), created when memory first runs.
     """
 
-    __tablename__ = "memory_items"
-    __table_args__ = (Index("ix_memory_items_scope", "tenant", "kind", "created_at"),)
+    __table__ = memory_items_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    tenant: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(32))
+    id: Mapped[int]
+    tenant: Mapped[str]
+    kind: Mapped[str]
     """plan, document or feedback."""
-    source: Mapped[str] = mapped_column(String(2048), index=True)
+    source: Mapped[str]
     """Where it came from: a file's path, `task/<task_id>/<subtask_id>`, `feedback/<id>`."""
-    position: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int]
     """The chunk's index within its source (0 for a whole record)."""
-    location: Mapped[dict[str, Any]] = mapped_column(JSON)
+    location: Mapped[dict[str, Any]]
     """Where in the source: lines, page, characters."""
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    title: Mapped[str]
+    text: Mapped[str]
+    fingerprint: Mapped[str | None]
     """A plan record's steps, hashed: every run of the same plan shares it (its reuse score)."""
-    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    task_id: Mapped[str | None]
+    data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
 
 
 class MemoryDocumentRow(Base):
     """An ingested file: its content hash tells an unchanged file from a changed one."""
 
-    __tablename__ = "memory_documents"
-    __table_args__ = (UniqueConstraint("tenant", "path"),)
+    __table__ = memory_documents_table
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    tenant: Mapped[str] = mapped_column(String(128))
-    path: Mapped[str] = mapped_column(String(2048))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    chunks: Mapped[int] = mapped_column(Integer)
-    ingested_at: Mapped[datetime] = mapped_column(index=True)
+    id: Mapped[int]
+    tenant: Mapped[str]
+    path: Mapped[str]
+    content_hash: Mapped[str]
+    size: Mapped[int]
+    chunks: Mapped[int]
+    ingested_at: Mapped[datetime]
 
 
 class EmbeddingCacheRow(Base):
     """An embedding by the SHA-256 of (embedder, text): the same text is embedded once."""
 
-    __tablename__ = "embedding_cache"
+    __table__ = embedding_cache_table
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    model: Mapped[str] = mapped_column(String(256))
-    dimensions: Mapped[int] = mapped_column(Integer)
-    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    key: Mapped[str]
+    model: Mapped[str]
+    dimensions: Mapped[int]
+    vector: Mapped[bytes]
     """float32, little-endian."""
     created_at: Mapped[datetime]
 
@@ -442,16 +419,16 @@ class EmbeddingCacheRow(Base):
 class AgentRow(Base):
     """An agent created over the HTTP API from an archetype, with its execution counts."""
 
-    __tablename__ = "agents"
+    __table__ = agents_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128), index=True)
-    name: Mapped[str] = mapped_column(String(128))
-    archetype: Mapped[str] = mapped_column(String(32))
+    id: Mapped[str]
+    user_id: Mapped[str]
+    name: Mapped[str]
+    archetype: Mapped[str]
     spec: Mapped[dict[str, Any]]
-    executions: Mapped[int] = mapped_column(Integer, default=0)
-    successes: Mapped[int] = mapped_column(Integer, default=0)
-    last_state: Mapped[str | None] = mapped_column(String(32))
+    executions: Mapped[int]
+    successes: Mapped[int]
+    last_state: Mapped[str | None]
     created_at: Mapped[datetime]
     last_run_at: Mapped[datetime | None]
 
@@ -459,37 +436,37 @@ class AgentRow(Base):
 class EvalRunRow(Base):
     """One `office eval` run of a suite: when, with which brain, and how many cases passed."""
 
-    __tablename__ = "eval_runs"
+    __table__ = eval_runs_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    suite: Mapped[str] = mapped_column(String(256))
+    id: Mapped[str]
+    suite: Mapped[str]
     """The suite's name (its file's stem unless the suite names itself)."""
-    suite_path: Mapped[str] = mapped_column(Text)
-    brain: Mapped[str] = mapped_column(String(256))
-    cases_total: Mapped[int] = mapped_column(Integer)
-    cases_passed: Mapped[int] = mapped_column(Integer)
-    seconds: Mapped[float] = mapped_column(Float)
+    suite_path: Mapped[str]
+    brain: Mapped[str]
+    cases_total: Mapped[int]
+    cases_passed: Mapped[int]
+    seconds: Mapped[float]
     summary: Mapped[dict[str, Any]]
     """Pass counts by capability, the filters used, tokens and cost in all."""
-    started_at: Mapped[datetime] = mapped_column(index=True)
+    started_at: Mapped[datetime]
 
 
 class EvalCaseRow(Base):
     """One case of an eval run: passed or not, why, and what it took."""
 
-    __tablename__ = "eval_cases"
+    __table__ = eval_cases_table
 
-    run_id: Mapped[str] = mapped_column(ForeignKey("eval_runs.id"), primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    capability: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[str]
+    case_id: Mapped[str]
+    capability: Mapped[str]
     passed: Mapped[bool]
-    task_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32))
-    seconds: Mapped[float] = mapped_column(Float)
-    iterations: Mapped[int] = mapped_column(Integer)
-    tokens: Mapped[int] = mapped_column(Integer)
-    cost_usd: Mapped[float] = mapped_column(Float)
-    brain: Mapped[str] = mapped_column(String(256))
+    task_id: Mapped[str | None]
+    status: Mapped[str]
+    seconds: Mapped[float]
+    iterations: Mapped[int]
+    tokens: Mapped[int]
+    cost_usd: Mapped[float]
+    brain: Mapped[str]
     checks: Mapped[dict[str, Any]]
     """{"results": [{"check", "passed", "detail"}], "tools": [...], "error": ...}."""
 
@@ -497,21 +474,21 @@ class EvalCaseRow(Base):
 class GuidanceRow(Base):
     """Planner guidance learned from a cause of failure (`office learn`)."""
 
-    __tablename__ = "learning_guidance"
+    __table__ = learning_guidance_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    cause: Mapped[str] = mapped_column(String(512), index=True)
+    id: Mapped[str]
+    cause: Mapped[str]
     """The cause's key: category | intent | plan shape | error pattern."""
-    text: Mapped[str] = mapped_column(Text)
-    intent: Mapped[str | None] = mapped_column(String(64))
-    tool: Mapped[str | None] = mapped_column(String(256))
+    text: Mapped[str]
+    intent: Mapped[str | None]
+    tool: Mapped[str | None]
     adjustment: Mapped[dict[str, Any]]
     """What the offline planner does about it: {"kind": ..., ...}; kind "note" is text only."""
-    examples: Mapped[list[Any]] = mapped_column(JSON)
+    examples: Mapped[list[Any]]
     """Task texts of the failures it came from: retrieval compares new tasks with them."""
     evidence: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16))
-    uses: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str]
+    uses: Mapped[int]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -519,16 +496,15 @@ class GuidanceRow(Base):
 class PromptVersionRow(Base):
     """One version of a tier's prompt (for the offline brain: its guidance set)."""
 
-    __tablename__ = "prompt_versions"
-    __table_args__ = (UniqueConstraint("tier", "version"),)
+    __table__ = prompt_versions_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    tier: Mapped[str] = mapped_column(String(32), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    model: Mapped[str | None] = mapped_column(String(256))
-    parent_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))
+    id: Mapped[str]
+    tier: Mapped[str]
+    version: Mapped[int]
+    text: Mapped[str]
+    model: Mapped[str | None]
+    parent_id: Mapped[str | None]
+    status: Mapped[str]
     """candidate, current or retired."""
     evaluation: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
@@ -538,14 +514,14 @@ class PromptVersionRow(Base):
 class ToolDraftRow(Base):
     """A tool drafted from a tool-gap report, as an MCP server, until it is registered."""
 
-    __tablename__ = "tool_drafts"
+    __table__ = tool_drafts_table
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    gap_id: Mapped[int] = mapped_column(Integer, index=True)
-    name: Mapped[str] = mapped_column(String(64))
-    shape: Mapped[str] = mapped_column(String(32))
-    risk: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    id: Mapped[str]
+    gap_id: Mapped[int]
+    name: Mapped[str]
+    shape: Mapped[str]
+    risk: Mapped[str]
+    status: Mapped[str]
     spec: Mapped[dict[str, Any]]
     """Schema, files, the MCP server's settings and the test results."""
     created_at: Mapped[datetime]

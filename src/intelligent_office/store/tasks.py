@@ -5,27 +5,38 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Row, bindparam, exists, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Row,
+    bindparam,
+    exists,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from intelligent_office.run_kinds import RunKind
 from intelligent_office.store.records import TaskRecord
-from intelligent_office.store.tables import RunRow, TaskRow
+from intelligent_office.store.schema import runs_table, tasks_table
 
 __all__ = ["TaskRepository"]
 
 
-# Core, not the ORM: `get` serves every API request and costs half as much this way.
-_GET = select(TaskRow.__table__).where(TaskRow.__table__.c.task_id == bindparam("task_id"))
+# Core, not the ORM: `get` serves every API request and costs half as much this way, and
+# a worker's run never imports the ORM.
+_GET = select(tasks_table).where(tasks_table.c.task_id == bindparam("task_id"))
 _SET_TRACE_ID = (
-    update(TaskRow)
-    .where(TaskRow.task_id == bindparam("b_task_id"), TaskRow.trace_id.is_(None))
+    update(tasks_table)
+    .where(tasks_table.c.task_id == bindparam("b_task_id"), tasks_table.c.trace_id.is_(None))
     .values(trace_id=bindparam("b_trace_id"))
 )
 
 
-def _record(row: TaskRow | Row[Any]) -> TaskRecord:
+def _record(row: Row[Any]) -> TaskRecord:
     return TaskRecord(
         task_id=row.task_id,
         user_id=row.user_id,
@@ -72,23 +83,22 @@ class TaskRepository:
             if existing is not None:
                 return existing, False
         now = datetime.now(UTC)
-        row = TaskRow(
-            task_id=task_id,
-            user_id=user_id,
-            description=description,
-            priority=priority,
-            status=status,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            body=body or {},
-            event_seq=0,
-            created_at=now,
-            updated_at=now,
-        )
-        record = _record(row)
+        values: dict[str, Any] = {
+            "task_id": task_id,
+            "user_id": user_id,
+            "description": description,
+            "priority": priority,
+            "status": status,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
+            "body": body or {},
+            "event_seq": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
         try:
-            with Session(self._engine) as session, session.begin():
-                session.add(row)
+            with self._engine.begin() as connection:
+                connection.execute(insert(tasks_table), values)
         except IntegrityError:
             # Lost a race on the same idempotency key: the other insert's task is the one.
             if idempotency_key is not None:
@@ -96,7 +106,7 @@ class TaskRepository:
                 if existing is not None:
                     return existing, False
             raise
-        return record, True
+        return TaskRecord(**values), True
 
     def get(self, task_id: str) -> TaskRecord | None:
         """The task with this id, if any."""
@@ -106,22 +116,24 @@ class TaskRepository:
 
     def by_idempotency_key(self, user_id: str, key: str) -> TaskRecord | None:
         """The task `user_id` submitted with this idempotency key, if any (never another's)."""
-        query = select(TaskRow).where(TaskRow.user_id == user_id, TaskRow.idempotency_key == key)
-        with Session(self._engine) as session:
-            row = session.scalars(query).first()
-            return _record(row) if row else None
+        query = select(tasks_table).where(
+            tasks_table.c.user_id == user_id, tasks_table.c.idempotency_key == key
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _record(row) if row else None
 
     def recent(
         self, *, user_id: str | None = None, status: str | None = None, limit: int = 50
     ) -> list[TaskRecord]:
         """Newest tasks first, optionally one user's or in one status."""
-        query = select(TaskRow).order_by(TaskRow.created_at.desc()).limit(limit)
+        query = select(tasks_table).order_by(tasks_table.c.created_at.desc()).limit(limit)
         if user_id is not None:
-            query = query.where(TaskRow.user_id == user_id)
+            query = query.where(tasks_table.c.user_id == user_id)
         if status is not None:
-            query = query.where(TaskRow.status == status)
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+            query = query.where(tasks_table.c.status == status)
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def search(
         self,
@@ -136,23 +148,23 @@ class TaskRepository:
         """Newest first, filtered by owner, status, words in the description and the kind
         of its runs (a task not run yet counts as an Office task); one page."""
         query = (
-            select(TaskRow)
-            .order_by(TaskRow.created_at.desc(), TaskRow.task_id)
+            select(tasks_table)
+            .order_by(tasks_table.c.created_at.desc(), tasks_table.c.task_id)
             .limit(limit)
             .offset(offset)
         )
         if user_id is not None:
-            query = query.where(TaskRow.user_id == user_id)
+            query = query.where(tasks_table.c.user_id == user_id)
         if status is not None:
-            query = query.where(TaskRow.status == status)
+            query = query.where(tasks_table.c.status == status)
         if text:
             # Plain substring, case-insensitive; LIKE wildcards in the text are matched literally.
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(TaskRow.description.ilike(f"%{escaped}%", escape="\\"))
+            query = query.where(tasks_table.c.description.ilike(f"%{escaped}%", escape="\\"))
         if kind is not None:
             query = query.where(_of_kind(kind))
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def set_trace_id(self, task_id: str, trace_id: str) -> None:
         """Record the task's trace id once; a later run keeps the first."""
@@ -163,19 +175,19 @@ class TaskRepository:
         """Record the task's new status."""
         with self._engine.begin() as connection:
             connection.execute(
-                update(TaskRow)
-                .where(TaskRow.task_id == task_id)
+                update(tasks_table)
+                .where(tasks_table.c.task_id == task_id)
                 .values(status=status, updated_at=datetime.now(UTC))
             )
 
 
 def _of_kind(kind: RunKind) -> ColumnElement[bool]:
     """Tasks with a run of `kind`; for Office tasks also those with no run yet."""
-    own_runs = RunRow.task_id == TaskRow.task_id
+    own_runs = runs_table.c.task_id == tasks_table.c.task_id
     named = [RunKind.TASK.workflow, RunKind.AGENTS.workflow]
     if kind is RunKind.GRAPH:  # any other workflow name is a graph's (as in run_kind)
-        return exists().where(own_runs, RunRow.workflow.not_in(named))
-    of_kind = exists().where(own_runs, RunRow.workflow == kind.workflow)
+        return exists().where(own_runs, runs_table.c.workflow.not_in(named))
+    of_kind = exists().where(own_runs, runs_table.c.workflow == kind.workflow)
     if kind is RunKind.TASK:
         return or_(of_kind, not_(exists().where(own_runs)))
     return of_kind

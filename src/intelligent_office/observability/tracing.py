@@ -287,7 +287,7 @@ class _ParentScope:
 
     def __enter__(self) -> Span:
         self._token = otel_context.attach(self._context)
-        return trace.get_current_span()
+        return trace.get_current_span(self._context)  # the one just made current
 
     def __exit__(
         self,

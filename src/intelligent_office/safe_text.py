@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring
 from typing import Any
 
 from intelligent_office.limits import MAX_ERROR_EXCERPT_CHARS
@@ -24,6 +25,26 @@ _ESCAPED_BYTE = re.compile(r"\\x([89a-fA-F][0-9a-fA-F])")
 # One encoder for every call: `json.dumps` with an option builds a new one each time,
 # and the journal encodes a few documents per step.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
+# Its C encoder, built once too: `JSONEncoder.encode` builds one per call, which cost
+# more than encoding a small document (the journal's rows hold one or two each). Built
+# without a table of the containers being encoded (shared by threads, it could not be
+# trusted), so a document that contains itself fails with RecursionError, not ValueError.
+_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)  # None: no C accelerator
+_C_ENCODE: Any = (
+    None
+    if _make_encoder is None
+    else _make_encoder(
+        None,
+        _ENCODER.default,
+        encode_basestring,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,
+        False,
+        True,
+    )
+)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -51,7 +72,7 @@ def _escape_in_json(match: re.Match[str]) -> str:
 
 def dumps_json(value: Any) -> str:
     """`value` as JSON text that is valid UTF-8: lone surrogates in it arrive escaped."""
-    text = _ENCODER.encode(value)
+    text = _ENCODER.encode(value) if _C_ENCODE is None else "".join(_C_ENCODE(value, 0))
     if text.isascii():
         return text
     # A raw surrogate can only be inside a string literal, where its escape is safe.

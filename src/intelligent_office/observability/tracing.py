@@ -169,12 +169,21 @@ class RunTrace:
         )
         self._subtasks: dict[str, Span] = {}
         self._activity_counts: dict[tuple[str, str], Any] = {}
+        self._run_parent_base: Context | None = None
+        self._run_parent: Context = otel_context.get_current()
 
     def _parent_of(self, key: str) -> Context:
-        parts = key.split("/")
-        if len(parts) > 1 and parts[0] == "subtask" and parts[1] in self._subtasks:
-            return trace.set_span_in_context(self._subtasks[parts[1]])
-        return trace.set_span_in_context(self.run_span)
+        if key.startswith("subtask/"):
+            subtask_id = key.split("/", 2)[1]
+            if subtask_id in self._subtasks:
+                return trace.set_span_in_context(self._subtasks[subtask_id])
+        # The run's span in the current context, built once per context: every activity
+        # of a graph's nodes runs in the same one (a run's fan-out asked for it 500 times).
+        current = otel_context.get_current()
+        if current is not self._run_parent_base:
+            self._run_parent = trace.set_span_in_context(self.run_span, current)
+            self._run_parent_base = current
+        return self._run_parent
 
     def activity(self, key: str, name: str) -> AbstractContextManager[Span]:
         """A span around one activity call, current while it runs (LLM and tool spans nest)."""
@@ -278,7 +287,7 @@ class _ParentScope:
 
     def __enter__(self) -> Span:
         self._token = otel_context.attach(self._context)
-        return trace.get_current_span()
+        return trace.get_current_span(self._context)  # the one just made current
 
     def __exit__(
         self,

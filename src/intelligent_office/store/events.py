@@ -111,6 +111,13 @@ class EventWriter:
         self._bump_seq_leased = self._compile_bump(_BUMP_EVENT_SEQ_LEASED, dialect)
         self._read_seq = Prepared.compile(_READ_EVENT_SEQ, dialect)
         self._insert = Prepared.compile(_INSERT_EVENT_IGNORE[dialect.name], dialect, _EVENT_COLUMNS)
+        # Rows built in parameter order (SQLite): a dict per event and a walk over its
+        # columns cost more than the insert.
+        self._encoders = (
+            tuple(self._insert.encoder(name) for name in _EVENT_COLUMNS)
+            if self._insert.positional and self._insert.names == _EVENT_COLUMNS
+            else None
+        )
 
     def append(
         self,
@@ -133,25 +140,50 @@ class EventWriter:
         by_task: dict[str, list[PendingEvent]] = defaultdict(list)
         for event in events:
             by_task[event.task_id].append(event)
-        rows: list[dict[str, Any]] = []
+        numbered: list[tuple[str, int, list[PendingEvent]]] = []
         for task_id, task_events in by_task.items():
             # One counter bump per task per batch: the row lock keeps sequences strictly
             # increasing across processes.
             last = self._bump(cursor, task_id, len(task_events), lease)
-            first = last - len(task_events) + 1
-            rows.extend(
-                {
-                    "task_id": task_id,
-                    "run_id": event.run_id,
-                    "seq": first + offset,
-                    "type": event.type,
-                    "time": event.time,
-                    "payload": event.payload,
-                    "dedup_key": event.dedup_key,
-                }
-                for offset, event in enumerate(task_events)
-            )
+            numbered.append((task_id, last - len(task_events) + 1, task_events))
+        if self._encoders is not None:
+            self._insert.executemany_encoded(cursor, self._encoded(numbered))
+            return
+        rows = [
+            {
+                "task_id": task_id,
+                "run_id": event.run_id,
+                "seq": first + offset,
+                "type": event.type,
+                "time": event.time,
+                "payload": event.payload,
+                "dedup_key": event.dedup_key,
+            }
+            for task_id, first, task_events in numbered
+            for offset, event in enumerate(task_events)
+        ]
         self._insert.executemany(cursor, rows)
+
+    def _encoded(
+        self, numbered: list[tuple[str, int, list[PendingEvent]]]
+    ) -> list[tuple[Any, ...]]:
+        """Rows in parameter order, numbered from each task's first new number."""
+        assert self._encoders is not None
+        task_id_, run_id, seq, type_, time, payload, dedup_key = self._encoders
+        return [
+            (
+                encoded_task_id,
+                run_id(event.run_id),
+                seq(first + offset),
+                type_(event.type),
+                time(event.time),
+                payload(event.payload),
+                dedup_key(event.dedup_key),
+            )
+            for task_id, first, task_events in numbered
+            for encoded_task_id in (task_id_(task_id),)
+            for offset, event in enumerate(task_events)
+        ]
 
     def _compile_bump(self, bump: Update, dialect: Dialect) -> Prepared:
         returning = bump.returning(tasks_table.c.event_seq) if self._returning else bump

@@ -26,6 +26,21 @@ UNFINISHED = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
 # few times, and an ORM session per call costs more than the query.
 _GET = select(runs_table).where(runs_table.c.run_id == bindparam("b_run_id"))
 _INSERT = insert(runs_table)
+_CLAIM = (
+    update(runs_table)
+    .where(
+        runs_table.c.run_id == bindparam("b_run_id"),
+        runs_table.c.status.in_(UNFINISHED),
+        or_(runs_table.c.lease_owner.is_(None), runs_table.c.lease_expires_at < bindparam("b_now")),
+    )
+    .values(
+        lease_owner=bindparam("b_owner"),
+        lease_expires_at=bindparam("b_expires"),
+        status=RunStatus.RUNNING.value,
+        starts=runs_table.c.starts + 1,
+        started_at=bindparam("b_now"),
+    )
+)
 
 
 def _record(row: Row[Any]) -> RunRecord:
@@ -177,23 +192,14 @@ class RunRepository:
     def claim(self, run_id: str, owner: str, lease_seconds: float) -> bool:
         """Take the run's lease if it is free or expired; exactly one claimant wins."""
         now = datetime.now(UTC)
-        statement = (
-            update(runs_table)
-            .where(
-                runs_table.c.run_id == run_id,
-                runs_table.c.status.in_(UNFINISHED),
-                or_(runs_table.c.lease_owner.is_(None), runs_table.c.lease_expires_at < now),
-            )
-            .values(
-                lease_owner=owner,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-                status=RunStatus.RUNNING.value,
-                starts=runs_table.c.starts + 1,
-                started_at=now,
-            )
-        )
+        values = {
+            "b_run_id": run_id,
+            "b_owner": owner,
+            "b_now": now,
+            "b_expires": now + timedelta(seconds=lease_seconds),
+        }
         with self._engine.begin() as connection:
-            return connection.execute(statement).rowcount == 1
+            return connection.execute(_CLAIM, values).rowcount == 1
 
     def renew(self, run_id: str, owner: str, lease_seconds: float) -> bool:
         """Extend the lease; False means another worker holds it now."""

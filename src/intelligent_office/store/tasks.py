@@ -29,6 +29,11 @@ __all__ = ["TaskRepository"]
 # Core, not the ORM: `get` serves every API request and costs half as much this way, and
 # a worker's run never imports the ORM.
 _GET = select(tasks_table).where(tasks_table.c.task_id == bindparam("task_id"))
+_SET_TRACE_ID = (
+    update(tasks_table)
+    .where(tasks_table.c.task_id == bindparam("b_task_id"), tasks_table.c.trace_id.is_(None))
+    .values(trace_id=bindparam("b_trace_id"))
+)
 
 
 def _record(row: Row[Any]) -> TaskRecord:
@@ -164,11 +169,7 @@ class TaskRepository:
     def set_trace_id(self, task_id: str, trace_id: str) -> None:
         """Record the task's trace id once; a later run keeps the first."""
         with self._engine.begin() as connection:
-            connection.execute(
-                update(tasks_table)
-                .where(tasks_table.c.task_id == task_id, tasks_table.c.trace_id.is_(None))
-                .values(trace_id=trace_id)
-            )
+            connection.execute(_SET_TRACE_ID, {"b_task_id": task_id, "b_trace_id": trace_id})
 
     def set_status(self, task_id: str, status: str) -> None:
         """Record the task's new status."""

@@ -79,6 +79,9 @@ def _whole(command: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, f
 
     The peak is the child's own high-water mark (VmHWM), read every 5 ms while it runs:
     not `ru_maxrss`, which a child started by vfork inherits from this (larger) process.
+    The processes it starts (the sandbox probe; with memory on, the embedder's helper) are
+    read the same way: `children_peak_rss_mib` adds up their peaks, `total_peak_rss_mib`
+    is the command's and theirs, what the run holds at most if they peak together.
     CPU is the child's user + sys time with the processes it waited for (the sandbox
     probe's): unlike wall time, it hardly moves with the machine's load.
     """
@@ -89,9 +92,12 @@ def _whole(command: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, f
             command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors
         )
         peak = 0.0
+        children: dict[int, float] = {}  # pid -> its own peak, for each process it started
         while child.poll() is None:
             try:
                 peak = max(peak, _vm(child.pid, "VmHWM"))
+                for pid in _children(child.pid):
+                    children[pid] = max(children.get(pid, 0.0), _vm(pid, "VmHWM"))
             except (OSError, RuntimeError):  # exiting: its memory is already gone
                 pass
             time.sleep(0.005)
@@ -101,7 +107,22 @@ def _whole(command: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, f
             errors.seek(0)
             error = errors.read().decode(errors="replace")
             raise RuntimeError(f"{command} exited {child.returncode}: {error[-2000:]}")
-    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_mib": peak}
+    helpers = round(sum(children.values()), 1)
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "peak_rss_mib": peak,
+        "children_peak_rss_mib": helpers,
+        "total_peak_rss_mib": round(peak + helpers, 1),
+    }
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started that still run (the sandbox probe, the embedder's helper)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def _median(samples: list[dict[str, float]]) -> dict[str, Any]:
@@ -334,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         figures = _interleaved(cases, args.repeat)
     report = provenance("startup") | {
         "method": "whole processes, median of runs interleaved round-robin; peak RSS is the"
-        " child's VmHWM polled every 5 ms (serve: VmRSS idle and after the tasks, VmHWM peak);"
+        " child's VmHWM polled every 5 ms, and children_peak_rss_mib the peaks of the processes"
+        " it started (the sandbox probe, the embedder's helper) added up (serve: VmRSS idle and"
+        " after the tasks, VmHWM peak);"
         " CPU is the child's user + sys time with the children it waited for (RUSAGE_CHILDREN)",
         "commands": {
             "peer": f'python -c "{PEER}"',

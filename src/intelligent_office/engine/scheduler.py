@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
+from collections.abc import Awaitable
 from typing import Literal
 
 from pydantic import BaseModel, JsonValue
@@ -320,15 +321,19 @@ class _GraphRun:
             if isinstance(outcome, Exception):
                 raise outcome
 
-    async def _emit(self, event_type: str, key: str, **payload: JsonValue) -> None:
+    # Plain functions handing back the runtime's own awaitable: two events per node, and a
+    # coroutine per wrapper per event is work a fan-out of hundreds of nodes repeats.
+    def _emit(self, event_type: str, key: str, **payload: JsonValue) -> Awaitable[None]:
         suffix = event_type.removeprefix("node.")
-        await self._event(event_type, payload, key=f"{key}/{suffix}")
+        return self._event(event_type, payload, key=f"{key}/{suffix}")
 
-    async def _event(self, event_type: str, payload: dict[str, JsonValue], *, key: str) -> None:
+    def _event(
+        self, event_type: str, payload: dict[str, JsonValue], *, key: str
+    ) -> Awaitable[None]:
         """Emit a node event; with a key prefix, `scope` says which graph of the run it is."""
         if self._prefix:
             payload = {**payload, "scope": self._prefix.rstrip("/")}
-        await self._runtime.emit(event_type, payload, key=key)
+        return self._runtime.emit(event_type, payload, key=key)
 
     def _not_done(self) -> list[str]:
         return [

@@ -79,6 +79,12 @@ class JournalWriter:
         self._connection: PoolProxiedConnection | None = None
         self._checkpoints = None if self._own_pool is None else Checkpointer(self._own_pool)
 
+    @property
+    def commits_inline(self) -> bool:
+        """Whether commits run on the loop's thread (SQLite): a one-row write there is
+        quicker than a hand-off to a thread and back."""
+        return self._inline
+
     def _batch(self, run_id: str, owner: str | None, lease_seconds: float) -> Batch:
         batch = self._batches.get(run_id)
         if batch is None:

@@ -10,7 +10,7 @@ again; only the one in flight at the crash may (side effects are at-least-once).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -95,6 +95,7 @@ class LocalRunContext:
             return _replay(recorded, activity)
         started_at = _utcnow()
         seen: str | None = None
+        writer = self._writer
         try:
             # A forked run may carry an edited input for this step.
             value = patched_input(
@@ -103,11 +104,17 @@ class LocalRunContext:
                 self._journal.get(FORK_REPLACE_KEY),
             )
             seen = recorded_input(value)
-            if self._trace is None:
-                output = await self._call(key, activity, value, timeout_seconds)
-            else:
-                with self._trace.activity(key, activity.name):
-                    output = await self._call(key, activity, value, timeout_seconds)
+            # The body is awaited here, not in a helper coroutine: every frame between the
+            # node's task and the body is resumed again at each of the body's steps.
+            writer.activity_started()
+            try:
+                if self._trace is None:
+                    output = await self._body(key, activity, value, timeout_seconds)
+                else:
+                    with self._trace.activity(key, activity.name):
+                        output = await self._body(key, activity, value, timeout_seconds)
+            finally:
+                writer.activity_ended()
         except asyncio.CancelledError:
             raise
         except Exception as failure:  # noqa: BLE001 - every failure is journaled, then raised
@@ -137,17 +144,18 @@ class LocalRunContext:
         )
         return output
 
-    async def _call(
+    def _body(
         self, key: str, activity: Activity[InT, OutT], value: InT, timeout_seconds: float | None
-    ) -> OutT:
-        work = call_activity(activity, value, timeout_seconds)
-        self._writer.activity_started()
-        try:
-            if self._watch is None:
-                return await work
-            return await self._watch.run(key, activity.name, work, timeout_seconds)
-        finally:
-            self._writer.activity_ended()
+    ) -> Awaitable[OutT]:
+        """The activity's own coroutine, or the stall watch's wrapper around it."""
+        work = (
+            activity.fn(value)
+            if timeout_seconds is None
+            else call_activity(activity, value, timeout_seconds)
+        )
+        if self._watch is None:
+            return work
+        return self._watch.run(key, activity.name, work, timeout_seconds)
 
     async def _recorded_value(self, key: str, kind: str, make: Callable[[], Any]) -> Any:
         """A value computed once per key and replayed from the journal afterwards."""

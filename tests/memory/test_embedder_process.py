@@ -4,8 +4,11 @@ a run will recall plans."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,3 +140,48 @@ def test_early_embedder_starts_only_when_the_tenant_has_plans(tmp_path: Path) ->
         assert embedder.embed(["Calculate 2+2"]) == _in_a_command(["Calculate 2+2"])
     finally:
         embedder._helper.close()
+
+
+def _stuck(process: EmbedderProcess) -> None:
+    """Stop the helper where it is (loading, say): it reads and answers nothing more."""
+    os.kill(process._process.pid, signal.SIGSTOP)
+
+
+def test_a_helper_that_never_answers_is_killed_at_the_deadline() -> None:
+    process = EmbedderProcess(answer_timeout=1.0)
+    _stuck(process)
+    started = time.monotonic()
+    with pytest.raises(EmbedderProcessError, match="no answer in 1.0 s"):
+        # Past the pipe's buffer: the write blocks as well as the read.
+        process.encode(["a long text " * 200] * 64)
+    assert time.monotonic() - started < 10
+    assert process._process.returncode is not None  # killed and reaped
+
+
+def test_an_embedder_whose_helper_is_stuck_loads_in_process(minilm: LocalMiniLM) -> None:
+    process = EmbedderProcess(answer_timeout=1.0)
+    _stuck(process)
+    embedder = LocalMiniLM(helper=process)
+    assert embedder.embed(TEXTS[:2]) == minilm.embed(TEXTS[:2])
+    assert process._process.returncode is not None
+
+
+def test_an_interrupt_mid_answer_stops_the_helper() -> None:
+    process = EmbedderProcess()
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    _stuck(process)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            process.encode(["hello"])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # Its answer would be out of step with the next question: it is gone, not reused.
+    assert process._process.returncode is not None
+    with pytest.raises(EmbedderProcessError):
+        process.encode(["hello"])

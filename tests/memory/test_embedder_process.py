@@ -185,3 +185,19 @@ def test_an_interrupt_mid_answer_stops_the_helper() -> None:
     assert process._process.returncode is not None
     with pytest.raises(EmbedderProcessError):
         process.encode(["hello"])
+
+
+def test_the_helper_imports_nothing_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `office run` in a checkout of someone else's code: its modules are not the helper's.
+    marker = tmp_path / "imported"
+    (tmp_path / "json.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    expected = _in_a_command(TEXTS[:1])  # before: `python -c` would import it too
+    monkeypatch.chdir(tmp_path)
+    process = EmbedderProcess()
+    try:
+        assert process.encode(TEXTS[:1]) == expected
+    finally:
+        process.close()
+    assert not marker.exists()

@@ -53,7 +53,9 @@ class EmbedderProcess:
         # One BLAS thread unless the user chose otherwise, as in-process (`local._load_model`).
         env = os.environ | {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            # -P: `-m` would put the working directory first on the path, and a command
+            # runs in the user's project, whose modules (a `json.py`) must not load here.
+            [sys.executable, "-P", "-m", __name__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a failure is reported by loading in-process

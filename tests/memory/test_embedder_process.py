@@ -201,3 +201,42 @@ def test_the_helper_imports_nothing_from_the_working_directory(
     finally:
         process.close()
     assert not marker.exists()
+
+
+_PARENT = """
+import sys, time
+from intelligent_office.memory.embeddings.embedder_process import EmbedderProcess
+helper = EmbedderProcess()
+if sys.argv[1] == "answered":
+    helper.encode(["hello"])
+print(helper._process.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("when", ["loading", "answered"])
+def test_the_helper_ends_when_its_parent_is_killed(when: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, when], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        helper = int(parent.stdout.readline())
+    finally:
+        parent.kill()  # no exit handler runs: only the closed pipe tells the helper
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    deadline = time.monotonic() + 60
+    while _running(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(helper)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` runs (not ended, nor a zombie waiting for its new parent to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -172,15 +173,17 @@ def test_an_interrupt_mid_answer_stops_the_helper() -> None:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGALRM, interrupt)
+    # SIGUSR1, not an alarm: pytest-timeout's alarm stays as it is.
+    previous = signal.signal(signal.SIGUSR1, interrupt)
     _stuck(process)
-    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    sender = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGUSR1))
+    sender.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             process.encode(["hello"])
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        sender.join()
+        signal.signal(signal.SIGUSR1, previous)
     # Its answer would be out of step with the next question: it is gone, not reused.
     assert process._process.returncode is not None
     with pytest.raises(EmbedderProcessError):

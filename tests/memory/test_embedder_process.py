@@ -4,8 +4,12 @@ a run will recall plans."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,3 +141,105 @@ def test_early_embedder_starts_only_when_the_tenant_has_plans(tmp_path: Path) ->
         assert embedder.embed(["Calculate 2+2"]) == _in_a_command(["Calculate 2+2"])
     finally:
         embedder._helper.close()
+
+
+def _stuck(process: EmbedderProcess) -> None:
+    """Stop the helper where it is (loading, say): it reads and answers nothing more."""
+    os.kill(process._process.pid, signal.SIGSTOP)
+
+
+def test_a_helper_that_never_answers_is_killed_at_the_deadline() -> None:
+    process = EmbedderProcess(answer_timeout=1.0)
+    _stuck(process)
+    started = time.monotonic()
+    with pytest.raises(EmbedderProcessError, match="no answer in 1.0 s"):
+        # Past the pipe's buffer: the write blocks as well as the read.
+        process.encode(["a long text " * 200] * 64)
+    assert time.monotonic() - started < 10
+    assert process._process.returncode is not None  # killed and reaped
+
+
+def test_an_embedder_whose_helper_is_stuck_loads_in_process(minilm: LocalMiniLM) -> None:
+    process = EmbedderProcess(answer_timeout=1.0)
+    _stuck(process)
+    embedder = LocalMiniLM(helper=process)
+    assert embedder.embed(TEXTS[:2]) == minilm.embed(TEXTS[:2])
+    assert process._process.returncode is not None
+
+
+def test_an_interrupt_mid_answer_stops_the_helper() -> None:
+    process = EmbedderProcess()
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGUSR1, not an alarm: pytest-timeout's alarm stays as it is.
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    _stuck(process)
+    sender = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGUSR1))
+    sender.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            process.encode(["hello"])
+    finally:
+        sender.join()
+        signal.signal(signal.SIGUSR1, previous)
+    # Its answer would be out of step with the next question: it is gone, not reused.
+    assert process._process.returncode is not None
+    with pytest.raises(EmbedderProcessError):
+        process.encode(["hello"])
+
+
+def test_the_helper_imports_nothing_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `office run` in a checkout of someone else's code: its modules are not the helper's.
+    marker = tmp_path / "imported"
+    (tmp_path / "json.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    expected = _in_a_command(TEXTS[:1])  # before: `python -c` would import it too
+    monkeypatch.chdir(tmp_path)
+    process = EmbedderProcess()
+    try:
+        assert process.encode(TEXTS[:1]) == expected
+    finally:
+        process.close()
+    assert not marker.exists()
+
+
+_PARENT = """
+import sys, time
+from intelligent_office.memory.embeddings.embedder_process import EmbedderProcess
+helper = EmbedderProcess()
+if sys.argv[1] == "answered":
+    helper.encode(["hello"])
+print(helper._process.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("when", ["loading", "answered"])
+def test_the_helper_ends_when_its_parent_is_killed(when: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, when], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        helper = int(parent.stdout.readline())
+    finally:
+        parent.kill()  # no exit handler runs: only the closed pipe tells the helper
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    deadline = time.monotonic() + 60
+    while _running(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(helper)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` runs (not ended, nor a zombie waiting for its new parent to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

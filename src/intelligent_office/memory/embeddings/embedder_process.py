@@ -10,7 +10,8 @@ Protocol on the helper's stdin and stdout: a line with a JSON list of texts in; 
 `ok <rows>` and then rows x 384 little-endian float32s out, or a line `error <why>`. The
 vectors are the helper's `NumpyMiniLM.encode` rows, the same numbers as in-process. The
 helper holds nothing worth keeping: `close()` kills it, and it ends by itself when its
-stdin closes (its parent gone).
+stdin closes (its parent gone). A helper that does not answer within `answer_timeout`
+(stuck loading, stopped) is killed, and the command loads the model itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import weakref
 from array import array
 from collections.abc import Sequence
@@ -31,6 +33,10 @@ __all__ = ["DIMENSIONS", "EmbedderProcess", "EmbedderProcessError"]
 DIMENSIONS = 384
 """MiniLM-L6's vector length."""
 
+ANSWER_TIMEOUT_SECONDS = 30.0
+"""How long one answer may take, the model's load included (about 0.2 s of CPU here):
+past it the helper is taken for stuck and the command loads the model in-process."""
+
 
 class EmbedderProcessError(RuntimeError):
     """The helper could not answer (failed to load, exited, or said why); load in-process."""
@@ -39,14 +45,17 @@ class EmbedderProcessError(RuntimeError):
 class EmbedderProcess:
     """The parent's handle on one helper process: `encode` texts, `close` it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, answer_timeout: float = ANSWER_TIMEOUT_SECONDS) -> None:
         """Start the helper; it loads the model and encodes one text to warm up."""
         import subprocess
 
+        self._answer_timeout = answer_timeout
         # One BLAS thread unless the user chose otherwise, as in-process (`local._load_model`).
         env = os.environ | {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            # -P: `-m` would put the working directory first on the path, and a command
+            # runs in the user's project, whose modules (a `json.py`) must not load here.
+            [sys.executable, "-P", "-m", __name__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a failure is reported by loading in-process
@@ -61,23 +70,33 @@ class EmbedderProcess:
         Raises:
             EmbedderProcessError: the helper is gone or failed (it is stopped then).
         """
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None and stdout is not None  # both are pipes
+        # A helper that never answers would block the write (a line past the pipe's
+        # buffer) or the read forever: killed at the deadline, both end with an error.
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()  # before the kill: the reader sees the flag once its read ends
+            self._process.kill()
+
+        watchdog = threading.Timer(self._answer_timeout, expire)
+        watchdog.daemon = True  # an interrupted command does not wait for it to exit
+        watchdog.start()
         try:
-            stdin.write(json.dumps(list(texts)).encode() + b"\n")
-            stdin.flush()
-            status, _, detail = stdout.readline().decode().rstrip("\n").partition(" ")
-            if status != "ok":
-                raise EmbedderProcessError(detail or "the embedder's helper process exited")
-            rows = int(detail)
-            values = array("f")
-            values.frombytes(_read_exactly(stdout, rows * DIMENSIONS * 4))
-        except (OSError, ValueError) as error:
+            values = self._exchange(texts)
+        except (OSError, ValueError, EmbedderProcessError) as error:
             self.close()
+            if timed_out.is_set():
+                raise EmbedderProcessError(
+                    f"the embedder's helper process gave no answer in {self._answer_timeout} s"
+                ) from error
+            if isinstance(error, EmbedderProcessError):
+                raise
             raise EmbedderProcessError(str(error)) from error
-        except EmbedderProcessError:
+        except BaseException:  # an interrupt mid-answer: what is left unread is out of step
             self.close()
             raise
+        finally:
+            watchdog.cancel()
         if sys.byteorder != "little":
             values.byteswap()
         flat = values.tolist()
@@ -86,6 +105,20 @@ class EmbedderProcess:
     def close(self) -> None:
         """Stop the helper (at once: it has nothing to save) and reap it."""
         self._finalizer()
+
+    def _exchange(self, texts: Sequence[str]) -> array[float]:
+        """Send one line of texts; read the answer's status line and its rows."""
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None  # both are pipes
+        stdin.write(json.dumps(list(texts)).encode() + b"\n")
+        stdin.flush()
+        status, _, detail = stdout.readline().decode().rstrip("\n").partition(" ")
+        if status != "ok":
+            raise EmbedderProcessError(detail or "the embedder's helper process exited")
+        rows = int(detail)
+        values = array("f")
+        values.frombytes(_read_exactly(stdout, rows * DIMENSIONS * 4))
+        return values
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:

@@ -9,7 +9,7 @@ script, in a new empty workspace directory, the cases of `startup_bench`: `calc`
 `new` with a new home, `off` with memory off. The home is made once per checkout by
 its own code. Runs alternate between the checkouts, so load on a shared machine falls on
 both alike; each figure is the median (wall, CPU with waited-for children, peak RSS of
-the command's own process: `startup_bench._whole`).
+the command's own process and with the processes it started: `startup_bench._whole`).
 """
 
 from __future__ import annotations
@@ -78,11 +78,14 @@ def main(argv: list[str] | None = None) -> int:
                         run(checkout, case, prepared[checkout])
                     )
         for (case, checkout), values in samples.items():
-            wall, cpu, rss = (
+            wall, cpu, rss, total = (
                 statistics.median(v[key] for v in values)
-                for key in ("wall_s", "cpu_s", "peak_rss_mib")
+                for key in ("wall_s", "cpu_s", "peak_rss_mib", "total_peak_rss_mib")
             )
-            print(f"{case:6} {checkout}  wall {wall:.3f} s  cpu {cpu:.3f} s  peak {rss:.1f} MiB")
+            print(
+                f"{case:6} {checkout}  wall {wall:.3f} s  cpu {cpu:.3f} s  peak {rss:.1f} MiB"
+                f"  with its children {total:.1f} MiB"
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

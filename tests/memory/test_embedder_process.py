@@ -96,6 +96,11 @@ def test_close_ends_and_reaps_the_helper(helper: EmbedderProcess) -> None:
     helper.close()  # twice is fine
 
 
+def test_a_torch_embedder_stops_the_helper_it_cannot_use(helper: EmbedderProcess) -> None:
+    LocalMiniLM(runtime="torch", helper=helper)  # the helper loads the numpy model
+    assert helper._process.returncode is not None  # stopped and reaped, not left running
+
+
 def _settings(tmp_path: Path, **memory: object) -> Settings:
     home = tmp_path / "home"
     return Settings(home=home, memory=MemorySettings.model_validate(memory))

@@ -60,7 +60,10 @@ class LocalMiniLM:
         self.texts_embedded = 0
         """Texts that went through the model (cache hits never reach it)."""
         self._model: Any = None
-        self._helper = helper if runtime == "numpy" else None
+        if helper is not None and runtime != "numpy":
+            helper.close()  # it loads the numpy model: of no use to the torch runtime
+            helper = None
+        self._helper = helper
         self._lock = threading.Lock()
 
     def dimensions(self) -> int:

@@ -82,3 +82,46 @@ def _event(run_id: str, event_type: str) -> PendingEvent:
         dedup_key=f"{run_id}/{event_type}",
         payload={},
     )
+
+
+async def test_a_write_lock_held_elsewhere_stalls_the_commit_not_the_loop(tmp_path: Path) -> None:
+    """Another process holding SQLite's write lock makes the commit wait on the writer
+    thread; the loop (the API's, in `office serve`) keeps turning meanwhile."""
+    import sqlean  # the store's SQLite build: a second, independent connection
+
+    path = tmp_path / "office.db"
+    store = Store.open(f"sqlite:///{path}")
+    writer = JournalWriter(store)
+    other = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        store.tasks.create(task_id="t", user_id="u", description="d")
+        store.runs.create(run_id="r", task_id="t", workflow="w", input={})
+        await writer.record("r", None, 30.0, JournalEntry(key="k0", activity="a", ok=True))
+        other.execute("BEGIN IMMEDIATE")  # the write lock, held by someone else
+        gaps: list[float] = []
+        loop = asyncio.get_running_loop()
+
+        async def ticker() -> None:
+            last = loop.time()
+            while True:
+                await asyncio.sleep(0.01)
+                gaps.append(loop.time() - last)
+                last = loop.time()
+
+        ticking = asyncio.create_task(ticker())
+        loop.call_later(0.5, other.execute, "COMMIT")  # let go of it after half a second
+        began = loop.time()
+        entry = JournalEntry(key="k1", activity="a", ok=True, output={"n": 1})
+        await writer.record("r", None, 30.0, entry)
+        waited = loop.time() - began
+        ticking.cancel()
+        assert waited >= 0.45  # it did wait for the lock, and then committed
+        assert store.journal.load("r")["k1"].output == {"n": 1}
+        assert max(gaps) < 0.25  # the loop never stood still for the lock
+        # The lock free again, commits go back to the loop's thread and still land.
+        await writer.record("r", None, 30.0, JournalEntry(key="k2", activity="a", ok=True))
+        assert "k2" in store.journal.load("r")
+    finally:
+        other.close()
+        writer.close()
+        store.close()

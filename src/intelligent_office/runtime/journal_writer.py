@@ -17,7 +17,11 @@ loop is busy (a fan-out's results coming in) each hand-off waited up to the
 interpreter's switch interval (5 ms): a 500-step fan-out's first results were
 committed 6-10 ms after they came, then most of them in one commit after the last.
 On PostgreSQL (where a commit waits for the server) it runs on one dedicated writer
-thread and the loop keeps running meanwhile.
+thread and the loop keeps running meanwhile. A commit on the loop's thread never waits
+for SQLite's write lock: its connection does not wait (busy_timeout 0) and, when
+another process holds the lock, that commit goes to the writer thread, which waits as
+every connection of the store does; so a long write elsewhere (`office serve` shares its
+loop with the API and its live views) stalls nothing but the runs that must wait.
 
 On SQLite the writer keeps one connection of its own (from a pool of its own) while
 runs are written, with SQLite's automatic checkpoints off: a checkpoint copies the log
@@ -49,6 +53,8 @@ if TYPE_CHECKING:
 __all__ = ["EVENT_FLUSH_SECONDS", "JournalWriter"]
 
 EVENT_FLUSH_SECONDS = 0.05
+_LOCK_WAIT_MS = 10_000
+"""How long the writer thread waits for SQLite's write lock (as `store.db`'s connections)."""
 
 _Waiters = dict[str, list[asyncio.Future[None]]]
 
@@ -68,6 +74,8 @@ class JournalWriter:
         self._renewed: dict[str, float] = {}
         self._in_flight = 0
         self._commit_due = False  # a recorder commits at the loop's next turn
+        self._lock_busy = False  # another process held the write lock: commit on the thread
+        self._lock_wait_ms: int | None = None  # the kept connection's busy_timeout
         # On SQLite the writer keeps a connection of its own while runs are written: a
         # pool checkout and check-in per commit cost about as much as a statement, and a
         # pooled connection may be the one that migrated the database, on which every
@@ -194,7 +202,10 @@ class JournalWriter:
         """Hand the kept connection back to the writer's pool (no run is being written),
         where it stays open for the next run; `dispose` closes it."""
         connection, self._connection = self._connection, None
+        waits, self._lock_wait_ms = self._lock_wait_ms, None  # the pool may hand out another
         if connection is not None:
+            if waits not in (None, _LOCK_WAIT_MS):
+                _set_lock_wait(connection, _LOCK_WAIT_MS)  # as the pool's others (checkpoints)
             connection.close()
         if dispose and self._own_pool is not None:
             self._own_pool.dispose()
@@ -209,7 +220,25 @@ class JournalWriter:
             self._flush_later = None
         batches, self._batches = self._batches, {}
         waiters, self._waiters = self._waiters, {}
-        _release(waiters, self._write(batches))
+        errors = self._write(batches, wait_for_lock=False)
+        if self._requeue_busy(batches, waiters, errors):
+            self._start_flushing()
+        _release(waiters, errors)
+
+    def _requeue_busy(
+        self, batches: dict[str, Batch], waiters: _Waiters, errors: dict[str, BaseException]
+    ) -> bool:
+        """Queue again the runs whose commit found the write lock held (their waiters
+        keep waiting), for the writer thread; whether there were any."""
+        busy = [run_id for run_id, error in errors.items() if _lock_held(error)]
+        for run_id in busy:
+            # The failed write ran on this thread just now: nothing was queued since.
+            assert run_id not in self._batches
+            del errors[run_id]
+            self._batches[run_id] = batches[run_id]
+            self._waiters[run_id] = waiters.pop(run_id, [])
+        self._lock_busy = self._lock_busy or bool(busy)
+        return bool(busy)
 
     def _kept_connection(self) -> PoolProxiedConnection | None:
         """The writer's own connection on SQLite (taken on first use); None: pooled."""
@@ -240,21 +269,30 @@ class JournalWriter:
             while self._batches:
                 batches, self._batches = self._batches, {}
                 waiters, self._waiters = self._waiters, {}
-                if self._inline:
-                    errors = self._write(batches)
+                if self._inline and not self._lock_busy:
+                    errors = self._write(batches, wait_for_lock=False)
+                    self._requeue_busy(batches, waiters, errors)
                 else:
                     errors = await loop.run_in_executor(self._executor, self._write, batches)
+                    self._lock_busy = False
                 _release(waiters, errors)
         finally:
             self._flushing = None
             if not self._renewed:
                 self._release_connection()
 
-    def _write(self, batches: dict[str, Batch]) -> dict[str, BaseException]:
-        """One transaction per run; report failures by run."""
+    def _write(
+        self, batches: dict[str, Batch], *, wait_for_lock: bool = True
+    ) -> dict[str, BaseException]:
+        """One transaction per run; report failures by run. Without `wait_for_lock` a
+        commit that finds SQLite's write lock held fails at once (`_lock_held`)."""
         errors: dict[str, BaseException] = {}
         try:
             connection = self._kept_connection()
+            wait = _LOCK_WAIT_MS if wait_for_lock else 0
+            if connection is not None and self._lock_wait_ms != wait:
+                _set_lock_wait(connection, wait)
+                self._lock_wait_ms = wait
         except Exception as failure:  # noqa: BLE001 - every run's waiters hear of it
             return dict.fromkeys(batches, failure)
         for run_id, batch in batches.items():
@@ -265,6 +303,20 @@ class JournalWriter:
             if self._checkpoints is not None:
                 self._checkpoints.committed()
         return errors
+
+
+def _set_lock_wait(connection: PoolProxiedConnection, milliseconds: int) -> None:
+    """How long the kept SQLite connection waits for the write lock before SQLITE_BUSY."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={int(milliseconds)}")
+    finally:
+        cursor.close()
+
+
+def _lock_held(error: BaseException) -> bool:
+    """Whether a commit failed only because another connection held SQLite's write lock."""
+    return getattr(error, "sqlite_errorname", None) in {"SQLITE_BUSY", "SQLITE_BUSY_TIMEOUT"}
 
 
 def _release(waiters: _Waiters, errors: dict[str, BaseException]) -> None:

@@ -7,15 +7,13 @@ these paths fails here, naming the package.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli.probe import probe
+from tests.fresh_python import fresh_python
 
 # Loaded only when a configured feature needs it: a model provider, MCP servers, Temporal,
 # the server, the local embedder, trace exporters.
@@ -152,10 +150,7 @@ SETTINGS_NEVER = (
 
 def test_settings_import_only_settings() -> None:
     probe = "import json, sys, intelligent_office.settings; print(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert _loaded(json.loads(done.stdout), HEAVY + SETTINGS_NEVER) == []
+    assert _loaded(fresh_python(probe), HEAVY + SETTINGS_NEVER) == []
 
 
 def test_cli_temporal_defaults_are_the_runtimes() -> None:
@@ -217,14 +212,7 @@ print(json.dumps({"status": record.status.value, "result": record.result,
 
 
 def test_library_worker_run_loads_no_metrics_logging_or_cold_repositories(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _LIBRARY_PROBE, f"sqlite:///{tmp_path / 'office.db'}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = fresh_python(_LIBRARY_PROBE, f"sqlite:///{tmp_path / 'office.db'}")
     assert report["status"] == "completed"
     assert report["result"] == {"value": 12}
     assert _loaded(report["modules"], LIBRARY_RUN_NEVER) == []

@@ -27,6 +27,7 @@ from intelligent_office.memory.items import ItemKind, MemoryItems, NewItem
 from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.settings import Settings
 from intelligent_office.store import Store
+from tests.fresh_python import fresh_python
 
 TEXTS = [
     "Calculate 2+2",
@@ -49,14 +50,7 @@ def _in_a_command(texts: list[str], batch_size: int = 64) -> list[list[float]]:
         "texts, size = json.loads(sys.argv[1]), int(sys.argv[2])\n"
         "print(json.dumps(LocalMiniLM(batch_size=size).embed(texts)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(texts), str(batch_size)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    vectors: list[list[float]] = json.loads(done.stdout)
+    vectors: list[list[float]] = fresh_python(code, json.dumps(texts), str(batch_size))
     return vectors
 
 

@@ -3,9 +3,7 @@ log context bound before structlog loads is in the lines logged inside it."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+from tests.fresh_python import fresh_python
 
 # Fresh interpreter: whether structlog finds rich is decided once, at its first import.
 _PROBE = """
@@ -31,10 +29,7 @@ print(json.dumps({"loaded": loaded, "log": out.getvalue()}))
 
 
 def test_structlog_loads_without_rich_tracebacks_and_renders_plain_ones() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=120, check=True
-    )
-    report = json.loads(done.stdout)
+    report = fresh_python(_PROBE)
     assert report["loaded"] == []
     log = report["log"]
     assert "failed" in log and "run_id=r1" in log
@@ -67,14 +62,7 @@ print(json.dumps({"before": before, "lines": lines,
 
 
 def test_context_bound_before_structlog_loads_is_logged() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _CONTEXT_PROBE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    report = json.loads(done.stdout)
+    report = fresh_python(_CONTEXT_PROBE)
     assert report["before"] is False
     inside, nested, after_nested, outside = report["lines"]
     assert (inside["run_id"], inside["task_id"]) == ("r1", "t1")
@@ -107,14 +95,7 @@ print(json.dumps({"quiet_loaded": quiet_loaded, "out": out}))
 
 
 def test_at_least_filters_from_the_first_line_without_loading_structlog() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _LEVEL_PROBE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    report = json.loads(done.stdout)
+    report = fresh_python(_LEVEL_PROBE)
     assert report["quiet_loaded"] is False
     out = report["out"]
     assert "inner_warning" not in out and "inner_error" in out

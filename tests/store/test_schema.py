@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import inspect
 
 from intelligent_office.store import Store, schema, tables
+from tests.fresh_python import fresh_python
 
 
 def test_every_orm_class_maps_onto_its_core_table() -> None:
@@ -59,14 +57,7 @@ print(json.dumps({"journal": sorted(store.journal.load("r1")),
 
 
 def test_a_runs_repositories_on_a_new_database_use_no_orm(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN_PATH_PROBE, f"sqlite:///{tmp_path / 'office.db'}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = fresh_python(_RUN_PATH_PROBE, f"sqlite:///{tmp_path / 'office.db'}")
     assert report["journal"] == ["k1"] and report["events"] == [1]
     assert report["tasks"] == ["t1"]
     loaded = [

@@ -41,8 +41,9 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, RunOutcome, Store
 from intelligent_office.store.checkpoint import Checkpointer
@@ -105,16 +106,17 @@ class JournalWriter:
             batch = self._batches[run_id] = Batch(run_id, owner, lease_seconds, renew=renew)
         return batch
 
-    async def record(
+    def record(
         self, run_id: str, owner: str | None, lease_seconds: float, entry: JournalEntry
-    ) -> None:
-        """Journal an entry; returns once it is committed.
+    ) -> Coroutine[Any, Any, None]:
+        """Journal an entry; the awaitable returned is done once it is committed.
 
         Raises:
             LeaseLost: this worker no longer holds the run's lease.
         """
+        # Queued now, awaited by the caller: one coroutine (`_committed`) per entry, not two.
         self._batch(run_id, owner, lease_seconds).entries.append(entry)
-        await self._committed(run_id)
+        return self._committed(run_id)
 
     async def finish(
         self, run_id: str, owner: str, lease_seconds: float, outcome: RunOutcome

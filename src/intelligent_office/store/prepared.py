@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["Prepared", "bind_encoder", "in_transaction", "transaction"]
 
 _Processor = Callable[[Any], Any]
+_SQLITE_DATETIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+"""SQLAlchemy's SQLite DATETIME storage format (its `_storage_format`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +174,17 @@ def _sqlite_utc_timestamp(value: datetime | None) -> str | None:
         raise ValueError("timestamps must be timezone-aware (UTC)")
     if zone is not UTC:  # datetime.now(UTC), the common case, needs no conversion
         value = value.astimezone(UTC)
-    # Without its "+00:00": cheaper than a copy without the zone (replace(tzinfo=None)).
-    return value.isoformat(" ", "microseconds")[:-6]
+    # SQLAlchemy's own format, filled in directly: `isoformat` of an aware value formats
+    # its offset too (one call to the zone), and costs half as much again (three per step).
+    return _SQLITE_DATETIME % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 @contextmanager

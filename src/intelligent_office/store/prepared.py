@@ -91,6 +91,19 @@ class Prepared:
         process = self.processors[self.names.index(name)]
         return _as_it_is if process is None else process
 
+    def row_encoders(self, columns: Sequence[str]) -> tuple[_Processor, ...] | None:
+        """The encoder of each of `columns`, for rows built as tuples in that order
+        (`executemany_encoded`); None unless the driver takes positional parameters in
+        exactly that order, and the caller then passes rows as dicts (`executemany`).
+
+        A fast path that is not available falls back to the general one rather than
+        failing: the dicts store the same values (tests/store/test_encoded_rows.py), and
+        SQLite, where the order is ours, is held to the fast path by the same tests.
+        """
+        if not self.positional or self.names != tuple(columns):
+            return None
+        return tuple(self.encoder(name) for name in columns)
+
     def execute(self, cursor: DBAPICursor, values: Mapping[str, Any]) -> DBAPICursor:
         """Run once with `values`."""
         cursor.execute(self.sql, self.parameters(values))

@@ -32,8 +32,8 @@ in the log before it returns).
 Events are queued without waiting and ride along with the next commit. While
 activities are running (a fan-out waiting on its steps) they are committed at the
 loop's next turn, so that the commit that follows the steps' results carries less;
-otherwise, when no journal entry comes within `EVENT_FLUSH_SECONDS`, they are
-committed on their own so live views stay current.
+otherwise a timer commits them on their own at most `EVENT_FLUSH_SECONDS` after they
+were queued, so live views stay current (a commit in between does not reset it).
 """
 
 from __future__ import annotations
@@ -217,9 +217,9 @@ class JournalWriter:
         self._commit_due = False
         if self._flushing is not None or not self._batches:
             return  # the flush under way commits what is queued when its commit ends
-        if self._flush_later is not None:
-            self._flush_later.cancel()
-            self._flush_later = None
+        # A flush timer set for events is left to run out: events queued after this commit
+        # are then committed by it, no later than it promised. Cancelling it here and setting
+        # a new one for the next step's first event cost a timer per step (4 us) on a chain.
         batches, self._batches = self._batches, {}
         waiters, self._waiters = self._waiters, {}
         errors = self._write(batches, wait_for_lock=False)

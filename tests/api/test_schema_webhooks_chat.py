@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from intelligent_office.settings import load_settings
-from tests.api.conftest import LiveServer, openapi_document, running
+from tests.api.conftest import NEGATIVE_DATA_REJECTION, LiveServer, openapi_document, running
 
 MAX_EXAMPLES = 25
 
@@ -40,7 +41,12 @@ def api_key(schema_server: LiveServer) -> str:
     return schema_server.key("fuzzer", "operator")
 
 
-schema = schemathesis.openapi.from_dict(openapi_document()).include(path_regex=r"^/(webhooks|v1/)")
+schema = schemathesis.openapi.from_dict(
+    openapi_document(),
+    config=SchemathesisConfig.from_dict(
+        {"checks": {"negative_data_rejection": NEGATIVE_DATA_REJECTION}}
+    ),
+).include(path_regex=r"^/(webhooks|v1/)")
 
 
 def test_the_document_has_the_webhook_and_chat_routes() -> None:

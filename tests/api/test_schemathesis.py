@@ -20,7 +20,7 @@ from schemathesis.generation.case import Case
 
 from intelligent_office.settings import load_settings
 from tests.api.api_helpers import workspace_root
-from tests.api.conftest import LiveServer, openapi_document, running
+from tests.api.conftest import NEGATIVE_DATA_REJECTION, LiveServer, openapi_document, running
 
 MAX_EXAMPLES = 25
 
@@ -55,7 +55,8 @@ CONFIG = SchemathesisConfig.from_dict(
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
-            }
+            },
+            "negative_data_rejection": NEGATIVE_DATA_REJECTION,
         }
     }
 )

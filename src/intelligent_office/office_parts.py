@@ -47,7 +47,6 @@ def configured_parts(
     Agents get the built-in tools alone: the memory's `search_documents` answers for the
     tenant of a task, and an agent run is not one.
     """
-    from intelligent_office.memory.office_memory import OfficeMemory
     from intelligent_office.tools.builder.registry import registered_servers
     from intelligent_office.tools.policy import load_policy
     from intelligent_office.tools.sandbox.probe import for_machine
@@ -61,6 +60,9 @@ def configured_parts(
         policy=load_policy(settings.policy_file),
     )
     if settings.memory.enabled:
+        # Loaded only when memory is on: a run without it never loads the memory's modules.
+        from intelligent_office.memory.office_memory import OfficeMemory
+
         try:  # the model itself loads on first use, not here
             memory = OfficeMemory.open(settings.memory, store, embedder=memory_embedder)
         except UserError as error:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
 from intelligent_office.memory.early_embedder import PLAN_KIND, early_embedder
 from intelligent_office.memory.embeddings import LocalMiniLM
@@ -113,8 +112,8 @@ def _remember_a_plan(settings: Settings, tenant: str) -> None:
             created_at=datetime.now(UTC),
             task_id="t1",
         )
-        with Session(store.engine) as session, session.begin():
-            MemoryItems(store.engine).insert(session, [item])
+        with store.engine.begin() as connection:
+            MemoryItems(store.engine).insert(connection, [item])
     finally:
         store.close()
 

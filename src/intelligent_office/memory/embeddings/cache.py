@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Insert, select
-from sqlalchemy.orm import Session
 
 from intelligent_office.memory.embeddings.base import Embedder, Vector
 from intelligent_office.store.on_conflict import dialect_insert
-from intelligent_office.store.tables import EmbeddingCacheRow
+from intelligent_office.store.schema import embedding_cache_table
 
 __all__ = ["CachedEmbedder", "pack", "unpack"]
 
@@ -80,13 +79,12 @@ class CachedEmbedder:
     def _lookup(self, keys: set[str]) -> dict[str, Vector]:
         ordered = sorted(keys)
         found: dict[str, Vector] = {}
-        with Session(self._engine) as session:
+        cache = embedding_cache_table.c  # Core: a run's recall never needs the ORM
+        with self._engine.connect() as connection:
             for start in range(0, len(ordered), _LOOKUP_CHUNK):
                 chunk = ordered[start : start + _LOOKUP_CHUNK]
-                query = select(EmbeddingCacheRow.key, EmbeddingCacheRow.vector).where(
-                    EmbeddingCacheRow.key.in_(chunk)
-                )
-                found.update((key, unpack(data)) for key, data in session.execute(query))
+                query = select(cache.key, cache.vector).where(cache.key.in_(chunk))
+                found.update((key, unpack(data)) for key, data in connection.execute(query))
         return found
 
     def _store(self, vectors: dict[str, Vector]) -> None:
@@ -109,4 +107,4 @@ class CachedEmbedder:
 
 def _insert_ignoring_duplicates(engine: Engine) -> Insert:
     # Two processes may embed the same text at once: the first row wins, both are equal.
-    return dialect_insert(engine.dialect.name, EmbeddingCacheRow).on_conflict_do_nothing()
+    return dialect_insert(engine.dialect.name, embedding_cache_table).on_conflict_do_nothing()

@@ -33,17 +33,19 @@ STATELESS_TOOLS: tuple[Tool, ...] = (
 
 
 def builtin_tools(
-    *, sandbox: Sandbox | None = None, http_allow: Sequence[str] = ()
+    *, sandbox: Sandbox | SandboxProvider | None = None, http_allow: Sequence[str] = ()
 ) -> ToolRegistry:
     """A new registry holding every built-in tool.
 
     Args:
-        sandbox: where python_exec runs snippets; probed for on first use when None.
+        sandbox: where python_exec runs snippets: a sandbox, or a provider (which may
+            probe for one on first use); probed for on first use when None.
         http_allow: exact "host:port" entries http_request may reach; when empty there
             is no http_request tool.
     """
+    provider = sandbox if isinstance(sandbox, SandboxProvider) else SandboxProvider(sandbox)
     registry = ToolRegistry(STATELESS_TOOLS)
-    registry.register(python_exec_tool(SandboxProvider(sandbox)))
+    registry.register(python_exec_tool(provider))
     if http_allow:
         registry.register(http_tool(http_allow))
     return registry

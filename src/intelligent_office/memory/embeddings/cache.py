@@ -6,14 +6,13 @@ model however many times it is ingested, recorded or searched for.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Insert, select
 
-from intelligent_office.memory.embeddings.base import Embedder, Vector
+from intelligent_office.memory.embeddings.base import Embedder, Vector, cache_key
 from intelligent_office.store.on_conflict import dialect_insert
 from intelligent_office.store.schema import embedding_cache_table
 
@@ -55,7 +54,7 @@ class CachedEmbedder:
 
     def key(self, text: str) -> str:
         """The cache key of `text` under this model."""
-        return hashlib.sha256(f"{self.name}\0{text}".encode()).hexdigest()
+        return cache_key(self.name, text)
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         """One vector per text: cached ones read in bulk, the rest computed in batches."""

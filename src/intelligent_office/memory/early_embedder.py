@@ -21,7 +21,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from intelligent_office.memory.embeddings.base import cache_key
-from intelligent_office.state_files import state_files
+from intelligent_office.state_files import database_file
 
 if TYPE_CHECKING:
     from intelligent_office.memory.embeddings.local import LocalMiniLM
@@ -49,12 +49,12 @@ def early_embedder(settings: Settings, tenant: str, description: str) -> LocalMi
     memory = settings.memory
     if not memory.enabled or memory.embedder.kind != "local" or memory.embedder.runtime != "numpy":
         return None
-    database = state_files(settings).get("database file")
+    database = database_file(settings)  # before SQLAlchemy loads: the helper starts sooner
     if database is None or not database.is_file():
         return None
     from intelligent_office.memory.embeddings.local import LocalMiniLM, local_embedder_missing
 
-    uri = database.as_uri()
+    uri = database.resolve().as_uri()
     if not _has_plans(uri, tenant) or not _will_compute(uri, tenant, description, LocalMiniLM.name):
         return None
     if local_embedder_missing("numpy") is not None:

@@ -12,7 +12,6 @@ from intelligent_office.tools.base import Tool, ToolRegistry
 from intelligent_office.tools.calculator import calculate
 from intelligent_office.tools.code_analyzer.tools import find_function, trace_calls
 from intelligent_office.tools.file_ops import list_files, read_file, search_files, write_file
-from intelligent_office.tools.http import http_tool
 from intelligent_office.tools.python_exec import python_exec_tool
 from intelligent_office.tools.sandbox import Sandbox, SandboxProvider
 from intelligent_office.tools.summarize import summarize_file
@@ -47,5 +46,7 @@ def builtin_tools(
     registry = ToolRegistry(STATELESS_TOOLS)
     registry.register(python_exec_tool(provider))
     if http_allow:
+        from intelligent_office.tools.http import http_tool  # its client: only when allowed
+
         registry.register(http_tool(http_allow))
     return registry

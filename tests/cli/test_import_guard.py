@@ -113,6 +113,14 @@ def test_command_help_imports_no_heavy_module(tmp_path: Path, command: str) -> N
     assert _loaded(modules, HEAVY + HELP_ALSO) == []
 
 
+# With memory off a run loads none of memory's machinery (search, indexes, the cache).
+MEMORY = (
+    "intelligent_office.memory.office_memory",
+    "intelligent_office.memory.search",
+    "intelligent_office.memory.embeddings.cache",
+)
+
+
 def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
     home, work = tmp_path / "home", tmp_path / "work"  # the workspace never holds the state
     work.mkdir()
@@ -134,7 +142,7 @@ def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
     done = probe(["run", "What is 3*7?"], report=_STARTED, home=home, cwd=work, memory=OFF)
     assert done.code == 0, done.output
     assert "21" in done.output
-    assert _loaded(done.report["modules"], HEAVY + RUN_ALSO + PLAIN_RUN_ALSO) == []
+    assert _loaded(done.report["modules"], HEAVY + RUN_ALSO + PLAIN_RUN_ALSO + MEMORY) == []
     assert done.report["started"] == []
 
 

@@ -31,7 +31,14 @@ __all__ = ["PLAN", "main"]
 PLAN: tuple[tuple[str, str], ...] = (
     *(
         ("fanout500_sleep50ms", system)
-        for system in ("ours_inline", "ours_local", "langgraph", "langgraph_sqlite", "asyncio")
+        for system in (
+            "ours_inline",
+            "ours_local",
+            "langgraph",
+            "langgraph_sqlite",
+            "asyncio",
+            "durable_floor",
+        )
     ),
     *(
         (shape, system)
@@ -44,6 +51,7 @@ PLAN: tuple[tuple[str, str], ...] = (
             "langgraph_sqlite",
             "langgraph_sqlite_async",
             "asyncio",
+            "durable_floor",
         )
     ),
 )

@@ -74,6 +74,7 @@ SYSTEMS: dict[str, tuple[str, ...]] = {
     "langgraph_sqlite": ("benchmarks.peer_langgraph", "langgraph.checkpoint.sqlite.aio"),
     "langgraph_sqlite_async": ("benchmarks.peer_langgraph", "langgraph.checkpoint.sqlite.aio"),
     "asyncio": ("benchmarks.floor_asyncio",),
+    "durable_floor": ("benchmarks.floor_durable",),
 }
 
 

@@ -26,6 +26,10 @@ LABELS = {
     "langgraph_sqlite": "LangGraph, AsyncSqliteSaver, durability=sync",
     "langgraph_sqlite_async": "LangGraph, AsyncSqliteSaver, durability=async (its default)",
     "asyncio": "plain asyncio (floor)",
+    "durable_floor": (
+        "plain asyncio + raw sqlite3: a journal row and an event row per node in our schema, "
+        "committed per loop turn before the node returns (durable floor)"
+    ),
 }
 
 # Which peer each of our systems is compared with: in memory with in memory, durable
@@ -211,6 +215,17 @@ def _scenario(name: str, measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "peer_label": LABELS[peer],
             "metrics": _comparison(ours, theirs),
         }
+    floor = results.get("durable_floor")
+    for system in ("ours_local", "ours_local_full"):
+        ours = results.get(system)
+        if ours is None or floor is None or "error" in ours or "error" in floor:
+            continue
+        # How far the durable runtime is from the least that durable writes cost here.
+        ours["vs_durable_floor"] = {
+            metric: {"ours": ours[metric], "floor": floor[metric]}
+            for metric in SCENARIO_METRICS[name]
+            if metric in ours and metric in floor
+        }
     return {
         "description": DESCRIPTIONS[name],
         "shape": {
@@ -326,12 +341,13 @@ def summary_table(report: dict[str, Any]) -> Table:
     )
     for column in ("scenario", "ours", "metric"):
         table.add_column(column)
-    for column in ("value", "peer", "ours / peer", "asyncio"):
+    for column in ("value", "peer", "ours / peer", "asyncio", "durable floor"):
         table.add_column(column, justify="right")
     table.add_column("target")
     for name, scenario in report["scenarios"].items():
         results = scenario["results"]
         floor = results.get("asyncio", {})
+        durable_floor = results.get("durable_floor", {})
         first = True
         for system, peer in PEERS.items():
             ours = results.get(system)
@@ -346,6 +362,8 @@ def summary_table(report: dict[str, Any]) -> Table:
                     _format(metric, results.get(peer, {}).get(metric)),
                     _ratio_cell(ours, metric),
                     _format(metric, floor.get(metric)),
+                    # The durable floor bounds the durable runtimes only.
+                    _format(metric, durable_floor.get(metric)) if system != "ours_inline" else "",
                     _target_cell(report, name, system, metric),
                 )
                 first = False

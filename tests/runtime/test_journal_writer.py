@@ -125,3 +125,35 @@ async def test_a_write_lock_held_elsewhere_stalls_the_commit_not_the_loop(tmp_pa
         other.close()
         writer.close()
         store.close()
+
+
+async def test_events_after_a_commit_are_committed_within_the_flush_delay(
+    tmp_path: Path,
+) -> None:
+    """An event with no journal entry after it (a step's last event) still reaches the
+    database on its own within `EVENT_FLUSH_SECONDS`, whatever commits came before it."""
+    from intelligent_office.runtime.journal_writer import EVENT_FLUSH_SECONDS
+
+    store = Store.open(f"sqlite:///{tmp_path / 'office.db'}")
+    writer = JournalWriter(store)
+    try:
+        store.tasks.create(task_id="t", user_id="u", description="d")
+        store.runs.create(run_id="r", task_id="t", workflow="w", input={})
+        loop = asyncio.get_running_loop()
+        for index in range(3):
+            writer.add_event("r", None, 30.0, _event("r", f"e.started.{index}"))
+            entry = JournalEntry(key=f"k{index}", activity="a", ok=True)
+            await writer.record("r", None, 30.0, entry)  # commits the event before it
+            writer.add_event("r", None, 30.0, _event("r", f"e.completed.{index}"))
+            queued = loop.time()
+            while len(store.events.read("t")) < 2 * (index + 1):
+                assert loop.time() - queued < EVENT_FLUSH_SECONDS + 0.5
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(EVENT_FLUSH_SECONDS / 3)
+        assert [event.type for event in store.events.read("t")] == [
+            f"e.{when}.{index}" for index in range(3) for when in ("started", "completed")
+        ]
+    finally:
+        await writer.flush()
+        writer.close()
+        store.close()

@@ -127,3 +127,61 @@ def _by_the_standard_encoder(document: Any) -> str:
     lone surrogates escaped."""
     text = _ENCODER.encode(document)
     return text if text.isascii() else _LONE_SURROGATE.sub(_escape_in_json, text)
+
+
+def test_rows_as_tuples_need_the_statements_exact_parameter_order() -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from intelligent_office.store.journal import _JOURNAL_COLUMNS
+    from intelligent_office.store.prepared import Prepared
+    from intelligent_office.store.schema import journal_table
+
+    columns = list(_JOURNAL_COLUMNS)
+    in_order = Prepared.compile(insert(journal_table), sqlite.dialect(), columns)
+    assert in_order.row_encoders(columns) is not None
+    assert in_order.row_encoders(columns[::-1]) is None
+    fewer = Prepared.compile(insert(journal_table), sqlite.dialect(), columns[:-1])
+    assert fewer.row_encoders(columns) is None
+    named = Prepared.compile(insert(journal_table), postgresql.dialect(), columns)
+    assert named.row_encoders(columns) is None
+
+
+def test_sqlite_builds_rows_in_parameter_order_and_dicts_store_the_same(
+    tmp_path: Path,
+) -> None:
+    """The journal and the events fall back alike (dicts) when rows cannot be tuples."""
+    import sqlite3
+
+    written = []
+    for fast in (True, False):
+        path = tmp_path / f"{fast}.db"
+        store = Store.open(f"sqlite:///{path}")
+        try:
+            journal = store.journal
+            assert (journal._rows is not None) and (journal._events._encoders is not None)
+            if not fast:  # as on a driver whose parameters are not in this order
+                journal._rows = None
+                journal._events._encoders = None
+            store.tasks.create(task_id="t", user_id="u", description="d")
+            store.runs.create(run_id="r", task_id="t", workflow="w", input={})
+            assert store.runs.claim("r", "me", 30)
+            events = [
+                PendingEvent("t", "r", f"e.{text}", MOMENTS[0], f"r/{i}", {"t": text})
+                for i, text in enumerate(ODD_TEXTS)
+            ]
+            journal.write([Batch("r", "me", 30, entries=_entries(), events=events)])
+        finally:
+            store.close()
+        with sqlite3.connect(path) as raw:
+            journal_rows = raw.execute(
+                "SELECT run_id, key, activity, ok, output, error_type, error, retryable,"
+                " input, started_at FROM journal ORDER BY key"
+            ).fetchall()
+            event_rows = raw.execute(
+                "SELECT task_id, run_id, seq, type, time, payload, dedup_key FROM events"
+                " ORDER BY seq"
+            ).fetchall()
+        written.append((journal_rows, event_rows))
+    assert len(written[0][0]) == len(_entries()) and len(written[0][1]) == len(ODD_TEXTS)
+    assert written[0] == written[1]

@@ -2,27 +2,71 @@
 
 from __future__ import annotations
 
+import types
+import typing
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import JSON, Column
 
-from intelligent_office.store import Store, schema, tables
+from intelligent_office.store import Store, schema
+from intelligent_office.store.schema import UTCDateTime
 from tests.fresh_python import fresh_python
+
+# The ORM (`store.tables`, `sqlalchemy.orm`) is imported by the tests that read it, not here.
 
 
 def test_every_orm_class_maps_onto_its_core_table() -> None:
+    from sqlalchemy.orm import Mapped
+
+    from intelligent_office.store import tables
+
     assert tables.Base.metadata is schema.metadata
     mapped = {mapper.class_.__table__.name: mapper for mapper in tables.Base.registry.mappers}
     assert set(mapped) == set(schema.metadata.tables)
+    drift = []
     for name, mapper in mapped.items():
         table = schema.metadata.tables[name]
         assert mapper.local_table is table
         assert set(mapper.columns.keys()) == set(table.columns.keys())
-        # Every column has its typed attribute on the class (what mypy and callers read).
+        # Every column has its typed attribute on the class (what mypy and callers read),
+        # of the column's Python type, optional exactly when the column is nullable.
+        hints = typing.get_type_hints(mapper.class_)
         assert set(mapper.class_.__annotations__) == set(table.columns.keys())
+        for column in table.columns:
+            annotation = hints[column.key]
+            assert typing.get_origin(annotation) is Mapped, f"{name}.{column.key}"
+            (value_type,) = typing.get_args(annotation)
+            if _annotation_disagrees(value_type, column):
+                drift.append(
+                    f"{name}.{column.key}: {value_type} for {column.type!r}, "
+                    f"nullable={column.nullable}"
+                )
+    assert drift == []
+
+
+def _annotation_disagrees(value_type: Any, column: Column[Any]) -> bool:
+    """Whether `Mapped[value_type]` is not what `column` stores (type, or None allowed)."""
+    members = typing.get_args(value_type) if isinstance(value_type, types.UnionType) else ()
+    optional = type(None) in members
+    if optional:
+        (value_type,) = [member for member in members if member is not type(None)]
+    if optional != bool(column.nullable):
+        return True
+    stored = typing.get_origin(value_type) or value_type
+    if isinstance(column.type, UTCDateTime):
+        return stored is not datetime
+    if isinstance(column.type, JSON):
+        return stored not in (dict, list)  # a JSON document: an object or an array
+    return stored is not column.type.python_type
 
 
 def test_a_created_task_is_the_stored_task(store: Store) -> None:
+    from sqlalchemy import inspect
+
+    from intelligent_office.store import tables
+
     created, _ = store.tasks.create(
         task_id="t1", user_id="u", description="d", priority=3, body={"a": [1]}
     )

@@ -10,7 +10,7 @@ again; only the one in flight at the crash may (side effects are at-least-once).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -77,9 +77,12 @@ class LocalRunContext:
         """The task this run belongs to."""
         return self._task_id
 
-    async def _record(self, entry: JournalEntry) -> None:
+    def _record(self, entry: JournalEntry) -> Coroutine[Any, Any, None]:
+        """Journal `entry`; the writer's own awaitable, done once it is committed."""
+        # Not a coroutine of its own: a step's task resumes through every frame between it
+        # and the commit's future, and a fan-out's hundreds of steps all wait there.
         self._journal[entry.key] = entry
-        await self._writer.record(self._run_id, self._owner, self._lease_seconds, entry)
+        return self._writer.record(self._run_id, self._owner, self._lease_seconds, entry)
 
     async def activity(
         self,

@@ -112,12 +112,8 @@ class EventWriter:
         self._read_seq = Prepared.compile(_READ_EVENT_SEQ, dialect)
         self._insert = Prepared.compile(_INSERT_EVENT_IGNORE[dialect.name], dialect, _EVENT_COLUMNS)
         # Rows built in parameter order (SQLite): a dict per event and a walk over its
-        # columns cost more than the insert.
-        self._encoders = (
-            tuple(self._insert.encoder(name) for name in _EVENT_COLUMNS)
-            if self._insert.positional and self._insert.names == _EVENT_COLUMNS
-            else None
-        )
+        # columns cost more than the insert. None: dicts (PostgreSQL's named parameters).
+        self._encoders = self._insert.row_encoders(_EVENT_COLUMNS)
 
     def append(
         self,

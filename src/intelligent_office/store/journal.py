@@ -13,7 +13,7 @@ runtime's hot path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -122,7 +122,8 @@ class JournalRepository:
         self._insert_journal = Prepared.compile(
             _INSERT_JOURNAL_IGNORE[dialect.name], dialect, _JOURNAL_COLUMNS
         )
-        self._rows = _JournalRows(self._insert_journal) if self._insert_journal.positional else None
+        encoders = self._insert_journal.row_encoders(_JOURNAL_COLUMNS)
+        self._rows = None if encoders is None else _JournalRows(encoders)
         self._events = EventWriter(dialect)
 
     def load(self, run_id: str) -> dict[str, JournalEntry]:
@@ -248,10 +249,9 @@ class _JournalRows:
     time is encoded once for all its rows.
     """
 
-    def __init__(self, insert: Prepared) -> None:
-        if insert.names != _JOURNAL_COLUMNS:
-            raise ValueError(f"journal insert binds {insert.names}, not {_JOURNAL_COLUMNS}")
-        self._encoders = tuple(insert.encoder(name) for name in _JOURNAL_COLUMNS)
+    def __init__(self, encoders: tuple[Callable[[Any], Any], ...]) -> None:
+        """`encoders`: one per column of `_JOURNAL_COLUMNS`, in that order."""
+        self._encoders = encoders
 
     def encode(self, batches: Sequence[Batch], now: datetime) -> list[tuple[Any, ...]]:
         """Every entry of `batches` as a row, recorded at `now`."""

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["Prepared", "bind_encoder", "in_transaction", "transaction"]
 
 _Processor = Callable[[Any], Any]
+_SQLITE_DATETIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+"""SQLAlchemy's SQLite DATETIME storage format (its `_storage_format`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,19 @@ class Prepared:
         """
         process = self.processors[self.names.index(name)]
         return _as_it_is if process is None else process
+
+    def row_encoders(self, columns: Sequence[str]) -> tuple[_Processor, ...] | None:
+        """The encoder of each of `columns`, for rows built as tuples in that order
+        (`executemany_encoded`); None unless the driver takes positional parameters in
+        exactly that order, and the caller then passes rows as dicts (`executemany`).
+
+        A fast path that is not available falls back to the general one rather than
+        failing: the dicts store the same values (tests/store/test_encoded_rows.py), and
+        SQLite, where the order is ours, is held to the fast path by the same tests.
+        """
+        if not self.positional or self.names != tuple(columns):
+            return None
+        return tuple(self.encoder(name) for name in columns)
 
     def execute(self, cursor: DBAPICursor, values: Mapping[str, Any]) -> DBAPICursor:
         """Run once with `values`."""
@@ -172,8 +187,17 @@ def _sqlite_utc_timestamp(value: datetime | None) -> str | None:
         raise ValueError("timestamps must be timezone-aware (UTC)")
     if zone is not UTC:  # datetime.now(UTC), the common case, needs no conversion
         value = value.astimezone(UTC)
-    # Without its "+00:00": cheaper than a copy without the zone (replace(tzinfo=None)).
-    return value.isoformat(" ", "microseconds")[:-6]
+    # SQLAlchemy's own format, filled in directly: `isoformat` of an aware value formats
+    # its offset too (one call to the zone), and costs half as much again (three per step).
+    return _SQLITE_DATETIME % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 @contextmanager

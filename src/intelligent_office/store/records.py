@@ -84,7 +84,7 @@ class RunRecord:
     """Someone asked to cancel the run; its worker stops it at the next check."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class JournalEntry:
     """An activity's recorded outcome: its output, or its final error."""
 
@@ -101,6 +101,34 @@ class JournalEntry:
     started_at: datetime | None = None
     """When the step started (measured); None on steps recorded before it was kept."""
 
+    def __init__(
+        self,
+        key: str,
+        activity: str,
+        ok: bool,
+        output: dict[str, Any] | None = None,
+        error_type: str | None = None,
+        error: str | None = None,
+        retryable: bool = False,
+        recorded_at: datetime | None = None,
+        input: str | None = None,
+        started_at: datetime | None = None,
+    ) -> None:
+        # Written into the instance's dict: a frozen dataclass's own __init__ calls
+        # object.__setattr__ per field, twice the cost, and the local runtime makes one
+        # entry per step (tests/store/test_records.py holds this to the fields).
+        fields = self.__dict__
+        fields["key"] = key
+        fields["activity"] = activity
+        fields["ok"] = ok
+        fields["output"] = output
+        fields["error_type"] = error_type
+        fields["error"] = error
+        fields["retryable"] = retryable
+        fields["recorded_at"] = recorded_at
+        fields["input"] = input
+        fields["started_at"] = started_at
+
 
 @dataclass(frozen=True)
 class RunOutcome:
@@ -111,7 +139,7 @@ class RunOutcome:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class PendingEvent:
     """An event waiting to be written; its sequence number is assigned on write."""
 
@@ -121,6 +149,24 @@ class PendingEvent:
     time: datetime
     dedup_key: str
     payload: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        task_id: str,
+        run_id: str | None,
+        type: str,
+        time: datetime,
+        dedup_key: str,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        # As JournalEntry's: two per step on the local runtime. None: a new empty payload.
+        fields = self.__dict__
+        fields["task_id"] = task_id
+        fields["run_id"] = run_id
+        fields["type"] = type
+        fields["time"] = time
+        fields["dedup_key"] = dedup_key
+        fields["payload"] = {} if payload is None else payload
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from intelligent_office.tools.base import ToolRegistry
     from intelligent_office.tools.mcp.toolset import MCPToolset
     from intelligent_office.tools.policy import Policy
+    from intelligent_office.tools.sandbox.probe import SandboxProvider
+    from intelligent_office.tools.sandbox.settings import SandboxSettings
 
 __all__ = ["OfficeParts", "configured_parts"]
 
@@ -47,13 +49,10 @@ def configured_parts(
     Agents get the built-in tools alone: the memory's `search_documents` answers for the
     tenant of a task, and an agent run is not one.
     """
-    from intelligent_office.memory.office_memory import OfficeMemory
     from intelligent_office.tools.builder.registry import registered_servers
     from intelligent_office.tools.policy import load_policy
-    from intelligent_office.tools.sandbox.probe import for_machine
 
-    # Probe the sandbox now: a machine weaker than `require_tier` stops here, clearly.
-    sandbox = for_machine(settings.sandbox)
+    sandbox = _sandbox(settings.sandbox)
     tools = builtin_tools(sandbox=sandbox, http_allow=settings.http_allow)
     parts = OfficeParts(
         tools=tools,
@@ -61,6 +60,9 @@ def configured_parts(
         policy=load_policy(settings.policy_file),
     )
     if settings.memory.enabled:
+        # Loaded only when memory is on: a run without it never loads the memory's modules.
+        from intelligent_office.memory.office_memory import OfficeMemory
+
         try:  # the model itself loads on first use, not here
             memory = OfficeMemory.open(settings.memory, store, embedder=memory_embedder)
         except UserError as error:
@@ -91,3 +93,17 @@ def configured_parts(
             tools.register(ai_tool(router))
         parts.brain, parts.model = LLMBrain(router), RouterModel(router)
     return parts
+
+
+def _sandbox(settings: SandboxSettings) -> SandboxProvider:
+    """Where python_exec runs snippets, for both registries (one probe between them).
+
+    With `require_tier` the machine is probed now, so a weaker one stops here, clearly.
+    Without it the probe (`true` and the snippet interpreter run under each tier, some
+    0.1 s of child processes) waits for the first snippet: most tasks never run one.
+    """
+    from intelligent_office.tools.sandbox.probe import SandboxProvider, for_machine
+
+    if settings.require_tier is not None:
+        return SandboxProvider(for_machine(settings))
+    return SandboxProvider(settings=settings)

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     from intelligent_office.settings import Settings
     from intelligent_office.store import Store
 
-__all__ = ["open_store", "prepare_state_directory", "refuse_state_files", "state_files"]
+__all__ = [
+    "database_file",
+    "open_store",
+    "prepare_state_directory",
+    "refuse_state_files",
+    "state_files",
+]
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -37,10 +43,17 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def database_file(settings: Settings) -> Path | None:
+    """The SQLite database file the settings name (not resolved), None for another database."""
+    if settings.database_url is None:  # the default: no URL to parse, no SQLAlchemy to load
+        return settings.home.expanduser() / "office.db"
+    return _sqlite_file(settings.database_url)
+
+
 def state_files(settings: Settings) -> dict[str, Path]:
     """The service's own files by what they are, absolute and symlink-free."""
     found = {"state directory": settings.home.expanduser()}
-    database = _sqlite_file(settings.resolved_database_url)
+    database = database_file(settings)
     if database is not None:
         found["database file"] = database
     if settings.config_file is not None:

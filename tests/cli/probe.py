@@ -14,8 +14,14 @@ from typing import Any
 __all__ = ["Probed", "probe"]
 
 # Runs the entry point, then writes the exit code and the report expression's value.
+# `started` lists the command line of every process the command started (an audit hook).
 _PROBE = """
 import gc, json, sys
+started = []
+def _audit(event, args):
+    if event == "subprocess.Popen":
+        started.append(" ".join(str(part) for part in args[1]))
+sys.addaudithook(_audit)
 from intelligent_office.cli.entry import main
 out, report = sys.argv.pop(1), sys.argv.pop(1)
 try:
@@ -41,7 +47,8 @@ def probe(args: list[str], *, report: str, home: Path, cwd: Path, **settings: st
     """Run `office ARGS` with OFFICE_HOME=home (no provider configured) in a fresh interpreter.
 
     `report` is a Python expression (a dict) evaluated in that process after the command,
-    with `gc` and `sys` imported; `settings` become `OFFICE_<NAME>` variables.
+    with `gc` and `sys` imported and `started` the command lines of the processes it
+    started; `settings` become `OFFICE_<NAME>` variables.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("OFFICE_")}
     env |= {"OFFICE_HOME": str(home), "COLUMNS": "120"}

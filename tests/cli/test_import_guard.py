@@ -57,8 +57,12 @@ HELP_ALSO = (
 # (`office serve` builds its registry at the first count or scrape). A task's run loads
 # no agent kit and no YAML graph workflow (the worker's registry loads a workflow's code
 # when a run of it needs it), no code analyzer until a step calls it, and neither
-# `office ask` nor `office ingest`'s machinery.
+# `office ask` nor `office ingest`'s machinery. Nor SQLAlchemy's ORM and the mapped
+# classes (0.1 s): what a run reads and writes, memory included, goes through Core
+# statements on `store.schema`'s tables.
 RUN_ALSO = (
+    "sqlalchemy.orm",
+    "intelligent_office.store.tables",
     "prometheus_client",
     "intelligent_office.agentkit",
     "intelligent_office.workflows.graph_workflow",
@@ -109,13 +113,25 @@ def test_command_help_imports_no_heavy_module(tmp_path: Path, command: str) -> N
     assert _loaded(modules, HEAVY + HELP_ALSO) == []
 
 
+# With memory off a run loads none of memory's machinery (search, indexes, the cache).
+MEMORY = (
+    "intelligent_office.memory.office_memory",
+    "intelligent_office.memory.search",
+    "intelligent_office.memory.embeddings.cache",
+)
+
+
 def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
     home, work = tmp_path / "home", tmp_path / "work"  # the workspace never holds the state
     work.mkdir()
-    code, output, modules = _office(["run", "What is 2+2?"], home, work)
-    assert code == 0, output
-    assert "2+2 = 4" in output
-    assert _loaded(modules, HEAVY + RUN_ALSO + PLAIN_RUN_ALSO) == []
+    done = probe(["run", "What is 2+2?"], report=_STARTED, home=home, cwd=work)
+    assert done.code == 0, done.output
+    assert "2+2 = 4" in done.output
+    assert _loaded(done.report["modules"], HEAVY + RUN_ALSO + PLAIN_RUN_ALSO) == []
+    # Nor does it start a process: the sandbox is probed (bubblewrap's children, and
+    # `ldconfig` to find libseccomp) at the first snippet, and a new home has no plans
+    # to recall, so no embedder's helper.
+    assert done.report["started"] == []
     # The database was new: this run made it. The next commands find it at the head
     # revision and do not import Alembic either. (With memory on, a second run embeds its
     # subtask to recall similar plans, which loads the local model: memory is off here.)
@@ -123,12 +139,11 @@ def test_offline_run_imports_no_heavy_module(tmp_path: Path) -> None:
     assert code == 0, output
     assert "What is 2+2?" in output
     assert _loaded(modules, HEAVY + ("alembic", "sqlalchemy.dialects.postgresql")) == []
-    code, output, modules = _office(
-        ["run", "What is 3*7?"], home, work, memory='{"enabled": false}'
-    )
-    assert code == 0, output
-    assert "21" in output
-    assert _loaded(modules, HEAVY + RUN_ALSO + PLAIN_RUN_ALSO) == []
+    done = probe(["run", "What is 3*7?"], report=_STARTED, home=home, cwd=work, memory=OFF)
+    assert done.code == 0, done.output
+    assert "21" in done.output
+    assert _loaded(done.report["modules"], HEAVY + RUN_ALSO + PLAIN_RUN_ALSO + MEMORY) == []
+    assert done.report["started"] == []
 
 
 # The settings are loaded by every command that does anything: they name the packages'
@@ -232,18 +247,22 @@ def test_memory_on_run_loads_the_embedder_in_its_helper_process(tmp_path: Path) 
     assert _loaded(done.report["modules"], HEAVY + RUN_ALSO + PLAIN_RUN_ALSO) == []
     [(pid, command)] = done.report["children"]
     assert "intelligent_office.memory.embeddings.embedder_process" in command
+    assert done.report["started"] == [command.strip()]  # the helper, and nothing else
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     # Memory off: no helper.
     done = probe(["run", "What is 2+3?"], report=_CHILDREN, home=home, cwd=work, memory=OFF)
     assert done.code == 0, done.output
-    assert done.report["children"] == []
+    assert done.report["children"] == [] and done.report["started"] == []
 
 
 OFF = '{"enabled": false}'
-# The command's modules, and its child processes (pid, command line) still running.
+# The command's modules and the command lines of the processes it started.
+_STARTED = '{"modules": sorted(sys.modules), "started": started}'
+# The same, and its child processes (pid, command line) still running.
 _CHILDREN = """{
     "modules": sorted(sys.modules),
+    "started": started,
     "children": [
         (int(pid), open(f"/proc/{pid}/cmdline").read().replace("\\0", " "))
         for pid in open(f"/proc/self/task/{__import__('os').getpid()}/children").read().split()

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
-from intelligent_office.memory.early_embedder import PLAN_KIND, early_embedder
-from intelligent_office.memory.embeddings import LocalMiniLM
+from intelligent_office.memory.early_embedder import FEEDBACK_KIND, PLAN_KIND, early_embedder
+from intelligent_office.memory.embeddings import CachedEmbedder, LocalMiniLM
 from intelligent_office.memory.embeddings.embedder_process import (
     EmbedderProcess,
     EmbedderProcessError,
@@ -100,46 +99,86 @@ def _settings(tmp_path: Path, **memory: object) -> Settings:
     return Settings(home=home, memory=MemorySettings.model_validate(memory))
 
 
-def _remember_a_plan(settings: Settings, tenant: str) -> None:
+def _remember_a_plan(
+    settings: Settings, tenant: str, title: str = "What is 3*7?", text: str = "Calculate 3*7"
+) -> None:
     store = Store.open(settings.resolved_database_url)
     try:
         item = NewItem(
             tenant=tenant,
             kind=ItemKind.PLAN,
-            source="task/t1/s1",
+            source=f"task/t1/{text}",
             position=0,
-            title="What is 3*7?",
-            text="Calculate 3*7",
+            title=title,
+            text=text,
             created_at=datetime.now(UTC),
             task_id="t1",
         )
-        with Session(store.engine) as session, session.begin():
-            MemoryItems(store.engine).insert(session, [item])
+        with store.engine.begin() as connection:
+            MemoryItems(store.engine).insert(connection, [item])
     finally:
         store.close()
 
 
 def test_plan_kind_is_the_items_kind() -> None:
     assert PLAN_KIND == ItemKind.PLAN
+    assert FEEDBACK_KIND == ItemKind.FEEDBACK
 
 
 def test_early_embedder_starts_only_when_the_tenant_has_plans(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    assert early_embedder(settings, "ann") is None  # a new home: no database yet
+    settings, task = _settings(tmp_path), "What is 3*7?"
+    assert early_embedder(settings, "ann", task) is None  # a new home: no database yet
     settings.home.mkdir(parents=True)
     Store.open(settings.resolved_database_url).close()
-    assert early_embedder(settings, "ann") is None  # no plans
+    assert early_embedder(settings, "ann", task) is None  # no plans
     _remember_a_plan(settings, "bob")
-    assert early_embedder(settings, "ann") is None  # another tenant's plans
-    assert early_embedder(_settings(tmp_path, enabled=False), "bob") is None
+    assert early_embedder(settings, "ann", task) is None  # another tenant's plans
+    assert early_embedder(_settings(tmp_path, enabled=False), "bob", task) is None
     torch = {"embedder": {"runtime": "torch"}}
-    assert early_embedder(_settings(tmp_path, **torch), "bob") is None
-    embedder = early_embedder(settings, "bob")
+    assert early_embedder(_settings(tmp_path, **torch), "bob", task) is None
+    embedder = early_embedder(settings, "bob", task)
     assert embedder is not None and embedder._helper is not None
     try:
         assert embedder.embed(["Calculate 2+2"]) == _in_a_command(["Calculate 2+2"])
     finally:
         embedder._helper.close()
+
+
+def _started(embedder: LocalMiniLM | None) -> bool:
+    """Whether `early_embedder` started a helper (which is stopped here: unused)."""
+    if embedder is None:
+        return False
+    assert embedder._helper is not None
+    embedder._helper.close()
+    return True
+
+
+def test_early_embedder_starts_none_when_every_text_is_cached(
+    tmp_path: Path, minilm: LocalMiniLM
+) -> None:
+    # The same task again: its subtask and every stored plan were embedded by an earlier
+    # recall, so this run's recall finds every vector in the cache and needs no model.
+    settings = _settings(tmp_path)
+    settings.home.mkdir(parents=True)
+    _remember_a_plan(settings, "bob")
+    assert _started(early_embedder(settings, "bob", "What is 3*7?"))  # not embedded yet
+    store = Store.open(settings.resolved_database_url)
+    try:
+        CachedEmbedder(minilm, store.engine).embed(["Calculate 3*7"])
+        assert not _started(early_embedder(settings, "bob", "What is 3*7?"))
+        # A task never run before: its subtasks are not known before it is decomposed.
+        assert _started(early_embedder(settings, "bob", "What is 2+2?"))
+        # A plan stored since (of anyone: the recall embeds every tenant's new plans).
+        _remember_a_plan(settings, "ann", "What is 5*5?", "Calculate 5*5")
+        assert _started(early_embedder(settings, "bob", "What is 3*7?"))
+        CachedEmbedder(minilm, store.engine).embed(["Calculate 5*5"])
+        assert not _started(early_embedder(settings, "bob", "What is 3*7?"))
+        # Feedback not yet in memory: its text is new.
+        store.tasks.create(task_id="t1", user_id="bob", description="What is 3*7?")
+        store.feedback.add(task_id="t1", user_id="bob", rating=5, comment="right")
+        assert _started(early_embedder(settings, "bob", "What is 3*7?"))
+    finally:
+        store.close()
 
 
 def _stuck(process: EmbedderProcess) -> None:
@@ -216,14 +255,19 @@ time.sleep(120)
 """
 
 
-@pytest.mark.parametrize("when", ["loading", "answered"])
-def test_the_helper_ends_when_its_parent_is_killed(when: str) -> None:
+@pytest.mark.parametrize(
+    ("when", "stopped"), [("loading", False), ("answered", False), ("answered", True)]
+)
+def test_the_helper_ends_when_its_parent_is_killed(when: str, stopped: bool) -> None:
     parent = subprocess.Popen(
         [sys.executable, "-c", _PARENT, when], stdout=subprocess.PIPE, text=True
     )
+    helper = None
     try:
         assert parent.stdout is not None
         helper = int(parent.stdout.readline())
+        if stopped:  # it cannot read its closed stdin: only the parent-death signal ends it
+            os.kill(helper, signal.SIGSTOP)
     finally:
         parent.kill()  # no exit handler runs: only the closed pipe tells the helper
         parent.wait()
@@ -232,11 +276,33 @@ def test_the_helper_ends_when_its_parent_is_killed(when: str) -> None:
     deadline = time.monotonic() + 60
     while _running(helper) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _running(helper)
+    try:
+        assert not _running(helper)
+    finally:
+        if _running(helper):  # a failed run leaves no stopped helper behind
+            os.kill(helper, signal.SIGKILL)
 
 
-def _running(pid: int) -> bool:
+def test_a_helper_whose_parent_ended_before_it_started_exits_at_once() -> None:
+    # The parent may die between starting the helper and the helper's asking for the
+    # parent-death signal: the helper, given its parent's pid, sees another parent and
+    # exits before it loads anything.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    module = "intelligent_office.memory.embeddings.embedder_process"
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", module, str(gone.pid)],
+        input=b'["hello"]\n',
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout == b""
+
+
+def _running(pid: int | None) -> bool:
     """Whether `pid` runs (not ended, nor a zombie waiting for its new parent to reap it)."""
+    if pid is None:
+        return False
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
     except FileNotFoundError:

@@ -101,3 +101,34 @@ def test_at_least_filters_from_the_first_line_without_loading_structlog() -> Non
     assert "inner_warning" not in out and "inner_error" in out
     assert "outer_info" not in out and "outer_warning" in out
     assert "after" in out
+
+
+# The modules that log from a server, a worker or an MCP connection (which `office run`
+# opens when MCP servers are configured) hold a `lazy_logger`: importing them loads no
+# structlog, and their lines inside `at_least` (`office run`'s quiet block) obey its level
+# and render plain tracebacks, as every other line does.
+_LAZY_PROBE = """
+import io, json, logging, sys
+from intelligent_office.observability.plain_structlog import at_least
+from intelligent_office.tools.mcp import connection
+from intelligent_office.webhooks import dispatcher
+loaded_by_import = "structlog" in sys.modules
+real, sys.stdout = sys.stdout, io.StringIO()  # where structlog prints by default
+with at_least(logging.WARNING):
+    connection.log.info("mcp_info")
+    connection.log.warning("mcp_warning")
+    dispatcher.log.info("webhook_info")
+connection.log.info("after")
+out, sys.stdout = sys.stdout.getvalue(), real
+loaded = sorted(m for m in ("pygments", "rich.traceback", "rich.pretty") if m in sys.modules)
+print(json.dumps({"loaded_by_import": loaded_by_import, "out": out, "loaded": loaded}))
+"""
+
+
+def test_module_loggers_load_structlog_at_their_first_line_under_the_blocks_level() -> None:
+    report = fresh_python(_LAZY_PROBE)
+    assert report["loaded_by_import"] is False
+    out = report["out"]
+    assert "mcp_info" not in out and "webhook_info" not in out
+    assert "mcp_warning" in out and "after" in out
+    assert report["loaded"] == []

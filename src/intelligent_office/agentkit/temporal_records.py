@@ -17,12 +17,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import structlog
 from pydantic import BaseModel
 from temporalio import activity as temporal_activity
 
 from intelligent_office.agentkit.durable import AGENT_WORKFLOW, AgentWorkflowInput
 from intelligent_office.agentkit.workflow import Workflow
+from intelligent_office.observability.plain_structlog import lazy_logger
 from intelligent_office.runtime.temporal.client import TEMPORAL_OWNER
 from intelligent_office.runtime.temporal.messages import ActivityCall, RunFinish
 from intelligent_office.runtime.temporal.recording import StoreRecorder
@@ -42,7 +42,7 @@ FINISH_AGENT_RUN = "agentkit.temporal.finish_run"
 _HANDED_OVER_SECONDS = 100 * 365 * 86400.0
 """The run's lease, held by Temporal: no local worker ever claims it."""
 
-_log = structlog.get_logger(__name__)
+_log = lazy_logger(__name__)
 
 
 class AgentRunStart(BaseModel):

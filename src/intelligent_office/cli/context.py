@@ -83,11 +83,13 @@ class AppContext:
         `memory_embedder` replaces the embedder the memory settings name (one already
         loading, `early_embedder`).
         """
-        from intelligent_office.tools.sandbox.probe import probe_soon
+        if settings.sandbox.require_tier is not None:
+            from intelligent_office.tools.sandbox.probe import probe_soon
 
-        # The Office probes the sandbox when it is built: start that now, in a thread,
-        # so its children run on the other core while the Office's modules load.
-        probe_soon(settings.sandbox)
+            # The Office probes the sandbox when it is built (to refuse a weaker one):
+            # start that now, in a thread, so its children run on the other core while
+            # the Office's modules load. Without a required tier it waits for a snippet.
+            probe_soon(settings.sandbox)
         from intelligent_office.front_door import Office
         from intelligent_office.observability.telemetry import Telemetry
 

@@ -133,7 +133,7 @@ def run(
     settings = load_settings(config)
     refuse_state_files(settings, workspace)
     # The plan's recall embeds: the model loads beside the Office's modules, when it will.
-    embedder = early_embedder(settings, task.user_id or "local")
+    embedder = early_embedder(settings, task.user_id or "local", task.description)
     app = AppContext.from_settings(settings, memory_embedder=embedder)
     view = TaskView(title=task.description.splitlines()[0][:80])
     worker = app.office.worker(listener=task_listener(view, as_json=as_json))

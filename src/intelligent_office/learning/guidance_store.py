@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Row, delete, insert, select, update
 
 from intelligent_office.errors import UserError
 from intelligent_office.models.guidance import Guidance
-from intelligent_office.store.tables import GuidanceRow
+from intelligent_office.store.schema import learning_guidance_table
 
 __all__ = ["GuidanceRecord", "GuidanceRepository", "guidance_id_for"]
 
@@ -55,7 +54,7 @@ def guidance_id_for(cause: str) -> str:
     return "g-" + hashlib.sha256(cause.encode()).hexdigest()[:10]
 
 
-def _record(row: GuidanceRow) -> GuidanceRecord:
+def _record(row: Row[Any]) -> GuidanceRecord:
     return GuidanceRecord(
         id=row.id,
         cause=row.cause,
@@ -72,8 +71,12 @@ def _record(row: GuidanceRow) -> GuidanceRecord:
     )
 
 
+_table = learning_guidance_table
+
+
 class GuidanceRepository:
-    """Guidance rows in the SQL store."""
+    """Guidance rows in the SQL store (Core statements: every plan of a run reads them, and
+    a run never needs SQLAlchemy's ORM)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -93,29 +96,31 @@ class GuidanceRepository:
         """Store guidance for a cause, or refresh its examples and evidence; (record, new)."""
         now = datetime.now(UTC)
         guidance_id = guidance_id_for(cause)
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            row = session.get(GuidanceRow, guidance_id)
-            created = row is None
-            if row is None:
-                row = GuidanceRow(
-                    id=guidance_id,
-                    cause=cause,
-                    status=status,
-                    uses=0,
-                    created_at=now,
-                )
-                session.add(row)
-            row.text, row.intent, row.tool = text, intent, tool
-            row.adjustment, row.examples, row.evidence = adjustment, examples[:20], evidence
-            row.updated_at = now
-            session.flush()
-            return _record(row), created
+        refreshed = {
+            "text": text,
+            "intent": intent,
+            "tool": tool,
+            "adjustment": adjustment,
+            "examples": examples[:20],
+            "evidence": evidence,
+            "updated_at": now,
+        }
+        mine = _table.c.id == guidance_id
+        with self._engine.begin() as connection:
+            created = connection.execute(select(_table.c.id).where(mine)).first() is None
+            if created:
+                first = {"id": guidance_id, "cause": cause, "status": status, "uses": 0}
+                connection.execute(insert(_table).values(**first, created_at=now, **refreshed))
+            else:
+                connection.execute(update(_table).where(mine).values(**refreshed))
+            row = connection.execute(select(_table).where(mine)).one()
+        return _record(row), created
 
     def get(self, guidance_id: str) -> GuidanceRecord | None:
         """The guidance with this id, if any."""
-        with Session(self._engine) as session:
-            row = session.get(GuidanceRow, guidance_id)
-            return _record(row) if row else None
+        with self._engine.connect() as connection:
+            row = connection.execute(select(_table).where(_table.c.id == guidance_id)).first()
+        return _record(row) if row else None
 
     def require(self, guidance_id: str) -> GuidanceRecord:
         """The guidance with this id; a UserError naming `office learn guidance list` if none."""
@@ -126,19 +131,19 @@ class GuidanceRepository:
 
     def all(self, *, status: str | None = None) -> list[GuidanceRecord]:
         """Every piece of guidance (or those with one status), most used first."""
-        query = select(GuidanceRow).order_by(GuidanceRow.uses.desc(), GuidanceRow.id)
+        query = select(_table).order_by(_table.c.uses.desc(), _table.c.id)
         if status is not None:
-            query = query.where(GuidanceRow.status == status)
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+            query = query.where(_table.c.status == status)
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def set_status(self, guidance_id: str, status: str) -> GuidanceRecord:
         """Enable or disable one piece of guidance."""
         self.require(guidance_id)
         with self._engine.begin() as connection:
             connection.execute(
-                update(GuidanceRow)
-                .where(GuidanceRow.id == guidance_id)
+                update(_table)
+                .where(_table.c.id == guidance_id)
                 .values(status=status, updated_at=datetime.now(UTC))
             )
         return self.require(guidance_id)
@@ -147,7 +152,7 @@ class GuidanceRepository:
         """Remove one piece of guidance for good."""
         self.require(guidance_id)
         with self._engine.begin() as connection:
-            connection.execute(delete(GuidanceRow).where(GuidanceRow.id == guidance_id))
+            connection.execute(delete(_table).where(_table.c.id == guidance_id))
 
     def count_use(self, guidance_ids: list[str]) -> None:
         """Count one more use of each."""
@@ -155,7 +160,5 @@ class GuidanceRepository:
             return
         with self._engine.begin() as connection:
             connection.execute(
-                update(GuidanceRow)
-                .where(GuidanceRow.id.in_(guidance_ids))
-                .values(uses=GuidanceRow.uses + 1)
+                update(_table).where(_table.c.id.in_(guidance_ids)).values(uses=_table.c.uses + 1)
             )

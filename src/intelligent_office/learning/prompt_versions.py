@@ -9,18 +9,17 @@ guidance in effect, `{"guidance": null}` meaning every enabled piece.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from intelligent_office.errors import UserError
 from intelligent_office.llm.prompts import AI_TOOL, CHECK_PLAN, DECOMPOSE, PLAN, REVIEW
 from intelligent_office.models.guidance import PromptChoice
-from intelligent_office.store.tables import PromptVersionRow
+from intelligent_office.store.schema import prompt_versions_table
 
 __all__ = ["TIERS", "PromptVersion", "PromptVersionRepository", "offline_guidance_ids"]
 
@@ -35,6 +34,7 @@ _BUILT_IN = {
     "ai_tool": AI_TOOL.system,
 }
 TIERS = tuple(_BUILT_IN)
+_table = prompt_versions_table
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def offline_guidance_ids(text: str) -> set[str] | None:
     return {str(item) for item in listed} if isinstance(listed, list) else None
 
 
-def _record(row: PromptVersionRow) -> PromptVersion:
+def _record(row: Row[Any]) -> PromptVersion:
     return PromptVersion(
         id=row.id,
         tier=row.tier,
@@ -90,7 +90,11 @@ def _check_tier(tier: str) -> None:
 
 
 class PromptVersionRepository:
-    """Prompt versions in the SQL store; version 1 of a tier is its built-in prompt."""
+    """Prompt versions in the SQL store; version 1 of a tier is its built-in prompt.
+
+    Core statements: every plan of a run asks for the current version, and a run never
+    needs SQLAlchemy's ORM.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -103,11 +107,11 @@ class PromptVersionRepository:
             pass  # another planner seeded it at the same moment
 
     def _add_built_in(self, tier: str) -> None:
-        with Session(self._engine) as session, session.begin():
-            if session.scalar(select(PromptVersionRow.id).where(PromptVersionRow.tier == tier)):
+        with self._engine.begin() as connection:
+            if connection.scalar(select(_table.c.id).where(_table.c.tier == tier).limit(1)):
                 return
-            session.add(
-                PromptVersionRow(
+            connection.execute(
+                insert(_table).values(
                     id=f"{tier}-v1",
                     tier=tier,
                     version=1,
@@ -124,20 +128,18 @@ class PromptVersionRepository:
     def current(self, tier: str) -> PromptVersion:
         """The version in use for the tier (the built-in prompt until another is promoted)."""
         self._seed(tier)
-        query = select(PromptVersionRow).where(
-            PromptVersionRow.tier == tier, PromptVersionRow.status == CURRENT
-        )
-        with Session(self._engine) as session:
-            row = session.scalars(query).first()
-            if row is None:
-                raise UserError(f"tier {tier} has no current prompt: promote one")
-            return _record(row)
+        query = select(_table).where(_table.c.tier == tier, _table.c.status == CURRENT)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            raise UserError(f"tier {tier} has no current prompt: promote one")
+        return _record(row)
 
     def get(self, version_id: str) -> PromptVersion | None:
         """The version with this id, if any."""
-        with Session(self._engine) as session:
-            row = session.get(PromptVersionRow, version_id)
-            return _record(row) if row else None
+        with self._engine.connect() as connection:
+            row = connection.execute(select(_table).where(_table.c.id == version_id)).first()
+        return _record(row) if row else None
 
     def require(self, version_id: str) -> PromptVersion:
         """The version with this id; a UserError naming `office prompts list` if none."""
@@ -150,25 +152,23 @@ class PromptVersionRepository:
         """Versions, by tier then newest first."""
         for name in [tier] if tier else TIERS:
             self._seed(name)
-        query = select(PromptVersionRow).order_by(
-            PromptVersionRow.tier, PromptVersionRow.version.desc()
-        )
+        query = select(_table).order_by(_table.c.tier, _table.c.version.desc())
         if tier is not None:
-            query = query.where(PromptVersionRow.tier == tier)
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+            query = query.where(_table.c.tier == tier)
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def add_candidate(self, tier: str, text: str, *, model: str | None = None) -> PromptVersion:
         """A new candidate version of the tier, the current one its parent."""
         if not text.strip():
             raise UserError("the candidate prompt is empty: give its text")
         parent = self.current(tier)
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            highest = session.scalar(
-                select(func.max(PromptVersionRow.version)).where(PromptVersionRow.tier == tier)
+        with self._engine.begin() as connection:
+            highest = connection.scalar(
+                select(func.max(_table.c.version)).where(_table.c.tier == tier)
             )
             version = int(highest or 0) + 1
-            row = PromptVersionRow(
+            added = PromptVersion(
                 id=f"{tier}-v{version}",
                 tier=tier,
                 version=version,
@@ -180,24 +180,21 @@ class PromptVersionRepository:
                 created_at=datetime.now(UTC),
                 decided_at=None,
             )
-            session.add(row)
-            session.flush()
-            return _record(row)
+            connection.execute(insert(_table).values(**asdict(added)))
+        return added
 
     def set_evaluation(self, version_id: str, evaluation: dict[str, Any]) -> None:
         """Keep the gate's verdict with the version."""
         with self._engine.begin() as connection:
             connection.execute(
-                update(PromptVersionRow)
-                .where(PromptVersionRow.id == version_id)
-                .values(evaluation=evaluation)
+                update(_table).where(_table.c.id == version_id).values(evaluation=evaluation)
             )
 
     def _set_status(self, version_id: str, status: str) -> None:
         with self._engine.begin() as connection:
             connection.execute(
-                update(PromptVersionRow)
-                .where(PromptVersionRow.id == version_id)
+                update(_table)
+                .where(_table.c.id == version_id)
                 .values(status=status, decided_at=datetime.now(UTC))
             )
 

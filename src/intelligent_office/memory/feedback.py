@@ -10,13 +10,15 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
 from intelligent_office.memory.items import ItemKind, NewItem
 from intelligent_office.memory.search import MemorySearch
-from intelligent_office.store.tables import FeedbackRow, MemoryItemRow, TaskRow
+from intelligent_office.store.schema import feedback_table, memory_items_table, tasks_table
 
 __all__ = ["FeedbackMemory", "ratings_by_fingerprint"]
+
+# Core tables: a run's recall reads these, and a run never needs SQLAlchemy's ORM.
+_feedback, _items, _tasks = feedback_table.c, memory_items_table.c, tasks_table.c
 
 
 def ratings_by_fingerprint(
@@ -27,19 +29,20 @@ def ratings_by_fingerprint(
     if not wanted:
         return {}
     query = (
-        select(MemoryItemRow.fingerprint, FeedbackRow.id, FeedbackRow.rating)
-        .join(FeedbackRow, FeedbackRow.task_id == MemoryItemRow.task_id)
+        select(_items.fingerprint, _feedback.id, _feedback.rating)
+        .select_from(memory_items_table)
+        .join(feedback_table, _feedback.task_id == _items.task_id)
         .where(
-            MemoryItemRow.tenant == tenant,
-            MemoryItemRow.kind == ItemKind.PLAN,
-            MemoryItemRow.fingerprint.in_(wanted),
-            FeedbackRow.rating.is_not(None),
+            _items.tenant == tenant,
+            _items.kind == ItemKind.PLAN,
+            _items.fingerprint.in_(wanted),
+            _feedback.rating.is_not(None),
         )
         .distinct()
     )
     ratings: dict[str, list[int]] = {}
-    with Session(engine) as session:
-        for print_, _, rating in session.execute(query):
+    with engine.connect() as connection:
+        for print_, _, rating in connection.execute(query):
             if rating is not None:
                 ratings.setdefault(print_ or "", []).append(int(rating))
     return ratings
@@ -53,30 +56,28 @@ class FeedbackMemory:
 
     def sync(self) -> int:
         """Remember feedback not remembered yet; how many pieces."""
-        remembered = select(MemoryItemRow.position).where(MemoryItemRow.kind == ItemKind.FEEDBACK)
+        remembered = select(_items.position).where(_items.kind == ItemKind.FEEDBACK)
         query = (
-            select(FeedbackRow, TaskRow.user_id, TaskRow.description)
-            .join(TaskRow, TaskRow.task_id == FeedbackRow.task_id)
-            .where(FeedbackRow.id.not_in(remembered))
-            .order_by(FeedbackRow.id)
+            select(feedback_table, _tasks.user_id.label("owner"), _tasks.description)
+            .join(tasks_table, _tasks.task_id == _feedback.task_id)
+            .where(_feedback.id.not_in(remembered))
+            .order_by(_feedback.id)
         )
-        with Session(self.search.engine) as session:
-            rows: list[tuple[FeedbackRow, str, str]] = [
-                (row[0], row[1], row[2]) for row in session.execute(query)
-            ]
+        with self.search.engine.connect() as connection:
+            rows = connection.execute(query).all()
         items = [
             NewItem(
-                tenant=owner,
+                tenant=row.owner,
                 kind=ItemKind.FEEDBACK,
                 source=f"feedback/{row.id}",
                 position=row.id,
-                title=description,
-                text=_text(description, row.rating, row.comment),
+                title=row.description,
+                text=_text(row.description, row.rating, row.comment),
                 created_at=row.created_at or datetime.now(UTC),
                 task_id=row.task_id,
                 data={"rating": row.rating, "comment": row.comment, "by": row.user_id},
             )
-            for row, owner, description in rows
+            for row in rows
         ]
         if items:
             self.search.add(items, embed=False)

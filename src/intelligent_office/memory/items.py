@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
 
-from intelligent_office.store.tables import MemoryItemRow
+from intelligent_office.store.schema import memory_items_table
 
 __all__ = ["ItemKind", "MemoryItem", "MemoryItems", "NewItem", "location_of"]
+
+_table = memory_items_table
+_items = memory_items_table.c
 
 
 class ItemKind:
@@ -59,7 +61,7 @@ def location_of(item: MemoryItem) -> str:
     return f"{path}:{start}" if start else path
 
 
-def _item(row: MemoryItemRow) -> MemoryItem:
+def _item(row: Row[Any]) -> MemoryItem:
     return MemoryItem(
         id=row.id,
         tenant=row.tenant,
@@ -76,34 +78,37 @@ def _item(row: MemoryItemRow) -> MemoryItem:
     )
 
 
-def _row(item: NewItem) -> MemoryItemRow:
-    return MemoryItemRow(
-        tenant=item.tenant,
-        kind=item.kind,
-        source=item.source,
-        position=item.position,
-        location=item.location,
-        title=item.title,
-        text=item.text,
-        fingerprint=item.fingerprint,
-        task_id=item.task_id,
-        data=item.data,
-        created_at=item.created_at,
-    )
+_NEW_FIELDS = tuple(f.name for f in fields(NewItem))
+
+
+def _row(item: NewItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in _NEW_FIELDS}
+
+
+def _stored(item: NewItem, item_id: int) -> MemoryItem:
+    stored = _row(item)
+    stored["location"], stored["data"] = dict(item.location), dict(item.data)
+    return MemoryItem(**stored, id=item_id)
 
 
 class MemoryItems:
-    """Reads and writes `memory_items`; vectors and keyword indexes follow via the index."""
+    """Reads and writes `memory_items`; vectors and keyword indexes follow via the index.
+
+    Core statements: a run recalls and remembers plans through these, and a run never
+    needs SQLAlchemy's ORM.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def insert(self, session: Session, items: Sequence[NewItem]) -> list[MemoryItem]:
+    def insert(self, connection: Connection, items: Sequence[NewItem]) -> list[MemoryItem]:
         """Insert in the caller's transaction; the stored items come back with their ids."""
-        rows = [_row(item) for item in items]
-        session.add_all(rows)
-        session.flush()
-        return [_item(row) for row in rows]
+        if not items:
+            return []
+        # One statement for them all; RETURNING in the order of the rows given.
+        statement = insert(_table).returning(_items.id, sort_by_parameter_order=True)
+        ids = connection.execute(statement, [_row(item) for item in items]).scalars().all()
+        return [_stored(item, int(item_id)) for item, item_id in zip(items, ids, strict=True)]
 
     def get(self, ids: Iterable[int]) -> dict[int, MemoryItem]:
         """The items with these ids (missing ids are left out)."""
@@ -111,27 +116,21 @@ class MemoryItems:
         if not wanted:
             return {}
         found: dict[int, MemoryItem] = {}
-        with Session(self._engine) as session:
+        with self._engine.connect() as connection:
             for start in range(0, len(wanted), 500):
-                query = select(MemoryItemRow).where(
-                    MemoryItemRow.id.in_(wanted[start : start + 500])
-                )
-                found.update((row.id, _item(row)) for row in session.scalars(query))
+                query = select(_table).where(_items.id.in_(wanted[start : start + 500]))
+                found.update((row.id, _item(row)) for row in connection.execute(query))
         return found
 
     def by_source(self, tenant: str, kind: str, source: str) -> list[MemoryItem]:
         """Every item from one source, in position order."""
         query = (
-            select(MemoryItemRow)
-            .where(
-                MemoryItemRow.tenant == tenant,
-                MemoryItemRow.kind == kind,
-                MemoryItemRow.source == source,
-            )
-            .order_by(MemoryItemRow.position)
+            select(_table)
+            .where(_items.tenant == tenant, _items.kind == kind, _items.source == source)
+            .order_by(_items.position)
         )
-        with Session(self._engine) as session:
-            return [_item(row) for row in session.scalars(query)]
+        with self._engine.connect() as connection:
+            return [_item(row) for row in connection.execute(query)]
 
     def outcomes(self, tenant: str, fingerprints: Iterable[str]) -> dict[str, tuple[int, int]]:
         """Successes and failures of every run of these plans, counted in the database.
@@ -142,19 +141,19 @@ class MemoryItems:
         wanted = sorted(set(fingerprints))
         if not wanted:
             return {}
-        outcome = MemoryItemRow.data["outcome"].as_string()
+        outcome = _items.data["outcome"].as_string()
         query = (
-            select(MemoryItemRow.fingerprint, outcome, func.count())
+            select(_items.fingerprint, outcome, func.count())
             .where(
-                MemoryItemRow.tenant == tenant,
-                MemoryItemRow.kind == ItemKind.PLAN,
-                MemoryItemRow.fingerprint.in_(wanted),
+                _items.tenant == tenant,
+                _items.kind == ItemKind.PLAN,
+                _items.fingerprint.in_(wanted),
             )
-            .group_by(MemoryItemRow.fingerprint, outcome)
+            .group_by(_items.fingerprint, outcome)
         )
         counts: dict[str, tuple[int, int]] = {}
-        with Session(self._engine) as session:
-            for print_, result, number in session.execute(query):
+        with self._engine.connect() as connection:
+            for print_, result, number in connection.execute(query):
                 successes, failures = counts.get(print_ or "", (0, 0))
                 if result == "success":
                     successes += int(number)
@@ -165,11 +164,11 @@ class MemoryItems:
 
     def count(self, tenant: str | None, kind: str) -> int:
         """How many items of a kind a tenant (or everyone, for None) has."""
-        query = select(func.count()).select_from(MemoryItemRow).where(MemoryItemRow.kind == kind)
+        query = select(func.count()).select_from(_table).where(_items.kind == kind)
         if tenant is not None:
-            query = query.where(MemoryItemRow.tenant == tenant)
-        with Session(self._engine) as session:
-            return int(session.scalar(query) or 0)
+            query = query.where(_items.tenant == tenant)
+        with self._engine.connect() as connection:
+            return int(connection.scalar(query) or 0)
 
     def recent(
         self,
@@ -181,28 +180,26 @@ class MemoryItems:
         limit: int = 50,
     ) -> list[MemoryItem]:
         """Newest first, within a time range."""
-        query = select(MemoryItemRow).where(
-            MemoryItemRow.tenant == tenant, MemoryItemRow.kind.in_(list(kinds))
-        )
+        query = select(_table).where(_items.tenant == tenant, _items.kind.in_(list(kinds)))
         if since is not None:
-            query = query.where(MemoryItemRow.created_at >= since)
+            query = query.where(_items.created_at >= since)
         if until is not None:
-            query = query.where(MemoryItemRow.created_at < until)
-        query = query.order_by(MemoryItemRow.created_at.desc(), MemoryItemRow.id.desc())
-        with Session(self._engine) as session:
-            return [_item(row) for row in session.scalars(query.limit(limit))]
+            query = query.where(_items.created_at < until)
+        query = query.order_by(_items.created_at.desc(), _items.id.desc())
+        with self._engine.connect() as connection:
+            return [_item(row) for row in connection.execute(query.limit(limit))]
 
-    def delete_in(self, session: Session, ids: Sequence[int]) -> None:
+    def delete_in(self, connection: Connection, ids: Sequence[int]) -> None:
         """Delete in the caller's transaction (the index removes its vectors first)."""
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
-            session.execute(delete(MemoryItemRow).where(MemoryItemRow.id.in_(chunk)))
+            connection.execute(delete(_table).where(_items.id.in_(chunk)))
 
-    def ids_of_source(self, session: Session, tenant: str, kind: str, source: str) -> list[int]:
+    def ids_of_source(
+        self, connection: Connection, tenant: str, kind: str, source: str
+    ) -> list[int]:
         """Ids of one source's items, in the caller's transaction."""
-        query = select(MemoryItemRow.id).where(
-            MemoryItemRow.tenant == tenant,
-            MemoryItemRow.kind == kind,
-            MemoryItemRow.source == source,
+        query = select(_items.id).where(
+            _items.tenant == tenant, _items.kind == kind, _items.source == source
         )
-        return list(session.scalars(query))
+        return list(connection.scalars(query))

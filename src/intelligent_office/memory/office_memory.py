@@ -19,7 +19,6 @@ from intelligent_office.memory.search import MemorySearch
 from intelligent_office.memory.search_tool import search_documents_tool
 from intelligent_office.memory.settings import MemorySettings
 from intelligent_office.store import Store
-from intelligent_office.store.feedback import FeedbackRecord
 from intelligent_office.tools.base import Tool
 
 # `ask` and `ingest` load their machinery when called: a task's run uses neither.
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from intelligent_office.llm.router import LLMRouter
     from intelligent_office.memory.answer import AskResult
     from intelligent_office.memory.documents import IngestProgress, IngestReport
+    from intelligent_office.store.feedback import FeedbackRecord
 
 __all__ = ["OfficeMemory"]
 

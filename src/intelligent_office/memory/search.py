@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from intelligent_office.memory.embeddings.base import Embedder, Vector
 from intelligent_office.memory.index import (
@@ -72,10 +71,10 @@ class MemorySearch:
         """Store items; with `embed`, their vectors go in the same transaction."""
         vectors = self.embedder.embed([item.text for item in items]) if embed and items else []
         index = self.index if embed else None
-        with Session(self.engine) as session, session.begin():
-            stored = self.items.insert(session, items)
+        with self.engine.begin() as connection:
+            stored = self.items.insert(connection, items)
             if index is not None:
-                index.add(session, _indexed(stored, vectors))
+                index.add(connection, _indexed(stored, vectors))
         return stored
 
     def replace_source(
@@ -93,21 +92,21 @@ class MemorySearch:
         if vectors is None:
             vectors = self.embedder.embed([item.text for item in items]) if items else []
         index = self.index
-        with Session(self.engine) as session, session.begin():
-            old = self.items.ids_of_source(session, tenant, kind, source)
-            index.remove(session, old)
-            self.items.delete_in(session, old)
-            stored = self.items.insert(session, items)
-            index.add(session, _indexed(stored, vectors))
+        with self.engine.begin() as connection:
+            old = self.items.ids_of_source(connection, tenant, kind, source)
+            index.remove(connection, old)
+            self.items.delete_in(connection, old)
+            stored = self.items.insert(connection, items)
+            index.add(connection, _indexed(stored, vectors))
         return stored
 
     def remove_source(self, tenant: str, kind: str, source: str) -> int:
         """Forget one source's items; how many there were."""
         index = self.index
-        with Session(self.engine) as session, session.begin():
-            old = self.items.ids_of_source(session, tenant, kind, source)
-            index.remove(session, old)
-            self.items.delete_in(session, old)
+        with self.engine.begin() as connection:
+            old = self.items.ids_of_source(connection, tenant, kind, source)
+            index.remove(connection, old)
+            self.items.delete_in(connection, old)
         return len(old)
 
     def index_pending(self, *, limit: int = 512) -> int:
@@ -118,8 +117,8 @@ class MemorySearch:
         found = self.items.get(ids)
         items = [found[i] for i in ids if i in found]
         vectors = self.embedder.embed([item.text for item in items])
-        with Session(self.engine) as session, session.begin():
-            self.index.add(session, _indexed(items, vectors))
+        with self.engine.begin() as connection:
+            self.index.add(connection, _indexed(items, vectors))
         return len(items)
 
     def embed_query(self, query: str) -> Vector:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from intelligent_office.errors import ToolError
-from intelligent_office.memory.extractive import NOT_FOUND, extract_answer
 from intelligent_office.memory.index import Scope
 from intelligent_office.memory.items import ItemKind, location_of
 from intelligent_office.memory.search import Hit, MemorySearch
@@ -54,6 +53,9 @@ def search_documents_tool(search: MemorySearch, store: Store) -> Tool:
 
 def _answer(search: MemorySearch, query: str, hits: list[Hit]) -> str:
     """The sentences of the passages that answer the query, cited by passage number."""
+    # Loaded when a step searches the documents: a run that never does needs none of it.
+    from intelligent_office.memory.extractive import NOT_FOUND, extract_answer
+
     if not hits:
         return NOT_FOUND
     embedder = getattr(search.embedder, "inner", search.embedder)  # sentences: not cached

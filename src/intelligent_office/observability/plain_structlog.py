@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["at_least", "bound_contextvars", "get_logger", "load_structlog"]
+__all__ = ["at_least", "bound_contextvars", "get_logger", "lazy_logger", "load_structlog"]
 
 # What structlog imports from rich only to render tracebacks and locals prettily; rich
 # itself when nothing has loaded it (structlog then takes it as not installed).
@@ -98,6 +98,28 @@ def get_logger(name: str) -> Any:
     import structlog
 
     return structlog.get_logger(name)
+
+
+class _LazyLogger:
+    """A module's logger: structlog loads (through `load_structlog`) at its first line."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._logger: Any = None
+
+    def __getattr__(self, method: str) -> Any:
+        if self._logger is None:
+            self._logger = get_logger(self._name)
+        return getattr(self._logger, method)
+
+
+def lazy_logger(name: str) -> Any:
+    """A module-level logger (`log = lazy_logger(__name__)`) that imports nothing until used.
+
+    structlog then loads as `load_structlog` loads it: without rich's tracebacks, and under
+    the level of an `at_least` block it loads inside (`office run` shows warnings only).
+    """
+    return _LazyLogger(name)
 
 
 def bound_contextvars(**values: object) -> AbstractContextManager[None]:

@@ -6,16 +6,16 @@ decides (CLI, API) records the decision here and sends that signal.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, exists, select, update
+from sqlalchemy import Engine, Row, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from intelligent_office.errors import UserError
 from intelligent_office.store.records import ApprovalRecord
-from intelligent_office.store.tables import ApprovalRow, TaskRow
+from intelligent_office.store.schema import approvals_table, tasks_table
 
 __all__ = ["ApprovalRepository", "Decision", "approval_signal"]
 
@@ -28,7 +28,7 @@ def approval_signal(approval_id: str) -> str:
     return f"approval/{approval_id}"
 
 
-def _record(row: ApprovalRow) -> ApprovalRecord:
+def _record(row: Row[Any]) -> ApprovalRecord:
     return ApprovalRecord(
         id=row.id,
         task_id=row.task_id,
@@ -46,7 +46,8 @@ def _record(row: ApprovalRow) -> ApprovalRecord:
 
 
 class ApprovalRepository:
-    """Stored approvals."""
+    """Stored approvals (Core statements: the Office loop loads this module, and a run
+    never needs SQLAlchemy's ORM)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -65,7 +66,7 @@ class ApprovalRepository:
         existing = self.get(approval_id)
         if existing is not None:
             return existing
-        row = ApprovalRow(
+        record = ApprovalRecord(
             id=approval_id,
             task_id=task_id,
             run_id=run_id,
@@ -79,10 +80,9 @@ class ApprovalRepository:
             comment=None,
             response=None,
         )
-        record = _record(row)
         try:
-            with Session(self._engine) as session, session.begin():
-                session.add(row)
+            with self._engine.begin() as connection:
+                connection.execute(insert(approvals_table).values(**asdict(record)))
         except IntegrityError:
             stored = self.get(approval_id)  # a replayed activity raced its first attempt
             if stored is None:
@@ -92,9 +92,10 @@ class ApprovalRepository:
 
     def get(self, approval_id: str) -> ApprovalRecord | None:
         """The approval with this id, if any."""
-        with Session(self._engine) as session:
-            row = session.get(ApprovalRow, approval_id)
-            return _record(row) if row else None
+        query = select(approvals_table).where(approvals_table.c.id == approval_id)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _record(row) if row else None
 
     def require(self, approval_id: str) -> ApprovalRecord:
         """The approval with this id; a UserError naming `office approvals` if none."""
@@ -116,22 +117,23 @@ class ApprovalRepository:
 
         With `user_id`, only approvals of that user's tasks.
         """
+        approvals, tasks = approvals_table, tasks_table
         query = (
-            select(ApprovalRow)
-            .order_by(ApprovalRow.requested_at.desc(), ApprovalRow.id)
+            select(approvals)
+            .order_by(approvals.c.requested_at.desc(), approvals.c.id)
             .limit(limit)
             .offset(offset)
         )
         if status is not None:
-            query = query.where(ApprovalRow.status == status)
+            query = query.where(approvals.c.status == status)
         if task_id is not None:
-            query = query.where(ApprovalRow.task_id == task_id)
+            query = query.where(approvals.c.task_id == task_id)
         if user_id is not None:
-            query = query.join(TaskRow, TaskRow.task_id == ApprovalRow.task_id).where(
-                TaskRow.user_id == user_id
+            query = query.join(tasks, tasks.c.task_id == approvals.c.task_id).where(
+                tasks.c.user_id == user_id
             )
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def decide(
         self,
@@ -148,8 +150,8 @@ class ApprovalRepository:
             UserError: there is no such approval, or it was decided already.
         """
         decided = (
-            update(ApprovalRow)
-            .where(ApprovalRow.id == approval_id, ApprovalRow.status == "pending")
+            update(approvals_table)
+            .where(approvals_table.c.id == approval_id, approvals_table.c.status == "pending")
             .values(
                 status=status,
                 decided_at=datetime.now(UTC),
@@ -171,9 +173,9 @@ class ApprovalRepository:
         """Whether an approval of this kind was approved for the task."""
         query = select(
             exists().where(
-                ApprovalRow.task_id == task_id,
-                ApprovalRow.kind == kind,
-                ApprovalRow.status == "approved",
+                approvals_table.c.task_id == task_id,
+                approvals_table.c.kind == kind,
+                approvals_table.c.status == "approved",
             )
         )
         with self._engine.connect() as connection:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from intelligent_office.store.records import AuditRecord
-from intelligent_office.store.tables import AuditRow, TaskRow
+from intelligent_office.store.schema import audit_log_table, tasks_table
 
 __all__ = ["AuditRepository"]
 
@@ -25,10 +25,12 @@ _HISTORY_ACTIONS = (
     "approval.denied",
 )
 _HISTORY_WINDOW = 5000  # the newest entries of the tenant: history is recent behaviour
+_audit, _tasks = audit_log_table.c, tasks_table.c
 
 
 class AuditRepository:
-    """Append and read audit entries."""
+    """Append and read audit entries (Core tables: a run's risk model reads them, and a run
+    never needs SQLAlchemy's ORM)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -48,7 +50,7 @@ class AuditRepository:
         """Append one entry."""
         with self._engine.begin() as connection:
             connection.execute(
-                insert(AuditRow).values(
+                insert(audit_log_table).values(
                     time=datetime.now(UTC),
                     task_id=task_id,
                     run_id=run_id,
@@ -63,9 +65,9 @@ class AuditRepository:
 
     def recent(self, *, task_id: str | None = None, limit: int = 100) -> list[AuditRecord]:
         """Entries, newest first."""
-        query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+        query = select(audit_log_table).order_by(_audit.id.desc()).limit(limit)
         if task_id is not None:
-            query = query.where(AuditRow.task_id == task_id)
+            query = query.where(_audit.task_id == task_id)
         with self._engine.connect() as connection:
             return [
                 AuditRecord(
@@ -86,10 +88,10 @@ class AuditRepository:
     def tool_history(self, tool: str, user_id: str) -> dict[str, int]:
         """How this tenant's calls of a tool went: calls, failures, human asks and denials."""
         query = (
-            select(AuditRow.action, AuditRow.detail)
-            .join(TaskRow, TaskRow.task_id == AuditRow.task_id)
-            .where(TaskRow.user_id == user_id, AuditRow.action.in_(_HISTORY_ACTIONS))
-            .order_by(AuditRow.id.desc())
+            select(_audit.action, _audit.detail)
+            .join(tasks_table, _tasks.task_id == _audit.task_id)
+            .where(_tasks.user_id == user_id, _audit.action.in_(_HISTORY_ACTIONS))
+            .order_by(_audit.id.desc())
             .limit(_HISTORY_WINDOW)
         )
         counts = {"calls": 0, "failures": 0, "asked": 0, "denied": 0}

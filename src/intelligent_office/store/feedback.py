@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Row, insert, select
 
-from intelligent_office.store.tables import FeedbackRow
+from intelligent_office.store.schema import feedback_table
 
 __all__ = ["FeedbackRecord", "FeedbackRepository"]
 
@@ -25,7 +25,7 @@ class FeedbackRecord:
     created_at: datetime
 
 
-def _record(row: FeedbackRow) -> FeedbackRecord:
+def _record(row: Row[Any]) -> FeedbackRecord:
     return FeedbackRecord(
         id=row.id,
         task_id=row.task_id,
@@ -37,7 +37,8 @@ def _record(row: FeedbackRow) -> FeedbackRecord:
 
 
 class FeedbackRepository:
-    """Stored feedback, per task."""
+    """Stored feedback, per task (Core statements: the memory a run opens loads this
+    module, and a run never needs SQLAlchemy's ORM)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -46,20 +47,21 @@ class FeedbackRepository:
         self, *, task_id: str, user_id: str, rating: int | None, comment: str
     ) -> FeedbackRecord:
         """Store feedback on a task; a task may get any number of pieces."""
-        row = FeedbackRow(
-            task_id=task_id,
-            user_id=user_id,
-            rating=rating,
-            comment=comment,
-            created_at=datetime.now(UTC),
+        now = datetime.now(UTC)
+        statement = (
+            insert(feedback_table)
+            .values(
+                task_id=task_id, user_id=user_id, rating=rating, comment=comment, created_at=now
+            )
+            .returning(feedback_table.c.id)
         )
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            session.add(row)
-            session.flush()
-            return _record(row)
+        with self._engine.begin() as connection:
+            feedback_id = int(connection.execute(statement).scalar_one())
+        return FeedbackRecord(feedback_id, task_id, user_id, rating, comment, now)
 
     def for_task(self, task_id: str) -> list[FeedbackRecord]:
         """The task's feedback, oldest first."""
-        query = select(FeedbackRow).where(FeedbackRow.task_id == task_id).order_by(FeedbackRow.id)
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+        table = feedback_table
+        query = select(table).where(table.c.task_id == task_id).order_by(table.c.id)
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]

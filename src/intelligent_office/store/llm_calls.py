@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import Engine, Label, SQLColumnExpression, String, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Label, Row, SQLColumnExpression, String, case, func, select
 
 from intelligent_office.store.on_conflict import IgnoringInserts
 from intelligent_office.store.records import CostGrouping, CostRow, LLMCallRecord, Spend
-from intelligent_office.store.tables import LLMCallRow
+from intelligent_office.store.schema import llm_calls_table
 
 __all__ = ["CostGrouping", "LLMCallRepository"]
 
 
-_INSERT_IGNORE = IgnoringInserts(LLMCallRow)
+_INSERT_IGNORE = IgnoringInserts(llm_calls_table)
+_calls = llm_calls_table.c
 
 
-def _record(row: LLMCallRow) -> LLMCallRecord:
+def _record(row: Row[Any]) -> LLMCallRecord:
     return LLMCallRecord(
         call_id=row.call_id,
         task_id=row.task_id,
@@ -41,7 +42,8 @@ def _record(row: LLMCallRow) -> LLMCallRecord:
 
 
 class LLMCallRepository:
-    """Recorded LLM calls."""
+    """Recorded LLM calls (Core tables: `office run` sums a task's spend at its end, and a
+    run never needs SQLAlchemy's ORM)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -54,12 +56,12 @@ class LLMCallRepository:
     def spent(self, task_id: str, agent: str | None = None) -> Spend:
         """What every recorded call of a task (or of one of its agents) cost."""
         query = select(
-            func.coalesce(func.sum(LLMCallRow.cost_usd), 0.0),
-            func.coalesce(func.sum(LLMCallRow.input_tokens + LLMCallRow.output_tokens), 0),
+            func.coalesce(func.sum(_calls.cost_usd), 0.0),
+            func.coalesce(func.sum(_calls.input_tokens + _calls.output_tokens), 0),
             func.count(),
-        ).where(LLMCallRow.task_id == task_id)
+        ).where(_calls.task_id == task_id)
         if agent is not None:
-            query = query.where(LLMCallRow.agent == agent)
+            query = query.where(_calls.agent == agent)
         with self._engine.connect() as connection:
             cost, tokens, calls = connection.execute(query).one()
         return Spend(cost_usd=float(cost), tokens=int(tokens), calls=int(calls))
@@ -67,21 +69,21 @@ class LLMCallRepository:
     def summary(self, by: CostGrouping, task_id: str | None = None) -> list[CostRow]:
         """Calls summed per model, tier, UTC day, agent or task; costliest first."""
         key: Label[str] = self._group_key(by).label("key")
-        cost = func.sum(LLMCallRow.cost_usd)
+        cost = func.sum(_calls.cost_usd)
         query = (
             select(
                 key,
                 func.count(),
-                func.sum(case((LLMCallRow.cache_hit, 1), else_=0)),
-                func.sum(LLMCallRow.input_tokens),
-                func.sum(LLMCallRow.output_tokens),
+                func.sum(case((_calls.cache_hit, 1), else_=0)),
+                func.sum(_calls.input_tokens),
+                func.sum(_calls.output_tokens),
                 cost,
             )
             .group_by(key)
             .order_by(cost.desc(), key)
         )
         if task_id is not None:
-            query = query.where(LLMCallRow.task_id == task_id)
+            query = query.where(_calls.task_id == task_id)
         with self._engine.connect() as connection:
             sums = connection.execute(query).all()
         return [
@@ -99,21 +101,21 @@ class LLMCallRepository:
     def for_task(self, task_id: str) -> list[LLMCallRecord]:
         """Every recorded call of a task, oldest first."""
         query = (
-            select(LLMCallRow)
-            .where(LLMCallRow.task_id == task_id)
-            .order_by(LLMCallRow.created_at, LLMCallRow.call_id)
+            select(llm_calls_table)
+            .where(_calls.task_id == task_id)
+            .order_by(_calls.created_at, _calls.call_id)
         )
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def _group_key(self, by: CostGrouping) -> SQLColumnExpression[str]:
         if by == "day":
             if self._engine.dialect.name == "postgresql":
-                utc = func.timezone("UTC", LLMCallRow.created_at)
+                utc = func.timezone("UTC", _calls.created_at)
                 return func.to_char(utc, "YYYY-MM-DD", type_=String)
             # SQLite keeps timestamps as UTC text ("2026-01-31 23:59:59.000000").
-            return func.date(LLMCallRow.created_at, type_=String)
+            return func.date(_calls.created_at, type_=String)
         if by == "task":
-            return func.coalesce(LLMCallRow.task_id, "(no task)")
-        columns = {"model": LLMCallRow.model, "tier": LLMCallRow.tier, "agent": LLMCallRow.agent}
+            return func.coalesce(_calls.task_id, "(no task)")
+        columns = {"model": _calls.model, "tier": _calls.tier, "agent": _calls.agent}
         return columns[by]

@@ -15,7 +15,8 @@ ends (a cancelled call writes nothing; what was refused is in `sandbox.refused_f
 merged against the workspace as the call started: what another writer changed meanwhile
 is kept, and listed in `sandbox.conflicts`.
 
-`python_exec_tool(provider)` builds the tool around the sandbox the service chose at start.
+`python_exec_tool(provider)` builds the tool around the provider's sandbox: probed for at
+start when the settings require a tier, else at the first snippet.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx2
-import structlog
 
 from intelligent_office.errors import ToolError
+from intelligent_office.observability.plain_structlog import lazy_logger
 from intelligent_office.store import Store
 from intelligent_office.store.webhooks import ClaimedDelivery
 from intelligent_office.tools.http import system_resolver
@@ -36,7 +36,7 @@ from intelligent_office.webhooks.signing import SIGNATURE_HEADER, signature_head
 
 __all__ = ["WebhookDispatcher", "delivery_body"]
 
-log = structlog.get_logger(__name__)
+log = lazy_logger(__name__)
 
 _USER_AGENT = "IntelligentOffice-Webhooks/1"
 _ERROR_CHARS = 500

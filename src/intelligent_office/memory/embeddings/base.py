@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Protocol
 
-__all__ = ["Embedder", "Vector"]
+__all__ = ["Embedder", "Vector", "cache_key"]
 
 Vector = list[float]
+
+
+def cache_key(model: str, text: str) -> str:
+    """The `embedding_cache` key of a text under a model: SHA-256 of both, in hex."""
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
 
 
 class Embedder(Protocol):

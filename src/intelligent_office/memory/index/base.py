@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from intelligent_office.memory.embeddings.base import Vector
 
@@ -54,11 +54,11 @@ class VectorIndex(Protocol):
         """Create the vector table and keyword index if they do not exist yet."""
         ...
 
-    def add(self, session: Session, vectors: Sequence[IndexedVector]) -> None:
+    def add(self, connection: Connection, vectors: Sequence[IndexedVector]) -> None:
         """Store vectors in the caller's transaction."""
         ...
 
-    def remove(self, session: Session, item_ids: Sequence[int]) -> None:
+    def remove(self, connection: Connection, item_ids: Sequence[int]) -> None:
         """Drop the items' vectors (and keyword entries) in the caller's transaction."""
         ...
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, TextClause, bindparam, text
+from sqlalchemy import Connection, Engine, TextClause, bindparam, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from intelligent_office.errors import ConfigError
 from intelligent_office.memory.embeddings.base import Vector
@@ -22,7 +21,7 @@ from intelligent_office.memory.index.base import (
     keyword_terms,
     table_name,
 )
-from intelligent_office.store.tables import UTCDateTime
+from intelligent_office.store.schema import UTCDateTime
 
 __all__ = ["PgVectorIndex"]
 
@@ -116,11 +115,11 @@ class PgVectorIndex:
                 " install pgvector on the server, or use a SQLite database"
             ) from None
 
-    def add(self, session: Session, vectors: Sequence[IndexedVector]) -> None:
+    def add(self, connection: Connection, vectors: Sequence[IndexedVector]) -> None:
         """Insert or replace the vectors."""
         if not vectors:
             return
-        session.execute(
+        connection.execute(
             text(
                 f"INSERT INTO {self.table}(item_id, tenant, kind, created_at, embedding)"
                 " VALUES (:item_id, :tenant, :kind, :created_at, CAST(:embedding AS vector))"
@@ -138,7 +137,7 @@ class PgVectorIndex:
             ],
         )
 
-    def remove(self, session: Session, item_ids: Sequence[int]) -> None:
+    def remove(self, connection: Connection, item_ids: Sequence[int]) -> None:
         """Nothing to do: the vectors go with their items (ON DELETE CASCADE)."""
 
     def unindexed(self, kinds: Sequence[str], limit: int) -> list[int]:

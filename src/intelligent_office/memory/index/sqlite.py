@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, bindparam, text
 
 from intelligent_office.memory.embeddings.base import Vector
 from intelligent_office.memory.embeddings.cache import pack
@@ -22,7 +21,7 @@ from intelligent_office.memory.index.base import (
     keyword_terms,
     table_name,
 )
-from intelligent_office.store.tables import UTCDateTime
+from intelligent_office.store.schema import UTCDateTime
 
 __all__ = ["SqliteVecIndex"]
 
@@ -70,12 +69,12 @@ class SqliteVecIndex:
                 f" tenant text partition key, kind text, created_at integer)"
             )
 
-    def add(self, session: Session, vectors: Sequence[IndexedVector]) -> None:
+    def add(self, connection: Connection, vectors: Sequence[IndexedVector]) -> None:
         """Insert the vectors (vec0 has no upsert: an item's old vector is dropped first)."""
         if not vectors:
             return
-        self.remove_vectors(session, [v.item_id for v in vectors])
-        session.execute(
+        self.remove_vectors(connection, [v.item_id for v in vectors])
+        connection.execute(
             text(
                 f"INSERT INTO {self.table}(item_id, embedding, tenant, kind, created_at)"
                 " VALUES (:item_id, :embedding, :tenant, :kind, :created_at)"
@@ -92,16 +91,16 @@ class SqliteVecIndex:
             ],
         )
 
-    def remove_vectors(self, session: Session, item_ids: Sequence[int]) -> None:
+    def remove_vectors(self, connection: Connection, item_ids: Sequence[int]) -> None:
         """Drop these items' vectors."""
         for start in range(0, len(item_ids), 500):
             chunk = list(item_ids[start : start + 500])
             marks = ", ".join(str(int(i)) for i in chunk)
-            session.execute(text(f"DELETE FROM {self.table} WHERE item_id IN ({marks})"))
+            connection.execute(text(f"DELETE FROM {self.table} WHERE item_id IN ({marks})"))
 
-    def remove(self, session: Session, item_ids: Sequence[int]) -> None:
+    def remove(self, connection: Connection, item_ids: Sequence[int]) -> None:
         """Drop vectors; FTS entries go with the items (triggers)."""
-        self.remove_vectors(session, item_ids)
+        self.remove_vectors(connection, item_ids)
 
     def unindexed(self, kinds: Sequence[str], limit: int) -> list[int]:
         """Items of these kinds without a vector in this table."""

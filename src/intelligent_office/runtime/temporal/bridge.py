@@ -14,10 +14,10 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 
-import structlog
 from sqlalchemy import select
 from temporalio.service import RPCError
 
+from intelligent_office.observability.plain_structlog import lazy_logger
 from intelligent_office.office import OFFICE_WORKFLOW
 from intelligent_office.runtime.temporal.client import TEMPORAL_OWNER, TemporalSubmitter
 from intelligent_office.runtime.temporal.messages import SignalMessage
@@ -27,7 +27,7 @@ from intelligent_office.store.tables import RunRow, SignalRow
 
 __all__ = ["RunBridge", "StoredSignal"]
 
-log = structlog.get_logger(__name__)
+log = lazy_logger(__name__)
 
 
 @dataclass(frozen=True)

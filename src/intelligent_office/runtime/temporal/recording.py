@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 
-import structlog
-
+from intelligent_office.observability.plain_structlog import lazy_logger
 from intelligent_office.runtime.temporal.messages import ActivityCall, EventRecord
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
 
 __all__ = ["StoreRecorder"]
 
-_log = structlog.get_logger(__name__)
+_log = lazy_logger(__name__)
 
 
 class StoreRecorder:

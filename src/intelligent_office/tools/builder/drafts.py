@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Row, insert, select, update
 
 from intelligent_office.errors import UserError
-from intelligent_office.store.tables import ToolDraftRow
+from intelligent_office.store.schema import tool_drafts_table
 
 __all__ = ["DraftStatus", "ToolDraft", "ToolDraftRepository"]
 
@@ -53,7 +52,7 @@ class ToolDraft:
         return [f"{self.name}.{tool['name']}" for tool in self.spec.get("tools") or []]
 
 
-def _record(row: ToolDraftRow) -> ToolDraft:
+def _record(row: Row[Any]) -> ToolDraft:
     return ToolDraft(
         id=row.id,
         gap_id=row.gap_id,
@@ -68,7 +67,8 @@ def _record(row: ToolDraftRow) -> ToolDraft:
 
 
 class ToolDraftRepository:
-    """Tool drafts in the SQL store."""
+    """Tool drafts in the SQL store (Core statements: every run lists the registered ones,
+    and a run never needs SQLAlchemy's ORM)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -78,27 +78,27 @@ class ToolDraftRepository:
     ) -> ToolDraft:
         """Store a new draft."""
         now = datetime.now(UTC)
-        row = ToolDraftRow(
+        draft = ToolDraft(
             id="d-" + uuid.uuid4().hex[:10],
             gap_id=gap_id,
             name=name,
             shape=shape,
             risk=risk,
             status=DraftStatus.DRAFTED,
-            spec=spec,
+            spec=dict(spec),
             created_at=now,
             updated_at=now,
         )
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            session.add(row)
-            session.flush()
-            return _record(row)
+        with self._engine.begin() as connection:
+            connection.execute(insert(tool_drafts_table).values(**asdict(draft)))
+        return draft
 
     def get(self, draft_id: str) -> ToolDraft | None:
         """The draft with this id, if any."""
-        with Session(self._engine) as session:
-            row = session.get(ToolDraftRow, draft_id)
-            return _record(row) if row else None
+        query = select(tool_drafts_table).where(tool_drafts_table.c.id == draft_id)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _record(row) if row else None
 
     def require(self, draft_id: str) -> ToolDraft:
         """The draft with this id; a UserError naming `office tools drafts` if none."""
@@ -109,13 +109,14 @@ class ToolDraftRepository:
 
     def recent(self, *, status: str | None = None, gap_id: int | None = None) -> list[ToolDraft]:
         """Drafts, newest first."""
-        query = select(ToolDraftRow).order_by(ToolDraftRow.created_at.desc())
+        table = tool_drafts_table
+        query = select(table).order_by(table.c.created_at.desc())
         if status is not None:
-            query = query.where(ToolDraftRow.status == status)
+            query = query.where(table.c.status == status)
         if gap_id is not None:
-            query = query.where(ToolDraftRow.gap_id == gap_id)
-        with Session(self._engine) as session:
-            return [_record(row) for row in session.scalars(query)]
+            query = query.where(table.c.gap_id == gap_id)
+        with self._engine.connect() as connection:
+            return [_record(row) for row in connection.execute(query)]
 
     def update(
         self, draft_id: str, *, status: str | None = None, spec: dict[str, Any] | None = None
@@ -128,6 +129,6 @@ class ToolDraftRepository:
             values["spec"] = spec
         with self._engine.begin() as connection:
             connection.execute(
-                update(ToolDraftRow).where(ToolDraftRow.id == draft_id).values(**values)
+                update(tool_drafts_table).where(tool_drafts_table.c.id == draft_id).values(**values)
             )
         return self.require(draft_id)

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx2
 import mcp_types
-import structlog
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client import Transport
 from mcp.client._transport import TransportStreams
@@ -25,11 +24,12 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CONNECTION_CLOSED
 
 from intelligent_office.errors import ToolError
+from intelligent_office.observability.plain_structlog import lazy_logger
 from intelligent_office.tools.mcp.settings import MCPServerSettings
 
 __all__ = ["MCPConnection"]
 
-log = structlog.get_logger(__name__)
+log = lazy_logger(__name__)
 
 
 class MCPConnection:

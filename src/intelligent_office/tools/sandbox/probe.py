@@ -176,8 +176,9 @@ def doctor_status(report: ProbeReport) -> list[str]:
 class SandboxProvider:
     """The sandbox a tool runs in: the one given, else the machine's, probed on first use.
 
-    The service probes at start (`for_machine`) and passes the result in; tools built
-    without one (tests, `builtin_tools()` with no arguments) probe when first called.
+    An Office whose settings require a tier probes at start (`for_machine`) and passes
+    the result in; otherwise its tools (and tools built without one: tests,
+    `builtin_tools()` with no arguments) probe when first called, with these settings.
     """
 
     def __init__(

@@ -68,9 +68,7 @@ def test_a_tenant_never_sees_another_tenants_plans_outcomes_or_ratings(
     assert items.outcomes("alice", ["same-plan"]) == {"same-plan": (1, 0)}
     assert items.outcomes("bob", ["same-plan"]) == {"same-plan": (0, 2)}
     assert ratings_by_fingerprint(memory.store.engine, "alice", ["same-plan"]) == {}
-    assert ratings_by_fingerprint(memory.store.engine, "bob", ["same-plan"]) == {
-        "same-plan": [1]
-    }
+    assert ratings_by_fingerprint(memory.store.engine, "bob", ["same-plan"]) == {"same-plan": [1]}
     assert items.by_source("alice", ItemKind.PLAN, "task/t-bob/s1") == []
     recent = items.recent(tenant="alice", kinds=[ItemKind.PLAN, ItemKind.FEEDBACK])
     assert [item.data["secret"] for item in recent] == ["alice's"]

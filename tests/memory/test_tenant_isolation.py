@@ -82,3 +82,29 @@ def test_a_tenant_never_sees_another_tenants_plans_outcomes_or_ratings(
     # Removing bob's plans leaves alice's in place.
     assert search.remove_source("bob", ItemKind.PLAN, "task/t-alice/s1") == 0
     assert items.count("alice", ItemKind.PLAN) == 1
+
+
+def test_a_large_insert_returns_each_item_its_own_id(memory: OfficeMemory) -> None:
+    """INSERT ... RETURNING over more rows than one page of the driver's batches: each
+    stored item comes back with its own row's id (its vector is stored under that id)."""
+    items = [
+        NewItem(
+            tenant="alice" if n % 2 else "bob",
+            kind=ItemKind.FEEDBACK,
+            source=f"s{n}",
+            title=f"t{n}",
+            text=f"text {n}",
+            created_at=NOW,
+            position=n,
+            data={"n": n},
+        )
+        for n in range(2345)
+    ]
+    stored = memory.search.add(items, embed=False)
+    assert [(item.source, item.tenant) for item in stored] == [(i.source, i.tenant) for i in items]
+    found = memory.search.items.get(item.id for item in stored)
+    assert all(
+        (found[item.id].source, found[item.id].tenant, found[item.id].data)
+        == (i.source, i.tenant, i.data)
+        for item, i in zip(stored, items, strict=True)
+    )

@@ -45,7 +45,9 @@ def _sqlite_file(url: str) -> Path | None:
 
 def database_file(settings: Settings) -> Path | None:
     """The SQLite database file the settings name (not resolved), None for another database."""
-    if settings.database_url is None:  # the default: no URL to parse, no SQLAlchemy to load
+    # The default (None, or empty as `resolved_database_url` takes it): no URL to parse,
+    # no SQLAlchemy to load.
+    if not settings.database_url:
         return settings.home.expanduser() / "office.db"
     return _sqlite_file(settings.database_url)
 

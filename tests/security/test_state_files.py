@@ -116,3 +116,14 @@ def test_a_workspace_root_holding_the_state_directory_stops_the_server(tmp_path:
     code, stderr = _office("serve", "--port", "1", "--config", str(config), cwd=tmp_path, env={})
     assert code != 0 and "contains the service's state directory" in stderr
     assert stderr.strip().count("\n") == 0, stderr
+
+
+def test_an_empty_database_url_names_the_default_database_file(tmp_path: Path) -> None:
+    """An empty OFFICE_DATABASE_URL means the default database (`resolved_database_url`):
+    the state files name that file too, as they did when they parsed the resolved URL."""
+    from intelligent_office.state_files import database_file, state_files
+
+    settings = load_settings(home=tmp_path / "home", database_url="")
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'home' / 'office.db'}"
+    assert database_file(settings) == tmp_path / "home" / "office.db"
+    assert state_files(settings)["database file"] == (tmp_path / "home" / "office.db").resolve()

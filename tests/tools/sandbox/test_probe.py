@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import subprocess
@@ -140,3 +141,32 @@ def test_probe_soon_probes_in_a_thread_and_probe_takes_its_report() -> None:
     assert probe(settings) is report  # kept for the process
     probe_module.probe_soon(settings)  # already known: nothing starts
     assert settings not in probe_module._probing
+
+
+async def test_first_snippets_at_once_share_one_probe_and_one_sandbox() -> None:
+    """An Office without `require_tier` probes at its first snippet: a fan-out's first
+    snippets, all at once, wait for one probe and run in the one sandbox it chose (not a
+    probe each, whose children crowd the machine, each free to settle on another tier)."""
+    from intelligent_office.tools.sandbox import SandboxProvider
+
+    # Settings of this test alone: no probe of another test is kept for them.
+    settings = SandboxSettings(open_files=4321)
+    assert settings not in probe_module._probed
+    provider = SandboxProvider(settings=settings)
+    sandboxes = await asyncio.gather(*(provider.get() for _ in range(4)))
+    assert all(sandbox is sandboxes[0] for sandbox in sandboxes)
+    assert probe_module._probed[settings].sandbox is sandboxes[0]
+
+
+async def test_a_failed_first_probe_is_reported_to_the_snippet_and_tried_again_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from intelligent_office.tools.sandbox import SandboxProvider
+
+    nothing = ProbeReport(sandbox=None, results={Tier.A: "unavailable: no"})
+    monkeypatch.setattr(probe_module, "probe", lambda settings=None: nothing)
+    provider = SandboxProvider(settings=SandboxSettings())
+    for outcome in await asyncio.gather(provider.get(), provider.get(), return_exceptions=True):
+        assert isinstance(outcome, ConfigError) and "no sandbox tier works" in str(outcome)
+    monkeypatch.undo()
+    assert (await provider.get()).tier is probe().tier

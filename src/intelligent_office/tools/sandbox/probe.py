@@ -186,9 +186,27 @@ class SandboxProvider:
     ) -> None:
         self._sandbox = sandbox
         self._settings = settings
+        self._probing: concurrent.futures.Future[Sandbox] | None = None
+        self._probing_lock = threading.Lock()
 
     async def get(self) -> Sandbox:
         """The sandbox; probing (off the event loop) the first time when none was given."""
         if self._sandbox is None:
-            self._sandbox = await asyncio.to_thread(for_machine, self._settings)
+            # Shielded: a cancelled snippet must not cancel the probe the others wait on.
+            self._sandbox = await asyncio.shield(asyncio.wrap_future(self._probe()))
         return self._sandbox
+
+    def _probe(self) -> concurrent.futures.Future[Sandbox]:
+        """The probe under way, else a new one (after none, or one that failed).
+
+        A fan-out's first snippets come at once: they share one probe, and so one tier,
+        rather than each probing (children crowding the machine, each free to settle on
+        a weaker tier than the others when a probe times out).
+        """
+        with self._probing_lock:
+            probing = self._probing
+            if probing is None or (probing.done() and probing.exception() is not None):
+                pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sandbox-probe")
+                probing = self._probing = pool.submit(for_machine, self._settings)
+                pool.shutdown(wait=False)  # the thread ends with the probe
+            return probing

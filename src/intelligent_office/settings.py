@@ -221,9 +221,14 @@ class Settings(BaseSettings):
         return self.risk.weights_file or self.home.expanduser() / "risk_weights.json"
 
     @property
+    def default_database_file(self) -> Path:
+        """The SQLite file used when no database URL is set (None or empty)."""
+        return self.home.expanduser() / "office.db"
+
+    @property
     def resolved_database_url(self) -> str:
         """The database URL in use."""
-        return self.database_url or f"sqlite:///{self.home.expanduser() / 'office.db'}"
+        return self.database_url or f"sqlite:///{self.default_database_file}"
 
     @classmethod
     def settings_customise_sources(

@@ -48,7 +48,7 @@ def database_file(settings: Settings) -> Path | None:
     # The default (None, or empty as `resolved_database_url` takes it): no URL to parse,
     # no SQLAlchemy to load.
     if not settings.database_url:
-        return settings.home.expanduser() / "office.db"
+        return settings.default_database_file
     return _sqlite_file(settings.database_url)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from intelligent_office.safe_text import _ENCODER, _LONE_SURROGATE, _escape_in_json, dumps_json
 from intelligent_office.store import Batch, JournalEntry, PendingEvent, Store
+from intelligent_office.store.events import named_rows
 from intelligent_office.store.journal import _journal_values
 
 ODD_TEXTS = ("plain", "é ünïcode ✓ 𝄞", "quote ' \" \\", "line\nbreak", "lone \udcff byte", "")
@@ -79,23 +80,7 @@ def test_event_rows_in_parameter_order_are_the_statements_own_encoding(
         for index, text in enumerate(ODD_TEXTS * 2)
     ]
     numbered = [("t", 7, events[:5]), ("other \udcff", 1, events[5:])]
-    expected = [
-        tuple(
-            writer._insert.parameters(
-                {
-                    "task_id": task_id,
-                    "run_id": event.run_id,
-                    "seq": first + offset,
-                    "type": event.type,
-                    "time": event.time,
-                    "payload": event.payload,
-                    "dedup_key": event.dedup_key,
-                }
-            )
-        )
-        for task_id, first, task_events in numbered
-        for offset, event in enumerate(task_events)
-    ]
+    expected = [tuple(writer._insert.parameters(row)) for row in named_rows(numbered)]
     assert writer._encoded(numbered) == expected
 
 

@@ -16,7 +16,7 @@ from intelligent_office.store.prepared import Prepared, transaction
 from intelligent_office.store.records import PendingEvent
 from intelligent_office.store.schema import events_table, runs_table, tasks_table
 
-__all__ = ["EventRepository", "EventWriter"]
+__all__ = ["EventRepository", "EventWriter", "named_rows"]
 
 # Built once: constructing statements costs more than SQLite spends running them.
 _BUMP_EVENT_SEQ = (
@@ -100,6 +100,23 @@ class EventRepository:
             ]
 
 
+def named_rows(numbered: list[tuple[str, int, list[PendingEvent]]]) -> list[dict[str, Any]]:
+    """Event rows by column name, numbered from each task's first new number."""
+    return [
+        {
+            "task_id": task_id,
+            "run_id": event.run_id,
+            "seq": first + offset,
+            "type": event.type,
+            "time": event.time,
+            "payload": event.payload,
+            "dedup_key": event.dedup_key,
+        }
+        for task_id, first, task_events in numbered
+        for offset, event in enumerate(task_events)
+    ]
+
+
 class EventWriter:
     """Appends events inside a caller's transaction, numbered after each task's last one."""
 
@@ -145,20 +162,7 @@ class EventWriter:
         if self._encoders is not None:
             self._insert.executemany_encoded(cursor, self._encoded(numbered))
             return
-        rows = [
-            {
-                "task_id": task_id,
-                "run_id": event.run_id,
-                "seq": first + offset,
-                "type": event.type,
-                "time": event.time,
-                "payload": event.payload,
-                "dedup_key": event.dedup_key,
-            }
-            for task_id, first, task_events in numbered
-            for offset, event in enumerate(task_events)
-        ]
-        self._insert.executemany(cursor, rows)
+        self._insert.executemany(cursor, named_rows(numbered))
 
     def _encoded(
         self, numbered: list[tuple[str, int, list[PendingEvent]]]
